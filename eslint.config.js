@@ -8,20 +8,30 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
+// Exact module names go in `paths`; `patterns` are gitignore-style and would also match
+// a folder of the same name (core/crypto/ vs the `crypto` built-in).
 const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
-const nodeBuiltinPatterns = [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`)];
-const networkModules = ['http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'undici'].flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
+const networkModules = ['http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'dns/promises', 'undici'].flatMap((m) => [m, `node:${m}`]);
 const nativeModules = ['pkcs11js', 'usb'];
-const uiModules = ['electron', 'electron/*', 'react', 'react/*', 'react-dom', 'react-dom/*'];
+const uiModules = ['electron', 'react', 'react-dom', 'react/jsx-runtime', 'react-dom/client'];
 
 const noNetworkGlobals = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource'].map((name) => ({
   name,
   message: 'Keyrite never touches the network.',
 }));
 
-function restrict(patterns, message) {
-  return ['error', { patterns: [{ group: [...new Set(patterns)], message }] }];
+/** no-restricted-imports for exact module names plus glob patterns, all with one message. */
+function restrict(names, patterns, message) {
+  return [
+    'error',
+    {
+      paths: [...new Set(names)].map((name) => ({ name, message })),
+      patterns: patterns.length > 0 ? [{ group: [...new Set(patterns)], message }] : [],
+    },
+  ];
 }
+
+const NETWORK = 'Keyrite never opens a network connection.';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'renderer/dist/**'] },
@@ -44,7 +54,7 @@ export default tseslint.config(
   {
     files: ['core/**', 'cli/**', 'electron/**', 'renderer/**'],
     rules: {
-      'no-restricted-imports': restrict(networkModules, 'Keyrite never opens a network connection.'),
+      'no-restricted-imports': restrict(networkModules, [], NETWORK),
       'no-restricted-globals': ['error', ...noNetworkGlobals],
     },
   },
@@ -53,7 +63,8 @@ export default tseslint.config(
     ignores: ['core/node/**'],
     rules: {
       'no-restricted-imports': restrict(
-        [...networkModules, ...nodeBuiltinPatterns, ...nativeModules, ...uiModules, '**/node/**', '../node', './node'],
+        [...networkModules, ...nodeBuiltins, ...nativeModules, ...uiModules],
+        ['node:*', 'electron/*', 'react/*', 'react-dom/*', '**/core/node/*', '../node/*', './node/*', '../../node/*'],
         'core/ is platform-free: Node built-ins, native modules, electron and react belong in core/node/ or above core.',
       ),
       'no-restricted-globals': ['error', ...noNetworkGlobals, { name: 'process', message: 'core/ is platform-free.' }, { name: 'Buffer', message: 'core/ uses Uint8Array, never Buffer.' }, { name: 'require', message: 'ESM only.' }],
@@ -62,14 +73,15 @@ export default tseslint.config(
   {
     files: ['core/node/**'],
     rules: {
-      'no-restricted-imports': restrict([...networkModules, ...uiModules], 'core/node/ is the Node adapter: no electron, no react, no network.'),
+      'no-restricted-imports': restrict([...networkModules, ...uiModules], ['electron/*', 'react/*', 'react-dom/*'], 'core/node/ is the Node adapter: no electron, no react, no network.'),
     },
   },
   {
     files: ['renderer/**'],
     rules: {
       'no-restricted-imports': restrict(
-        [...networkModules, ...nodeBuiltinPatterns, ...nativeModules, 'electron', 'electron/*', '**/core/node/**', '**/electron/**'],
+        [...networkModules, ...nodeBuiltins, ...nativeModules, 'electron'],
+        ['node:*', 'electron/*', '**/core/node/*', '**/electron/*'],
         'renderer/ talks only to window.keyrite (the preload API).',
       ),
     },
@@ -77,7 +89,7 @@ export default tseslint.config(
   {
     files: ['electron/ipc/**'],
     rules: {
-      'no-restricted-imports': restrict([...networkModules, 'electron', 'electron/*'], 'IPC handlers must not import electron, so tests can drive them directly.'),
+      'no-restricted-imports': restrict([...networkModules, 'electron'], ['electron/*'], 'IPC handlers must not import electron, so tests can drive them directly.'),
     },
   },
 );

@@ -1,0 +1,219 @@
+/**
+ * The one IPC contract between the renderer (`window.keyrite`) and the main process.
+ * Every channel and every main→renderer event is listed here, and nowhere else.
+ * Platform-free: imported by the renderer (types), the preload, the main process and tests.
+ *
+ * Rules (docs/APP-SHELL.md):
+ *  - a channel is named `namespace:method`; the preload exposes it as
+ *    `window.keyrite.namespace.method(arg)`;
+ *  - exactly one JSON-safe argument (or none); bytes travel as hex or base64url strings;
+ *  - every call resolves to a tagged union `{ok:true,value} | {ok:false,code,message}` and
+ *    never rejects; `message` is a sentence for people, never a stack trace;
+ *  - results never carry secrets (seeds, shares, private keys, PINs, passphrases) — the
+ *    paper-backup words a trustee must copy are the one planned exception;
+ *  - the main process re-checks every argument (`checkArg`) and the sender frame.
+ */
+import type { ErrorCode } from '../errors.ts';
+import type { AirGapStatus } from '../airgap/status.ts';
+
+export type { AirGapStatus, AirGapInterface } from '../airgap/status.ts';
+
+/** Error codes a call can resolve with: core's codes plus the IPC layer's own. */
+export type IpcErrorCode =
+  | ErrorCode
+  /** the handler hit an unexpected error (details only in the main process log) */
+  | 'INTERNAL'
+  /** the request did not come from the app's own top-level page */
+  | 'FORBIDDEN'
+  /** no such channel */
+  | 'UNKNOWN_CHANNEL'
+  /** the feature behind the channel is not available in this build or on this machine */
+  | 'UNAVAILABLE';
+
+export type IpcOk<T> = { readonly ok: true; readonly value: T };
+export type IpcErr = { readonly ok: false; readonly code: IpcErrorCode; readonly message: string };
+export type IpcResult<T> = IpcOk<T> | IpcErr;
+
+export function ok<T>(value: T): IpcOk<T> {
+  return { ok: true, value };
+}
+
+export function err(code: IpcErrorCode, message: string): IpcErr {
+  return { ok: false, code, message };
+}
+
+// ---------------------------------------------------------------------------------------
+// Value types carried by the channels (all JSON-safe).
+
+export type AppMode = 'rehearsal' | 'live';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** `rehearsal` while only the embedded software token (or SoftHSM) can be used. */
+  mode: AppMode;
+  /** process.platform of the main process: linux, darwin, win32, … */
+  platform: string;
+}
+
+export interface SelfTestResult {
+  name: string;
+  ok: boolean;
+  /** Duration in milliseconds. */
+  ms: number;
+  /** Why it failed, as a sentence; never secret material. */
+  detail?: string;
+}
+
+export interface SelfTestReport {
+  /** true only when there is at least one result and every result passed. */
+  ok: boolean;
+  results: SelfTestResult[];
+}
+
+export interface TokenSummary {
+  /** Stable id for this session (e.g. a PKCS#11 URI), never a slot number. */
+  id: string;
+  label: string;
+  manufacturer: string;
+  model: string;
+  serial: string;
+  /** true for the embedded software token and SoftHSM: shown as "rehearsal only". */
+  rehearsalOnly: boolean;
+}
+
+export interface TokensChanged {
+  change: 'attached' | 'detached';
+}
+
+// ---------------------------------------------------------------------------------------
+// The channels (renderer → main, request/response) and events (main → renderer).
+
+export interface IpcChannels {
+  'app:info': { arg: undefined; result: AppInfo };
+  'selftest:run': { arg: undefined; result: SelfTestReport };
+  'airgap:status': { arg: undefined; result: AirGapStatus };
+  'tokens:list': { arg: undefined; result: TokenSummary[] };
+}
+
+export interface IpcEvents {
+  'tokens:changed': TokensChanged;
+}
+
+export type Channel = keyof IpcChannels;
+export type ChannelArg<C extends Channel> = IpcChannels[C]['arg'];
+export type ChannelResult<C extends Channel> = IpcChannels[C]['result'];
+export type EventName = keyof IpcEvents;
+export type EventPayload<E extends EventName> = IpcEvents[E];
+
+/** Checks an argument's shape: null when acceptable, else a sentence saying what is wrong. */
+export type ArgCheck = (arg: unknown) => string | null;
+
+export const noArgument: ArgCheck = (arg) => (arg === undefined ? null : 'This request takes no argument.');
+
+interface ChannelSpec {
+  summary: string;
+  checkArg: ArgCheck;
+}
+
+// A mapped type over `Channel`: the compiler rejects a missing or an extra channel.
+const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
+  'app:info': { summary: 'Name, version, rehearsal or live mode, platform.', checkArg: noArgument },
+  'selftest:run': { summary: 'Runs the known-answer self-tests and returns the report.', checkArg: noArgument },
+  'airgap:status': { summary: 'Lists the network interfaces that are up besides loopback.', checkArg: noArgument },
+  'tokens:list': { summary: 'Lists the tokens that can be used (placeholder until the token engine lands).', checkArg: noArgument },
+};
+
+const EVENT_SPECS: { readonly [E in EventName]: { summary: string } } = {
+  'tokens:changed': { summary: 'A USB token was attached or detached; call tokens.list again.' },
+};
+
+export const CHANNELS: readonly Channel[] = Object.freeze(Object.keys(CHANNEL_SPECS) as Channel[]);
+export const EVENTS: readonly EventName[] = Object.freeze(Object.keys(EVENT_SPECS) as EventName[]);
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(CHANNEL_SPECS, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(EVENT_SPECS, name);
+}
+
+export function channelSummary(channel: Channel): string {
+  return CHANNEL_SPECS[channel].summary;
+}
+
+/** null when `arg` is acceptable for `channel`, else a sentence. */
+export function checkArg(channel: Channel, arg: unknown): string | null {
+  return CHANNEL_SPECS[channel].checkArg(arg);
+}
+
+/** `'selftest:run'` → `['selftest', 'run']`, the path of the method on `window.keyrite`. */
+export function apiPath(channel: Channel): [namespace: string, method: string] {
+  const i = channel.indexOf(':');
+  return [channel.slice(0, i), channel.slice(i + 1)];
+}
+
+// ---------------------------------------------------------------------------------------
+// The shape of `window.keyrite`, derived from the channels above.
+
+type NamespaceOf<C> = C extends `${infer N}:${string}` ? N : never;
+type MethodOf<C> = C extends `${string}:${infer M}` ? M : never;
+
+export type ApiMethod<C extends Channel> = [ChannelArg<C>] extends [undefined]
+  ? () => Promise<IpcResult<ChannelResult<C>>>
+  : (arg: ChannelArg<C>) => Promise<IpcResult<ChannelResult<C>>>;
+
+export type KeyriteApi = {
+  readonly [N in NamespaceOf<Channel>]: {
+    readonly [C in Channel as NamespaceOf<C> extends N ? MethodOf<C> : never]: ApiMethod<C>;
+  };
+} & {
+  /** Subscribes to a main→renderer event; returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** Sends one request to the main process (ipcRenderer.invoke in the preload). */
+export type Invoke = (channel: Channel, arg: unknown) => Promise<unknown>;
+/** Listens to one main→renderer event; returns the unsubscribe function. */
+export type Subscribe = (event: EventName, listener: (payload: unknown) => void) => () => void;
+
+export const UNREACHABLE_MESSAGE = 'Keyrite could not reach its main process. Close the app and start it again.';
+
+function isIpcResult(r: unknown): r is IpcResult<unknown> {
+  if (typeof r !== 'object' || r === null) return false;
+  const o = r as Record<string, unknown>;
+  if (o.ok === true) return 'value' in o;
+  return o.ok === false && typeof o.code === 'string' && typeof o.message === 'string';
+}
+
+/**
+ * Builds the `window.keyrite` object from the contract. The preload passes
+ * ipcRenderer-backed `invoke`/`subscribe`; the Chromium end-to-end test passes ones
+ * backed by the real handlers, so both expose exactly the same shape. Each method takes
+ * at most one argument, checks it before sending, and always resolves to an IpcResult.
+ */
+export function buildKeyriteApi(invoke: Invoke, subscribe: Subscribe): KeyriteApi {
+  const api: Record<string, Record<string, (arg?: unknown) => Promise<IpcResult<unknown>>>> = {};
+  for (const channel of CHANNELS) {
+    const [ns, method] = apiPath(channel);
+    const target = (api[ns] ??= {});
+    target[method] = async (arg?: unknown) => {
+      const problem = checkArg(channel, arg);
+      if (problem !== null) return err('INVALID_INPUT', problem);
+      try {
+        const r = await invoke(channel, arg);
+        return isIpcResult(r) ? r : err('INTERNAL', UNREACHABLE_MESSAGE);
+      } catch {
+        return err('INTERNAL', UNREACHABLE_MESSAGE);
+      }
+    };
+  }
+  for (const ns of Object.keys(api)) Object.freeze(api[ns]);
+  const on = (event: unknown, listener: unknown): (() => void) => {
+    if (!isEventName(event)) throw new TypeError(`Unknown Keyrite event: ${String(event)}.`);
+    if (typeof listener !== 'function') throw new TypeError('The listener must be a function.');
+    return subscribe(event, (payload) => (listener as (p: unknown) => void)(payload));
+  };
+  return Object.freeze({ ...api, on }) as unknown as KeyriteApi;
+}

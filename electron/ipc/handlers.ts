@@ -1,0 +1,141 @@
+/**
+ * The IPC handlers: one async function per channel of core/ipc/contract.ts, as a plain
+ * object. They never import electron (lint enforces it), so the same object serves the
+ * Electron main process (electron/main.ts) and the tests (unit and Chromium end-to-end).
+ *
+ * Every handler checks its argument against the contract, never throws, and resolves to
+ * `{ok:true,value}` or `{ok:false,code,message}`. Values are built field by field from
+ * known types, so nothing unexpected (least of all a secret) rides along; unexpected
+ * errors are logged in the main process and reach the renderer only as a sentence.
+ */
+import {
+  checkArg,
+  err,
+  isChannel,
+  ok,
+  type AppInfo,
+  type AppMode,
+  type Channel,
+  type ChannelArg,
+  type ChannelResult,
+  type IpcErrorCode,
+  type IpcResult,
+  type SelfTestReport,
+  type SelfTestResult,
+  type TokenSummary,
+} from '../../core/ipc/contract.ts';
+import { evaluateAirGap, type NetworkInterfaceInfo } from '../../core/airgap/status.ts';
+import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
+
+export interface HandlerDeps {
+  appName: string;
+  appVersion: string;
+  platform: string;
+  mode(): AppMode;
+  /** core/selftest/run.ts runSelfTests(); its report is re-checked here. */
+  runSelfTests(): Promise<unknown>;
+  readNetworkInterfaces(): NetworkInterfaceInfo[];
+  /** Absent until the token engine is wired in: tokens:list then answers UNAVAILABLE. */
+  listTokens?: () => Promise<TokenSummary[]>;
+  /** The main process log for unexpected errors; never shown to the renderer. */
+  logError?: (channel: Channel, error: unknown) => void;
+}
+
+export type Handler<C extends Channel> = (arg: unknown) => Promise<IpcResult<ChannelResult<C>>>;
+export type IpcHandlers = { readonly [C in Channel]: Handler<C> };
+
+export const INTERNAL_MESSAGE = 'Keyrite hit an unexpected internal error while handling this request. Nothing was changed.';
+
+/** A failure with an IPC-level code that core's ErrorCode does not have. */
+class IpcFailure extends Error {
+  constructor(
+    readonly code: IpcErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function guarded<C extends Channel>(channel: C, deps: HandlerDeps, impl: (arg: ChannelArg<C>) => Promise<ChannelResult<C>>): Handler<C> {
+  return async (arg: unknown) => {
+    const problem = checkArg(channel, arg);
+    if (problem !== null) return err('INVALID_INPUT', problem);
+    try {
+      return ok(await impl(arg as ChannelArg<C>));
+    } catch (e) {
+      if (e instanceof IpcFailure) return err(e.code, e.message);
+      if (isKeyriteError(e)) return err(e.code, e.message);
+      try {
+        deps.logError?.(channel, e);
+      } catch {
+        // a broken logger must not turn into a rejected promise
+      }
+      return err('INTERNAL', INTERNAL_MESSAGE);
+    }
+  };
+}
+
+const MAX_DETAIL = 500;
+
+/**
+ * Re-checks a self-test report field by field and copies only the contract's fields.
+ * Fails closed: a malformed report, an empty one, or any failed result means not ok.
+ */
+export function toSelfTestReport(raw: unknown): SelfTestReport {
+  const malformed = () => new KeyriteError('SELFTEST_FAILED', 'The self-test report was malformed, so no ceremony can start.');
+  if (typeof raw !== 'object' || raw === null) throw malformed();
+  const { ok: allOk, results } = raw as Record<string, unknown>;
+  if (typeof allOk !== 'boolean' || !Array.isArray(results)) throw malformed();
+  const copied: SelfTestResult[] = results.map((r: unknown) => {
+    if (typeof r !== 'object' || r === null) throw malformed();
+    const { name, ok: passed, ms, detail } = r as Record<string, unknown>;
+    if (typeof name !== 'string' || typeof passed !== 'boolean' || typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw malformed();
+    if (detail !== undefined && typeof detail !== 'string') throw malformed();
+    const out: SelfTestResult = { name: name.slice(0, 200), ok: passed, ms };
+    if (detail !== undefined) out.detail = detail.length > MAX_DETAIL ? detail.slice(0, MAX_DETAIL) + '…' : detail;
+    return out;
+  });
+  return { ok: allOk && copied.length > 0 && copied.every((r) => r.ok), results: copied };
+}
+
+function toTokenSummary(t: TokenSummary): TokenSummary {
+  return {
+    id: String(t.id),
+    label: String(t.label),
+    manufacturer: String(t.manufacturer),
+    model: String(t.model),
+    serial: String(t.serial),
+    rehearsalOnly: t.rehearsalOnly === true,
+  };
+}
+
+export function createHandlers(deps: HandlerDeps): IpcHandlers {
+  return Object.freeze({
+    'app:info': guarded('app:info', deps, async (): Promise<AppInfo> => ({
+      name: deps.appName,
+      version: deps.appVersion,
+      mode: deps.mode() === 'live' ? 'live' : 'rehearsal',
+      platform: deps.platform,
+    })),
+    'selftest:run': guarded('selftest:run', deps, async () => toSelfTestReport(await deps.runSelfTests())),
+    'airgap:status': guarded('airgap:status', deps, async () => evaluateAirGap(deps.readNetworkInterfaces())),
+    'tokens:list': guarded('tokens:list', deps, async () => {
+      if (!deps.listTokens) throw new IpcFailure('UNAVAILABLE', 'Token support is not part of this build yet.');
+      return (await deps.listTokens()).map(toTokenSummary);
+    }),
+  });
+}
+
+/**
+ * Routes one request: an unknown channel or more than one argument is refused before
+ * any handler runs. Never rejects.
+ */
+export async function dispatch(handlers: IpcHandlers, channel: unknown, args: readonly unknown[]): Promise<IpcResult<unknown>> {
+  if (!isChannel(channel)) return err('UNKNOWN_CHANNEL', 'Keyrite does not know this request.');
+  if (!Array.isArray(args) || args.length > 1) return err('INVALID_INPUT', 'A request takes at most one argument.');
+  try {
+    return await handlers[channel](args[0]);
+  } catch {
+    return err('INTERNAL', INTERNAL_MESSAGE);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Electron main process: wires the pure modules to the real Electron objects and stays
+ * thin. Every decision lives in a module that is unit-tested without Electron:
+ *   app-origin.ts / app-protocol.ts  the app:// origin, its files and headers
+ *   window-options.ts               the BrowserWindow options (hardening flags)
+ *   guards.ts                       navigation, windows, webviews, permissions, requests
+ *   ipc-sender.ts                   who may call an IPC channel
+ *   ipc/handlers.ts                 the IPC handlers (core/ipc/contract.ts)
+ *   menu.ts                         the application menu (no Help links)
+ * See docs/APP-SHELL.md for the hardening list and where each item is tested.
+ */
+import { app, BrowserWindow, ipcMain, Menu, protocol, session, type Session, type WebContents } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { APP_ENTRY_URL, APP_PARTITION, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-origin.ts';
+import { serveAppUrl } from './app-protocol.ts';
+import { installBluetoothGuard, installContentsGuards, installSessionGuards, type GuardReport } from './guards.ts';
+import { senderProblem } from './ipc-sender.ts';
+import { createHandlers, dispatch } from './ipc/handlers.ts';
+import { nodeHandlerDeps } from './ipc/node-deps.ts';
+import { menuTemplate } from './menu.ts';
+import { mainWindowOptions } from './window-options.ts';
+import { CHANNELS, err, type EventName, type EventPayload } from '../core/ipc/contract.ts';
+
+// dist/electron/main.cjs → dist/renderer, dist/electron/preload.cjs
+const RENDERER_ROOT = join(__dirname, '..', 'renderer');
+const PRELOAD = join(__dirname, 'preload.cjs');
+const DEVTOOLS = !app.isPackaged && process.env.KEYRITE_DEVTOOLS === '1';
+
+const report: GuardReport = (what, detail) => {
+  console.warn(`keyrite: refused ${what}: ${detail}`);
+};
+
+// Before 'ready': the scheme's privileges, the OS-level sandbox for every renderer.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
+app.enableSandbox();
+
+let mainWindow: BrowserWindow | null = null;
+
+function guardSession(ses: Session): void {
+  installSessionGuards(ses, { allowDevTools: DEVTOOLS }, report);
+  ses.protocol.handle(APP_SCHEME, async (request) => {
+    const r = await serveAppUrl(request.method, request.url, RENDERER_ROOT, (p) => readFile(p));
+    return new Response(r.body as BodyInit | null, { status: r.status, headers: r.headers });
+  });
+}
+
+function registerIpc(): void {
+  const handlers = createHandlers(
+    nodeHandlerDeps({
+      appVersion: app.getVersion(),
+      platform: process.platform,
+      logError: (channel, e) => console.error(`keyrite: ${channel} failed:`, e),
+    }),
+  );
+  for (const channel of CHANNELS) {
+    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
+      const problem = senderProblem({ webContentsId: event.sender.id, frame: event.senderFrame }, mainWindow?.webContents.id);
+      if (problem !== null) {
+        report('request', `IPC ${channel}: ${problem}`);
+        return err('FORBIDDEN', 'This request did not come from the Keyrite window.');
+      }
+      return dispatch(handlers, channel, args);
+    });
+  }
+}
+
+/** Sends a contract event to the main window (e.g. 'tokens:changed' from the USB watcher). */
+export function emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+  if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow(mainWindowOptions({ preloadPath: PRELOAD, devTools: DEVTOOLS }));
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  void mainWindow.loadURL(APP_ENTRY_URL);
+  // The menu has no DevTools toggle: a developer run (KEYRITE_DEVTOOLS=1, unpackaged) opens them here.
+  if (DEVTOOLS) mainWindow.webContents.openDevTools({ mode: 'detach' });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Keyrite is running: two windows on one ceremony would be one too many.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('web-contents-created', (_event, contents: WebContents) => {
+    installContentsGuards(contents, report);
+    installBluetoothGuard(contents, report);
+  });
+
+  app.on('window-all-closed', () => app.quit());
+
+  void app.whenReady().then(() => {
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform)));
+    guardSession(session.defaultSession);
+    guardSession(session.fromPartition(APP_PARTITION));
+    registerIpc();
+    createWindow();
+  });
+}
