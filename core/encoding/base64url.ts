@@ -54,12 +54,12 @@ function decode(text: string, alphabet: string, padded: boolean, what: string): 
   const rest = s.length - i;
   if (rest === 2) {
     if ((values[i + 1]! & 15) !== 0) throw new KeyriteError('INVALID_ENCODING', `The ${what} is not canonical base64.`);
-    out[o++] = (values[i]! << 2) | (values[i + 1]! >> 4);
+    out[o] = (values[i]! << 2) | (values[i + 1]! >> 4);
   } else if (rest === 3) {
     if ((values[i + 2]! & 3) !== 0) throw new KeyriteError('INVALID_ENCODING', `The ${what} is not canonical base64.`);
     const n = (values[i]! << 18) | (values[i + 1]! << 12) | (values[i + 2]! << 6);
-    out[o++] = n >> 16;
-    out[o++] = (n >> 8) & 255;
+    out[o] = n >> 16;
+    out[o + 1] = (n >> 8) & 255;
   }
   return out;
 }

@@ -1,0 +1,210 @@
+/**
+ * One transcript entry: one line of `transcript.jsonl` (DESIGN.md "Transcript";
+ * docs/FORMATS.md "Transcript").
+ *
+ *   {"actor":"…","body":{…},"prev":"<64 hex>","seq":N,"time":"YYYY-MM-DDTHH:MM:SS.sssZ","type":"…","v":1}
+ *
+ * Specs followed:
+ *  - RFC 8785 (JCS): a line is the canonical JSON of the entry, UTF-8 (§3.2.4), followed by
+ *    one LF (0x0A). JCS never writes a raw LF (strings escape it), so LF only ends lines.
+ *  - RFC 8259 + I-JSON (RFC 7493) via parseJsonStrict: no duplicate member names, no lone
+ *    surrogates, integers within ±(2^53−1) and no fractions; big integers go in strings.
+ *  - RFC 3339 §5.6 for `time`, restricted to one spelling: UTC, "Z", exactly three
+ *    fraction digits (what Date.prototype.toISOString writes for years 0000–9999).
+ *  - RFC 6962 §2.1 for `prev`: the leaf hash SHA-256(0x00 ‖ entry bytes) of entry N−1,
+ *    lowercase hex; the first entry (seq 0) has 64 zeros. "Entry bytes" are the canonical
+ *    line WITHOUT its LF: the same bytes are the Merkle leaf input (merkle.ts).
+ *
+ * A line is accepted only if it is exactly the canonical form of what it parses to, so any
+ * change of spacing, member order, number spelling or string escaping is tampering.
+ */
+import { KeyriteError } from '../errors.ts';
+import type { ErrorCode } from '../errors.ts';
+import { utf8 } from '../bytes.ts';
+import { canonicalize } from '../encoding/jcs.ts';
+import { parseJsonUtf8 } from '../encoding/json.ts';
+import { toHex } from '../encoding/hex.ts';
+import { leafHash } from './merkle.ts';
+
+export const ENTRY_VERSION = 1;
+/** prev of the first entry (seq 0): 64 zeros. */
+export const GENESIS_PREV = '0'.repeat(64);
+/** Longest accepted line, LF excluded, in bytes (1 MiB). Bodies are small records, not files. */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+/** Deepest nesting of a line (the entry object is depth 1, its body depth 2). */
+export const MAX_ENTRY_DEPTH = 32;
+export const MAX_TYPE_LENGTH = 64;
+export const MAX_ACTOR_LENGTH = 256;
+
+const LF = 0x0a;
+const TYPE_RE = /^[a-z0-9.-]+$/;
+/** Printable ASCII without space: fingerprints (hex, base64url) and role ids ("trustee-3"). */
+const ACTOR_RE = /^[\x21-\x7e]+$/;
+const PREV_RE = /^[0-9a-f]{64}$/;
+const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const MEMBERS = ['actor', 'body', 'prev', 'seq', 'time', 'type', 'v'] as const;
+
+export type EntryBody = Record<string, unknown>;
+
+export interface TranscriptEntry {
+  readonly v: 1;
+  readonly seq: number;
+  readonly time: string;
+  readonly type: string;
+  readonly actor: string;
+  readonly body: EntryBody;
+  readonly prev: string;
+}
+
+export interface EntryFields {
+  seq: number;
+  time: string;
+  type: string;
+  actor: string;
+  body: EntryBody;
+  prev: string;
+}
+
+/**
+ * A transcript problem tied to a place in the file. `line` is 1-based (line 1 holds seq 0);
+ * `offset` is the byte offset where that line starts. Either may be unknown for a lone line.
+ */
+export class TranscriptError extends KeyriteError {
+  readonly line: number | undefined;
+  readonly offset: number | undefined;
+  constructor(code: ErrorCode, message: string, where: { line?: number; offset?: number } = {}, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'TranscriptError';
+    this.line = where.line;
+    this.offset = where.offset;
+  }
+}
+
+function bad(what: string, problem: string): never {
+  throw new KeyriteError('INVALID_ENCODING', `The ${what} ${problem}.`);
+}
+
+/** Whether `s` is a UTC RFC 3339 timestamp in Keyrite's one spelling, e.g. 2026-03-01T09:30:00.000Z. */
+export function isTranscriptTime(s: unknown): s is string {
+  if (typeof s !== 'string' || !TIME_RE.test(s)) return false;
+  const ms = Date.parse(s);
+  // The round trip rejects impossible dates (02-30, 24:00, :60) that the pattern lets through.
+  return Number.isFinite(ms) && new Date(ms).toISOString() === s;
+}
+
+/** The transcript spelling of a point in time (Date.prototype.toISOString, years 0000–9999). */
+export function formatTranscriptTime(date: Date): string {
+  if (!(date instanceof Date) || !Number.isFinite(date.getTime())) throw new KeyriteError('INVALID_INPUT', 'The entry time must be a valid date.');
+  const s = date.toISOString();
+  if (!isTranscriptTime(s)) throw new KeyriteError('INVALID_INPUT', 'The entry time must be between the years 0000 and 9999.');
+  return s;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Checks that `value` is an entry: exactly the seven members, each of the right type and
+ * form. `what` names the thing in messages ("transcript entry", "line 4").
+ */
+export function assertEntryShape(value: unknown, what = 'transcript entry'): asserts value is TranscriptEntry {
+  if (!isPlainObject(value)) bad(what, 'is not a JSON object');
+  const names = Object.keys(value);
+  for (const n of names) {
+    if (!(MEMBERS as readonly string[]).includes(n)) bad(what, `has the unknown member ${JSON.stringify(n.length > 40 ? `${n.slice(0, 40)}…` : n)}`);
+  }
+  for (const n of MEMBERS) if (!Object.prototype.hasOwnProperty.call(value, n)) bad(what, `has no "${n}" member`);
+  const e = value as Record<(typeof MEMBERS)[number], unknown>;
+  if (e.v !== ENTRY_VERSION) bad(what, `has version ${JSON.stringify(e.v)}; only version ${ENTRY_VERSION} exists`);
+  if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || e.seq < 0) bad(what, 'has a "seq" that is not a whole number from 0 to 2^53−1');
+  if (!isTranscriptTime(e.time)) bad(what, 'has a "time" that is not a UTC time of the form 2026-03-01T09:30:00.000Z');
+  if (typeof e.type !== 'string' || e.type.length > MAX_TYPE_LENGTH || !TYPE_RE.test(e.type)) {
+    bad(what, `has a "type" that is not 1 to ${MAX_TYPE_LENGTH} characters of a-z, 0-9, "." and "-"`);
+  }
+  if (typeof e.actor !== 'string' || e.actor.length > MAX_ACTOR_LENGTH || !ACTOR_RE.test(e.actor)) {
+    bad(what, `has an "actor" that is not 1 to ${MAX_ACTOR_LENGTH} printable ASCII characters without spaces`);
+  }
+  if (!isPlainObject(e.body)) bad(what, 'has a "body" that is not a JSON object');
+  if (typeof e.prev !== 'string' || !PREV_RE.test(e.prev)) bad(what, 'has a "prev" that is not 64 lowercase hex digits');
+}
+
+/**
+ * Builds an entry from its fields, checked. The body is copied through canonical JSON, so
+ * the result holds exactly what will be written (a JSON value, no aliasing with the caller).
+ */
+export function makeEntry(fields: EntryFields): TranscriptEntry {
+  if (!isPlainObject(fields)) throw new KeyriteError('INVALID_INPUT', 'makeEntry needs the entry fields.');
+  const draft = { v: ENTRY_VERSION, seq: fields.seq, time: fields.time, type: fields.type, actor: fields.actor, body: fields.body, prev: fields.prev };
+  try {
+    assertEntryShape(draft, 'new transcript entry');
+  } catch (e) {
+    throw new KeyriteError('INVALID_INPUT', (e as Error).message, { cause: e });
+  }
+  const bytes = entryBytes(draft);
+  // Parse back what will be written: the returned entry is the freshly parsed form.
+  return parseEntryLine(bytes, fields.seq);
+}
+
+/** The canonical entry bytes (RFC 8785, UTF-8), LF excluded: the Merkle leaf input. */
+export function entryBytes(entry: TranscriptEntry): Uint8Array {
+  assertEntryShape(entry);
+  let text: string;
+  try {
+    text = canonicalize(entry, { maxDepth: MAX_ENTRY_DEPTH });
+  } catch (e) {
+    throw new KeyriteError('INVALID_INPUT', `The transcript entry cannot be written as canonical JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const bytes = utf8(text);
+  if (bytes.length > MAX_ENTRY_BYTES) {
+    throw new KeyriteError('INVALID_INPUT', `The transcript entry is ${bytes.length} bytes; the limit is ${MAX_ENTRY_BYTES}.`);
+  }
+  return bytes;
+}
+
+/** One line of transcript.jsonl: the canonical entry bytes followed by LF. */
+export function encodeEntryLine(entry: TranscriptEntry): Uint8Array {
+  const bytes = entryBytes(entry);
+  const line = new Uint8Array(bytes.length + 1);
+  line.set(bytes);
+  line[bytes.length] = LF;
+  return line;
+}
+
+/** The RFC 6962 leaf hash of an entry, as the next entry's `prev` (lowercase hex). */
+export function entryHashHex(entry: TranscriptEntry): string {
+  return toHex(leafHash(entryBytes(entry)));
+}
+
+/**
+ * Parses one line strictly. `line` is the entry bytes, with or without its one final LF.
+ * Rejects (INVALID_JSON / INVALID_ENCODING / VERIFY_FAILED): invalid UTF-8 or JSON,
+ * duplicate members, unsafe numbers, a missing, unknown or ill-formed member, a line that is
+ * not byte-for-byte the canonical form of its value, and — when `expectedSeq` is given — a
+ * different sequence number. Chain checks (prev, time order) need the previous line and
+ * live in transcript.ts.
+ */
+export function parseEntryLine(line: Uint8Array, expectedSeq?: number, what = 'transcript entry'): TranscriptEntry {
+  if (!(line instanceof Uint8Array)) throw new KeyriteError('INVALID_INPUT', `The ${what} must be a byte array.`);
+  const body = line.length > 0 && line[line.length - 1] === LF ? line.subarray(0, line.length - 1) : line;
+  if (body.length === 0) bad(what, 'is an empty line');
+  if (body.length > MAX_ENTRY_BYTES) bad(what, `is ${body.length} bytes long; the limit is ${MAX_ENTRY_BYTES}`);
+  if (body.includes(LF)) bad(what, 'contains a line break inside the line');
+  const value = parseJsonUtf8(body, what, { maxDepth: MAX_ENTRY_DEPTH, maxLength: MAX_ENTRY_BYTES });
+  assertEntryShape(value, what);
+  // canonicalize cannot fail on what parseJsonStrict returns (same number and depth rules).
+  const canonical = utf8(canonicalize(value, { maxDepth: MAX_ENTRY_DEPTH }));
+  if (!sameBytes(canonical, body)) bad(what, 'is not in RFC 8785 canonical form (spacing, member order, number or string spelling was changed)');
+  if (expectedSeq !== undefined && value.seq !== expectedSeq) {
+    throw new KeyriteError('VERIFY_FAILED', `The ${what} has sequence number ${value.seq}, expected ${expectedSeq}.`);
+  }
+  return value;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
