@@ -75,3 +75,18 @@ export function assertP256PublicKey(publicKey: Uint8Array, what = 'The P-256 pub
   assertP256PublicKeyShape(publicKey, what);
   if (!p256IsValidPublicKey(publicKey)) throw new KeyriteError('INVALID_KEY', `${what} is not a point on the P-256 curve.`);
 }
+
+/** A fresh P-256 secret key in [1, n-1] (FIPS 186-5 A.2.1 via @noble/curves). */
+export function p256RandomSecretKey(): Uint8Array {
+  return p256.utils.randomSecretKey();
+}
+
+/** ECDH on P-256 (SEC 1 §3.3.1): the 32-byte x coordinate of secret · publicKey. */
+export function p256Ecdh(secret32: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  assertSecret(secret32);
+  assertP256PublicKey(publicKey);
+  const point = p256.getSharedSecret(secret32, publicKey, true);
+  const x = point.slice(1);
+  point.fill(0);
+  return x;
+}

@@ -9,9 +9,7 @@
  *    as an XChaCha20-Poly1305 key with a random 24-byte nonce. Sealing needs only the public
  *    key; opening needs the token to compute the same ECDH (CKM_ECDH1_DERIVE).
  *  - SealedBox shape checks.
- * P-256 ECDH uses @noble/curves (audited) directly: core/crypto has no ECDH wrapper yet.
  */
-import { p256 } from '@noble/curves/nist.js';
 import { KeyriteError } from '../errors.ts';
 import { concatBytes, utf8 } from '../bytes.ts';
 import { fromBase64url, toBase64url } from '../encoding/base64url.ts';
@@ -19,6 +17,7 @@ import { hkdf } from '../crypto/hkdf.ts';
 import { randomBytes } from '../crypto/random.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { xchachaOpen, xchachaSeal } from '../crypto/aead.ts';
+import { p256Ecdh, p256PublicKey, p256RandomSecretKey } from '../crypto/p256.ts';
 import { isSealScheme, type KeyRef, type SealScheme, type SealedBox } from './token.ts';
 import { parseObjectIdHex } from './labels.ts';
 
@@ -86,12 +85,12 @@ function ecdhKey(shared: Uint8Array, epk: Uint8Array, tokenPub: Uint8Array): Uin
 export function ecdhSeal(tokenPub: Uint8Array, keyIdHex: string, plaintext: Uint8Array, aad: Uint8Array): SealedBox {
   assertSealInput(plaintext, aad);
   if (tokenPub.length !== P256_POINT_LENGTH || tokenPub[0] !== 4) throw new KeyriteError('INVALID_KEY', 'The token key is not an uncompressed P-256 point.');
-  const eph = p256.utils.randomSecretKey();
+  const eph = p256RandomSecretKey();
   let shared: Uint8Array | undefined;
   let key: Uint8Array | undefined;
   try {
-    const epk = p256.getPublicKey(eph, false);
-    shared = p256.getSharedSecret(eph, tokenPub, true).subarray(1);
+    const epk = p256PublicKey(eph);
+    shared = p256Ecdh(eph, tokenPub);
     key = ecdhKey(shared, epk, tokenPub);
     const nonce = randomBytes(XCHACHA_NONCE_LENGTH);
     const ct = xchachaSeal(key, nonce, plaintext, sealAad('ecdh-p256', keyIdHex, aad));

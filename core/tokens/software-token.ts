@@ -21,7 +21,6 @@
  * CKA_ID-equivalent id (20 bytes, labels.ts scheme), label length (u8) + UTF-8 label,
  * secret length (u16) + secret, public length (u16) + public key.
  */
-import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { KeyriteError } from '../errors.ts';
 import { concatBytes, equalBytes, fromUtf8, utf8 } from '../bytes.ts';
 import { fromBase64url, toBase64url } from '../encoding/base64url.ts';
@@ -32,8 +31,8 @@ import { randomBytes } from '../crypto/random.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { xchachaOpen, xchachaSeal } from '../crypto/aead.ts';
 import { ed25519PublicKey, ed25519Sign } from '../crypto/ed25519.ts';
-import { p256PublicKey, p256Sign } from '../crypto/p256.ts';
-import { p256 } from '@noble/curves/nist.js';
+import { p256PublicKey, p256RandomSecretKey, p256Sign } from '../crypto/p256.ts';
+import { scryptKey, type ScryptParams } from '../crypto/scrypt.ts';
 import { formatTokenUri } from './pkcs11-uri.ts';
 import { assertObjectLabel, newObjectId, objectExistsError, objectIdHex, parseObjectIdHex } from './labels.ts';
 import { assertPairwiseSignature, assertTokenSignature, pairwiseTestMessage } from './signatures.ts';
@@ -49,12 +48,6 @@ export interface SoftwareTokenStore {
   create(data: Uint8Array): Promise<void>;
   /** Replaces the file atomically. */
   replace(data: Uint8Array): Promise<void>;
-}
-
-export interface ScryptParams {
-  N: number;
-  r: number;
-  p: number;
 }
 
 /**
@@ -266,7 +259,7 @@ function decodeEntries(b: Uint8Array, location: string): Entry[] {
 async function deriveKey(passphrase: string, kdf: Header['kdf']): Promise<Uint8Array> {
   const pw = utf8(passphrase.normalize('NFC'));
   try {
-    return await scryptAsync(pw, fromBase64url(kdf.salt, 'salt'), { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: 32, asyncTick: 50 });
+    return await scryptKey(pw, fromBase64url(kdf.salt, 'salt'), kdf);
   } finally {
     wipe(pw);
   }
@@ -502,7 +495,7 @@ export class SoftwareToken implements KeyriteToken {
     return this.serialize(async () => {
       if (alg !== 'Ed25519' && alg !== 'ES256') throw new KeyriteError('INVALID_INPUT', `Unknown signing algorithm ${JSON.stringify(String(alg))}; use Ed25519 or ES256.`);
       this.assertFreeLabel(label);
-      const secret = alg === 'Ed25519' ? randomBytes(32) : p256.utils.randomSecretKey();
+      const secret = alg === 'Ed25519' ? randomBytes(32) : p256RandomSecretKey();
       return this.addSigningKey(label, alg, secret);
     });
   }
