@@ -93,8 +93,8 @@ function SelfTestPanel({ report, onRerun }: { report: Loadable<SelfTestReport>; 
                 <span className="result-name">{r.name}</span>
                 <span className="result-outcome">
                   {r.ok ? 'passed' : 'failed'} in {formatMs(r.ms)}
-                  {r.detail ? ` — ${r.detail}` : ''}
                 </span>
+                {r.detail && <span className="result-detail">{r.detail}</span>}
               </li>
             ))}
           </ul>
@@ -133,8 +133,9 @@ function AirGapPanel({ status, onRecheck }: { status: Loadable<AirGapStatus>; on
         <ul className="interfaces">
           {status.value.interfaces.map((i) => (
             <li key={i.name}>
-              <span className="iface-name">{i.name}</span> {i.addresses.join(', ')}
-              {i.linkLocalOnly ? ' (link-local only)' : ''}
+              <span className="iface-name">{i.name}</span>
+              <span className="iface-addresses">{i.addresses.join(', ')}</span>
+              {i.linkLocalOnly && <span className="iface-note">link-local only</span>}
             </li>
           ))}
         </ul>
@@ -152,8 +153,9 @@ function AirGapPanel({ status, onRecheck }: { status: Loadable<AirGapStatus>; on
   );
 }
 
+/** A duration for people; the number and its unit never split across lines (no-break space). */
 function formatMs(ms: number): string {
-  return ms < 1 ? 'under 1 ms' : `${Math.round(ms)} ms`;
+  return ms < 1 ? 'under 1\u00a0ms' : `${Math.round(ms)}\u00a0ms`;
 }
 
 function Readiness({ selftest, airgap }: { selftest: Loadable<SelfTestReport>; airgap: Loadable<AirGapStatus> }) {

@@ -7,35 +7,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { serveAppPath } from '../../electron/app-protocol.ts';
-import { createHandlers, dispatch } from '../../electron/ipc/handlers.ts';
-import { nodeHandlerDeps } from '../../electron/ipc/node-deps.ts';
-import { err } from '../../core/ipc/contract.ts';
-
-const repo = new URL('../../', import.meta.url).pathname;
-/** Stand-in origin for app://keyrite (Chromium has no app: scheme): .invalid never resolves,
- *  and every request is answered (or aborted) by page.route before any network. */
-const ORIGIN = 'https://keyrite.invalid';
-const CHROMIUM = process.env.KEYRITE_CHROMIUM ?? '/usr/bin/chromium';
-const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+import type { Browser, Page } from 'playwright-core';
+import { appVersion as version, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
 
 let work: string;
 let site: string;
 let browser: Browser;
-let context: BrowserContext;
+let app: AppPage;
 let page: Page;
-const appRequests: string[] = [];
-const foreignRequests: string[] = [];
-const consoleProblems: string[] = [];
-const pageErrors: string[] = [];
-const ipcCalls: string[] = [];
-const failures = new Map<string, string>();
-const routed: string[] = [];
 
 const CSP_PROBE = `
   window.__csp = [];
@@ -45,46 +26,14 @@ const CSP_PROBE = `
 `;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set KEYRITE_CHROMIUM).`);
   work = mkdtempSync(join(tmpdir(), 'keyrite-e2e-'));
   site = join(work, 'renderer');
   // A fresh production build of the renderer, into the temp folder (dist/ is left alone).
-  const { build } = await import('vite');
-  await build({ root: join(repo, 'renderer'), configFile: join(repo, 'renderer/vite.config.ts'), logLevel: 'error', build: { outDir: site, emptyOutDir: true } });
-  const preload = await esbuild.build({ entryPoints: [join(repo, 'test/e2e/fake-preload.ts')], bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'error' });
-
-  const handlers = createHandlers(nodeHandlerDeps({ appVersion: version, platform: process.platform, logError: (c, e) => console.error(c, e) }));
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block', locale: 'en-US' });
-  page = await context.newPage();
-  page.on('request', (r) => (r.url().startsWith(`${ORIGIN}/`) ? appRequests : foreignRequests).push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') consoleProblems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('requestfailed', (r) => failures.set(r.url(), r.failure()?.errorText ?? ''));
-  await page.route('**/*', async (route, request) => {
-    const url = request.url();
-    if (!url.startsWith(`${ORIGIN}/`)) {
-      routed.push(url);
-      return route.abort('blockedbyclient');
-    }
-    const r = await serveAppPath(request.method(), new URL(url).pathname, site, (p) => readFile(p));
-    return route.fulfill({ status: r.status, headers: r.headers, body: r.body ? Buffer.from(r.body) : '' });
-  });
-  // The sender check of electron/ipc-sender.ts, mirrored: only the top frame on the app origin.
-  await page.exposeBinding('__keyriteInvoke', async (source, channel: unknown, arg: unknown) => {
-    ipcCalls.push(String(channel));
-    if (source.frame !== source.page.mainFrame() || !source.frame.url().startsWith(`${ORIGIN}/`)) return err('FORBIDDEN', 'This request did not come from the Keyrite window.');
-    return dispatch(handlers, channel, [arg]);
-  });
-  await page.addInitScript({ content: CSP_PROBE });
-  await page.addInitScript({ content: preload.outputFiles[0]!.text });
-  await page.goto(`${ORIGIN}/index.html`);
+  await buildRenderer(site);
+  const preload = await bundleFakePreload();
+  browser = await launchChromium();
+  app = await openAppPage(browser, { site, handlers: realHandlers(), preload, viewport: { width: 1280, height: 800 }, initScripts: [CSP_PROBE] });
+  page = app.page;
 });
 
 after(async () => {
@@ -109,17 +58,17 @@ test('home screen: self-tests passed, air gap checked, rehearsal banner, version
   assert.match(await page.locator('.rehearsal-banner').innerText(), /rehearsal only/i);
   assert.match(await page.locator('.version').innerText(), new RegExp(`Version ${version.replace(/\./g, '\\.')}`));
   assert.equal(await page.locator('h1').innerText(), 'Keyrite');
-  assert.deepEqual([...new Set(ipcCalls)].sort(), ['airgap:status', 'app:info', 'selftest:run']);
+  assert.deepEqual([...new Set(app.ipcCalls)].sort(), ['airgap:status', 'app:info', 'selftest:run']);
 });
 
 test('the page made no request besides its own files, and no CSP violation or error', async () => {
-  assert.deepEqual(foreignRequests, []);
-  const paths = appRequests.map((u) => new URL(u).pathname);
+  assert.deepEqual(app.foreignRequests, []);
+  const paths = app.appRequests.map((u) => new URL(u).pathname);
   assert.ok(paths.includes('/index.html'));
   for (const p of paths) assert.match(p, /^\/(index\.html|assets\/[\w.-]+\.(js|css))$/, p);
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
-  assert.deepEqual(consoleProblems, []);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(app.consoleProblems, []);
+  assert.deepEqual(app.pageErrors, []);
 });
 
 test('keyboard: Tab reaches the disclosure and both buttons, Enter opens the test list', async () => {
@@ -190,8 +139,8 @@ test('the CSP is enforced: inline script, fetch and foreign images are all block
   assert.ok(directives.some((d) => d === 'script-src-elem' || d === 'require-trusted-types-for' || d === 'script-src'), outcome.violations.join(', '));
   // Blocked by the CSP inside the page: nothing reached the network layer (the route
   // handler saw no foreign URL); Chromium reports the image as a request failed by 'csp'.
-  assert.deepEqual(routed, []);
-  for (const url of foreignRequests) assert.equal(failures.get(url), 'csp', url);
+  assert.deepEqual(app.routed, []);
+  for (const url of app.foreignRequests) assert.equal(app.failures.get(url), 'csp', url);
 });
 
 test('a subframe cannot use the IPC binding', async () => {

@@ -1,18 +1,20 @@
-// The packaging configuration (electron-builder is not a dependency yet: its config and
-// the fuses hook are checked as data here).
+// The packaging configuration, without packaging: electron-builder.yml is checked as data,
+// and the afterPack fuses hook (build/fuses.cjs) is run against a fake @electron/fuses
+// whose flipFuses only records what it was asked to do (no Electron binary needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 const config = parse(readFileSync(join(repo, 'build/electron-builder.yml'), 'utf8')) as Record<string, unknown>;
-const fuses = createRequire(import.meta.url)(join(repo, 'build/fuses.cjs')) as {
+type AfterPack = ((context: unknown) => Promise<void>) & {
   FUSE_SETTINGS: Record<string, boolean>;
   executablePath(context: unknown): string;
 };
+const fuses = createRequire(import.meta.url)(join(repo, 'build/fuses.cjs')) as AfterPack;
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string> };
 
 test('electron-builder: identity, files, asar and native modules', () => {
@@ -30,6 +32,18 @@ test('electron-builder: no publishing, no auto-update', () => {
   assert.ok('publish' in config);
   assert.equal(config.publish, null);
   assert.ok(!JSON.stringify(config).includes('http'), 'no URL anywhere in the packaging config');
+  for (const key of ['electronUpdaterCompatibility', 'detectUpdateChannel', 'generateUpdatesFilesForAllChannels', 'releaseInfo']) {
+    assert.ok(!(key in config), `no ${key}`);
+  }
+  for (const platform of ['linux', 'mac', 'win', 'deb', 'nsis', 'dmg', 'appImage']) {
+    assert.ok(!('publish' in ((config[platform] as Record<string, unknown> | undefined) ?? {})), `no publish under ${platform}`);
+  }
+});
+
+test('electron-builder: dist/** is packaged, source maps are not', () => {
+  const files = config.files as string[];
+  assert.ok(files.includes('dist/**'));
+  assert.ok(files.includes('!dist/**/*.map'));
 });
 
 test('electron-builder: AppImage + deb, dmg, nsis', () => {
@@ -38,9 +52,11 @@ test('electron-builder: AppImage + deb, dmg, nsis', () => {
   assert.deepEqual((config.win as { target: string[] }).target, ['nsis']);
 });
 
-test('electron-builder: the afterPack hook is the fuses script', () => {
+test('electron-builder: the afterPack hook is the fuses script (and only it flips fuses)', () => {
   assert.equal(config.afterPack, 'build/fuses.cjs');
   assert.ok(existsSync(join(repo, 'build/fuses.cjs')));
+  // electron-builder's own electronFuses option would flip them a second time: one or the other.
+  assert.ok(!('electronFuses' in config));
 });
 
 test('fuses: every required fuse has the required state', () => {
@@ -63,6 +79,94 @@ test('fuses: the Electron binary is found per platform', () => {
   assert.equal(fuses.executablePath(ctx('darwin')), '/out/x/Keyrite.app');
   assert.equal(fuses.executablePath(ctx('win32')), '/out/x/Keyrite.exe');
   assert.equal(fuses.executablePath(ctx('linux')), '/out/x/keyrite');
+});
+
+// The real @electron/fuses enums (FuseVersion, FuseV1Options) with flipFuses replaced by a
+// spy, put in require.cache where build/fuses.cjs will require it.
+interface FusesModule {
+  FuseVersion: Record<string, string>;
+  FuseV1Options: Record<string, number | string>;
+  flipFuses(path: string, config: Record<string, unknown>): Promise<number>;
+}
+const hookRequire = createRequire(join(repo, 'build/fuses.cjs'));
+const realFuses = hookRequire('@electron/fuses') as FusesModule;
+
+type Flip = [string, Record<string, unknown>];
+
+async function runHook(context: unknown, overrides: Partial<FusesModule> = {}, calls: Flip[] = []): Promise<Flip[]> {
+  const id = hookRequire.resolve('@electron/fuses');
+  const saved = hookRequire.cache[id];
+  const fake = new Module(id);
+  fake.exports = {
+    ...realFuses,
+    flipFuses: async (path: string, cfg: Record<string, unknown>) => {
+      calls.push([path, cfg]);
+      return 0;
+    },
+    ...overrides,
+  };
+  fake.loaded = true;
+  hookRequire.cache[id] = fake;
+  try {
+    await fuses(context);
+  } finally {
+    if (saved) hookRequire.cache[id] = saved;
+    else delete hookRequire.cache[id];
+  }
+  return calls;
+}
+
+const { Arch } = hookRequire('electron-builder') as { Arch: Record<string, number> };
+const ARM64 = Arch.arm64!;
+const X64 = Arch.x64!;
+const packContext = (electronPlatformName: string, arch: number) => ({
+  electronPlatformName,
+  arch,
+  appOutDir: `/out/${electronPlatformName}-unpacked`,
+  packager: { appInfo: { productFilename: 'Keyrite' }, executableName: 'keyrite' },
+});
+
+test('fuses: afterPack flips exactly the listed fuses on the packaged binary', async () => {
+  const calls = await runHook(packContext('linux', X64));
+  assert.equal(calls.length, 1);
+  const [path, cfg] = calls[0]!;
+  assert.equal(path, '/out/linux-unpacked/keyrite');
+  assert.equal(cfg.version, realFuses.FuseVersion.V1);
+  const O = realFuses.FuseV1Options as Record<string, number>;
+  assert.equal(cfg[O.RunAsNode!], false, 'RunAsNode off');
+  assert.equal(cfg[O.EnableNodeOptionsEnvironmentVariable!], false, 'NODE_OPTIONS off');
+  assert.equal(cfg[O.EnableNodeCliInspectArguments!], false, '--inspect off');
+  assert.equal(cfg[O.EnableEmbeddedAsarIntegrityValidation!], true, 'asar integrity on');
+  assert.equal(cfg[O.OnlyLoadAppFromAsar!], true, 'only load from asar');
+  assert.equal(cfg[O.EnableCookieEncryption!], true, 'cookie encryption on');
+  assert.equal(cfg[O.GrantFileProtocolExtraPrivileges!], false, 'file:// extra privileges off');
+  // Nothing else: every key is the version, the ad-hoc re-sign switch, or one of the fuses above
+  // (Electron has no telemetry fuse; nothing is switched on that the list does not name).
+  const fuseKeys = Object.keys(fuses.FUSE_SETTINGS).map((name) => String(O[name]));
+  assert.deepEqual(Object.keys(cfg).sort(), ['version', 'resetAdHocDarwinSignature', ...fuseKeys].sort());
+  assert.equal(cfg.resetAdHocDarwinSignature, false);
+});
+
+test('fuses: the ad-hoc signature is reset on arm64 macOS only', async () => {
+  const calls: Flip[] = [];
+  await runHook(packContext('darwin', ARM64), {}, calls);
+  await runHook(packContext('darwin', X64), {}, calls);
+  await runHook(packContext('win32', ARM64), {}, calls);
+  assert.deepEqual(
+    calls.map(([path, cfg]) => [path, cfg.resetAdHocDarwinSignature]),
+    [
+      ['/out/darwin-unpacked/Keyrite.app', true],
+      ['/out/darwin-unpacked/Keyrite.app', false],
+      ['/out/win32-unpacked/Keyrite.exe', false],
+    ],
+  );
+});
+
+test('fuses: afterPack fails, flipping nothing, when @electron/fuses does not know a listed fuse', async () => {
+  const { RunAsNode: _gone, ...fewer } = realFuses.FuseV1Options;
+  const calls: Flip[] = [];
+  await assert.rejects(runHook(packContext('linux', X64), { FuseV1Options: fewer }, calls), /does not know the fuse RunAsNode/);
+  assert.deepEqual(calls, []);
 });
 
 test('npm run app builds then starts Electron on the built main', () => {

@@ -1,0 +1,235 @@
+// `npm run screenshots`: a PNG of every renderer screen, at 1280×800 (the window's size,
+// a projector) and 1920×1080, for people to look at. The renderer runs in Chromium exactly
+// as the end-to-end test runs it (test/e2e/harness.ts): the production build served with
+// the app's headers and CSP, `window.keyrite` backed by the real IPC handlers. Scenarios
+// may replace handler dependencies (network interfaces, self-test list) to show a state
+// this machine is not in; the handlers themselves are always the real ones.
+//
+// Usage: npm run screenshots -- [--out <dir>] [--only <name>[,<name>…]] [--list]
+//   --out   where the PNGs go (default ./screenshots, gitignored; or $KEYRITE_SCREENSHOT_DIR)
+//   --only  just these scenarios
+// dist/renderer is built first when it is missing or older than a file under renderer/.
+// Exit 1 when a page logs a console error or warning, throws, violates the CSP or asks
+// for anything but its own files: a screenshot of a broken page is not a screenshot.
+//
+// Adding a screen: add a Scenario to SCENARIOS below (name, what, prepare, maybe deps).
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import type { Page } from 'playwright-core';
+import { bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
+import type { HandlerDeps } from '../electron/ipc/handlers.ts';
+import type { NetworkInterfaceInfo } from '../core/airgap/status.ts';
+import { KeyriteError } from '../core/errors.ts';
+import { runSelfTests } from '../core/selftest/run.ts';
+import { KNOWN_ANSWER_TESTS } from '../core/selftest/kats.ts';
+
+export interface Scenario {
+  /** File name stem: `<name>-<width>x<height>.png`. */
+  name: string;
+  /** One line for the log. */
+  what: string;
+  /** Handler dependencies replaced for this scenario; null opens the page outside the app (no preload). */
+  deps?: Partial<HandlerDeps> | null;
+  /** Waits until the screen is settled and puts it in the state to capture. */
+  prepare(page: Page): Promise<void>;
+  /** The whole scrollable page instead of the viewport. */
+  fullPage?: boolean;
+}
+
+export const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+] as const;
+
+/** Waits for both home panels to finish (self-tests and air gap). */
+async function homeSettled(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid=selftest]:not([data-state=running])', { timeout: 120_000 });
+  await page.waitForSelector('[data-testid=airgap]:not([data-state=checking])');
+}
+
+const LOOPBACK: NetworkInterfaceInfo = {
+  name: 'lo',
+  addresses: [
+    { family: 'IPv4', address: '127.0.0.1', internal: true },
+    { family: 'IPv6', address: '::1', internal: true },
+  ],
+};
+
+/** The real known-answer tests, with one replaced by a test that fails as a real one does. */
+const oneFailingKat = () =>
+  runSelfTests(
+    KNOWN_ANSWER_TESTS.map((kat) =>
+      kat.name === 'ML-DSA-65'
+        ? {
+            name: kat.name,
+            run() {
+              throw new KeyriteError('SELFTEST_FAILED', 'ML-DSA-65 signature differs from the known answer.');
+            },
+          }
+        : kat,
+    ),
+  );
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'home',
+    what: 'home screen on this machine (real self-tests, real network interfaces)',
+    prepare: homeSettled,
+  },
+  {
+    name: 'home-selftest-details',
+    what: 'home screen with the list of self-tests open',
+    prepare: async (page) => {
+      await homeSettled(page);
+      await page.locator('[data-testid=selftest] summary').click();
+    },
+    fullPage: true,
+  },
+  {
+    name: 'home-ready',
+    what: 'home screen, self-tests passed and only loopback up: ready for a ceremony',
+    deps: { readNetworkInterfaces: () => [LOOPBACK] },
+    prepare: homeSettled,
+  },
+  {
+    name: 'home-not-ready',
+    what: 'home screen, one self-test failed and two interfaces up (one link-local only)',
+    deps: {
+      runSelfTests: oneFailingKat,
+      readNetworkInterfaces: () => [
+        LOOPBACK,
+        { name: 'enp0s31f6', addresses: [{ family: 'IPv4', address: '192.168.20.14', internal: false }, { family: 'IPv6', address: 'fe80::4a2a:e3ff:fe11:9c07', internal: false }] },
+        { name: 'wlp2s0', addresses: [{ family: 'IPv6', address: 'fe80::1c44:6bff:fe02:5a10', internal: false }] },
+      ],
+    },
+    prepare: async (page) => {
+      await homeSettled(page);
+      await page.locator('[data-testid=selftest] summary').click();
+    },
+    fullPage: true,
+  },
+  {
+    name: 'home-checking',
+    what: 'home screen while the self-tests are still running',
+    deps: { runSelfTests: () => new Promise<never>(() => {}) },
+    prepare: async (page) => {
+      await page.waitForSelector('[data-testid=selftest][data-state=running]');
+      await page.waitForSelector('[data-testid=airgap]:not([data-state=checking])');
+    },
+  },
+  {
+    name: 'home-error',
+    what: 'home screen when the network interfaces cannot be read (an internal error)',
+    deps: {
+      readNetworkInterfaces: () => {
+        throw new Error('simulated: the interface list could not be read');
+      },
+      logError: () => {},
+    },
+    prepare: homeSettled,
+  },
+  {
+    name: 'no-bridge',
+    what: 'the page opened outside the app (no preload, no window.keyrite)',
+    deps: null,
+    prepare: async (page) => {
+      await page.waitForSelector('[role=alert]');
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    newest = Math.max(newest, s.isDirectory() ? newestMtime(p) : s.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/renderer when it is missing or older than its sources. */
+function ensureRenderer(site: string): void {
+  let built = 0;
+  try {
+    built = statSync(join(site, 'index.html')).mtimeMs;
+  } catch {
+    // missing
+  }
+  if (built > newestMtime(join(repo, 'renderer'))) return;
+  console.log('screenshots: building the renderer (dist/renderer is missing or older than renderer/)');
+  const r = spawnSync(process.execPath, [join(repo, 'build/build.mjs'), 'renderer'], { cwd: repo, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the renderer build failed');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      only: { type: 'string' },
+      list: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.list) {
+    for (const s of SCENARIOS) console.log(`${s.name.padEnd(24)} ${s.what}`);
+    return 0;
+  }
+  const wanted = values.only ? values.only.split(',').map((s) => s.trim()) : SCENARIOS.map((s) => s.name);
+  const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.name === w));
+  if (unknown.length > 0) {
+    console.error(`screenshots: unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+    return 2;
+  }
+  const outDir = resolve(values.out ?? process.env.KEYRITE_SCREENSHOT_DIR ?? join(repo, 'screenshots'));
+  const site = join(repo, 'dist/renderer');
+  const started = performance.now();
+
+  ensureRenderer(site);
+  mkdirSync(outDir, { recursive: true });
+  const preload = await bundleFakePreload();
+  const browser = await launchChromium();
+  const problems: string[] = [];
+  let count = 0;
+  try {
+    for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
+      for (const viewport of VIEWPORTS) {
+        const handlers = scenario.deps === null ? null : realHandlers(scenario.deps ?? {});
+        const app = await openAppPage(browser, { site, handlers, preload, viewport });
+        try {
+          await scenario.prepare(app.page);
+          // No focus ring or caret in the picture; fonts loaded.
+          await app.page.evaluate(async () => {
+            (document.activeElement as HTMLElement | null)?.blur();
+            await document.fonts.ready;
+          });
+          const file = join(outDir, `${scenario.name}-${viewport.width}x${viewport.height}.png`);
+          await app.page.screenshot({ path: file, fullPage: scenario.fullPage === true, animations: 'disabled', caret: 'hide' });
+          count++;
+          const where = `${scenario.name} at ${viewport.width}x${viewport.height}`;
+          for (const p of app.consoleProblems) problems.push(`${where}: console ${p}`);
+          for (const p of app.pageErrors) problems.push(`${where}: page error ${p}`);
+          for (const u of app.foreignRequests) problems.push(`${where}: request to ${u}`);
+          console.log(`screenshots: ${relative(process.cwd(), file) || file}  ${scenario.what}`);
+        } finally {
+          await app.context.close();
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  for (const p of problems) console.error(`screenshots: PROBLEM ${p}`);
+  console.log(`screenshots: ${count} PNGs in ${outDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main().catch((e: unknown) => {
+  console.error(`screenshots: ${e instanceof Error ? e.message : String(e)}`);
+  return 2;
+});
