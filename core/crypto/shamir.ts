@@ -83,3 +83,17 @@ export async function combineShares(shares: readonly Share[], threshold: number,
     wipe(...wire);
   }
 }
+
+/** Every k-element subset of the indices 0..count-1, in lexicographic order (C(count, k) of them). */
+export function* indexSubsets(count: number, k: number): Generator<number[]> {
+  if (k < 0 || k > count) return;
+  const idx = Array.from({ length: k }, (_, i) => i);
+  while (true) {
+    yield [...idx];
+    let i = k - 1;
+    while (i >= 0 && idx[i] === count - k + i) i--;
+    if (i < 0) return;
+    idx[i]!++;
+    for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
+  }
+}

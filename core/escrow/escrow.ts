@@ -21,7 +21,7 @@ import { assertBytes, equalBytes } from '../bytes.ts';
 import { fromHex, toHex } from '../encoding/hex.ts';
 import type { HybridSigner } from '../crypto/hybrid.ts';
 import { randomBytes } from '../crypto/random.ts';
-import { assertSharingParams, combineShares, splitSecret, type Share } from '../crypto/shamir.ts';
+import { assertSharingParams, combineShares, indexSubsets, splitSecret, type Share } from '../crypto/shamir.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { XWING_PUBLIC_KEY_LENGTH } from '../crypto/xwing.ts';
 import { ESCROW_BLOB_FORMAT, ESCROW_KEY_LENGTH, MASTER_SEED_LENGTH, openEscrowBlob, sealEscrowBlob } from './blob.ts';
@@ -106,17 +106,6 @@ export function binomial(n: number, k: number, cap = Number.MAX_SAFE_INTEGER): n
   return Math.round(r);
 }
 
-function* subsets(count: number, k: number): Generator<number[]> {
-  const idx = Array.from({ length: k }, (_, i) => i);
-  while (true) {
-    yield [...idx];
-    let i = k - 1;
-    while (i >= 0 && idx[i] === count - k + i) i--;
-    if (i < 0) return;
-    idx[i]!++;
-    for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
-  }
-}
 
 function ceremonyFailure(what: string): KeyriteError {
   return new KeyriteError('CEREMONY_ERROR', `The escrow failed its own check and was discarded: ${what}. Nothing was handed out; run the step again.`);
@@ -176,7 +165,7 @@ export async function createEscrow(input: CreateEscrowInput): Promise<CreatedEsc
 
     // Every t-subset recombines to K and opens E back to S.
     let subsetsChecked = 0;
-    for (const subset of subsets(n, t)) {
+    for (const subset of indexSubsets(n, t)) {
       const k = await combineShares(subset.map((i) => shares[i]!), t, ESCROW_KEY_LENGTH);
       let s2: Uint8Array | undefined;
       try {

@@ -29,7 +29,7 @@ import { equalBytes } from '../bytes.ts';
 import { fromHex, toHex } from '../encoding/hex.ts';
 import { deriveMasterKeys } from '../crypto/derive.ts';
 import type { HybridPublicKey, VerifyMode } from '../crypto/hybrid.ts';
-import { combineShares, type Share } from '../crypto/shamir.ts';
+import { combineShares, indexSubsets, type Share } from '../crypto/shamir.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { ESCROW_KEY_LENGTH, openEscrowBlob } from './blob.ts';
 import { SALT_LENGTH, SHARE_LENGTH, checkShareCommitment } from './commitment.ts';
@@ -222,17 +222,6 @@ export function assertSeedMatchesMasterKey(seed: Uint8Array, expected: HybridPub
   }
 }
 
-function* combinations(count: number, k: number): Generator<number[]> {
-  const idx = Array.from({ length: k }, (_, i) => i);
-  while (true) {
-    yield [...idx];
-    let i = k - 1;
-    while (i >= 0 && idx[i] === count - k + i) i--;
-    if (i < 0) return;
-    idx[i]!++;
-    for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
-  }
-}
 
 export async function recoverFromShares(input: RecoverInput): Promise<RecoveryResult> {
   if (input === null || typeof input !== 'object' || !Array.isArray(input.offered)) {
@@ -308,7 +297,7 @@ export async function recoverFromShares(input: RecoverInput): Promise<RecoveryRe
     let good: number[] | undefined;
     let K: Uint8Array | undefined;
     let S: Uint8Array | undefined;
-    for (const subset of combinations(accepted.length, t)) {
+    for (const subset of indexSubsets(accepted.length, t)) {
       if (subsetsTried >= MAX_RECOVERY_SUBSETS) break;
       subsetsTried++;
       const k = await combineShares(subset.map((i) => accepted[i]!.share), t, ESCROW_KEY_LENGTH);

@@ -15,6 +15,7 @@
  */
 import type { ErrorCode } from '../errors.ts';
 import type { AirGapStatus } from '../airgap/status.ts';
+import type { SelfTestReport } from '../selftest/run.ts';
 
 export type { AirGapStatus, AirGapInterface } from '../airgap/status.ts';
 
@@ -56,20 +57,8 @@ export interface AppInfo {
   platform: string;
 }
 
-export interface SelfTestResult {
-  name: string;
-  ok: boolean;
-  /** Duration in milliseconds. */
-  ms: number;
-  /** Why it failed, as a sentence; never secret material. */
-  detail?: string;
-}
 
-export interface SelfTestReport {
-  /** true only when there is at least one result and every result passed. */
-  ok: boolean;
-  results: SelfTestResult[];
-}
+export type { SelfTestReport, SelfTestResult } from '../selftest/run.ts';
 
 export interface TokenSummary {
   /** Stable id for this session (e.g. a PKCS#11 URI), never a slot number. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { combine as libraryCombine, split as librarySplit } from 'shamir-secret-sharing';
-import { combineShares, splitSecret, type Share } from '../../../core/crypto/shamir.ts';
+import { combineShares, indexSubsets, splitSecret, type Share } from '../../../core/crypto/shamir.ts';
 import { isKeyriteError } from '../../../core/errors.ts';
 
 const secret = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + 3) & 255);
@@ -96,4 +96,14 @@ test('property: any t or more distinct shares recombine; fewer are refused', asy
     ),
     { numRuns: 200 },
   );
+});
+
+test('indexSubsets lists every k-subset once, in order', () => {
+  const all = [...indexSubsets(5, 3)];
+  assert.equal(all.length, 10);
+  assert.deepEqual(all[0], [0, 1, 2]);
+  assert.deepEqual(all[9], [2, 3, 4]);
+  assert.equal(new Set(all.map((s) => s.join(','))).size, 10);
+  assert.deepEqual([...indexSubsets(3, 0)], [[]]);
+  assert.deepEqual([...indexSubsets(2, 3)], []);
 });
