@@ -1,6 +1,8 @@
 /** Every CLI command, in the order `keyrite --help` lists them. */
 import type { Command } from '../command.ts';
+import { ceremonyRunCommand } from './ceremony-run.ts';
+import { demoCommand } from './demo.ts';
 import { selftestCommand } from './selftest.ts';
 import { tokensCommand } from './tokens.ts';
 
-export const COMMANDS: Command[] = [selftestCommand, tokensCommand];
+export const COMMANDS: Command[] = [demoCommand, ceremonyRunCommand, selftestCommand, tokensCommand];

@@ -1,0 +1,93 @@
+/**
+ * `keyrite ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]`: runs a
+ * root-keygen ceremony script headless (core/ceremony/engine.ts) with the answers file's
+ * participants, tokens, PIN sources and witness confirmations, and exports the public bundle
+ * to DIR/bundle. DIR is the run folder: its journal (DIR/journal/transcript.jsonl) makes a
+ * second run on the same DIR resume an interrupted ceremony (docs/CEREMONY-SCRIPTS.md).
+ * Exit 0 ceremony complete and bundle verified; 1 a check failed (invalid script or answers,
+ * wrong PIN, missing token, self-test, air gap, verification...); 2 usage or I/O error.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { EXIT, printJson, type Command } from '../command.ts';
+import { KeyriteError } from '../../core/errors.ts';
+import { toPlainBytes } from '../../core/bytes.ts';
+import { parseCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseAnswers } from '../../core/ceremony/answers.ts';
+import { runCeremony } from '../../core/ceremony/engine.ts';
+import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
+import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
+import { progressPrinter, resultJson, resultText } from './ceremony-output.ts';
+
+export async function readInput(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return toPlainBytes(await readFile(path));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new KeyriteError('IO_ERROR', `Could not read the ${what} ${path}${code === 'ENOENT' ? ': it does not exist' : code ? ` (${code})` : ''}.`);
+  }
+}
+
+export const ceremonyRunCommand: Command = {
+  name: 'ceremony run',
+  summary: 'run a root-keygen ceremony script with an answers file and export the public bundle',
+  usage: ['ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]'],
+  options: [
+    { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: participants, tokens, PIN sources (never PINs), confirmations' },
+    { name: 'out', takesValue: true, valueName: 'DIR', help: 'run folder: journal and, at the end, DIR/bundle (an interrupted run in DIR is resumed)' },
+    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
+  ],
+  positionals: { min: 1, max: 1 },
+  details: [
+    'PINs come from the environment variables the answers file names, or are typed at a prompt without echo.',
+    'Witness confirmations come from the answers file ("confirm"), or are asked on the terminal.',
+    "Each trustee's keyring, share envelope and paper backup go to their own folder, never into the bundle.",
+    'A bundle is never overwritten; an interrupted run in DIR is resumed (or restarted from key generation) and the interruption recorded.',
+  ].join('\n'),
+  async run(args, io) {
+    const json = args.flag('json');
+    const scriptPath = resolve(io.cwd, args.positionals[0]!);
+    const answersPath = resolve(io.cwd, args.required('answers'));
+    const outDir = resolve(io.cwd, args.required('out'));
+    const parsed = parseCeremonyScript(await readInput(scriptPath, 'ceremony script'));
+    const answers = parseAnswers(await readInput(answersPath, 'answers file'), parsed);
+    // Trustees' files never go into the run folder's bundle, journal or staging folders.
+    for (const p of answers.participants) {
+      if (p.role !== 'trustee' || p.output === undefined) continue;
+      const rel = relative(outDir, resolve(dirname(answersPath), p.output));
+      const first = rel.split(sep)[0] ?? '';
+      if (!rel.startsWith('..') && (first === 'bundle' || first === 'journal' || first.startsWith('.bundle-staging-') || rel === '')) {
+        throw new KeyriteError('USAGE', `The output folder of trustee "${p.id}" is inside the run folder's ${first || 'top level'}; a trustee's envelope must never be written into the bundle or the journal. Give each trustee a folder of their own.`);
+      }
+    }
+    const interactive = process.stdin.isTTY === true;
+    if (!interactive) {
+      const missing = parsed.script.steps.filter((s) => s.witness && !answers.confirm.includes(s.id)).map((s) => s.id);
+      if (missing.length > 0) {
+        throw new KeyriteError('USAGE', `Without a terminal, every witness confirmation must be in the answers file; "confirm" lacks: ${missing.join(', ')}.`);
+      }
+    }
+    const env = createNodeCeremonyEnvironment({
+      outDir,
+      answersDir: dirname(answersPath),
+      ...(args.value('module') !== undefined ? { modulePath: resolve(io.cwd, args.value('module')!) } : {}),
+      env: io.env,
+      interactive,
+      confirmations: answers.confirm,
+      progress: progressPrinter(io, json),
+    });
+    try {
+      const result = await runCeremony({ parsed, answers, env });
+      const paths = {
+        bundle: env.files.display(result.bundle),
+        journal: env.files.display(result.journal),
+        trusteeFiles: (id: string) => result.trustees.find((t) => t.id === id)!.files.map((f) => env.files.display({ root: 'answers', path: f })),
+      };
+      if (json) printJson(io, resultJson(result, paths));
+      else io.stdout(resultText(result, paths));
+      return EXIT.OK;
+    } finally {
+      await env.close();
+    }
+  },
+};

@@ -1,0 +1,291 @@
+/**
+ * `keyrite demo --out DIR [--json]`: a full rehearsal of the root key ceremony on embedded
+ * software tokens (rehearsal only), on any machine:
+ *  - six software tokens (master + five trustees) with generated passphrases, plus an empty
+ *    "new master" token for a later recovery rehearsal;
+ *  - the shipped rehearsal script (ceremony-scripts/root-keygen-3of5-rehearsal.yaml) run by
+ *    the same engine as `keyrite ceremony run`, with simulated dice for every trustee;
+ *  - DIR/bundle (public), DIR/trustees/<id>/ (rehearsal token, keyring, envelope, paper words),
+ *    DIR/recovery-answers.yaml (for `keyrite recover`), DIR/journal/;
+ *  - the bundle verified again from disk, the master fingerprint printed.
+ *
+ * Passphrases (docs/CEREMONY-SCRIPTS.md "The demo"): random, held in memory for the run, and
+ * written ONLY next to each rehearsal token, as DIR/.../REHEARSAL-ONLY-passphrase.env (mode
+ * 0600), because a later `keyrite recover` rehearsal needs them and a rehearsal token file is
+ * no secret anyway. Real ceremonies never write a PIN anywhere.
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { EXIT, printJson, type Command } from '../command.ts';
+import { KeyriteError } from '../../core/errors.ts';
+import { toPlainBytes, utf8 } from '../../core/bytes.ts';
+import { randomBytes } from '../../core/crypto/random.ts';
+import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseAnswers } from '../../core/ceremony/answers.ts';
+import { runCeremony } from '../../core/ceremony/engine.ts';
+import { checkBundle } from '../../core/ceremony/bundle-check.ts';
+import type { BundleCheck, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
+import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
+import { fileTokenStore } from '../../core/node/software-token-file.ts';
+import { SoftwareToken } from '../../core/tokens/software-token.ts';
+import type { ScryptParams } from '../../core/crypto/scrypt.ts';
+import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
+import { progressPrinter, resultJson, resultText } from './ceremony-output.ts';
+
+export const DEMO_SCRIPT = 'root-keygen-3of5-rehearsal.yaml';
+export const RECOVERY_SCRIPT = 'escrow-recovery.yaml';
+export const DEMO_TRUSTEES = [
+  { id: 'trustee-1', name: 'Bob Trustee' },
+  { id: 'trustee-2', name: 'Carol Trustee' },
+  { id: 'trustee-3', name: 'Dave Trustee' },
+  { id: 'trustee-4', name: 'Erin Trustee' },
+  { id: 'trustee-5', name: 'Frank Trustee' },
+] as const;
+export const PASSPHRASE_FILE = 'REHEARSAL-ONLY-passphrase.env';
+export const DEMO_DICE_ROLLS = 50;
+
+export function pinVariable(who: string): string {
+  return `KEYRITE_REHEARSAL_PIN_${who.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The shipped ceremony-scripts folder, from the sources (cli/commands/) or the bundle (dist/cli/). */
+export function shippedScript(name: string): URL {
+  return new URL(`../../ceremony-scripts/${name}`, import.meta.url);
+}
+
+async function readShipped(name: string): Promise<Uint8Array> {
+  try {
+    return toPlainBytes(await readFile(shippedScript(name)));
+  } catch {
+    throw new KeyriteError('IO_ERROR', `The shipped ceremony script ${name} is missing from this installation (${shippedScript(name).pathname}).`);
+  }
+}
+
+/** 25 characters from a 32-letter alphabet (125 bits), in five groups: easy to type in a rehearsal. */
+function passphrase(random: (n: number) => Uint8Array): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  const bytes = random(25);
+  const chars = [...bytes].map((b) => alphabet[b & 31]!);
+  bytes.fill(0);
+  return [0, 5, 10, 15, 20].map((i) => chars.slice(i, i + 5).join('')).join('-');
+}
+
+/** Fair die rolls by rejection sampling. */
+function dice(random: (n: number) => Uint8Array, count: number): string {
+  const rolls: number[] = [];
+  while (rolls.length < count) {
+    for (const b of random(64)) {
+      if (b < 252 && rolls.length < count) rolls.push((b % 6) + 1);
+    }
+  }
+  return rolls.join(' ');
+}
+
+function passphraseFile(variable: string, value: string, what: string): string {
+  return [
+    '# REHEARSAL ONLY - written by `keyrite demo`.',
+    `# The passphrase of ${what}, a rehearsal software token.`,
+    '# A real ceremony never writes a PIN or passphrase anywhere; PINs come from the',
+    '# environment or are typed at a prompt. Load it for a recovery rehearsal with:',
+    `#   set -a; . ./${PASSPHRASE_FILE}; set +a`,
+    `${variable}='${value}'`,
+    '',
+  ].join('\n');
+}
+
+export interface DemoOptions {
+  outDir: string;
+  progress?: (e: ProgressEvent) => void;
+  /** Cheaper scrypt for tests; the CLI uses the software token's defaults. */
+  scrypt?: ScryptParams;
+  random?: (n: number) => Uint8Array;
+  networkInterfaces?: () => NetworkInterfaceInfo[];
+}
+
+export interface DemoResult {
+  result: CeremonyResult;
+  outDir: string;
+  bundle: string;
+  journal: string;
+  recoveryAnswers: string;
+  trusteeFolders: Record<string, string>;
+  checks: BundleCheck[];
+}
+
+function answersText(parsed: ParsedCeremonyScript, withDice: Map<string, string> | undefined): string {
+  const witnessSteps = parsed.script.steps.filter((s) => s.witness).map((s) => s.id);
+  const lines = [
+    '# Answers for the Keyrite demo (rehearsal). PINs come from environment variables the demo',
+    '# sets in its own memory; the trustees\' dice were simulated and are not written here (secret).',
+    'keyrite-answers: 1',
+    `script-sha256: ${parsed.hashHex}`,
+    'participants:',
+    '  - id: admin',
+    '    name: Alice Administrator',
+    '    role: administrator',
+    ...DEMO_TRUSTEES.flatMap((t) => [
+      `  - id: ${t.id}`,
+      `    name: ${t.name}`,
+      '    role: trustee',
+      `    token: { software: trustees/${t.id}/token.keyrite-token }`,
+      `    pin: { env: ${pinVariable(t.id)} }`,
+      `    output: trustees/${t.id}`,
+      ...(withDice ? [`    entropy: { dice: "${withDice.get(t.id)!}" }`] : []),
+    ]),
+    '  - id: witness',
+    '    name: Grace Witness',
+    '    role: witness',
+    'master:',
+    '  token: { software: master/master.keyrite-token }',
+    `  pin: { env: ${pinVariable('master')} }`,
+    `confirm: [${witnessSteps.join(', ')}]`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function recoveryAnswersText(fingerprint: string): Promise<string> {
+  const recovery = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
+  const witnessSteps = recovery.script.steps.filter((s) => s.witness).map((s) => s.id);
+  const picked = DEMO_TRUSTEES.slice(0, recovery.script.quorum?.t ?? 3);
+  return [
+    '# Answers for a recovery rehearsal of the Keyrite demo ceremony: three of the five trustees',
+    '# rebuild the master key on a new rehearsal token. For `keyrite recover` with a rehearsal',
+    `# variant of ceremony-scripts/${RECOVERY_SCRIPT} (mode: rehearsal, software tokens). Paths are relative to this file.`,
+    '# PINs: load the REHEARSAL-ONLY-passphrase.env files first, e.g.',
+    '#   set -a; for f in trustees/trustee-[123]/REHEARSAL-ONLY-passphrase.env recovery/REHEARSAL-ONLY-passphrase.env; do . "./$f"; done; set +a',
+    'keyrite-answers: 1',
+    'participants:',
+    '  - id: admin',
+    '    name: Alice Administrator',
+    '    role: administrator',
+    ...picked.flatMap((t) => [
+      `  - id: ${t.id}`,
+      `    name: ${t.name}`,
+      '    role: trustee',
+      `    token: { software: trustees/${t.id}/token.keyrite-token }`,
+      `    pin: { env: ${pinVariable(t.id)} }`,
+      `    keyring: trustees/${t.id}/keyring.json`,
+      `    envelope: trustees/${t.id}/share-envelope.json`,
+    ]),
+    '  - id: witness',
+    '    name: Grace Witness',
+    '    role: witness',
+    'master:',
+    '  token: { software: recovery/new-master.keyrite-token }',
+    `  pin: { env: ${pinVariable('recovery')} }`,
+    'bundle:',
+    '  path: bundle',
+    `  trust: "${fingerprint}"`,
+    `confirm: [${witnessSteps.join(', ')}]`,
+    '',
+  ].join('\n');
+}
+
+async function createToken(dir: string, file: string, label: string, pass: string, scrypt: ScryptParams | undefined, variable: string, what: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const token = await SoftwareToken.create(fileTokenStore(join(dir, file)), { label, passphrase: pass, ...(scrypt ? { scrypt } : {}) });
+  await token.close();
+  await writeFile(join(dir, PASSPHRASE_FILE), passphraseFile(variable, pass, what), { mode: 0o600, flag: 'wx' });
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const outDir = resolve(opts.outDir);
+  const random = opts.random ?? randomBytes;
+  try {
+    const existing = await readdir(outDir);
+    if (existing.length > 0) throw new KeyriteError('USAGE', `${outDir} is not empty; the demo writes a new rehearsal into an empty or new folder.`);
+  } catch (e) {
+    if (e instanceof KeyriteError) throw e;
+    if ((e as { code?: string }).code !== 'ENOENT') throw new KeyriteError('IO_ERROR', `Could not read ${outDir}.`);
+  }
+  await mkdir(outDir, { recursive: true, mode: 0o700 });
+  const parsed = parseCeremonyScript(await readShipped(DEMO_SCRIPT));
+
+  // Passphrases live in this map (the ceremony's PIN environment) and in each token's own folder.
+  const pins = new Map<string, string>();
+  const tokens = [
+    { key: 'master', dir: join(outDir, 'master'), file: 'master.keyrite-token', label: 'Rehearsal master', what: 'the rehearsal master token' },
+    ...DEMO_TRUSTEES.map((t) => ({ key: t.id, dir: join(outDir, 'trustees', t.id), file: 'token.keyrite-token', label: `Rehearsal ${t.id}`, what: `the rehearsal token of ${t.name} (${t.id})` })),
+    { key: 'recovery', dir: join(outDir, 'recovery'), file: 'new-master.keyrite-token', label: 'Rehearsal new master', what: 'the empty rehearsal token a recovery restores the master key to' },
+  ];
+  for (const t of tokens) {
+    const p = passphrase(random);
+    pins.set(pinVariable(t.key), p);
+    await createToken(t.dir, t.file, t.label, p, opts.scrypt, pinVariable(t.key), t.what);
+  }
+
+  const diceByTrustee = new Map(DEMO_TRUSTEES.map((t) => [t.id, dice(random, DEMO_DICE_ROLLS)]));
+  const answers = parseAnswers(utf8(answersText(parsed, diceByTrustee)), parsed);
+  diceByTrustee.clear();
+  await writeFile(join(outDir, 'answers.yaml'), answersText(parsed, undefined), { mode: 0o644, flag: 'wx' });
+
+  const env = createNodeCeremonyEnvironment({
+    outDir,
+    answersDir: outDir,
+    env: Object.fromEntries(pins),
+    interactive: false,
+    confirmations: answers.confirm,
+    progress: opts.progress ?? (() => undefined),
+    random,
+    ...(opts.networkInterfaces ? { networkInterfaces: opts.networkInterfaces } : {}),
+  });
+  let result: CeremonyResult;
+  try {
+    result = await runCeremony({ parsed, answers, env });
+  } finally {
+    await env.close();
+    pins.clear();
+  }
+  const recoveryAnswers = join(outDir, 'recovery-answers.yaml');
+  await writeFile(recoveryAnswers, await recoveryAnswersText(result.master.fingerprint), { mode: 0o644, flag: 'wx' });
+  // The rehearsal checks its own bundle once more, from its final place.
+  const checks = await checkBundle(env.files, result.bundle, { ceremonyId: result.ceremonyId, masterFingerprint: result.master.fingerprint });
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) throw new KeyriteError('VERIFY_FAILED', `The demo bundle failed verification: ${failed.map((c) => `${c.name}: ${c.detail}`).join(' ')}`);
+  return {
+    result,
+    outDir,
+    bundle: env.files.display(result.bundle),
+    journal: env.files.display(result.journal),
+    recoveryAnswers,
+    trusteeFolders: Object.fromEntries(DEMO_TRUSTEES.map((t) => [t.id, join(outDir, 'trustees', t.id)])),
+    checks,
+  };
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'rehearse a full root key ceremony on software tokens (rehearsal only) and verify its bundle',
+  usage: ['demo --out DIR [--json]'],
+  options: [{ name: 'out', takesValue: true, valueName: 'DIR', help: 'new or empty folder for the rehearsal: bundle, trustee folders, recovery answers' }],
+  positionals: { min: 0, max: 0 },
+  details: [
+    'Everything made by the demo is REHEARSAL ONLY: software tokens whose passphrases are written next to them.',
+    'The air-gap check only warns in a rehearsal. Afterwards DIR/recovery-answers.yaml drives a recovery rehearsal.',
+  ].join('\n'),
+  async run(args, io) {
+    const json = args.flag('json');
+    const demo = await runDemo({ outDir: resolve(io.cwd, args.required('out')), progress: progressPrinter(io, json) });
+    const r = demo.result;
+    const paths = {
+      bundle: demo.bundle,
+      journal: demo.journal,
+      trusteeFiles: (id: string) => [join(demo.trusteeFolders[id]!, 'token.keyrite-token'), join(demo.trusteeFolders[id]!, PASSPHRASE_FILE), ...r.trustees.find((t) => t.id === id)!.files.map((f) => join(demo.outDir, f))],
+    };
+    if (json) {
+      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
+    } else {
+      io.stdout(resultText(r, paths));
+      io.stdout(
+        [
+          'REHEARSAL ONLY: software tokens, passphrases written next to them. Never use any of this for real.',
+          `Recovery rehearsal answers: ${demo.recoveryAnswers}`,
+          `  (3 of 5 trustees; load the ${PASSPHRASE_FILE} files of trustees 1-3 and recovery/ first)`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return EXIT.OK;
+  },
+};

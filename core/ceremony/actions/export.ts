@@ -1,0 +1,60 @@
+/**
+ * export: the public bundle, built in a staging folder next to the final one
+ * (".bundle-staging-<random>", bundle.json written last), verified from disk by the engine's
+ * own check (bundle-check.ts), and only then renamed into place as "bundle". A failed or
+ * interrupted export therefore never leaves a folder that looks like a complete bundle, and
+ * an existing bundle is never overwritten (the rename refuses).
+ */
+import { KeyriteError } from '../../errors.ts';
+import { toHex } from '../../encoding/hex.ts';
+import type { CeremonyRun } from '../run.ts';
+import { BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT, STAGING_PREFIX } from '../journal.ts';
+import { BUNDLE_MANIFEST, bundleManifestFile, readmeFile } from '../bundle.ts';
+import { assertChecksPass, checkBundle } from '../bundle-check.ts';
+import type { BundleCheck, FileRef } from '../types.ts';
+import { bundleFacts, staticFiles } from './co-sign.ts';
+
+async function readRequired(run: CeremonyRun, ref: FileRef, what: string): Promise<Uint8Array> {
+  const b = await run.env.files.read(ref);
+  if (b === undefined) throw new KeyriteError('IO_ERROR', `${what} is missing from the run folder (${run.env.files.display(ref)}).`);
+  return b;
+}
+
+export async function exportBundle(run: CeremonyRun): Promise<{ bundle: FileRef; checks: BundleCheck[] }> {
+  const facts = await bundleFacts(run);
+  const files = staticFiles(facts);
+  const transcript = await run.env.transcript.read();
+  if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
+  files.set('transcript.jsonl', transcript);
+  files.set('statement.dsse.json', await readRequired(run, { root: 'out', path: JOURNAL_STATEMENT }, 'The signed statement'));
+  for (const name of await run.env.files.list({ root: 'out', path: JOURNAL_CHECKPOINTS })) {
+    if (!name.endsWith('.note') || name.startsWith('.')) continue;
+    files.set(`checkpoints/${name}`, await readRequired(run, { root: 'out', path: `${JOURNAL_CHECKPOINTS}/${name}` }, `Checkpoint ${name}`));
+  }
+  const names = [...files.keys(), 'README.txt', BUNDLE_MANIFEST].sort();
+  files.set('README.txt', readmeFile(facts, names));
+  files.set(BUNDLE_MANIFEST, bundleManifestFile(run.ceremonyId, facts.master.fingerprint, files));
+
+  // Leftover staging folders of interrupted exports are removed first: they never held anything secret.
+  for (const name of await run.env.files.list({ root: 'out', path: '.' })) {
+    if (name.startsWith(STAGING_PREFIX)) await run.env.files.removeStaging({ root: 'out', path: name });
+  }
+  const staging: FileRef = { root: 'out', path: `${STAGING_PREFIX}${toHex(run.env.random(6))}` };
+  await run.env.files.mkdir(staging);
+  const ordered = [...files.keys()].filter((n) => n !== BUNDLE_MANIFEST).sort();
+  try {
+    for (const name of [...ordered, BUNDLE_MANIFEST]) {
+      const slash = name.lastIndexOf('/');
+      if (slash > 0) await run.env.files.mkdir({ root: 'out', path: `${staging.path}/${name.slice(0, slash)}` });
+      await run.env.files.create({ root: 'out', path: `${staging.path}/${name}` }, files.get(name)!);
+    }
+    const checks = await checkBundle(run.env.files, staging, { ceremonyId: run.ceremonyId, masterFingerprint: facts.master.fingerprint });
+    assertChecksPass(checks);
+    const bundle: FileRef = { root: 'out', path: BUNDLE_DIR };
+    await run.env.files.renameDir(staging, bundle);
+    return { bundle, checks };
+  } catch (e) {
+    await run.env.files.removeStaging(staging).catch(() => undefined);
+    throw e;
+  }
+}

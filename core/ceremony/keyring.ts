@@ -1,0 +1,136 @@
+/**
+ * A trustee's keyring file (`keyring.json` in the trustee's own folder, docs/FORMATS.md
+ * "Trustee keyring"). It holds the trustee's PUBLIC identity and the trustee seed SEALED by
+ * a key on their token, so it is useless without that token and its PIN:
+ *
+ *   {"ceremonyId", "fingerprint", "format": "keyrite/trustee-keyring/v1", "kem": {"alg":"X-Wing","publicKey"},
+ *    "name", "pq": {"jwk"}, "sealKey": KeyRef, "sealedSeed": SealedBox,
+ *    "signingKey": {"jwk", "ref": KeyRef}, "token": {uri, label, serial, model, manufacturer, rehearsalOnly},
+ *    "trusteeId"}
+ *
+ * The seed is sealed with associated data that binds it to this keyring:
+ *   UTF-8(JCS({"ceremonyId", "format": "keyrite/trustee-seed/v1", "sealKeyId", "signingKeyId", "tokenSerial", "trusteeId"}))
+ * so a sealed seed moved into another keyring, or under another key, does not open.
+ * From the 32-byte seed, core/crypto/derive.ts deriveTrusteeKeys gives the ML-DSA-65 and
+ * X-Wing keys; the classical signing key never leaves the token.
+ */
+import { KeyriteError } from '../errors.ts';
+import { fromUtf8, utf8 } from '../bytes.ts';
+import { fromBase64url, toBase64url } from '../encoding/base64url.ts';
+import { canonicalBytes, canonicalize } from '../encoding/jcs.ts';
+import { parseJsonStrict } from '../encoding/json.ts';
+import { jwkToPublicKey, type PublicJwk } from '../encoding/jwk.ts';
+import type { HybridPublicKey } from '../crypto/hybrid.ts';
+import { isSealScheme, isSigningAlg, type KeyRef, type SealedBox } from '../tokens/token.ts';
+import type { TokenRecord } from './journal.ts';
+
+export const KEYRING_FORMAT = 'keyrite/trustee-keyring/v1';
+export const TRUSTEE_SEED_FORMAT = 'keyrite/trustee-seed/v1';
+export const TRUSTEE_SEED_LENGTH = 32;
+
+export interface TrusteeKeyring {
+  format: typeof KEYRING_FORMAT;
+  ceremonyId: string;
+  trusteeId: string;
+  name: string;
+  fingerprint: string;
+  token: TokenRecord;
+  signingKey: { ref: KeyRef; jwk: PublicJwk };
+  sealKey: KeyRef;
+  pq: { jwk: PublicJwk };
+  kem: { alg: 'X-Wing'; publicKey: string };
+  sealedSeed: SealedBox;
+}
+
+export function trusteeSeedAad(k: Pick<TrusteeKeyring, 'ceremonyId' | 'trusteeId' | 'token' | 'signingKey' | 'sealKey'>): Uint8Array {
+  return canonicalBytes({
+    format: TRUSTEE_SEED_FORMAT,
+    ceremonyId: k.ceremonyId,
+    trusteeId: k.trusteeId,
+    tokenSerial: k.token.serial,
+    signingKeyId: k.signingKey.ref.id,
+    sealKeyId: k.sealKey.id,
+  });
+}
+
+export function encodeKeyring(k: TrusteeKeyring): Uint8Array {
+  return utf8(canonicalize(k as unknown as Record<string, unknown>) + '\n');
+}
+
+function bad(what: string): KeyriteError {
+  return new KeyriteError('INVALID_INPUT', `The trustee keyring ${what}.`);
+}
+
+function o(v: unknown, what: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(`has no valid ${what}`);
+  return v as Record<string, unknown>;
+}
+
+function s(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw bad(`has no valid ${what}`);
+  return v;
+}
+
+function ref(v: unknown, what: string, kind: KeyRef['kind']): KeyRef {
+  const r = o(v, what);
+  const alg = s(r.alg, what);
+  if (r.kind !== kind || (kind === 'signing-key' ? !isSigningAlg(alg) : !isSealScheme(alg))) throw bad(`has no valid ${what}`);
+  return { kind, label: s(r.label, what), id: s(r.id, what), alg: alg as KeyRef['alg'] };
+}
+
+/** Reads a keyring file strictly (closed world on the top level). */
+export function parseKeyring(bytes: Uint8Array): TrusteeKeyring {
+  let doc: unknown;
+  try {
+    doc = parseJsonStrict(fromUtf8(bytes), 'trustee keyring', { maxLength: 64 * 1024, maxDepth: 8 });
+  } catch (e) {
+    throw new KeyriteError('INVALID_INPUT', `The trustee keyring is not valid JSON: ${e instanceof Error ? e.message : 'unreadable'}`);
+  }
+  const d = o(doc, 'structure');
+  const members = ['ceremonyId', 'fingerprint', 'format', 'kem', 'name', 'pq', 'sealKey', 'sealedSeed', 'signingKey', 'token', 'trusteeId'];
+  for (const k of Object.keys(d)) if (!members.includes(k)) throw bad(`has an unexpected member ${JSON.stringify(k.slice(0, 40))}`);
+  if (d.format !== KEYRING_FORMAT) throw bad(`is not a ${KEYRING_FORMAT} file`);
+  const token = o(d.token, 'token');
+  const signing = o(d.signingKey, 'signing key');
+  const sealed = o(d.sealedSeed, 'sealed seed');
+  const kem = o(d.kem, 'X-Wing key');
+  if (kem.alg !== 'X-Wing') throw bad('has no valid X-Wing key');
+  const scheme = s(sealed.scheme, 'sealed seed');
+  if (!isSealScheme(scheme) || sealed.v !== 1) throw bad('has no valid sealed seed');
+  const box: SealedBox = { v: 1, scheme, keyId: s(sealed.keyId, 'sealed seed'), nonce: s(sealed.nonce, 'sealed seed'), ct: s(sealed.ct, 'sealed seed'), ...(typeof sealed.epk === 'string' ? { epk: sealed.epk } : {}) };
+  return {
+    format: KEYRING_FORMAT,
+    ceremonyId: s(d.ceremonyId, 'ceremony id'),
+    trusteeId: s(d.trusteeId, 'trustee id'),
+    name: s(d.name, 'name'),
+    fingerprint: s(d.fingerprint, 'fingerprint'),
+    token: {
+      uri: s(token.uri, 'token'),
+      label: s(token.label, 'token'),
+      serial: s(token.serial, 'token'),
+      model: s(token.model, 'token'),
+      manufacturer: s(token.manufacturer, 'token'),
+      rehearsalOnly: token.rehearsalOnly === true,
+    },
+    signingKey: { ref: ref(signing.ref, 'signing key', 'signing-key'), jwk: o(signing.jwk, 'signing key') as unknown as PublicJwk },
+    sealKey: ref(d.sealKey, 'sealing key', 'seal-key'),
+    pq: { jwk: o(o(d.pq, 'ML-DSA-65 key').jwk, 'ML-DSA-65 key') as unknown as PublicJwk },
+    kem: { alg: 'X-Wing', publicKey: s(kem.publicKey, 'X-Wing key') },
+    sealedSeed: box,
+  };
+}
+
+/** The hybrid public key and X-Wing public key a keyring declares. */
+export function keyringPublicKeys(k: TrusteeKeyring): { publicKey: HybridPublicKey; xwingPublicKey: Uint8Array } {
+  const c = jwkToPublicKey(k.signingKey.jwk);
+  const p = jwkToPublicKey(k.pq.jwk);
+  if (p.alg !== 'ML-DSA-65' || (c.alg !== 'Ed25519' && c.alg !== 'P-256')) throw bad('declares keys of the wrong types');
+  return {
+    publicKey: { classical: { alg: c.alg === 'P-256' ? 'ES256' : 'Ed25519', publicKey: c.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: p.publicKey } },
+    xwingPublicKey: fromBase64url(k.kem.publicKey, 'X-Wing public key'),
+  };
+}
+
+export function encodeXWing(pub: Uint8Array): string {
+  return toBase64url(pub);
+}

@@ -1,0 +1,170 @@
+/**
+ * What the ceremony engine (engine.ts) needs from the platform, and what it reports back.
+ * Everything here is platform-free: core/node/ceremony-environment.ts implements the
+ * environment for the CLI (and later the app) on Node; tests inject their own pieces.
+ *
+ * Secrets never cross this interface outwards: progress events, confirmation requests and
+ * results carry public data only (names, ids, fingerprints, token URIs). PINs come in
+ * through `pins.get` and go straight to the token's login.
+ */
+import type { NetworkInterfaceInfo } from '../airgap/status.ts';
+import type { KnownAnswerTest } from '../selftest/kats.ts';
+import type { KeyriteToken, TokenDescription } from '../tokens/token.ts';
+import type { TranscriptSink } from '../transcript/transcript.ts';
+import type { PinSource, TokenChoice } from './answers.ts';
+
+/**
+ * Files are named relative to one of two roots, with "/" separators, never absolute and
+ * never with "..":
+ *  - `out`: the run folder given with --out (journal, intermediate public files, bundle);
+ *  - `answers`: the folder of the answers file (trustees' output folders, token files).
+ */
+export type FileRoot = 'out' | 'answers';
+
+export interface FileRef {
+  readonly root: FileRoot;
+  readonly path: string;
+}
+
+export interface CeremonyFiles {
+  /** The file's bytes, or undefined when there is no such file. */
+  read(ref: FileRef): Promise<Uint8Array | undefined>;
+  /** What is at `ref`, if anything. */
+  kind(ref: FileRef): Promise<'file' | 'dir' | 'other' | undefined>;
+  /** Names in a folder (sorted); an empty list when the folder does not exist. */
+  list(ref: FileRef): Promise<string[]>;
+  /** Creates a folder and its parents (mode 0700 for new ones). */
+  mkdir(ref: FileRef): Promise<void>;
+  /**
+   * Creates a NEW file (exclusive create: fails with OBJECT_EXISTS if anything is there),
+   * writes all of `data`, fsyncs the file and its folder. `secret` files get mode 0600,
+   * others 0644. Keyrite never overwrites a file.
+   */
+  create(ref: FileRef, data: Uint8Array, opts?: { secret?: boolean }): Promise<void>;
+  /**
+   * Renames a folder into place. Fails with OBJECT_EXISTS when `to` exists and is not an
+   * empty folder, so a bundle is never overwritten. Fsyncs the parent folder.
+   */
+  renameDir(from: FileRef, to: FileRef): Promise<void>;
+  /** Removes a staging folder the engine created (names starting ".bundle-staging-" only). */
+  removeStaging(ref: FileRef): Promise<void>;
+  /** A path to show people (absolute on the platform). */
+  display(ref: FileRef): string;
+}
+
+/** The durable journal: `transcript.jsonl` in the run folder. */
+export interface TranscriptStore {
+  /** The journal's bytes, or undefined when no run has started in this folder. */
+  read(): Promise<Uint8Array | undefined>;
+  /** Creates a new, empty journal (never over an existing one). */
+  create(): Promise<TranscriptSink & { close(): Promise<void> }>;
+  /** Opens the existing journal for appending (never truncates). */
+  openExisting(): Promise<TranscriptSink & { close(): Promise<void> }>;
+  /** Cuts a torn final line (recoverTranscript's validLength); returns the bytes removed. */
+  repairTornTail(validLength: number): Promise<number>;
+}
+
+export interface TokenOpenRequest {
+  /** Whose token: the master token, or a trustee's. */
+  readonly target: 'master' | 'trustee';
+  readonly participantId?: string;
+  readonly choice: TokenChoice;
+}
+
+export interface PinRequest {
+  /** "master" or the trustee's participant id. */
+  readonly participantId: string;
+  /** Name to show ("Bob (trustee-1)", "the master token"). */
+  readonly who: string;
+  readonly source: PinSource;
+  readonly token: TokenDescription;
+}
+
+export interface ConfirmRequest {
+  readonly stepId: string;
+  readonly title: string;
+  readonly witness: { readonly id: string; readonly name: string };
+  /** What the witness attests, as readable lines (fingerprints in hex groups and words). */
+  readonly summary: readonly string[];
+}
+
+export type ConfirmAnswer = { readonly confirmed: true; readonly via: 'answers-file' | 'interactive' } | { readonly confirmed: false; readonly reason: string };
+
+export type ProgressKind = 'step.start' | 'step.done' | 'step.skipped' | 'info' | 'warning' | 'ceremony.resume';
+
+/** A progress event for the CLI or the GUI. Public data only. */
+export interface ProgressEvent {
+  readonly kind: ProgressKind;
+  readonly stepId?: string;
+  readonly action?: string;
+  /** 1-based position of the step in the script, and the number of steps. */
+  readonly index?: number;
+  readonly total?: number;
+  readonly title?: string;
+  readonly participantId?: string;
+  readonly message: string;
+}
+
+export interface CeremonyEnvironment {
+  readonly tokens: {
+    /** Finds and opens the chosen token (no login). TOKEN_NOT_FOUND when it is not there. */
+    open(request: TokenOpenRequest): Promise<KeyriteToken>;
+  };
+  readonly pins: {
+    /** Checks, without reading a PIN, that the source can deliver one (env variable set, prompt possible). */
+    check(source: PinSource, who: string): void;
+    /** The PIN (or software-token passphrase). Used for one login, then dropped. */
+    get(request: PinRequest): Promise<string>;
+  };
+  readonly files: CeremonyFiles;
+  readonly transcript: TranscriptStore;
+  /** Wall clock for transcript times (answers `clock` replaces it in rehearsals). */
+  readonly clock: () => Date;
+  /** Random bytes: the OS CSPRNG (core/crypto/random.ts) unless injected for a golden run. */
+  readonly random: (n: number) => Uint8Array;
+  readonly networkInterfaces: () => NetworkInterfaceInfo[] | Promise<NetworkInterfaceInfo[]>;
+  /** A witness confirms a step (witness: true). */
+  readonly confirm: (request: ConfirmRequest) => Promise<ConfirmAnswer>;
+  readonly progress: (event: ProgressEvent) => void;
+}
+
+export interface CeremonyOptions {
+  /**
+   * 'hedged' (default): fresh randomness in every ML-DSA signature (FIPS 204 hedged).
+   * 'deterministic': FIPS 204's deterministic variant, for the golden bundle fixture only.
+   */
+  readonly mldsaSigning?: 'hedged' | 'deterministic';
+  /** Known-answer tests to run (default: all of core/selftest/kats.ts); tests inject a failing one. */
+  readonly selfTests?: readonly KnownAnswerTest[];
+  /** Keyrite version recorded in the transcript. */
+  readonly keyriteVersion?: string;
+}
+
+export interface BundleCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface TrusteeSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly fingerprint: string;
+  /** Files written to the trustee's own folder (answers root). */
+  readonly files: readonly string[];
+}
+
+export interface CeremonyResult {
+  readonly ok: true;
+  readonly ceremonyId: string;
+  /** Number of this run of the ceremony (1 for the first, more after a resume). */
+  readonly run: number;
+  readonly resumed: boolean;
+  readonly master: { readonly fingerprint: string; readonly hexGroups: string; readonly words: readonly string[]; readonly keyLabel: string; readonly tokenUri: string };
+  readonly trustees: readonly TrusteeSummary[];
+  /** The bundle folder (out root). */
+  readonly bundle: FileRef;
+  readonly journal: FileRef;
+  readonly checks: readonly BundleCheck[];
+  readonly transcriptEntries: number;
+}

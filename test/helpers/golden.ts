@@ -1,0 +1,160 @@
+/**
+ * The deterministic ("golden") root-keygen ceremony behind test/fixtures/golden-bundle/.
+ * Used by test/integration/ceremony/golden.test.ts (compares a fresh run with the fixture
+ * file by file) and by build/regenerate-golden.ts (rewrites the fixture; never run by tests).
+ *
+ * Determinism, and how each source is pinned:
+ *  - ceremony id and start time: the answers file's `ceremony-id` and `clock` (rehearsal only);
+ *  - randomness: installDeterministicRandom() replaces, for this process only, WebCrypto's
+ *    getRandomValues (core/crypto/random.ts, @noble/*) and node:crypto.randomBytes (which
+ *    shamir-secret-sharing uses under Node) with a SHA-256 counter stream. The engine's own
+ *    `random` is the same stream. NEVER load this module in anything but a test process;
+ *  - ML-DSA-65 signatures: the engine's 'deterministic' mode (FIPS 204 deterministic variant);
+ *  - the air gap: a loopback-only interface list; tokens: rehearsal software tokens with fixed
+ *    passphrases and the cheapest scrypt; file paths: all relative to the answers folder.
+ * The run is sequential, so the stream is consumed in the same order every time.
+ */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8 } from '../../core/bytes.ts';
+import { parseCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseAnswers } from '../../core/ceremony/answers.ts';
+import { runCeremony } from '../../core/ceremony/engine.ts';
+import type { CeremonyResult } from '../../core/ceremony/types.ts';
+import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
+import { fileTokenStore } from '../../core/node/software-token-file.ts';
+import { SoftwareToken } from '../../core/tokens/software-token.ts';
+
+export const GOLDEN_CEREMONY_ID = '00112233445566778899aabbccddeeff';
+export const GOLDEN_CLOCK = '2026-01-01T09:00:00Z';
+export const GOLDEN_FIXTURE = new URL('../fixtures/golden-bundle/', import.meta.url).pathname;
+const SCRIPT = new URL('../../ceremony-scripts/root-keygen-3of5-rehearsal.yaml', import.meta.url);
+const TRUSTEES = ['trustee-1', 'trustee-2', 'trustee-3', 'trustee-4', 'trustee-5'];
+const WITNESS_STEPS = ['check-in', 'enrolled', 'generate', 'import', 'key-generated', 'receipts', 'escrowed', 'co-sign'];
+
+let installed: ((n: number) => Uint8Array) | undefined;
+
+/** Makes every random source of this process a fixed SHA-256 counter stream; returns it. */
+export function installDeterministicRandom(label = 'keyrite/golden-bundle/v1'): (n: number) => Uint8Array {
+  if (installed) return installed;
+  let counter = 0;
+  let pool = new Uint8Array(0);
+  const seed = utf8(label);
+  const take = (n: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    let off = 0;
+    while (off < n) {
+      if (pool.length === 0) {
+        const block = new Uint8Array(seed.length + 8);
+        block.set(seed);
+        new DataView(block.buffer).setBigUint64(seed.length, BigInt(counter++));
+        pool = sha256(block);
+      }
+      const k = Math.min(pool.length, n - off);
+      out.set(pool.subarray(0, k), off);
+      pool = pool.subarray(k);
+      off += k;
+    }
+    return out;
+  };
+  Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+    value: <T extends ArrayBufferView | null>(a: T): T => {
+      if (a) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(take(a.byteLength));
+      return a;
+    },
+    configurable: true,
+    writable: true,
+  });
+  const nodeCrypto = createRequire(import.meta.url)('node:crypto') as { randomBytes: unknown };
+  // shamir-secret-sharing reads randomBytes(n).buffer whole: give each result its own ArrayBuffer.
+  nodeCrypto.randomBytes = (n: number) => {
+    const u = take(n);
+    return Buffer.from(u.buffer, 0, n);
+  };
+  syncBuiltinESMExports();
+  installed = take;
+  return take;
+}
+
+/** 50 fixed, distinct-per-trustee die rolls (a small LCG; the rolls are test data only). */
+function dice(i: number): string {
+  let x = 1000 + 7919 * i;
+  return Array.from({ length: 50 }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return (Math.floor(x / 65536) % 6) + 1;
+  }).join(' ');
+}
+
+export interface GoldenRun {
+  dir: string;
+  result: CeremonyResult;
+  bundleDir: string;
+  passphrases: Map<string, string>;
+  dice: Map<string, string>;
+}
+
+/** Runs the golden ceremony in `dir` (an empty folder). installDeterministicRandom() must have been called first. */
+export async function runGoldenCeremony(dir: string): Promise<GoldenRun> {
+  const random = installed;
+  if (!random) throw new Error('installDeterministicRandom() first');
+  const parsed = parseCeremonyScript(readFileSync(SCRIPT));
+  mkdirSync(join(dir, 'tokens'), { recursive: true });
+  const passphrases = new Map<string, string>();
+  const env: Record<string, string> = {};
+  for (const id of ['master', ...TRUSTEES]) {
+    const pass = `golden passphrase of ${id}`;
+    passphrases.set(id, pass);
+    env[`GOLDEN_PIN_${id.toUpperCase().replace(/-/g, '_')}`] = pass;
+    const token = await SoftwareToken.create(fileTokenStore(join(dir, 'tokens', `${id}.keyrite-token`)), {
+      label: `Golden ${id}`,
+      passphrase: pass,
+      scrypt: { N: 2 ** 10, r: 8, p: 1 },
+      now: () => new Date(Date.parse(GOLDEN_CLOCK)),
+    });
+    await token.close();
+  }
+  const diceBy = new Map(TRUSTEES.map((id, i) => [id, dice(i)]));
+  const text = [
+    'keyrite-answers: 1',
+    `ceremony-id: ${GOLDEN_CEREMONY_ID}`,
+    `clock: ${GOLDEN_CLOCK}`,
+    'participants:',
+    '  - { id: admin, name: Alice Admin, role: administrator }',
+    ...TRUSTEES.flatMap((id, i) => [
+      `  - id: ${id}`,
+      `    name: Golden Trustee ${i + 1}`,
+      '    role: trustee',
+      `    token: { software: tokens/${id}.keyrite-token }`,
+      `    pin: { env: GOLDEN_PIN_${id.toUpperCase().replace(/-/g, '_')} }`,
+      `    output: trustees/${id}`,
+      `    entropy: { dice: "${diceBy.get(id)!}" }`,
+    ]),
+    '  - { id: witness, name: Grace Witness, role: witness }',
+    'master:',
+    '  token: { software: tokens/master.keyrite-token }',
+    '  pin: { env: GOLDEN_PIN_MASTER }',
+    `confirm: [${WITNESS_STEPS.join(', ')}]`,
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'answers.yaml'), text);
+  const answers = parseAnswers(utf8(text), parsed);
+  const ceremonyEnv = createNodeCeremonyEnvironment({
+    outDir: join(dir, 'out'),
+    answersDir: dir,
+    env,
+    interactive: false,
+    confirmations: answers.confirm,
+    progress: () => undefined,
+    random,
+    clock: () => new Date(Date.parse(GOLDEN_CLOCK)),
+    networkInterfaces: () => [{ name: 'lo', addresses: [{ family: 'IPv4', address: '127.0.0.1', internal: true }] }],
+  });
+  try {
+    const result = await runCeremony({ parsed, answers, env: ceremonyEnv, options: { mldsaSigning: 'deterministic' } });
+    return { dir, result, bundleDir: join(dir, 'out', 'bundle'), passphrases, dice: diceBy };
+  } finally {
+    await ceremonyEnv.close();
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Crash and resume: `keyrite ceremony run` runs as a child process and is killed (SIGKILL) when
+ * a given progress line appears on its stdout — no test hooks in the product. Then:
+ *  - the journal on disk is a valid prefix (recoverTranscript), possibly with a torn tail;
+ *  - the next run records the interruption (ceremony.resume, step.aborted with the reason
+ *    "process ended before the step completed") and resumes, or restarts key generation
+ *    (key.abandoned), or refuses with a message that says what to do;
+ *  - after everything, no secret the test can reconstruct (passphrases, dice, trustee seeds
+ *    and derived keys, shares, salts, K, S, master private keys) is on disk in raw, hex or
+ *    base64 form — in the run folder, the trustees' folders, or new temp entries.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInProcess } from '../../helpers/cli.ts';
+import { readTranscript, recoverTranscript } from '../../../core/transcript/transcript.ts';
+import { ABORT_REASON } from '../../../core/ceremony/journal.ts';
+import {
+  REHEARSAL_SCRIPT,
+  journalEntries,
+  knownSecrets,
+  makeRehearsalFixture,
+  newTmpEntries,
+  scanForSecrets,
+  spawnCli,
+  tmpSnapshot,
+  types,
+  type RehearsalFixture,
+} from './helpers.ts';
+
+const fixtures: RehearsalFixture[] = [];
+after(() => {
+  for (const f of fixtures) rmSync(f.dir, { recursive: true, force: true });
+});
+
+function argv(f: RehearsalFixture): string[] {
+  return ['ceremony', 'run', REHEARSAL_SCRIPT, '--answers', f.answersPath, '--out', f.outDir];
+}
+
+async function killAt(line: RegExp): Promise<{ f: RehearsalFixture; tmpBefore: Set<string>; stdout: string }> {
+  const tmpBefore = tmpSnapshot();
+  const f = await makeRehearsalFixture('keyrite-crash-');
+  fixtures.push(f);
+  const { done } = spawnCli(argv(f), f.env, { killOn: line });
+  const r = await done;
+  assert.equal(r.signal, 'SIGKILL', `the child was not killed (exit ${r.code}); stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return { f, tmpBefore, stdout: r.stdout };
+}
+
+async function assertNoSecretsOnDisk(f: RehearsalFixture, tmpBefore: Set<string>): Promise<void> {
+  const secrets = await knownSecrets(f, (id) => join(f.dir, 'tokens', `${id}.keyrite-token`), (id) => join(f.dir, 'trustees', id));
+  // The test's own answers files carry the dice (the product never writes them).
+  const skip = (p: string) => /answers[^/]*\.yaml$/.test(p);
+  const findings = scanForSecrets([f.dir, ...newTmpEntries(tmpBefore, [f.dir])], secrets, skip);
+  assert.deepEqual(findings, [], 'secret material found on disk');
+  // The scanner itself finds a planted secret (positive control).
+  const canary = mkdtempSync(join(tmpdir(), 'keyrite-canary-'));
+  try {
+    const s = secrets.find((x) => x.bytes !== undefined)!;
+    writeFileSync(join(canary, 'leak.txt'), `x${Buffer.from(s.bytes!).toString('hex')}x`);
+    assert.equal(scanForSecrets([canary], secrets).length, 1);
+  } finally {
+    rmSync(canary, { recursive: true, force: true });
+  }
+}
+
+function recoverTranscriptEntries(f: RehearsalFixture) {
+  return recoverTranscript(readFileSync(join(f.outDir, 'journal', 'transcript.jsonl'))).entries;
+}
+
+function assertValidPrefix(f: RehearsalFixture): number {
+  const bytes = readFileSync(join(f.outDir, 'journal', 'transcript.jsonl'));
+  const rec = recoverTranscript(bytes);
+  assert.ok(rec.entries.length > 0);
+  assert.equal(rec.entries[0]!.type, 'ceremony.start');
+  return rec.entries.length;
+}
+
+test('killed during trustee enrolment (plus a torn tail): the next run recovers the prefix, records the abort and resumes', async () => {
+  const { f, tmpBefore } = await killAt(/Trustee Number 2 \(trustee-2\): creating their identity/);
+  const before = assertValidPrefix(f);
+  appendFileSync(join(f.outDir, 'journal', 'transcript.jsonl'), '{"actor":"admin","body":{"half-writ');
+  const r = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /complete \(resumed: run 2\)/);
+  const entries = journalEntries(f.outDir);
+  const resume = entries.find((e) => e.type === 'ceremony.resume')!;
+  assert.equal(resume.seq, before, 'the resume entry follows the recovered prefix');
+  assert.equal(resume.body.dropped, 'no-final-newline');
+  assert.ok((resume.body.droppedBytes as number) > 0);
+  const aborted = entries.find((e) => e.type === 'step.aborted')!;
+  assert.equal(aborted.body.step, 'check-in');
+  assert.equal(aborted.body.reason, ABORT_REASON);
+  // trustee-1 finished before the kill: reused, recorded as a deviation with a reason.
+  const skipped = entries.filter((e) => e.type === 'step.deviation' && e.body.kind === 'skipped' && e.body.step === 'check-in');
+  assert.ok(skipped.some((e) => e.body.participantId === 'trustee-1' && typeof e.body.reason === 'string' && e.body.witness === 'witness'));
+  assert.equal(entries.filter((e) => e.type === 'participant.check-in').length, 5);
+  assert.ok(entries.some((e) => e.type === 'step.deviation' && e.body.kind === 'repeated' && e.body.step === 'self-test'));
+  readTranscript(readFileSync(join(f.outDir, 'bundle', 'transcript.jsonl')));
+  await assertNoSecretsOnDisk(f, tmpBefore);
+});
+
+test('killed just after the master key was generated: the unescrowed key is abandoned and key generation restarts (or, if it reached the token, the run refuses and says what to do)', async () => {
+  // Printed after key.generate is durable: the key exists, only in the killed process's memory.
+  const { f, tmpBefore } = await killAt(/Master key fingerprint /);
+  assertValidPrefix(f);
+  const firstKey = recoverTranscriptEntries(f).find((e) => e.type === 'key.generate' && e.body.role === 'master');
+  assert.ok(firstKey, 'the kill came after key.generate');
+  const r = await runInProcess(argv(f), undefined, f.env);
+  const entries = journalEntries(f.outDir);
+  assert.ok(types(entries).includes('ceremony.resume'));
+  const abandoned = entries.find((e) => e.type === 'key.abandoned');
+  assert.ok(abandoned, 'the unescrowed key is recorded as abandoned');
+  assert.equal(abandoned!.body.fingerprint, firstKey!.body.fingerprint);
+  assert.ok(entries.some((e) => e.type === 'step.aborted' && e.body.reason === ABORT_REASON));
+  if (r.code === 0) {
+    // The key existed only in memory: generation restarted with fresh entropy and a new key.
+    const keys = entries.filter((e) => e.type === 'key.generate' && e.body.role === 'master');
+    assert.equal(keys.length, 2);
+    assert.notEqual(keys[1]!.body.fingerprint, keys[0]!.body.fingerprint);
+    assert.ok(entries.some((e) => e.type === 'step.deviation' && e.body.kind === 'repeated' && e.body.step === 'entropy'));
+    const final = JSON.parse(readFileSync(join(f.outDir, 'bundle', 'bundle.json'), 'utf8'));
+    assert.equal(final.masterFingerprint, keys[keys.length - 1]!.body.fingerprint);
+  } else {
+    // The interrupted run had already imported the key: it is never used, and Keyrite says so.
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /interrupted attempt of this ceremony that was never escrowed/);
+    assert.ok(entries.some((e) => e.type === 'key.abandoned'));
+  }
+  await assertNoSecretsOnDisk(f, tmpBefore);
+});
+
+test('killed after the escrow was distributed: the next run restores the master key from the trustees\' envelopes and finishes', async () => {
+  const { f, tmpBefore } = await killAt(/\] receipts \(verify-receipts\)/);
+  assertValidPrefix(f);
+  const r = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(r.code, 0, r.stderr);
+  const entries = journalEntries(f.outDir);
+  const restore = entries.find((e) => e.type === 'key.restore');
+  assert.ok(restore, 'the master key was restored from the escrow');
+  assert.equal(restore!.body.method, 'escrow');
+  assert.equal(entries.filter((e) => e.type === 'key.generate' && e.body.role === 'master').length, 1, 'the escrowed key is kept, not replaced');
+  for (const step of ['entropy', 'generate', 'import', 'split', 'distribute']) {
+    assert.ok(entries.some((e) => e.type === 'step.deviation' && e.body.kind === 'skipped' && e.body.step === step), `${step} is recorded as skipped`);
+  }
+  assert.equal(entries.filter((e) => e.type === 'share.receipt').length, 5);
+  await assertNoSecretsOnDisk(f, tmpBefore);
+});
+
+test('killed while co-signing: the next run completes the same ceremony (the transcript is never extended past ceremony.end)', async () => {
+  const { f, tmpBefore } = await killAt(/\] co-sign \(co-sign\)/);
+  assertValidPrefix(f);
+  const r = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(r.code, 0, r.stderr);
+  const entries = journalEntries(f.outDir);
+  assert.equal(entries[entries.length - 1]!.type, 'ceremony.end');
+  assert.equal(entries.filter((e) => e.type === 'ceremony.end').length, 1);
+  const bundleTranscript = readFileSync(join(f.outDir, 'bundle', 'transcript.jsonl'));
+  assert.ok(bundleTranscript.equals(readFileSync(join(f.outDir, 'journal', 'transcript.jsonl'))));
+  await assertNoSecretsOnDisk(f, tmpBefore);
+});
+
+test('killed after the key reached the master token but before the escrow: the next run refuses and says what to do; once the key is removed, generation restarts', async () => {
+  // Printed when the key-generation checkpoint starts: the key is imported, not yet escrowed.
+  const { f, tmpBefore } = await killAt(/\] key-generated \(checkpoint\)/);
+  assertValidPrefix(f);
+  const first = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stderr, /holds "keyrite:keyrite-root-rehearsal", the key of an interrupted attempt of this ceremony that was never escrowed.*must never be used/s);
+  assert.match(first.stderr, /start the rehearsal again in a new folder|Remove it with the token's own tools/);
+  let entries = journalEntries(f.outDir);
+  const abandoned = entries.filter((e) => e.type === 'key.abandoned');
+  assert.equal(abandoned.length, 1);
+  assert.equal(abandoned[0]!.body.importedLabel, 'keyrite-root-rehearsal');
+  assert.equal(entries.filter((e) => e.type === 'token.label-check').pop()!.body.outcome, 'taken');
+  // The custodian removes the abandoned key with the token's own tools (here: the token API).
+  const { openSoftwareTokenFile } = await import('../../../core/node/software-token-file.ts');
+  const master = await openSoftwareTokenFile(join(f.dir, 'tokens', 'master.keyrite-token'));
+  await master.login(f.passphrases.get('master')!);
+  await master.destroyObject((await master.findObject('keyrite-root-rehearsal'))!);
+  await master.close();
+  const second = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(second.code, 0, second.stderr);
+  entries = journalEntries(f.outDir);
+  const keys = entries.filter((e) => e.type === 'key.generate' && e.body.role === 'master');
+  assert.equal(keys.length, 2);
+  assert.equal(keys[0]!.body.fingerprint, abandoned[0]!.body.fingerprint);
+  const final = JSON.parse(readFileSync(join(f.outDir, 'bundle', 'bundle.json'), 'utf8'));
+  assert.equal(final.masterFingerprint, keys[1]!.body.fingerprint);
+  assert.equal(entries.filter((e) => e.type === 'key.abandoned').length, 1, 'the abandonment is recorded once');
+  await assertNoSecretsOnDisk(f, tmpBefore);
+});
+
+test('after ceremony.end: a missing statement is signed again over the same closed transcript; a missing bundle is exported again', async () => {
+  const tmpBefore = tmpSnapshot();
+  const f = await makeRehearsalFixture('keyrite-tail-');
+  fixtures.push(f);
+  const first = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(first.code, 0, first.stderr);
+  const journal = readFileSync(join(f.outDir, 'journal', 'transcript.jsonl'));
+  // As if the process died after ceremony.end, before the final note and the statement were written.
+  const { readdirSync } = await import('node:fs');
+  const finalNote = readdirSync(join(f.outDir, 'journal', 'checkpoints')).find((n) => n.endsWith('-final.note'))!;
+  rmSync(join(f.outDir, 'journal', 'checkpoints', finalNote));
+  rmSync(join(f.outDir, 'journal', 'statement.dsse.json'));
+  rmSync(join(f.outDir, 'bundle'), { recursive: true });
+  const second = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(second.code, 0, second.stderr);
+  assert.ok(readFileSync(join(f.outDir, 'journal', 'transcript.jsonl')).equals(journal), 'nothing is appended after ceremony.end');
+  assert.ok(readFileSync(join(f.outDir, 'bundle', 'transcript.jsonl')).equals(journal));
+  // As if the process died during export: only the bundle is missing.
+  rmSync(join(f.outDir, 'bundle'), { recursive: true });
+  const statement = readFileSync(join(f.outDir, 'journal', 'statement.dsse.json'));
+  const third = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(third.code, 0, third.stderr);
+  assert.ok(readFileSync(join(f.outDir, 'bundle', 'statement.dsse.json')).equals(statement), 'the signed statement is exported as it was');
+  await assertNoSecretsOnDisk(f, tmpBefore);
+});

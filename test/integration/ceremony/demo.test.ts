@@ -1,0 +1,115 @@
+/**
+ * `keyrite demo --out DIR` end to end through runCli in-process: exit 0, the layout, every
+ * bundle file hashed as bundle.json says, the master fingerprint printed, trustee folders
+ * holding envelopes that are not in the bundle, recovery answers that validate.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInProcess } from '../../helpers/cli.ts';
+import { parseCeremonyScript } from '../../../core/ceremony/script.ts';
+import { parseAnswers } from '../../../core/ceremony/answers.ts';
+import { listFiles, RECOVERY_SCRIPT, TRUSTEES, journalEntries } from './helpers.ts';
+
+let dir: string;
+let out: { code: number; stdout: string; stderr: string };
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'keyrite-demo-'));
+  out = await runInProcess(['demo', '--out', join(dir, 'demo')]);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('keyrite demo exits 0 and prints the master fingerprint (hex groups and words) and where everything is', () => {
+  assert.equal(out.code, 0, out.stderr);
+  const m = /Fingerprint \(read it aloud[^\n]*\n {2}((?:[0-9a-f]{4} ){15}[0-9a-f]{4})\n {2}((?:[A-Za-z]+ ){15}[A-Za-z]+)\n/.exec(out.stdout);
+  assert.ok(m, `no fingerprint in the output:\n${out.stdout}`);
+  const bundleJson = JSON.parse(readFileSync(join(dir, 'demo', 'bundle', 'bundle.json'), 'utf8'));
+  assert.equal(m[1]!.replace(/ /g, ''), bundleJson.masterFingerprint);
+  assert.match(out.stdout, /Public bundle: .*demo\/bundle/);
+  assert.match(out.stdout, /REHEARSAL ONLY/);
+  assert.match(out.stdout, /verified from disk: 8\/8 checks passed/);
+});
+
+test('the demo writes bundle/, trustees/<id>/ (token, keyring, envelope, paper words), master/, recovery/ and recovery-answers.yaml', () => {
+  const d = join(dir, 'demo');
+  const files = listFiles(d);
+  for (const f of ['bundle/bundle.json', 'bundle/transcript.jsonl', 'bundle/statement.dsse.json', 'bundle/keys/jwks.json', 'bundle/keys/fingerprints.txt', 'bundle/keys/master.ed25519.spki.pem', 'bundle/keys/master.ml-dsa-65.spki.pem', 'bundle/escrow/manifest.json', 'bundle/policy.json', 'bundle/script.yaml', 'bundle/README.txt', 'bundle/checkpoints/04-final.note', 'recovery-answers.yaml', 'master/master.keyrite-token', 'recovery/new-master.keyrite-token']) {
+    assert.ok(files.includes(f), `${f} is missing`);
+  }
+  for (const id of TRUSTEES) {
+    for (const f of ['token.keyrite-token', 'REHEARSAL-ONLY-passphrase.env', 'keyring.json', 'share-envelope.json', 'share-paper-backup.txt']) assert.ok(files.includes(`trustees/${id}/${f}`), `trustees/${id}/${f} is missing`);
+    assert.equal(statSync(join(d, 'trustees', id, 'share-paper-backup.txt')).mode & 0o777, 0o600);
+    assert.match(readFileSync(join(d, 'trustees', id, 'REHEARSAL-ONLY-passphrase.env'), 'utf8'), /REHEARSAL ONLY/);
+    assert.equal(readFileSync(join(d, 'trustees', id, 'share-paper-backup.txt'), 'utf8').match(/^ ?\d+\. [a-z]+$/gm)?.length, 34);
+  }
+  assert.equal(existsSync(join(d, 'bundle', '.bundle-staging')), false);
+  assert.deepEqual(files.filter((f) => f.startsWith('.bundle-staging-')), []);
+});
+
+test('every bundle file has the SHA-256 and size bundle.json lists, and nothing else is in the bundle', () => {
+  const b = join(dir, 'demo', 'bundle');
+  const manifest = JSON.parse(readFileSync(join(b, 'bundle.json'), 'utf8'));
+  assert.equal(manifest.format, 'keyrite/bundle/v1');
+  const listed = manifest.files.map((f: { path: string }) => f.path).sort();
+  assert.deepEqual([...listed, 'bundle.json'].sort(), listFiles(b));
+  for (const f of manifest.files as { path: string; sha256: string; size: number }[]) {
+    const data = readFileSync(join(b, f.path));
+    assert.equal(data.length, f.size, f.path);
+    assert.equal(createHash('sha256').update(data).digest('hex'), f.sha256, f.path);
+  }
+});
+
+test('envelopes, keyrings and paper words are only in the trustees\' folders, never in the bundle', () => {
+  const d = join(dir, 'demo');
+  const bundleFiles = listFiles(join(d, 'bundle')).map((f) => readFileSync(join(d, 'bundle', f)));
+  for (const id of TRUSTEES) {
+    const envelope = readFileSync(join(d, 'trustees', id, 'share-envelope.json'));
+    const sealed = JSON.parse(envelope.toString('utf8')).sealed.ciphertext as string;
+    for (const f of bundleFiles) {
+      assert.equal(f.includes(envelope.subarray(0, 200)), false, `the envelope of ${id} is in the bundle`);
+      assert.equal(f.includes(Buffer.from(sealed)), false, `the sealed share of ${id} is in the bundle`);
+    }
+  }
+  assert.deepEqual(listFiles(join(d, 'bundle')).filter((f) => /envelope|keyring|paper|token/.test(f)), []);
+});
+
+test('the transcript records the ceremony from ceremony.start to ceremony.end, with the air-gap warning of a rehearsal', () => {
+  const entries = journalEntries(join(dir, 'demo'));
+  assert.equal(entries[0]!.type, 'ceremony.start');
+  assert.equal(entries[entries.length - 1]!.type, 'ceremony.end');
+  const airgap = entries.filter((e) => e.type === 'airgap.check');
+  assert.equal(airgap.length, 2);
+  for (const e of entries) assert.doesNotMatch(JSON.stringify(e.body), /passphrase|"pin":"/i);
+  assert.equal(entries.filter((e) => e.type === 'participant.check-in').length, 5);
+  assert.equal(entries.filter((e) => e.type === 'share.receipt').length, 5);
+});
+
+test('recovery-answers.yaml names 3 trustees, their keyrings and envelopes, and validates against a rehearsal recovery script', () => {
+  const live = readFileSync(RECOVERY_SCRIPT, 'utf8');
+  const rehearsal = live
+    .replace('mode: live', 'mode: rehearsal')
+    .replace('air-gap: block', 'air-gap: warn')
+    .replace(/match: \{ token: "Keyrite Root" \}[^\n]*/, 'software: true')
+    .replace(/trustee:\n {4}match: \{\}/, 'trustee:\n    software: true');
+  const parsed = parseCeremonyScript(new TextEncoder().encode(rehearsal));
+  const text = readFileSync(join(dir, 'demo', 'recovery-answers.yaml'));
+  const answers = parseAnswers(text, parsed);
+  const trustees = answers.participants.filter((p) => p.role === 'trustee');
+  assert.equal(trustees.length, 3);
+  for (const t of trustees) {
+    assert.ok(t.role === 'trustee' && t.envelope && existsSync(join(dir, 'demo', t.envelope)));
+    assert.ok(t.role === 'trustee' && t.keyring && existsSync(join(dir, 'demo', t.keyring)));
+  }
+  assert.equal(answers.bundle?.path, 'bundle');
+  assert.ok(answers.bundle?.trust);
+});
+
+test('keyrite demo refuses a folder that is not empty (exit 2)', async () => {
+  const again = await runInProcess(['demo', '--out', join(dir, 'demo')]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /not empty/);
+});

@@ -1,0 +1,133 @@
+/**
+ * The shipped live script (ceremony-scripts/root-keygen-3of5.yaml) on six SoftHSM2 tokens
+ * (master + five trustees) through `keyrite ceremony run --module …`, PINs from environment
+ * variables. The live script blocks on any network interface, so the CLI runs in an empty
+ * network namespace (`unshare -rn`: only a loopback that is down) where the air-gap check
+ * genuinely passes. Then pkcs11-tool must show the master private key with the script's label,
+ * sensitive and not extractable; a second ceremony must refuse to overwrite it and change
+ * nothing on any token; a wrong token label and a wrong PIN give clear errors.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSoftHsm, pkcs11ToolAvailable, softHsmAvailable, type SoftHsmHarness } from '../../helpers/softhsm.ts';
+import { LIVE_SCRIPT, WITNESS_STEPS, answersYaml, assertNoBundle, journalEntries, rolls, spawnCli, type AnswersSpec } from './helpers.ts';
+
+if (!softHsmAvailable() || !pkcs11ToolAvailable()) throw new Error('SoftHSM2 and OpenSC pkcs11-tool are required for the ceremony integration tests');
+
+const TRUSTEE_LABELS = ['Trustee 1', 'Trustee 2', 'Trustee 3', 'Trustee 4', 'Trustee 5'];
+const netns = spawnSync('unshare', ['-rn', 'true']).status === 0;
+let hsm: SoftHsmHarness;
+let dir: string;
+let env: Record<string, string>;
+const masterPin = (): string => hsm.tokens[0]!.pin;
+
+function spec(outputPrefix: string, overrides: Partial<Record<number, string>> = {}): AnswersSpec {
+  return {
+    trustees: TRUSTEE_LABELS.map((label, i) => ({
+      id: `trustee-${i + 1}`,
+      name: `HSM Trustee ${i + 1}`,
+      token: `{ uri: "${overrides[i] ?? `pkcs11:token=${encodeURIComponent(label)};serial=${hsm.tokens[i + 1]!.serial}`}" }`,
+      pin: `{ env: KR_HSM_PIN_${i + 1} }`,
+      output: `${outputPrefix}/trustee-${i + 1}`,
+      dice: rolls(),
+    })),
+    master: { pin: '{ env: KR_HSM_PIN_MASTER }' },
+    confirm: WITNESS_STEPS,
+  };
+}
+
+function writeAnswers(name: string, s: AnswersSpec): string {
+  const p = join(dir, name);
+  writeFileSync(p, answersYaml(s));
+  return p;
+}
+
+/** The live script, or (only where network namespaces are unavailable) the same script with air-gap: warn. */
+function script(): string {
+  if (netns) return LIVE_SCRIPT;
+  const p = join(dir, 'live-warn.yaml');
+  writeFileSync(p, readFileSync(LIVE_SCRIPT, 'utf8').replace('air-gap: block', 'air-gap: warn'));
+  return p;
+}
+
+async function ceremony(answers: string, out: string, extraEnv: Record<string, string> = {}) {
+  const { done } = spawnCli(['ceremony', 'run', script(), '--module', hsm.module, '--answers', answers, '--out', join(dir, out)], { ...env, ...extraEnv }, netns ? { wrap: ['unshare', '-rn'] } : {});
+  return done;
+}
+
+function objects(label: string, pin: string): string {
+  return hsm.pkcs11Tool(['--token-label', label, '--login', '--pin', pin, '--list-objects']);
+}
+
+function allObjects(): string[] {
+  return [objects('Keyrite Root', masterPin()), ...TRUSTEE_LABELS.map((l, i) => objects(l, hsm.tokens[i + 1]!.pin))];
+}
+
+before(() => {
+  hsm = createSoftHsm(['Keyrite Root', ...TRUSTEE_LABELS], { setProcessEnv: false });
+  dir = mkdtempSync(join(tmpdir(), 'keyrite-hsm-ceremony-'));
+  env = { SOFTHSM2_CONF: hsm.conf, KR_HSM_PIN_MASTER: masterPin(), ...Object.fromEntries(TRUSTEE_LABELS.map((_, i) => [`KR_HSM_PIN_${i + 1}`, hsm.tokens[i + 1]!.pin])) };
+});
+after(() => {
+  hsm?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a wrong token label stops before anything is written: TOKEN_NOT_FOUND lists the tokens present', async () => {
+  const r = await ceremony(writeAnswers('wrong-label.yaml', spec('t0', { 2: 'pkcs11:token=Trustee%209' })), 'out-wrong-label');
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /No token matches pkcs11:token=Trustee%209\. Tokens present: .*"Keyrite Root"/);
+  assertNoBundle(join(dir, 'out-wrong-label'));
+});
+
+test('a wrong master PIN stops at the master pre-check, before any token is changed', async () => {
+  const before = allObjects();
+  const r = await ceremony(writeAnswers('wrong-pin.yaml', spec('t1')), 'out-wrong-pin', { KR_HSM_PIN_MASTER: 'not-the-pin-0000' });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /Wrong PIN for token "Keyrite Root"/);
+  assert.doesNotMatch(r.stdout + r.stderr, /not-the-pin-0000/);
+  assert.deepEqual(allObjects(), before);
+  assertNoBundle(join(dir, 'out-wrong-pin'));
+});
+
+test('the shipped live script runs on six SoftHSM tokens; pkcs11-tool shows the master key sensitive and not extractable', async () => {
+  const r = await ceremony(writeAnswers('answers.yaml', spec('trustees')), 'out');
+  assert.equal(r.code, 0, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  assert.match(r.stdout, /MASTER KEY "keyrite-root" on pkcs11:model=SoftHSM%20v2;manufacturer=SoftHSM%20project;serial=[0-9a-f]+;token=Keyrite%20Root/);
+  assert.match(r.stdout, /verified from disk: 8\/8 checks passed/);
+  const entries = journalEntries(join(dir, 'out'));
+  const airgap = entries.filter((e) => e.type === 'airgap.check');
+  assert.equal(airgap.length, 2);
+  if (netns) for (const a of airgap) assert.equal(a.body.outcome, 'pass');
+  const gather = entries.find((e) => e.type === 'entropy.gather')!;
+  assert.deepEqual((gather.body.sources as { name: string }[]).map((s) => s.name), ['master-token-rng', 'os-csprng', 'dice:trustee-1', 'dice:trustee-2', 'dice:trustee-3', 'dice:trustee-4', 'dice:trustee-5']);
+
+  const master = objects('Keyrite Root', masterPin());
+  const block = master.split(/\n(?=\S)/).find((b) => /^Private Key Object/.test(b) && /label:\s+keyrite:keyrite-root\s*$/m.test(b));
+  assert.ok(block, `no private key labelled keyrite:keyrite-root:\n${master}`);
+  const access = /Access:\s*(.*)/.exec(block!)?.[1] ?? '';
+  assert.match(access, /\bsensitive\b/, access);
+  assert.doesNotMatch(access, /(^|, )extractable/, access);
+  assert.match(block!, /Usage:\s*sign\s*$/m);
+  for (const [i, label] of TRUSTEE_LABELS.entries()) {
+    const listing = objects(label, hsm.tokens[i + 1]!.pin);
+    const priv = listing.split(/\n(?=\S)/).find((b) => /^Private Key Object/.test(b) && /keyrite:kr-[0-9a-f]{16}-trustee-\d-sign-r1/.test(b));
+    assert.ok(priv, `no trustee signing key on ${label}:\n${listing}`);
+    assert.match(priv!, /never extractable/);
+    assert.ok(listing.split(/\n(?=\S)/).some((b) => /^Secret Key Object; AES/.test(b) && /-seal-r1/.test(b)), `no AES seal key on ${label}`);
+  }
+});
+
+test('a second ceremony refuses to overwrite the master key: clear message, exit 1, nothing changed on any token', async () => {
+  const before = allObjects();
+  const r = await ceremony(writeAnswers('again.yaml', spec('trustees-again')), 'out-again');
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /The master token "Keyrite Root" \(serial [0-9a-f]+\) already holds a key labelled "keyrite:keyrite-root"\. Keyrite never overwrites or reuses a key/);
+  assert.match(r.stderr, /Nothing was created or changed on any token/);
+  assert.deepEqual(allObjects(), before, 'a token was changed');
+  assertNoBundle(join(dir, 'out-again'));
+});
