@@ -18,26 +18,11 @@ import type { FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { KeyriteError } from '../errors.ts';
+import { ioError, syncDirectory } from './durable-files.ts';
 import type { TranscriptSink } from '../transcript/transcript.ts';
 
 export const TRANSCRIPT_FILE_MODE = 0o644;
 
-function ioError(action: string, path: string, cause: unknown): KeyriteError {
-  const code = (cause as { code?: unknown })?.code;
-  const why = typeof code === 'string' ? ` (${code})` : '';
-  return new KeyriteError('IO_ERROR', `Could not ${action} ${path}${why}.`, { cause });
-}
-
-/** fsync a directory so a newly created name in it is durable. Windows cannot open directories; NTFS journals names itself. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const h = await open(dir, constants.O_RDONLY);
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-}
 
 export class AppendOnlyFile implements TranscriptSink {
   private handle: FileHandle | undefined;

@@ -13,10 +13,8 @@
  *  - witness confirmations: from the answers file's `confirm` list, else asked on the terminal;
  *  - the air gap: os.networkInterfaces() through core/node/network-interfaces.ts.
  */
-import { constants as fsConstants } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { KeyriteError } from '../errors.ts';
 import { toPlainBytes } from '../bytes.ts';
 import { randomBytes } from '../crypto/random.ts';
@@ -25,6 +23,7 @@ import type { CeremonyEnvironment, CeremonyFiles, ConfirmAnswer, ConfirmRequest,
 import type { PinSource } from '../ceremony/answers.ts';
 import { JOURNAL_DIR, JOURNAL_TRANSCRIPT, STAGING_PREFIX } from '../ceremony/journal.ts';
 import { AppendOnlyFile, repairTornTail } from './append-only-file.ts';
+import { createFileExclusive, ioError, syncDirectory } from './durable-files.ts';
 import { readNetworkInterfaces } from './network-interfaces.ts';
 import { Pkcs11Module, PKCS11_MODULE_ENV } from './pkcs11/index.ts';
 import { openSoftwareTokenFile } from './software-token-file.ts';
@@ -55,24 +54,6 @@ export interface NodeCeremonyEnvironment extends CeremonyEnvironment {
   close(): Promise<void>;
 }
 
-function ioError(action: string, path: string, e: unknown): KeyriteError {
-  const code = (e as { code?: string })?.code;
-  return new KeyriteError('IO_ERROR', `Could not ${action} ${path}${code ? ` (${code})` : ''}.`, { cause: e });
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  try {
-    const h = await open(dir, fsConstants.O_RDONLY);
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    // Some file systems cannot fsync a folder; the data itself was fsynced.
-  }
-}
 
 export function nodeCeremonyFiles(roots: Record<'out' | 'answers', string>): CeremonyFiles {
   const abs = (ref: FileRef): string => {
@@ -121,44 +102,7 @@ export function nodeCeremonyFiles(roots: Record<'out' | 'answers', string>): Cer
     },
     async create(ref, data, opts = {}) {
       const p = abs(ref);
-      const dir = dirname(p);
-      const mode = opts.secret ? 0o600 : 0o644;
-      const tmp = join(dir, `.${basename(p)}.${nodeRandomBytes(6).toString('hex')}.tmp`);
-      let tmpMade = false;
-      try {
-        const h = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
-        tmpMade = true;
-        try {
-          await h.chmod(mode);
-          await h.writeFile(data);
-          await h.sync();
-        } finally {
-          await h.close();
-        }
-        try {
-          await link(tmp, p);
-        } catch (e) {
-          const code = (e as { code?: string }).code;
-          if (code === 'EEXIST') throw new KeyriteError('OBJECT_EXISTS', `${p} already exists; Keyrite never overwrites a file.`);
-          if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
-          const h2 = await open(p, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode).catch((e2: unknown) => {
-            if ((e2 as { code?: string }).code === 'EEXIST') throw new KeyriteError('OBJECT_EXISTS', `${p} already exists; Keyrite never overwrites a file.`);
-            throw e2;
-          });
-          try {
-            await h2.writeFile(data);
-            await h2.sync();
-          } finally {
-            await h2.close();
-          }
-        }
-        await syncDir(dir);
-      } catch (e) {
-        if (e instanceof KeyriteError) throw e;
-        throw ioError('write', p, e);
-      } finally {
-        if (tmpMade) await unlink(tmp).catch(() => undefined);
-      }
+      await createFileExclusive(p, data, opts.secret ? 0o600 : 0o644, `${p} already exists; Keyrite never overwrites a file.`);
     },
     async renameDir(from, to) {
       const a = abs(from);
@@ -171,7 +115,7 @@ export function nodeCeremonyFiles(roots: Record<'out' | 'answers', string>): Cer
         if (entries !== undefined && entries.length > 0) throw new KeyriteError('OBJECT_EXISTS', `${b} already exists; Keyrite never overwrites a bundle.`);
         // rename(2) replaces an empty folder and refuses (ENOTEMPTY/EEXIST) a non-empty one.
         await rename(a, b);
-        await syncDir(dirname(b));
+        await syncDirectory(dirname(b));
       } catch (e) {
         if (e instanceof KeyriteError) throw e;
         const code = (e as { code?: string }).code;

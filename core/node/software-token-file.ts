@@ -8,11 +8,10 @@
  *    (O_CREAT|O_EXCL) + write + fsync.
  *  - replace() writes a temporary file, fsyncs, rename()s over the old one, then fsyncs the folder.
  */
-import { constants as fsConstants } from 'node:fs';
-import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { KeyriteError } from '../errors.ts';
+import { createFileExclusive, ioError, replaceFileAtomically } from './durable-files.ts';
 import { toPlainBytes } from '../bytes.ts';
 import { SoftwareToken, type CreateSoftwareTokenOptions, type SoftwareTokenStore } from '../tokens/software-token.ts';
 import type { TokenDescription } from '../tokens/token.ts';
@@ -22,44 +21,9 @@ export const SOFTWARE_TOKENS_ENV = 'KEYRITE_SOFTWARE_TOKENS';
 const MAX_FILE_BYTES = 1024 * 1024;
 const FILE_MODE = 0o600;
 
-function ioError(what: string, path: string, e: unknown): KeyriteError {
-  const code = (e as { code?: string })?.code;
-  const reason =
-    code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the disk is read-only' : (code ?? 'unknown error');
-  return new KeyriteError('IO_ERROR', `Could not ${what} ${path}: ${reason}.`, { cause: e });
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const h = await open(dir, fsConstants.O_RDONLY);
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic.
-  }
-}
-
-async function writeTemp(dir: string, name: string, data: Uint8Array): Promise<string> {
-  const tmp = join(dir, `.${name}.${nodeRandomBytes(6).toString('hex')}.tmp`);
-  const h = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, FILE_MODE);
-  try {
-    await h.chmod(FILE_MODE);
-    await h.writeFile(data);
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  return tmp;
-}
-
 /** A SoftwareTokenStore on one file. */
 export function fileTokenStore(path: string): SoftwareTokenStore {
   const file = resolve(path);
-  const dir = resolve(file, '..');
-  const name = basename(file);
   return {
     location: file,
     async read() {
@@ -74,51 +38,10 @@ export function fileTokenStore(path: string): SoftwareTokenStore {
       }
     },
     async create(data) {
-      let tmp: string | undefined;
-      try {
-        tmp = await writeTemp(dir, name, data);
-        try {
-          await link(tmp, file);
-        } catch (e) {
-          const code = (e as { code?: string }).code;
-          if (code === 'EEXIST') throw new KeyriteError('OBJECT_EXISTS', `A software token file already exists at ${file}; Keyrite never overwrites one.`);
-          if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
-          // No hard links here: exclusive create, then write and fsync.
-          let h;
-          try {
-            h = await open(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, FILE_MODE);
-          } catch (e2) {
-            if ((e2 as { code?: string }).code === 'EEXIST') throw new KeyriteError('OBJECT_EXISTS', `A software token file already exists at ${file}; Keyrite never overwrites one.`);
-            throw e2;
-          }
-          try {
-            await h.writeFile(data);
-            await h.sync();
-          } finally {
-            await h.close();
-          }
-        }
-        await syncDir(dir);
-      } catch (e) {
-        if (e instanceof KeyriteError) throw e;
-        throw ioError('create', file, e);
-      } finally {
-        if (tmp) await unlink(tmp).catch(() => undefined);
-      }
+      await createFileExclusive(file, data, FILE_MODE, `A software token file already exists at ${file}; Keyrite never overwrites one.`);
     },
     async replace(data) {
-      let tmp: string | undefined;
-      try {
-        tmp = await writeTemp(dir, name, data);
-        await rename(tmp, file);
-        tmp = undefined;
-        await chmod(file, FILE_MODE).catch(() => undefined);
-        await syncDir(dir);
-      } catch (e) {
-        throw ioError('write', file, e);
-      } finally {
-        if (tmp) await unlink(tmp).catch(() => undefined);
-      }
+      await replaceFileAtomically(file, data, FILE_MODE);
     },
   };
 }

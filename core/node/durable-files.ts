@@ -1,0 +1,96 @@
+/**
+ * Durable file writes shared by the Node adapter: every new file is written to a temporary
+ * name, fsynced, then linked to its final name (link fails if the name exists, so nothing is
+ * ever overwritten), and the folder is fsynced so the name survives a crash.
+ */
+import { constants as fsConstants } from 'node:fs';
+import { chmod, link, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { KeyriteError } from '../errors.ts';
+
+/** An IO_ERROR naming the action, the path and, in words, why (never file contents). */
+export function ioError(action: string, path: string, cause: unknown): KeyriteError {
+  const code = (cause as { code?: unknown })?.code;
+  const reason =
+    code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the disk is read-only' : typeof code === 'string' ? code : undefined;
+  return new KeyriteError('IO_ERROR', `Could not ${action} ${path}${reason ? `: ${reason}` : ''}.`, { cause });
+}
+
+/** fsync a folder so a new name in it is durable. Windows cannot open folders; NTFS journals names itself. */
+export async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  try {
+    const h = await open(dir, fsConstants.O_RDONLY);
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Some file systems cannot fsync a folder; the data itself was fsynced.
+  }
+}
+
+async function writeNewFile(path: string, data: Uint8Array, mode: number): Promise<void> {
+  const h = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+  try {
+    await h.chmod(mode);
+    await h.writeFile(data);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+function tempNameFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${nodeRandomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Creates `path` with `data`, durably, refusing (OBJECT_EXISTS, `existsMessage`) if it exists.
+ * Where hard links are not supported, falls back to an exclusive create and write.
+ */
+export async function createFileExclusive(path: string, data: Uint8Array, mode: number, existsMessage: string): Promise<void> {
+  const tmp = tempNameFor(path);
+  let tmpMade = false;
+  try {
+    await writeNewFile(tmp, data, mode);
+    tmpMade = true;
+    try {
+      await link(tmp, path);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EEXIST') throw new KeyriteError('OBJECT_EXISTS', existsMessage);
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+      await writeNewFile(path, data, mode).catch((e2: unknown) => {
+        if ((e2 as { code?: string }).code === 'EEXIST') throw new KeyriteError('OBJECT_EXISTS', existsMessage);
+        throw e2;
+      });
+    }
+    await syncDirectory(dirname(path));
+  } catch (e) {
+    if (e instanceof KeyriteError) throw e;
+    throw ioError('write', path, e);
+  } finally {
+    if (tmpMade) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** Replaces `path` with `data` atomically (temporary file, fsync, rename, folder fsync). */
+export async function replaceFileAtomically(path: string, data: Uint8Array, mode: number): Promise<void> {
+  const tmp = tempNameFor(path);
+  let tmpMade = false;
+  try {
+    await writeNewFile(tmp, data, mode);
+    tmpMade = true;
+    await rename(tmp, path);
+    tmpMade = false;
+    await chmod(path, mode).catch(() => undefined);
+    await syncDirectory(dirname(path));
+  } catch (e) {
+    throw ioError('write', path, e);
+  } finally {
+    if (tmpMade) await unlink(tmp).catch(() => undefined);
+  }
+}
