@@ -1,6 +1,7 @@
 // Builds everything Keyrite ships into dist/ (run by `npm run build`, and by `npm ci`
 // through "prepare"):
 //   cli       cli/bin.ts                → dist/cli/keyrite.mjs        (ESM, Node 20, packages external)
+//             core/node/audit-worker.ts → dist/cli/audit-worker.mjs   (same; the audit-script worker thread)
 //   electron  electron/main.ts          → dist/electron/main.cjs      (CJS, electron + native modules external)
 //             electron/preload.ts       → dist/electron/preload.cjs   (CJS, only `electron` may stay external)
 //   renderer  renderer/ (Vite + React)  → dist/renderer/
@@ -28,14 +29,13 @@ const common = {
 };
 
 async function buildCli() {
-  await esbuild.build({
-    ...common,
-    entryPoints: [at('cli/bin.ts')],
-    outfile: at('dist/cli/keyrite.mjs'),
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-  });
+  const cliCommon = { ...common, format: 'esm', target: 'node20', packages: 'external' };
+  await Promise.all([
+    esbuild.build({ ...cliCommon, entryPoints: [at('cli/bin.ts')], outfile: at('dist/cli/keyrite.mjs') }),
+    // The audit-script worker is its own file: core/node/audit-runner.ts starts it from
+    // new URL('./audit-worker.mjs', import.meta.url), i.e. next to the CLI bundle.
+    esbuild.build({ ...cliCommon, entryPoints: [at('core/node/audit-worker.ts')], outfile: at('dist/cli/audit-worker.mjs') }),
+  ]);
 }
 
 async function buildElectron() {

@@ -1,0 +1,114 @@
+/* global bundle, check */
+// Audit script: every trustee checked in before key generation.
+// Run with: keyrite verify BUNDLE --script ceremony-scripts/audit/every-trustee-checked-in.js
+// Entry types and members it relies on: ceremony-scripts/audit/README.md.
+// API available to audit scripts: docs/AUDIT-SCRIPTS.md.
+'use strict';
+
+const entries = Array.isArray(bundle.transcript) ? bundle.transcript : [];
+
+function isObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+function bodyOf(entry) {
+  return isObject(entry) && isObject(entry.body) ? entry.body : {};
+}
+function seqOf(entry, index) {
+  return isObject(entry) && Number.isSafeInteger(entry.seq) ? entry.seq : index;
+}
+/** Text safe to put in a check name: printable, short. */
+function label(text) {
+  return String(text).replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu, '?').slice(0, 40);
+}
+function positiveInt(...values) {
+  for (const v of values) if (Number.isSafeInteger(v) && v > 0) return v;
+  return undefined;
+}
+
+/** Participant ids with role "trustee" from a list of { id | participantId, role }. */
+function trusteeIds(list) {
+  if (!Array.isArray(list)) return undefined;
+  const ids = [];
+  for (const p of list) {
+    if (!isObject(p) || p.role !== 'trustee') continue;
+    const id = typeof p.participantId === 'string' ? p.participantId : p.id;
+    if (typeof id === 'string' && id !== '' && !ids.includes(id)) ids.push(id);
+  }
+  return ids.length > 0 ? ids : undefined;
+}
+
+const policy = isObject(bundle.policy) ? bundle.policy : {};
+const start = entries.find((e) => isObject(e) && e.type === 'ceremony.start');
+const startBody = bodyOf(start);
+
+// Who should check in: a roster if the bundle names one (ceremony.start participants, else
+// policy.json's trustees), else a count.
+const roster =
+  trusteeIds(startBody.participants) ??
+  trusteeIds(policy.participants) ??
+  trusteeIds(Array.isArray(policy.trustees) ? policy.trustees.map((t) => (isObject(t) ? { ...t, role: 'trustee' } : t)) : undefined);
+const expectedCount =
+  roster !== undefined
+    ? roster.length
+    : positiveInt(
+        isObject(startBody.roles) ? startBody.roles.trustee : undefined,
+        isObject(startBody.quorum) ? startBody.quorum.n : undefined,
+        isObject(policy.roles) ? policy.roles.trustee : undefined,
+        isObject(policy.quorum) ? policy.quorum.n : undefined,
+      );
+
+// key.generate also records each trustee's own identity key at check-in (body.role
+// "trustee"); the key generation that matters here is the master key's (body.role "master").
+const keyGenIndex = entries.findIndex((e) => isObject(e) && e.type === 'key.generate' && bodyOf(e).role !== 'trustee');
+const keyGen = keyGenIndex >= 0 ? entries[keyGenIndex] : undefined;
+check(
+  'master key generation is recorded',
+  keyGen !== undefined,
+  keyGen !== undefined ? `key.generate at seq ${seqOf(keyGen, keyGenIndex)}` : 'the transcript has no key.generate entry for the master key',
+);
+
+// Trustee check-ins, in transcript order, with the position of each.
+const checkedInBefore = new Set();
+const checkedInAfter = new Set();
+entries.forEach((e, i) => {
+  if (!isObject(e) || e.type !== 'participant.check-in') return;
+  const body = bodyOf(e);
+  if (body.role !== 'trustee') return;
+  const id = typeof body.participantId === 'string' && body.participantId !== '' ? body.participantId : e.actor;
+  if (typeof id !== 'string' || id === '') return;
+  if (keyGenIndex < 0 || i < keyGenIndex) checkedInBefore.add(id);
+  else checkedInAfter.add(id);
+});
+
+if (roster !== undefined) {
+  const named = new Set();
+  for (const id of roster) {
+    const name = `trustee ${label(id)} checked in before key generation`;
+    if (named.has(name)) continue;
+    named.add(name);
+    const before = keyGen !== undefined && checkedInBefore.has(id);
+    check(
+      name,
+      before,
+      before ? 'participant.check-in found before key.generate' : checkedInAfter.has(id) ? 'checked in only after key generation' : keyGen === undefined ? 'no key generation to compare with' : 'no check-in found',
+    );
+  }
+}
+
+let ok;
+let reason;
+if (keyGen === undefined) {
+  ok = false;
+  reason = 'the transcript has no key.generate entry for the master key';
+} else if (expectedCount === undefined) {
+  ok = false;
+  reason = 'the bundle does not say who the trustees are (ceremony.start participants, policy trustees, or a trustee count)';
+} else if (roster !== undefined) {
+  const missing = roster.filter((id) => !checkedInBefore.has(id));
+  ok = missing.length === 0;
+  reason = ok ? `all ${roster.length} trustees checked in before key generation` : `${missing.length} of ${roster.length} trustees had not checked in: ${missing.slice(0, 8).map(label).join(', ')}${missing.length > 8 ? ', …' : ''}`;
+} else {
+  ok = checkedInBefore.size >= expectedCount;
+  reason = `${checkedInBefore.size} distinct trustees checked in before key generation; ${expectedCount} expected`;
+}
+check('every trustee checked in before key generation', ok, reason);
