@@ -2,7 +2,8 @@
 import type { Command } from '../command.ts';
 import { ceremonyRunCommand } from './ceremony-run.ts';
 import { demoCommand } from './demo.ts';
+import { recoverCommand } from './recover.ts';
 import { selftestCommand } from './selftest.ts';
 import { tokensCommand } from './tokens.ts';
 
-export const COMMANDS: Command[] = [demoCommand, ceremonyRunCommand, selftestCommand, tokensCommand];
+export const COMMANDS: Command[] = [demoCommand, ceremonyRunCommand, recoverCommand, selftestCommand, tokensCommand];

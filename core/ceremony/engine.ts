@@ -101,7 +101,7 @@ function tokenKey(s: TokenSession): string {
   return [d.source, d.manufacturer, d.model, d.serial, d.label].join('\u0000');
 }
 
-async function openTokens(parsed: ParsedCeremonyScript, answers: Answers, env: CeremonyEnvironment, whoIs: (id: string) => string): Promise<Map<string, TokenSession>> {
+export async function openTokens(parsed: ParsedCeremonyScript, answers: Answers, env: CeremonyEnvironment, whoIs: (id: string) => string): Promise<Map<string, TokenSession>> {
   const sessions = new Map<string, TokenSession>();
   try {
     const open = async (key: string, target: 'master' | 'trustee', who: string, choice: TokenChoice, pin: TokenSession['pin'], participantId?: string) => {

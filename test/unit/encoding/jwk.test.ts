@@ -121,7 +121,7 @@ test('jwk: wrong types, lengths, encodings and points', () => {
   throwsKeyrite(() => jwkToPublicKey({ kty: 'AKP', alg: 'ML-DSA-65', pub: 'AAAA' }), 'INVALID_LENGTH', /1952 bytes, got 3/);
   // Compressed-size or leading-zero-stripped coordinates are refused (RFC 7518 §6.2.1.2: full length).
   const shortX = publicKeyToJwk('P-256', p256Pub);
-  if (shortX.kty === 'EC') throwsKeyrite(() => jwkToPublicKey({ ...shortX, x: shortX.x.slice(0, 42) }), 'INVALID_ENCODING');
+  if (shortX.kty === 'EC') throwsKeyrite(() => jwkToPublicKey({ ...shortX, x: shortX.x.slice(0, 41) }), 'INVALID_ENCODING');
 });
 
 function publicKeyToJwkUnchecked(kty: 'OKP', x: Uint8Array): Record<string, string> {
