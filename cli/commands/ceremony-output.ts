@@ -1,6 +1,33 @@
-/** Output shared by `keyrite ceremony run` and `keyrite demo`: progress lines and the final summary. */
-import type { CliIO } from '../command.ts';
+/** Shared by `keyrite ceremony run`, `recover` and `demo`: the headless environment, progress lines and the final summary. */
+import { dirname, resolve } from 'node:path';
+import type { CliIO, ParsedArgs } from '../command.ts';
+import { KeyriteError } from '../../core/errors.ts';
 import type { CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
+import type { ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import type { Answers } from '../../core/ceremony/answers.ts';
+import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
+
+/**
+ * The Node environment for a run driven by a script and an answers file. Without a terminal,
+ * every witness confirmation must come from the answers file.
+ */
+export function headlessEnvironment(args: ParsedArgs, io: CliIO, parsed: ParsedCeremonyScript, answers: Answers, answersPath: string, outDir: string): NodeCeremonyEnvironment {
+  const interactive = process.stdin.isTTY === true;
+  if (!interactive) {
+    const missing = parsed.script.steps.filter((s) => s.witness && !answers.confirm.includes(s.id)).map((s) => s.id);
+    if (missing.length > 0) throw new KeyriteError('USAGE', `Without a terminal, every witness confirmation must be in the answers file; "confirm" lacks: ${missing.join(', ')}.`);
+  }
+  const modulePath = args.value('module');
+  return createNodeCeremonyEnvironment({
+    outDir,
+    answersDir: dirname(answersPath),
+    ...(modulePath !== undefined ? { modulePath: resolve(io.cwd, modulePath) } : {}),
+    env: io.env,
+    interactive,
+    confirmations: answers.confirm,
+    progress: progressPrinter(io, args.flag('json')),
+  });
+}
 
 /** Progress as lines: on stdout normally, on stderr with --json (stdout then holds one JSON document). */
 export function progressPrinter(io: CliIO, json: boolean): (e: ProgressEvent) => void {

@@ -15,9 +15,8 @@ import { toPlainBytes } from '../../core/bytes.ts';
 import { parseCeremonyScript } from '../../core/ceremony/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runCeremony } from '../../core/ceremony/engine.ts';
-import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
-import { progressPrinter, resultJson, resultText } from './ceremony-output.ts';
+import { headlessEnvironment, resultJson, resultText } from './ceremony-output.ts';
 
 export async function readInput(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -60,22 +59,7 @@ export const ceremonyRunCommand: Command = {
         throw new KeyriteError('USAGE', `The output folder of trustee "${p.id}" is inside the run folder's ${first || 'top level'}; a trustee's envelope must never be written into the bundle or the journal. Give each trustee a folder of their own.`);
       }
     }
-    const interactive = process.stdin.isTTY === true;
-    if (!interactive) {
-      const missing = parsed.script.steps.filter((s) => s.witness && !answers.confirm.includes(s.id)).map((s) => s.id);
-      if (missing.length > 0) {
-        throw new KeyriteError('USAGE', `Without a terminal, every witness confirmation must be in the answers file; "confirm" lacks: ${missing.join(', ')}.`);
-      }
-    }
-    const env = createNodeCeremonyEnvironment({
-      outDir,
-      answersDir: dirname(answersPath),
-      ...(args.value('module') !== undefined ? { modulePath: resolve(io.cwd, args.value('module')!) } : {}),
-      env: io.env,
-      interactive,
-      confirmations: answers.confirm,
-      progress: progressPrinter(io, json),
-    });
+    const env = headlessEnvironment(args, io, parsed, answers, answersPath, outDir);
     try {
       const result = await runCeremony({ parsed, answers, env });
       const paths = {

@@ -14,10 +14,9 @@ import { parseCeremonyScript } from '../../core/ceremony/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runRecovery } from '../../core/ceremony/recovery-engine.ts';
 import { readableFingerprint } from '../../core/ceremony/run.ts';
-import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { readInput } from './ceremony-run.ts';
-import { progressPrinter } from './ceremony-output.ts';
+import { headlessEnvironment } from './ceremony-output.ts';
 
 export const recoverCommand: Command = {
   name: 'recover',
@@ -44,20 +43,7 @@ export const recoverCommand: Command = {
     if (named !== bundleDir) throw new KeyriteError('USAGE', `--bundle ${bundleDir} is not the bundle the answers file names (${named}).`);
     const rel = relative(bundleDir, outDir);
     if (rel === '' || !rel.startsWith('..')) throw new KeyriteError('USAGE', 'The run folder (--out) must not be the bundle or inside it.');
-    const interactive = process.stdin.isTTY === true;
-    if (!interactive) {
-      const missing = parsed.script.steps.filter((s) => s.witness && !answers.confirm.includes(s.id)).map((s) => s.id);
-      if (missing.length > 0) throw new KeyriteError('USAGE', `Without a terminal, every witness confirmation must be in the answers file; "confirm" lacks: ${missing.join(', ')}.`);
-    }
-    const env = createNodeCeremonyEnvironment({
-      outDir,
-      answersDir: dirname(answersPath),
-      ...(args.value('module') !== undefined ? { modulePath: resolve(io.cwd, args.value('module')!) } : {}),
-      env: io.env,
-      interactive,
-      confirmations: answers.confirm,
-      progress: progressPrinter(io, json),
-    });
+    const env = headlessEnvironment(args, io, parsed, answers, answersPath, outDir);
     try {
       const r = await runRecovery({ parsed, answers, env });
       const fp = readableFingerprint(r.recoveredFingerprint);
