@@ -5,5 +5,6 @@ import { demoCommand } from './demo.ts';
 import { recoverCommand } from './recover.ts';
 import { selftestCommand } from './selftest.ts';
 import { tokensCommand } from './tokens.ts';
+import { verifyCommand } from './verify.ts';
 
-export const COMMANDS: Command[] = [demoCommand, ceremonyRunCommand, recoverCommand, selftestCommand, tokensCommand];
+export const COMMANDS: Command[] = [demoCommand, ceremonyRunCommand, recoverCommand, selftestCommand, tokensCommand, verifyCommand];

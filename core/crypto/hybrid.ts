@@ -77,11 +77,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object';
 }
 
-function verifyClassical(alg: ClassicalAlg, publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
-  return alg === 'Ed25519' ? ed25519Verify(publicKey, msg, sig) : p256Verify(publicKey, msg, sig);
+/**
+ * Where Ed25519 verification runs. The default is @noble/curves (through core/crypto/ed25519);
+ * a verifier may pass the platform's native Ed25519 (node:crypto), which must give the same
+ * answers (test/unit/verifier/native-crypto.test.ts runs the Wycheproof vectors through it).
+ */
+export interface Ed25519Backend {
+  verify(publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean;
 }
 
-export function verifyHybrid(pub: HybridPublicKey, msg: Uint8Array, sig: HybridSignature, mode: VerifyMode = 'hybrid'): HybridVerifyResult {
+export const NOBLE_ED25519: Ed25519Backend = Object.freeze({ verify: ed25519Verify });
+
+function verifyClassical(alg: ClassicalAlg, publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array, ed25519: Ed25519Backend): boolean {
+  return alg === 'Ed25519' ? ed25519.verify(publicKey, msg, sig) : p256Verify(publicKey, msg, sig);
+}
+
+export function verifyHybrid(pub: HybridPublicKey, msg: Uint8Array, sig: HybridSignature, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519): HybridVerifyResult {
   if (!VERIFY_MODES.includes(mode)) {
     throw new KeyriteError('INVALID_INPUT', `Unknown verification mode ${JSON.stringify(String(mode))}; use hybrid, classical-only or pq-only.`);
   }
@@ -94,7 +105,7 @@ export function verifyHybrid(pub: HybridPublicKey, msg: Uint8Array, sig: HybridS
     if (!isObject(pub.classical)) throw new KeyriteError('INVALID_KEY', 'The hybrid public key has no classical part.');
     assertClassicalKey(pub.classical.alg, pub.classical.publicKey);
     assertBytes(sig.classical, 'The classical signature');
-    classical = verifyClassical(pub.classical.alg, pub.classical.publicKey, msg, sig.classical) ? 'pass' : 'fail';
+    classical = verifyClassical(pub.classical.alg, pub.classical.publicKey, msg, sig.classical, ed25519) ? 'pass' : 'fail';
   }
   if (mode !== 'classical-only') {
     if (!isObject(pub.pq)) throw new KeyriteError('INVALID_KEY', 'The hybrid public key has no post-quantum part.');
@@ -128,7 +139,7 @@ export function makeHybridSigner(classical: ClassicalPartSigner, pq: PqPartSigne
       const m = copyOf(msg);
       // Each part-signer gets its own copy, so neither can change what the other signs or what is checked.
       const c = await classicalSign(copyOf(m));
-      if (!(c instanceof Uint8Array) || !verifyClassical(publicKey.classical.alg, publicKey.classical.publicKey, m, c)) {
+      if (!(c instanceof Uint8Array) || !verifyClassical(publicKey.classical.alg, publicKey.classical.publicKey, m, c, NOBLE_ED25519)) {
         throw new KeyriteError('INVALID_SIGNATURE', `The ${publicKey.classical.alg} signature returned by the signer does not verify against its public key; it was not used.`);
       }
       const p = await pqSign(copyOf(m));

@@ -29,8 +29,8 @@ import { concatBytes, equalBytes, fromUtf8, utf8 } from '../bytes.ts';
 import { fromBase64, toBase64 } from '../encoding/base64url.ts';
 import { toHex } from '../encoding/hex.ts';
 import { sha256 } from '../crypto/hash.ts';
-import { verifyHybrid, VERIFY_MODES } from '../crypto/hybrid.ts';
-import type { ClassicalAlg, HybridPublicKey, HybridSigner, PartResult, VerifyMode } from '../crypto/hybrid.ts';
+import { NOBLE_ED25519, verifyHybrid, VERIFY_MODES } from '../crypto/hybrid.ts';
+import type { ClassicalAlg, Ed25519Backend, HybridPublicKey, HybridSigner, PartResult, VerifyMode } from '../crypto/hybrid.ts';
 import { p256 } from '@noble/curves/nist.js';
 import { HASH_LENGTH, verifyConsistency } from './merkle.ts';
 
@@ -337,7 +337,7 @@ interface KeySlot {
  * only when all of its matching lines verify. Modes as in verifyHybrid: in classical-only
  * (pq-only) mode the other half is 'not-checked'. Malformed notes throw; bad signatures do not.
  */
-export function verifyCheckpointSignatures(note: string | Uint8Array | CheckpointNote, knownKeys: readonly KnownPrincipal[], mode: VerifyMode = 'hybrid'): CheckpointVerification {
+export function verifyCheckpointSignatures(note: string | Uint8Array | CheckpointNote, knownKeys: readonly KnownPrincipal[], mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519): CheckpointVerification {
   if (!VERIFY_MODES.includes(mode)) throw new KeyriteError('INVALID_INPUT', `Unknown verification mode ${JSON.stringify(String(mode))}; use hybrid, classical-only or pq-only.`);
   // A pre-parsed note is re-parsed from its own parts, so what is checked is what a file would hold.
   const parsed = typeof note === 'string' || note instanceof Uint8Array ? parseCheckpointNote(note) : parseCheckpointNote(formatSignedNote(note.text, note.signatures));
@@ -377,7 +377,7 @@ export function verifyCheckpointSignatures(note: string | Uint8Array | Checkpoin
     const pub = knownKeys[slot.principal]!.publicKey;
     const r =
       slot.part === 'classical'
-        ? verifyHybrid(pub, message, { classical: sig.signature, pq: new Uint8Array(0) }, 'classical-only').classical
+        ? verifyHybrid(pub, message, { classical: sig.signature, pq: new Uint8Array(0) }, 'classical-only', ed25519).classical
         : verifyHybrid(pub, message, { classical: new Uint8Array(0), pq: sig.signature }, 'pq-only').pq;
     const ok = r === 'pass';
     if (!ok) failedSignatures++;

@@ -72,13 +72,19 @@ export interface EntryFields {
 export class TranscriptError extends KeyriteError {
   readonly line: number | undefined;
   readonly offset: number | undefined;
-  constructor(code: ErrorCode, message: string, where: { line?: number; offset?: number } = {}, options?: { cause?: unknown }) {
+  /** Which rule the file broke, for verifiers that report each rule by name. */
+  readonly rule: TranscriptRule;
+  constructor(code: ErrorCode, message: string, where: { line?: number; offset?: number; rule?: TranscriptRule } = {}, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'TranscriptError';
     this.line = where.line;
     this.offset = where.offset;
+    this.rule = where.rule ?? 'syntax';
   }
 }
+
+/** syntax: a line is not a well-formed canonical entry (or the file is cut off); sequence: seq is not the line's index; chain: prev is not the hash of the entry before; time: a time goes backwards. */
+export type TranscriptRule = 'syntax' | 'sequence' | 'chain' | 'time';
 
 function bad(what: string, problem: string): never {
   throw new KeyriteError('INVALID_ENCODING', `The ${what} ${problem}.`);

@@ -87,11 +87,11 @@ function checkLink(entry: TranscriptEntry, index: number, previous: { entry: Tra
       index === 0
         ? `The ${describe(where.line)} (seq 0) must have prev of 64 zeros; the transcript does not start here or was altered.`
         : `The ${describe(where.line)} (seq ${index}) does not chain to the entry before it: its prev is not the hash of seq ${index - 1}; an entry was altered, removed or reordered.`,
-      where,
+      { ...where, rule: 'chain' },
     );
   }
   if (previous !== undefined && entry.time < previous.entry.time) {
-    throw new TranscriptError('VERIFY_FAILED', `The ${describe(where.line)} (seq ${index}) is dated ${entry.time}, before the entry before it (${previous.entry.time}); times never go backwards.`, where);
+    throw new TranscriptError('VERIFY_FAILED', `The ${describe(where.line)} (seq ${index}) is dated ${entry.time}, before the entry before it (${previous.entry.time}); times never go backwards.`, { ...where, rule: 'time' });
   }
 }
 
@@ -114,12 +114,17 @@ function splitLines(bytes: Uint8Array): { lines: LineSpan[]; tail: LineSpan | un
 
 function parseLine(bytes: Uint8Array, span: LineSpan, index: number): TranscriptEntry {
   const where = { line: index + 1, offset: span.start };
+  let entry: TranscriptEntry;
   try {
-    return parseEntryLine(bytes.subarray(span.start, span.end), index, describe(index + 1));
+    entry = parseEntryLine(bytes.subarray(span.start, span.end), undefined, describe(index + 1));
   } catch (e) {
     if (e instanceof KeyriteError) throw new TranscriptError(e.code, e.message, where, { cause: e });
     throw e;
   }
+  if (entry.seq !== index) {
+    throw new TranscriptError('VERIFY_FAILED', `The ${describe(index + 1)} has sequence number ${entry.seq}, expected ${index}; an entry was removed, duplicated or reordered.`, { ...where, rule: 'sequence' });
+  }
+  return entry;
 }
 
 function contents(entries: TranscriptEntry[], leaves: Uint8Array[], tree: MerkleTree): TranscriptContents {

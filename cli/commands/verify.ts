@@ -1,0 +1,107 @@
+/**
+ * `keyrite verify BUNDLE [--trust FP] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--json]`
+ * (docs/VERIFIER.md): every check by name with pass / fail and a reason, whether the master
+ * key was anchored, then the audit scripts' checks. Exit 0 valid, 1 verification failed,
+ * 2 usage or I/O error, 3 an audit script did not complete (error, limit or timeout) — 3 wins
+ * over 1, because then the report is incomplete. Never touches the network.
+ */
+import { resolve } from 'node:path';
+import { EXIT, printJson, type CliIO, type Command } from '../command.ts';
+import { KeyriteError } from '../../core/errors.ts';
+import { VERIFY_MODES, type VerifyMode } from '../../core/crypto/hybrid.ts';
+import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
+import { auditBundleView } from '../../core/verifier/audit-view.ts';
+import { verdictOf, type CheckResult, type VerifyReport } from '../../core/verifier/report.ts';
+import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
+import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
+import { auditScriptsError, runAuditScripts, type AuditScriptRun } from '../../core/node/audit-runner.ts';
+import { readableFingerprint } from '../../core/ceremony/run.ts';
+
+function modeOf(value: string | undefined): VerifyMode {
+  if (value === undefined) return 'hybrid';
+  if (!(VERIFY_MODES as readonly string[]).includes(value)) throw new KeyriteError('USAGE', `--mode must be hybrid, classical-only or pq-only, not "${value.slice(0, 40)}".`);
+  return value as VerifyMode;
+}
+
+function trustOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseTrustAnchor(value);
+  } catch (e) {
+    throw new KeyriteError('USAGE', `--trust must be the master fingerprint: 64 hex digits or its 16 words. ${e instanceof KeyriteError ? e.message : ''}`.trim());
+  }
+  return value;
+}
+
+function auditChecks(runs: readonly AuditScriptRun[]): CheckResult[] {
+  return runs.flatMap((r) => [
+    ...r.checks.map((c): CheckResult => ({ name: c.name, status: c.ok ? 'pass' : 'fail', detail: c.reason })),
+    ...(r.error ? [{ name: `audit:${r.fileName}`, status: 'fail' as const, detail: `The audit script did not complete (${r.error.kind}): ${r.error.message}` }] : []),
+  ]);
+}
+
+function printHuman(io: CliIO, bundle: string, report: VerifyReport): void {
+  const width = Math.max(...report.checks.map((c) => c.name.length)) + 2;
+  const lines = [`Verifying ${bundle} (${report.mode} signatures)`];
+  if (report.ceremonyId) lines.push(`  ceremony ${report.ceremonyId}${report.kind ? ` (${report.kind})` : ''}${report.transcriptEntries !== undefined ? `, ${report.transcriptEntries} transcript entries` : ''}`);
+  if (report.masterFingerprint) {
+    const r = readableFingerprint(report.masterFingerprint);
+    lines.push(`  master key fingerprint: ${r.hexGroups}`, `                          ${r.words.join(' ')}`);
+  }
+  lines.push('');
+  for (const c of report.checks) lines.push(`${c.status === 'pass' ? 'pass' : c.status === 'fail' ? 'FAIL' : 'skip'}  ${c.name.padEnd(width)}${c.detail}`);
+  lines.push('');
+  const a = report.anchor;
+  lines.push(
+    a.anchored
+      ? a.matches
+        ? `ANCHORED: the master key matches the fingerprint given with --trust (${a.compared === 'full' ? 'all 32 bytes' : 'first 16 bytes, from the words'}).`
+        : 'ANCHOR MISMATCH: the master key is NOT the one whose fingerprint was given with --trust.'
+      : 'NOT ANCHORED: no --trust fingerprint was given, so this says nothing about whether this is the master key read aloud at the ceremony.',
+  );
+  const failed = report.checks.filter((c) => c.status !== 'pass');
+  lines.push(report.verdict === 'valid' ? `VALID: all ${report.checks.length} checks passed.` : `INVALID: ${failed.length} of ${report.checks.length} checks did not pass (${failed.map((c) => c.name).join(', ')}).`);
+  io.stdout(lines.join('\n') + '\n');
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'verify a public bundle offline, with optional audit scripts',
+  usage: ['verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--json]'],
+  options: [
+    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
+    { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signatures of every principal), classical-only or pq-only' },
+    { name: 'script', takesValue: true, repeatable: true, valueName: 'FILE', help: 'an audit script to run in the sandbox (repeatable)' },
+  ],
+  positionals: { min: 1, max: 1 },
+  details: 'Exit 0 valid; 1 verification failed; 2 usage or I/O error; 3 an audit script failed to run or timed out.',
+  async run(args, io) {
+    const mode = modeOf(args.value('mode'));
+    const trust = trustOf(args.value('trust'));
+    const bundleDir = resolve(io.cwd, args.positionals[0]!);
+    const scripts = args.all('script').map((s) => resolve(io.cwd, s));
+    const files = await readBundleDirectory(bundleDir);
+    let report = verifyBundle(files, { mode, crypto: NATIVE_VERIFIER_CRYPTO, ...(trust === undefined ? {} : { trust }) });
+    let runs: AuditScriptRun[] = [];
+    if (scripts.length > 0) {
+      runs = await runAuditScripts(scripts, auditBundleView(files, report, NATIVE_VERIFIER_CRYPTO.sha256));
+      const checks = [...report.checks, ...auditChecks(runs)];
+      report = { ...report, checks, verdict: verdictOf(checks, report.anchor) };
+    }
+    const scriptError = auditScriptsError(runs);
+    if (args.flag('json')) {
+      printJson(io, { ok: report.verdict === 'valid' && scriptError === undefined, ...report, auditScripts: runs.map((r) => ({ file: r.fileName, ok: r.ok, checks: r.checks.length, ms: Math.round(r.ms), ...(r.error ? { error: r.error } : {}), logs: r.logs })) });
+    } else {
+      printHuman(io, bundleDir, report);
+    }
+    if (scriptError) {
+      io.stderr(`keyrite: ${scriptError.message}\n`);
+      return EXIT.AUDIT_SCRIPT;
+    }
+    if (report.verdict !== 'valid') {
+      io.stderr(`keyrite: the bundle did not verify: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')} failed.\n`);
+      return EXIT.CHECK_FAILED;
+    }
+    return EXIT.OK;
+  },
+};
