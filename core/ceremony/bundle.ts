@@ -13,6 +13,7 @@
  *   escrow/manifest.json      public escrow manifest
  *   policy.json               n, t, trustees, witness requirement, algorithms, signing rule
  *   script.yaml               the exact bytes of the script that ran
+ *   verifier/verify.html      the standalone offline verifier (one self-contained page)
  *   README.txt                how to verify, with the master fingerprint to read aloud
  */
 import { KeyriteError } from '../errors.ts';
@@ -37,6 +38,8 @@ export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 export const PREDICATE_TYPE = 'https://keyrite.dev/attestation/root-key-ceremony/v1';
 export const BUNDLE_MANIFEST = 'bundle.json';
+/** The standalone offline verifier page (docs/VERIFIER.md). */
+export const VERIFIER_PAGE = 'verifier/verify.html';
 
 /** Files the statement names as subjects, in this order (the transcript's digest is known last). */
 export const STATEMENT_SUBJECTS = ['transcript.jsonl', 'keys/jwks.json', 'escrow/manifest.json', 'policy.json', 'script.yaml'] as const;
@@ -210,6 +213,11 @@ export function readmeFile(f: BundleFacts, files: readonly string[]): Uint8Array
     'checks every file hash in bundle.json, the transcript hash chain and Merkle root, every',
     'checkpoint and the signed statement (both signatures of every principal), the escrow',
     'manifest and the keys. Without --trust it says that it checked against no trust anchor.',
+    '',
+    'Without Keyrite installed: open verifier/verify.html in a web browser (it works offline),',
+    'choose this folder, and enter the fingerprint. It runs the same checks as keyrite verify.',
+    'It is a copy made by the ceremony machine; an auditor who does not trust that machine',
+    'uses a verifier obtained independently.',
     '',
     'By hand: every file listed in bundle.json must have the SHA-256 and size given there, e.g.',
     '  sha256sum transcript.jsonl',

@@ -126,6 +126,8 @@ export interface CeremonyEnvironment {
   /** A witness confirms a step (witness: true). */
   readonly confirm: (request: ConfirmRequest) => Promise<ConfirmAnswer>;
   readonly progress: (event: ProgressEvent) => void;
+  /** The standalone verifier page the bundle carries as verifier/verify.html. */
+  readonly verifierPage: () => Promise<Uint8Array>;
 }
 
 export interface CeremonyOptions {

@@ -29,6 +29,7 @@ import { Pkcs11Module, PKCS11_MODULE_ENV } from './pkcs11/index.ts';
 import { openSoftwareTokenFile } from './software-token-file.ts';
 import type { KeyriteToken } from '../tokens/token.ts';
 import { promptHidden, promptLine } from './pin-prompt.ts';
+import { readVerifierPage } from './verifier-page.ts';
 
 export interface NodeCeremonyEnvironmentOptions {
   /** The run folder (--out). */
@@ -48,6 +49,8 @@ export interface NodeCeremonyEnvironmentOptions {
   random?: (n: number) => Uint8Array;
   clock?: () => Date;
   networkInterfaces?: () => NetworkInterfaceInfo[];
+  /** The bundle's verifier/verify.html (default: dist/verifier/verify.html, readVerifierPage). */
+  verifierPage?: () => Promise<Uint8Array>;
 }
 
 export interface NodeCeremonyEnvironment extends CeremonyEnvironment {
@@ -206,6 +209,7 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
     clock: opts.clock ?? (() => new Date()),
     random: opts.random ?? randomBytes,
     networkInterfaces: opts.networkInterfaces ?? readNetworkInterfaces,
+    verifierPage: opts.verifierPage ?? (() => readVerifierPage()),
     async confirm(req: ConfirmRequest): Promise<ConfirmAnswer> {
       if (opts.confirmations.includes(req.stepId)) return { confirmed: true, via: 'answers-file' };
       if (!opts.interactive) return { confirmed: false, reason: `no confirmation was given (add "${req.stepId}" to "confirm" in the answers file for a run without a terminal).` };

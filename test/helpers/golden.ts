@@ -27,6 +27,9 @@ import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environm
 import { fileTokenStore } from '../../core/node/software-token-file.ts';
 import { SoftwareToken } from '../../core/tokens/software-token.ts';
 
+/** verifier/verify.html in the golden bundle: a fixed stand-in for the built page. */
+export const GOLDEN_VERIFIER_PAGE = '<!doctype html>\n<title>Keyrite verifier: stand-in for the golden fixture</title>\n';
+
 export const GOLDEN_CEREMONY_ID = '00112233445566778899aabbccddeeff';
 export const GOLDEN_CLOCK = '2026-01-01T09:00:00Z';
 export const GOLDEN_FIXTURE = new URL('../fixtures/golden-bundle/', import.meta.url).pathname;
@@ -150,6 +153,8 @@ export async function runGoldenCeremony(dir: string): Promise<GoldenRun> {
     random,
     clock: () => new Date(Date.parse(GOLDEN_CLOCK)),
     networkInterfaces: () => [{ name: 'lo', addresses: [{ family: 'IPv4', address: '127.0.0.1', internal: true }] }],
+    // The real page changes with every build of the verifier; the fixture pins the formats, not the page.
+    verifierPage: async () => utf8(GOLDEN_VERIFIER_PAGE),
   });
   try {
     const result = await runCeremony({ parsed, answers, env: ceremonyEnv, options: { mldsaSigning: 'deterministic' } });

@@ -9,7 +9,7 @@ import { KeyriteError } from '../../errors.ts';
 import { toHex } from '../../encoding/hex.ts';
 import type { CeremonyRun } from '../run.ts';
 import { BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT, STAGING_PREFIX } from '../journal.ts';
-import { BUNDLE_MANIFEST, bundleManifestFile, readmeFile } from '../bundle.ts';
+import { BUNDLE_MANIFEST, VERIFIER_PAGE, bundleManifestFile, readmeFile } from '../bundle.ts';
 import { assertChecksPass, checkBundle } from '../bundle-check.ts';
 import type { BundleCheck, FileRef } from '../types.ts';
 import { bundleFacts, staticFiles } from './co-sign.ts';
@@ -31,6 +31,7 @@ export async function exportBundle(run: CeremonyRun): Promise<{ bundle: FileRef;
     if (!name.endsWith('.note') || name.startsWith('.')) continue;
     files.set(`checkpoints/${name}`, await readRequired(run, { root: 'out', path: `${JOURNAL_CHECKPOINTS}/${name}` }, `Checkpoint ${name}`));
   }
+  files.set(VERIFIER_PAGE, await run.env.verifierPage());
   const names = [...files.keys(), 'README.txt', BUNDLE_MANIFEST].sort();
   files.set('README.txt', readmeFile(facts, names));
   files.set(BUNDLE_MANIFEST, bundleManifestFile(run.ceremonyId, facts.master.fingerprint, files));
