@@ -5,12 +5,14 @@
 //   electron  electron/main.ts          → dist/electron/main.cjs      (CJS, electron + native modules external)
 //             electron/preload.ts       → dist/electron/preload.cjs   (CJS, only `electron` may stay external)
 //   renderer  renderer/ (Vite + React)  → dist/renderer/
-// Usage: node build/build.mjs [cli|electron|renderer ...]   (no argument: all three)
+//   verifier  renderer/verify-html/     → dist/verifier/verify.html   (one self-contained page, build/verifier-page.mjs)
+// Usage: node build/build.mjs [cli|electron|renderer|verifier ...]   (no argument: all four)
 // Quiet: one line on success, the error and exit code 1 on failure.
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { buildVerifierPage } from './verifier-page.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (...p) => join(root, ...p);
@@ -71,7 +73,11 @@ async function buildRenderer() {
   });
 }
 
-const TARGETS = { cli: buildCli, electron: buildElectron, renderer: buildRenderer };
+async function buildVerifier() {
+  await buildVerifierPage(root, at('dist/verifier/verify.html'));
+}
+
+const TARGETS = { cli: buildCli, electron: buildElectron, renderer: buildRenderer, verifier: buildVerifier };
 
 const wanted = process.argv.slice(2);
 for (const w of wanted) {

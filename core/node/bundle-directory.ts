@@ -7,9 +7,8 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyriteError } from '../errors.ts';
-import { MAX_BUNDLE_FILES } from '../verifier/bundle-files.ts';
+import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES } from '../verifier/bundle-files.ts';
 
-export const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
 const MAX_DEPTH = 8;
 
 function ioError(path: string, e: unknown): KeyriteError {

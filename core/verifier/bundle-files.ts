@@ -12,6 +12,7 @@ import { fail } from './check-list.ts';
 export const BUNDLE_MANIFEST_FILE = 'bundle.json';
 export const BUNDLE_MANIFEST_FORMAT = 'keyrite/bundle/v1';
 export const MAX_BUNDLE_FILES = 4096;
+export const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const PATH_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}){0,7}$/;
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -363,7 +363,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
   const anchor = anchorResult(trust, options.trust, master?.fingerprint);
   if (trust !== undefined) {
     checks.run('trust-anchor', ['transcript-structure'], () => {
-      if (!anchor.matches) fail(`The master key ${master!.fingerprint} is NOT the key whose fingerprint was given with --trust.`);
+      if (!anchor.matches) fail(`The master key ${master!.fingerprint} is NOT the key whose trusted fingerprint was given.`);
       return anchor.compared === 'full' ? 'the master key has the fingerprint given (all 32 bytes compared)' : 'the master key matches the 16 words given (the first 16 bytes compared; compare the hex form for all 32)';
     });
   }

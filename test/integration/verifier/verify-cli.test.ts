@@ -63,7 +63,7 @@ test('a tampered copy exits 1 naming the failing check, on the built binary too'
   try {
     const path = join(dir, 'transcript.jsonl');
     const bytes = readFileSync(path);
-    bytes[100] ^= 0x01;
+    bytes[100] = bytes[100]! ^ 0x01;
     writeFileSync(path, bytes);
     const r = runBinary(['verify', dir]);
     assert.equal(r.code, 1);

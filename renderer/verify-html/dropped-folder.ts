@@ -1,0 +1,42 @@
+/**
+ * A folder dropped on the page, read through the entries API (the only way a drop exposes a
+ * folder's contents), as the same picked files a folder input gives.
+ */
+import { KeyriteError } from '../../core/errors.ts';
+import { MAX_BUNDLE_FILES } from '../../core/verifier/bundle-files.ts';
+import type { PickedFile } from './bundle-selection.ts';
+
+const DROP_ONE_FOLDER = 'Drop the bundle folder itself: one folder, the one that holds bundle.json.';
+
+function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
+  return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+}
+
+function fileOf(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
+}
+
+async function collect(dir: FileSystemDirectoryEntry, out: PickedFile[]): Promise<void> {
+  const reader = dir.createReader();
+  // readEntries returns a folder in batches, ending with an empty one.
+  for (let batch = await readBatch(reader); batch.length > 0; batch = await readBatch(reader)) {
+    for (const entry of batch) {
+      if (out.length > MAX_BUNDLE_FILES) throw new KeyriteError('INVALID_INPUT', `The folder holds more than ${MAX_BUNDLE_FILES} files; it is not a Keyrite bundle.`);
+      if (entry.isDirectory) {
+        await collect(entry as FileSystemDirectoryEntry, out);
+      } else {
+        const file = await fileOf(entry as FileSystemFileEntry);
+        out.push({ relativePath: entry.fullPath.replace(/^\//, ''), size: file.size, read: async () => new Uint8Array(await file.arrayBuffer()) });
+      }
+    }
+  }
+}
+
+export async function droppedFiles(data: DataTransfer | null): Promise<PickedFile[]> {
+  const entries = [...(data?.items ?? [])].map((item) => item.webkitGetAsEntry());
+  const folder = entries[0];
+  if (entries.length !== 1 || !folder?.isDirectory) throw new KeyriteError('INVALID_INPUT', DROP_ONE_FOLDER);
+  const out: PickedFile[] = [];
+  await collect(folder as FileSystemDirectoryEntry, out);
+  return out;
+}

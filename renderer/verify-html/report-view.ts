@@ -1,0 +1,87 @@
+/**
+ * The verifier's report as DOM: the verdict first and large, then whether the master key was
+ * anchored to a fingerprint given out of band, the master fingerprint to compare by ear, and
+ * every check with its status and reason. Text only (textContent), never markup.
+ */
+import { fromHex } from '../../core/encoding/hex.ts';
+import { fingerprint, fingerprintWords, formatFingerprintHex } from '../../core/encoding/fingerprint.ts';
+import type { CheckResult, TrustAnchor, VerifyReport } from '../../core/verifier/report.ts';
+
+type Attrs = Record<string, string>;
+
+function el(tag: string, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElement {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+const NOT_ANCHORED = 'Not anchored: no trusted fingerprint was given.';
+
+function anchorText(anchor: TrustAnchor, valid: boolean): string {
+  if (!anchor.anchored) {
+    return valid
+      ? `${NOT_ANCHORED} The checks prove the bundle is consistent and signed by the master key it names; only comparing that key's fingerprint with the one read aloud at the ceremony proves it is the right key.`
+      : NOT_ANCHORED;
+  }
+  const compared = anchor.compared === 'full' ? 'all 64 hex digits' : 'the 16 words (the first half of the fingerprint)';
+  return anchor.matches
+    ? `Anchored: the master key matches the trusted fingerprint you gave (${compared} compared).`
+    : 'Anchor failed: the master key is NOT the key whose fingerprint you gave.';
+}
+
+function summary(report: VerifyReport): string {
+  const failed = report.checks.filter((c) => c.status === 'fail').length;
+  const skipped = report.checks.filter((c) => c.status === 'skipped').length;
+  if (report.verdict === 'valid') return `All ${report.checks.length} checks passed.`;
+  const parts = [`${failed} of ${report.checks.length} checks failed`];
+  if (skipped > 0) parts.push(`${skipped} could not be run because of an earlier failure`);
+  return `${parts.join('; ')}. Do not trust this bundle.`;
+}
+
+function fingerprintBlock(hex: string, verified: boolean): HTMLElement {
+  const label = verified ? 'Master key fingerprint' : 'Master key fingerprint (as the bundle states it; not verified)';
+  const fp = fingerprint(fromHex(hex));
+  return el('section', { class: 'fingerprint', 'aria-label': label },
+    el('h2', {}, label),
+    el('p', { class: 'fp-hex', 'data-testid': 'master-fingerprint' }, formatFingerprintHex(fp)),
+    el('p', { class: 'fp-words' }, fingerprintWords(fp).join(' ')),
+  );
+}
+
+function facts(report: VerifyReport): HTMLElement {
+  const rows: [string, string | number | undefined][] = [
+    ['Ceremony', report.ceremonyId],
+    ['Kind', report.kind],
+    ['Transcript entries', report.transcriptEntries],
+    ['Signature mode', report.mode],
+  ];
+  const list = el('dl', { class: 'facts' });
+  for (const [k, v] of rows) if (v !== undefined) list.append(el('dt', {}, k), el('dd', {}, String(v)));
+  return list;
+}
+
+const STATUS_WORD = { pass: 'PASS', fail: 'FAIL', skipped: 'NOT RUN' } as const;
+
+function checkItem(check: CheckResult): HTMLElement {
+  return el('li', { class: `check ${check.status}`, 'data-check': check.name, 'data-status': check.status },
+    el('span', { class: 'status' }, STATUS_WORD[check.status]),
+    el('span', { class: 'name' }, check.name),
+    el('p', { class: 'detail' }, check.detail),
+  );
+}
+
+export function renderReport(report: VerifyReport): HTMLElement {
+  const valid = report.verdict === 'valid';
+  return el('div', { class: 'report' },
+    el('div', { class: `verdict ${report.verdict}`, 'data-testid': 'verdict', 'data-verdict': report.verdict, role: 'status' },
+      el('p', { class: 'verdict-word' }, valid ? 'VALID' : 'INVALID'),
+      el('p', { class: 'verdict-summary' }, summary(report)),
+    ),
+    el('p', { class: `anchor ${report.anchor.anchored ? (report.anchor.matches ? 'anchored' : 'anchor-failed') : 'not-anchored'}`, 'data-testid': 'anchor' }, anchorText(report.anchor, valid)),
+    ...(/^[0-9a-f]{64}$/.test(report.masterFingerprint ?? '') ? [fingerprintBlock(report.masterFingerprint!, valid)] : []),
+    facts(report),
+    el('h2', {}, `Checks (${report.checks.length})`),
+    el('ol', { class: 'checks' }, ...report.checks.map(checkItem)),
+  );
+}

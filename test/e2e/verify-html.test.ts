@@ -1,0 +1,190 @@
+// verifier/verify.html end to end: the built single file opened from file:// in Chromium with
+// every other request aborted, a bundle folder given to its folder input, and the page's
+// report compared with verifyBundle run here on the same files. Also the file's own
+// properties: a hash-pinned CSP, nothing inline but those two blocks, no outside reference.
+// Needs Chromium at /usr/bin/chromium (Debian package `chromium`) or $KEYRITE_CHROMIUM.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { buildVerifierPage } from '../../build/verifier-page.mjs';
+import { verifyBundle, type VerifyOptions } from '../../core/verifier/verify.ts';
+import { IN_TOTO_STATEMENT_TYPE, PREDICATE_TYPE } from '../../core/ceremony/bundle.ts';
+import { GOLDEN_MASTER_FINGERPRINT as GOLDEN_FINGERPRINT, readBundleDir } from '../helpers/bundle-files.ts';
+import { GOLDEN_FIXTURE as GOLDEN } from '../helpers/golden.ts';
+import { launchChromium, repo } from './harness.ts';
+
+let work: string;
+let pageFile: string;
+let html: string;
+let browser: Browser;
+
+interface VerifierPage {
+  page: Page;
+  /** Every request the page made, the page file itself included. */
+  requests: string[];
+  problems: string[];
+}
+
+async function openVerifier(): Promise<VerifierPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block', locale: 'en-US' });
+  const page = await context.newPage();
+  const v: VerifierPage = { page, requests: [], problems: [] };
+  const self = pathToFileURL(pageFile).href;
+  page.on('request', (r) => v.requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') v.problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => v.problems.push(`pageerror: ${e.message}`));
+  await page.route('**/*', (route, request) => (request.url() === self ? route.continue() : route.abort('blockedbyclient')));
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+  });
+  await page.goto(self);
+  return v;
+}
+
+/** Gives the folder to the page's folder input and waits for the verdict. */
+async function verifyInPage(v: VerifierPage, folder: string, trust?: string): Promise<{ verdict: string; checks: string[]; anchor: string }> {
+  if (trust !== undefined) await v.page.fill('#trust', trust);
+  await v.page.setInputFiles('#folder', folder);
+  const verdict = v.page.locator('[data-testid=verdict]');
+  await verdict.waitFor();
+  const checks = await v.page.locator('[data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')} ${e.getAttribute('data-status')}`));
+  return { verdict: (await verdict.getAttribute('data-verdict')) ?? '', checks, anchor: await v.page.locator('[data-testid=anchor]').innerText() };
+}
+
+function expected(folder: string, options: VerifyOptions = {}): { verdict: string; checks: string[] } {
+  const report = verifyBundle(readBundleDir(folder), options);
+  return { verdict: report.verdict, checks: report.checks.map((c) => `${c.name} ${c.status}`) };
+}
+
+function assertClean(v: VerifierPage): void {
+  assert.deepEqual(v.requests, [pathToFileURL(pageFile).href], 'no request but the page itself');
+  assert.deepEqual(v.problems, [], 'no console error, page error or CSP violation');
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'keyrite-verify-html-'));
+  pageFile = join(work, 'verify.html');
+  html = await buildVerifierPage(repo, pageFile);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test('the built file pins its one script and one style by hash and references nothing outside itself', () => {
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+  assert.ok(csp, 'a CSP meta tag');
+  const script = /<script>([\s\S]*)<\/script>/.exec(html)![1]!;
+  const style = /<style>([\s\S]*)<\/style>/.exec(html)![1]!;
+  const hash = (t: string): string => `'sha256-${createHash('sha256').update(t).digest('base64')}'`;
+  for (const directive of ["default-src 'none'", `script-src ${hash(script)}`, `style-src ${hash(style)}`, "img-src 'none'", "connect-src 'none'", "form-action 'none'", "base-uri 'none'"]) {
+    assert.ok(csp.split('; ').includes(directive), `CSP has ${directive}`);
+  }
+  assert.ok(!html.includes('unsafe-'), 'no unsafe-inline or unsafe-eval');
+  assert.equal(html.match(/<script/g)?.length, 1, 'one script element');
+  assert.equal(html.match(/<style/g)?.length, 1, 'one style element');
+  assert.ok(!/<link|<img|<iframe|<object|<embed/i.test(html), 'no element that loads a resource');
+  assert.ok(!/\s(src|href|action)=/i.test(html), 'no src, href or action attribute');
+  assert.ok(!/url\(|@import/i.test(style), 'no outside resource in the style');
+  // The in-toto type URIs are identifiers the verifier compares, never fetched.
+  const urls = new Set(html.match(/https?:\/\/[^"'\s)]*/g) ?? []);
+  assert.deepEqual([...urls].filter((u) => u !== IN_TOTO_STATEMENT_TYPE && u !== PREDICATE_TYPE), []);
+});
+
+test('the golden bundle: VALID, every check passing, the same checks as verifyBundle, not anchored', async () => {
+  const v = await openVerifier();
+  const shown = await verifyInPage(v, GOLDEN);
+  const want = expected(GOLDEN);
+  assert.equal(shown.verdict, 'valid');
+  assert.equal(await v.page.locator('.verdict-word').innerText(), 'VALID');
+  assert.deepEqual(shown.checks, want.checks);
+  assert.ok(shown.checks.length > 10 && shown.checks.every((c) => c.endsWith(' pass')));
+  assert.match(shown.anchor, /^Not anchored: no trusted fingerprint was given\./);
+  assert.equal((await v.page.locator('[data-testid=master-fingerprint]').innerText()).replaceAll(' ', ''), GOLDEN_FINGERPRINT);
+  assert.match(await v.page.locator('.note').innerText(), /keyrite verify BUNDLE --script/);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('the golden bundle with its fingerprint as trust anchor: VALID and anchored', async () => {
+  const v = await openVerifier();
+  const shown = await verifyInPage(v, GOLDEN, GOLDEN_FINGERPRINT);
+  assert.equal(shown.verdict, 'valid');
+  assert.deepEqual(shown.checks, expected(GOLDEN, { trust: GOLDEN_FINGERPRINT }).checks);
+  assert.ok(shown.checks.includes('trust-anchor pass'));
+  assert.match(shown.anchor, /^Anchored: /);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('one flipped byte in transcript.jsonl: INVALID, the same failing checks as verifyBundle', async () => {
+  const tampered = join(work, 'tampered');
+  cpSync(GOLDEN, tampered, { recursive: true });
+  const transcript = readFileSync(join(tampered, 'transcript.jsonl'));
+  transcript[200] = transcript[200]! ^ 0x01;
+  writeFileSync(join(tampered, 'transcript.jsonl'), transcript);
+  const want = expected(tampered);
+  assert.equal(want.verdict, 'invalid');
+  const v = await openVerifier();
+  const shown = await verifyInPage(v, tampered);
+  assert.equal(shown.verdict, 'invalid');
+  assert.equal(await v.page.locator('.verdict-word').innerText(), 'INVALID');
+  assert.deepEqual(shown.checks, want.checks);
+  assert.ok(shown.checks.includes('bundle-files fail'));
+  assert.equal(shown.anchor, 'Not anchored: no trusted fingerprint was given.');
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('a wrong trust fingerprint: INVALID with trust-anchor failing', async () => {
+  const wrong = 'ff' + GOLDEN_FINGERPRINT.slice(2);
+  const v = await openVerifier();
+  const shown = await verifyInPage(v, GOLDEN, wrong);
+  assert.equal(shown.verdict, 'invalid');
+  assert.ok(shown.checks.includes('trust-anchor fail'));
+  assert.deepEqual(shown.checks, expected(GOLDEN, { trust: wrong }).checks);
+  assert.match(shown.anchor, /^Anchor failed: /);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('a malformed trust fingerprint or a hidden file is refused with a sentence, nothing verified', async () => {
+  const v = await openVerifier();
+  await v.page.fill('#trust', 'not a fingerprint');
+  await v.page.setInputFiles('#folder', GOLDEN);
+  await v.page.locator('.status-line.error').waitFor();
+  assert.equal(await v.page.locator('[data-testid=verdict]').count(), 0);
+  const withHidden = join(work, 'with-hidden');
+  cpSync(GOLDEN, withHidden, { recursive: true });
+  writeFileSync(join(withHidden, '.DS_Store'), 'x');
+  await v.page.fill('#trust', '');
+  await v.page.setInputFiles('#folder', withHidden);
+  await v.page.locator('.status-line.error', { hasText: '".DS_Store"' }).waitFor();
+  const message = await v.page.locator('#status').innerText();
+  assert.match(message, /not a plain relative file name/);
+  assert.ok(!/at \S+:\d+|Error:/.test(message), 'a sentence, not a stack trace');
+  assert.equal(await v.page.locator('[data-testid=verdict]').count(), 0);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('dropping loose files instead of a folder is refused with a sentence', async () => {
+  const v = await openVerifier();
+  await v.page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['{}'], 'bundle.json'));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await v.page.locator('.status-line.error', { hasText: 'Drop the bundle folder itself' }).waitFor();
+  assertClean(v);
+  await v.page.context().close();
+});
