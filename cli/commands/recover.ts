@@ -4,8 +4,9 @@
  * (anchored by the answers' bundle.trust), every trustee's share is checked before it is
  * accepted, the shares are combined, the key must re-derive the published keys, and the
  * Ed25519 key is restored non-extractable onto the new master token. DIR holds the recovery
- * journal. Exit 0 recovered and verified; 1 a check failed (the message names the trustee and
- * the reason); 2 usage or I/O error. Not yet: the co-signed recovery bundle.
+ * journal and its co-signed checkpoints; a journal already there is resumed. Exit 0 recovered
+ * and verified; 1 a check failed (the message names the trustee and the reason); 2 usage or
+ * I/O error. Not yet: the recovery bundle.
  */
 import { dirname, relative, resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
@@ -25,7 +26,7 @@ export const recoverCommand: Command = {
   options: [
     { name: 'bundle', takesValue: true, valueName: 'DIR', help: 'public bundle of the original ceremony (must be the one the answers file names)' },
     { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: trustees, tokens, envelopes, PIN sources, bundle.trust' },
-    { name: 'out', takesValue: true, valueName: 'DIR', help: 'run folder for the recovery journal (new or empty)' },
+    { name: 'out', takesValue: true, valueName: 'DIR', help: 'run folder for the recovery journal (new or empty; a folder holding an interrupted recovery is resumed)' },
     { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
   ],
   positionals: { min: 1, max: 1 },
@@ -52,15 +53,15 @@ export const recoverCommand: Command = {
       } else {
         io.stdout(
           [
-            `Master key recovered and verified (original ceremony ${r.original.ceremonyId}).`,
+            `Master key recovered and verified (original ceremony ${r.original.ceremonyId})${r.resumed ? `; resumed: run ${r.run}` : ''}.`,
             `Bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
             `Shares combined: ${r.used.join(', ')}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
             `Recovered master fingerprint (equals the published one):`,
             `  ${fp.hexGroups}`,
             `  ${fp.words.join(' ')}`,
             `Restored onto token "${r.restored.token.label}" (serial ${r.restored.token.serial}) as "${r.restored.label}", non-extractable; test signature verifies.`,
-            `Journal: ${env.files.display(r.journal)}`,
-            r.notImplemented.length ? `Not done by this version (recorded as skipped): ${r.notImplemented.join(', ')}; no recovery bundle was exported.` : '',
+            `Recovery transcript: ${env.files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
+            r.notImplemented.length ? `Not done by this version: ${r.notImplemented.join(', ')}; no recovery bundle was exported.` : '',
             '',
           ].join('\n'),
         );

@@ -79,7 +79,7 @@ function checkScriptShape(parsed: ParsedCeremonyScript): void {
   if (!s.quorum) throw unsupported('A root-keygen script needs a quorum.');
 }
 
-function sameParticipants(previous: JournalState, answers: Answers): boolean {
+export function sameParticipants(previous: JournalState, answers: Answers): boolean {
   const a = answers.participants.map((p) => `${p.id}/${p.role}`).sort().join();
   const b = previous.participants.map((p) => `${p.id}/${p.role}`).sort().join();
   return a === b;

@@ -94,7 +94,7 @@ function statementSigners(run: CeremonyRun, step: string): PrincipalSigner[] {
 }
 
 /** The final checkpoint note: reused when an interrupted run already wrote a valid one for this transcript. */
-async function finalNote(run: CeremonyRun, step: string, cp: Checkpoint): Promise<string> {
+export async function finalNote(run: CeremonyRun, step: string, cp: Checkpoint): Promise<string> {
   const dir = await run.env.files.list({ root: 'out', path: JOURNAL_CHECKPOINTS });
   const existing = dir.find((n) => n.endsWith('-final.note'));
   if (existing) {
@@ -114,8 +114,8 @@ async function finalNote(run: CeremonyRun, step: string, cp: Checkpoint): Promis
 }
 
 /** Signs the final checkpoint and the statement over the sealed transcript; writes both to the journal folder. */
-export async function finishSignatures(run: CeremonyRun, step: string): Promise<void> {
-  await requireMasterSecret(run, step);
+/** The closed transcript read back from disk: it must be exactly what this run wrote and end with ceremony.end. */
+export async function readClosedTranscript(run: CeremonyRun): Promise<Uint8Array> {
   const bytes = await run.env.transcript.read();
   if (bytes === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
   const contents = readTranscript(bytes);
@@ -124,6 +124,12 @@ export async function finishSignatures(run: CeremonyRun, step: string): Promise<
   }
   const last = contents.entries[contents.entries.length - 1];
   if (last?.type !== ENTRY.ceremonyEnd) throw new KeyriteError('CEREMONY_ERROR', 'The transcript does not end with ceremony.end; the statement is signed only over a closed transcript.');
+  return bytes;
+}
+
+export async function finishSignatures(run: CeremonyRun, step: string): Promise<void> {
+  await requireMasterSecret(run, step);
+  const bytes = await readClosedTranscript(run);
   const cp = await run.writer.checkpoint(run.origin);
   const noteFile = await finalNote(run, step, cp);
   const facts = await bundleFacts(run);

@@ -1,15 +1,18 @@
 /**
  * `keyrite recover` on the output of one `keyrite demo` run (made once for this file):
- * three trustees recover and the restored key's fingerprint equals the original; a share
- * envelope with one flipped byte is refused naming the trustee, and nothing is restored;
- * fewer than t trustees are refused; the new master token is never overwritten.
+ * three trustees recover and the restored key's fingerprint equals the original; the recovery
+ * transcript starts with the link to the original ceremony and its checkpoints are co-signed
+ * (trustees, then the recovered master key too); a share envelope with one flipped byte is
+ * refused naming the trustee, and nothing is restored; fewer than t trustees are refused; the
+ * new master token is never overwritten.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runInProcess } from '../../helpers/cli.ts';
+import { runInProcess } from '../../helpers/cli.ts';
 import { readTranscript } from '../../../core/transcript/transcript.ts';
 import { fromUtf8 } from '../../../core/bytes.ts';
 import { toHex } from '../../../core/encoding/hex.ts';
@@ -21,34 +24,14 @@ import { recoverFromShares, ShareRejectedError, type OfferedShare } from '../../
 import { parseKeyring, trusteeSeedAad } from '../../../core/ceremony/keyring.ts';
 import { analyzeJournal } from '../../../core/ceremony/journal.ts';
 import { openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
+import { DemoCopies, REHEARSAL_RECOVERY as SCRIPT, checkRecoveryCheckpoints, loadPins, pinOf, recoveryEntries } from './helpers.ts';
 
-const SCRIPT = join(repoRoot, 'ceremony-scripts/escrow-recovery-rehearsal.yaml');
 let dir: string;
 let demo: string;
 let pins: Record<string, string>;
-let n = 0;
-
-function loadPins(d: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of ['trustees/trustee-1', 'trustees/trustee-2', 'trustees/trustee-3', 'trustees/trustee-4', 'trustees/trustee-5', 'recovery']) {
-    for (const line of readFileSync(join(d, f, 'REHEARSAL-ONLY-passphrase.env'), 'utf8').split('\n')) {
-      const m = /^([A-Z0-9_]+)='([^']*)'$/.exec(line.trim());
-      if (m) out[m[1]!] = m[2]!;
-    }
-  }
-  return out;
-}
-
-/** A private copy of the demo output (its own new-master token). */
-function copyDemo(): string {
-  const d = join(dir, `copy-${n++}`);
-  cpSync(demo, d, { recursive: true });
-  return d;
-}
-
-function recover(d: string, out = `rec-${n++}`, script = SCRIPT) {
-  return runInProcess(['recover', script, '--bundle', join(d, 'bundle'), '--answers', join(d, 'recovery-answers.yaml'), '--out', join(d, out), '--json'], undefined, pins);
-}
+let copies: DemoCopies;
+const copyDemo = () => copies.copy();
+const recover = (d: string, out?: string, script?: string) => copies.recover(d, out, script);
 
 function flipEnvelopeByte(d: string, trustee: string): void {
   const file = join(d, 'trustees', trustee, 'share-envelope.json');
@@ -65,6 +48,7 @@ before(async () => {
   const r = await runInProcess(['demo', '--out', demo]);
   assert.equal(r.code, 0, r.stderr);
   pins = loadPins(demo);
+  copies = new DemoCopies(dir, demo, pins);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -80,9 +64,27 @@ test('three trustees recover; the restored key has the original fingerprint; a s
   assert.deepEqual(res.used, ['trustee-1', 'trustee-2', 'trustee-3']);
   assert.equal(res.restored.publicKeyMatches, true);
   assert.equal(res.restored.token.rehearsalOnly, true);
-  assert.deepEqual(res.notImplemented, ['quorum-present', 'restored', 'co-sign', 'export']);
-  const entries = readTranscript(readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl'))).entries;
+  assert.deepEqual(res.notImplemented, ['export']);
+  assert.equal(res.resumed, false);
+  const entries = recoveryEntries(join(d, 'rec'));
   const types = entries.map((e) => e.type);
+  // The link to the original ceremony, at the start.
+  const bundleJson = JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8'));
+  const statementSha256 = createHash('sha256').update(readFileSync(join(d, 'bundle', 'statement.dsse.json'))).digest('hex');
+  assert.equal(entries[0]!.type, 'ceremony.start');
+  assert.deepEqual(entries[0]!.body.original, { ceremonyId: bundleJson.ceremonyId, masterFingerprint: original, statementSha256 });
+  assert.deepEqual(res.original, { ceremonyId: bundleJson.ceremonyId, masterFingerprint: original, statementSha256 });
+  // Checkpoints: the quorum before combining (trustees), after the restore and at the end (master key too).
+  const notes = checkRecoveryCheckpoints(join(d, 'rec'), join(d, 'bundle'));
+  assert.deepEqual([...notes], [
+    ['01-quorum-present.note', ['trustee-1', 'trustee-2', 'trustee-3']],
+    ['02-restored.note', ['master', 'trustee-1', 'trustee-2', 'trustee-3']],
+    ['03-final.note', ['master', 'trustee-1', 'trustee-2', 'trustee-3']],
+  ]);
+  assert.deepEqual(res.checkpoints, [...notes.keys()]);
+  assert.equal(types[types.length - 1], 'ceremony.end');
+  assert.equal(types.filter((t) => t === 'ceremony.end').length, 1);
+  assert.equal(types.indexOf('key.import') < types.indexOf('checkpoint.sign', types.indexOf('key.import')), true, 'the master key co-signs only after it is on the new token');
   assert.equal(types.filter((t) => t === 'share.accepted').length, 3);
   assert.ok(types.includes('key.restore') && types.includes('key.import'));
   const imp = entries.find((e) => e.type === 'key.import')!.body as { fingerprint: string; testSignature: string };
@@ -150,7 +152,7 @@ async function allOffers(d: string): Promise<OfferedShare[]> {
     const t = join(d, 'trustees', id);
     const keyring = parseKeyring(readFileSync(join(t, 'keyring.json')));
     const token = await openSoftwareTokenFile(join(t, 'token.keyrite-token'));
-    await token.login(pins[`KEYRITE_REHEARSAL_PIN_${id.toUpperCase().replace('-', '_')}`]!);
+    await token.login(pinOf(pins, id));
     const seed = await token.unseal(keyring.sealKey, keyring.sealedSeed, trusteeSeedAad(keyring));
     await token.close();
     const envelope = parseEnvelope(fromUtf8(readFileSync(join(t, 'share-envelope.json'))).trim());

@@ -1,0 +1,82 @@
+/**
+ * `keyrite recover` refuses bad shares at the command line: exit 1, the trustee who offered
+ * the share named with the reason, and nothing restored (the new master token holds no key).
+ * A share from another ceremony (a second demo), a share presented twice (by a second
+ * trustee), an envelope re-signed by a foreign key, and only two shares.
+ * The same trustee's exact duplicate (dropped), the same index with other bytes (tampering)
+ * and a share from an earlier epoch cannot be offered through the CLI without forging the
+ * master key's signature or the answers' unique trustee ids; they are tested with test-built
+ * escrows in test/unit/escrow/recovery.test.ts.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { runInProcess, type CliRun } from '../../helpers/cli.ts';
+import { fromUtf8 } from '../../../core/bytes.ts';
+import { deriveMasterKeys } from '../../../core/crypto/derive.ts';
+import { softwareHybridSigner } from '../../../core/crypto/hybrid.ts';
+import { encodeEnvelope, envelopeSigningMessage, parseEnvelope } from '../../../core/escrow/envelope.ts';
+import { DemoCopies, loadPins, setAnswers } from './helpers.ts';
+
+let copies: DemoCopies;
+let otherDemo: string;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyrite-recover-refusals-'));
+  const demo = join(dir, 'demo');
+  otherDemo = join(dir, 'other-demo');
+  for (const d of [demo, otherDemo]) {
+    const r = await runInProcess(['demo', '--out', d]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  copies = new DemoCopies(dir, demo, loadPins(demo));
+});
+after(() => {
+  if (copies) rmSync(copies.dir, { recursive: true, force: true });
+});
+
+async function assertRefused(d: string, r: CliRun, who: RegExp, reason: RegExp): Promise<void> {
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const res = JSON.parse(r.stdout);
+  assert.equal(res.ok, false);
+  assert.equal(res.code, 'SHARE_REJECTED');
+  assert.match(res.message, who);
+  assert.match(res.message, reason);
+  assert.match(res.message, /Nothing was combined or restored/);
+  assert.equal(await copies.newTokenHoldsKey(d), false, 'a key was restored');
+}
+
+test('a share from another ceremony is refused naming the trustee', async () => {
+  const d = copies.copy();
+  copyFileSync(join(otherDemo, 'trustees', 'trustee-2', 'share-envelope.json'), join(d, 'trustees', 'trustee-2', 'share-envelope.json'));
+  await assertRefused(d, await copies.recover(d), /the share of Carol Trustee \(trustee-2\) was refused/, /belongs to another ceremony/);
+});
+
+test('a share presented twice (a second trustee offers the same envelope) is refused naming who offered it', async () => {
+  const d = copies.copy();
+  // (The answers file itself refuses two trustees naming the same envelope path.)
+  copyFileSync(join(d, 'trustees', 'trustee-2', 'share-envelope.json'), join(d, 'trustees', 'trustee-3', 'share-envelope.json'));
+  await assertRefused(d, await copies.recover(d), /the share of .* \(trustee-3\) was refused/, /addressed to trustee "trustee-2", not to this trustee/);
+});
+
+test('an envelope re-signed by a foreign key is refused naming the trustee', async () => {
+  const d = copies.copy();
+  const file = join(d, 'trustees', 'trustee-1', 'share-envelope.json');
+  const env = parseEnvelope(fromUtf8(readFileSync(file)).trim());
+  const foreign = deriveMasterKeys(randomBytes(32));
+  const signer = softwareHybridSigner(foreign.ed25519.seed, foreign.mldsa65.secretKey, foreign.mldsa65.publicKey);
+  writeFileSync(file, `${encodeEnvelope({ ...env, signature: await signer.sign(envelopeSigningMessage(env.header, env.sealed)) })}\n`);
+  await assertRefused(d, await copies.recover(d), /the share of .* \(trustee-1\) was refused/, /signature does not verify with this escrow's master key/);
+});
+
+test('only 2 shares offered: refused before anything is opened, nothing restored', async () => {
+  const d = copies.copy();
+  setAnswers(d, (a) => a.replace(/ {2}- id: trustee-3\n(?: {4}.*\n)+/, ''));
+  const r = await copies.recover(d);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stdout + r.stderr, /the script needs 3 trustees; the answers file lists 2/);
+  assert.equal(await copies.newTokenHoldsKey(d), false);
+});

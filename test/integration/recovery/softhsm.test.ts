@@ -1,0 +1,148 @@
+/**
+ * Escrow recovery on SoftHSM2 tokens: the shipped live root script on six tokens (master +
+ * five trustees), the master token is then lost (deleted), and three trustees recover with the
+ * shipped live recovery script onto a fresh token — all through the CLI with `--module`,
+ * tokens chosen by label and serial, PINs from environment variables, in an empty network
+ * namespace where the live air-gap check passes (as test/integration/ceremony/softhsm.test.ts).
+ * pkcs11-tool must then show the restored key sensitive and not extractable, and its public
+ * key with the published ML-DSA-65 key must give the original master fingerprint.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSoftHsm, pkcs11ToolAvailable, softHsmAvailable, type SoftHsmHarness } from '../../helpers/softhsm.ts';
+import { toHex } from '../../../core/encoding/hex.ts';
+import { pemToPublicKey } from '../../../core/encoding/pem.ts';
+import { hybridFingerprint } from '../../../core/escrow/fields.ts';
+import { analyzeJournal } from '../../../core/ceremony/journal.ts';
+import { readTranscript } from '../../../core/transcript/transcript.ts';
+import { LIVE_SCRIPT, RECOVERY_SCRIPT, WITNESS_STEPS, answersYaml, rolls, spawnCli } from '../ceremony/helpers.ts';
+import { checkRecoveryCheckpoints } from './helpers.ts';
+
+if (!softHsmAvailable() || !pkcs11ToolAvailable()) throw new Error('SoftHSM2 and OpenSC pkcs11-tool are required for the recovery integration tests');
+
+const TRUSTEE_LABELS = ['Trustee 1', 'Trustee 2', 'Trustee 3', 'Trustee 4', 'Trustee 5'];
+const RECOVERY_TRUSTEES = [2, 4, 5];
+const netns = spawnSync('unshare', ['-rn', 'true']).status === 0;
+let hsm: SoftHsmHarness;
+let dir: string;
+
+function uri(label: string, serial: string): string {
+  return `pkcs11:token=${encodeURIComponent(label)};serial=${serial}`;
+}
+
+/** The shipped script, or (only where network namespaces are unavailable) the same with air-gap: warn. */
+function script(path: string): string {
+  if (netns) return path;
+  const p = join(dir, `warn-${path.split('/').pop()}`);
+  writeFileSync(p, readFileSync(path, 'utf8').replace('air-gap: block', 'air-gap: warn'));
+  return p;
+}
+
+async function cli(argv: string[], env: Record<string, string>) {
+  return spawnCli([...argv, '--module', hsm.module], { SOFTHSM2_CONF: hsm.conf, ...env }, netns ? { wrap: ['unshare', '-rn'] } : {}).done;
+}
+
+/** A fresh token with the given label: SoftHSM assigns its serial. */
+function newToken(label: string): { serial: string; pin: string } {
+  const pin = `pin-new-${Date.now().toString(36)}`;
+  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--so-pin', `so-${pin}`, '--pin', pin], { env: hsm.env, stdio: 'pipe' });
+  const slots = execFileSync('softhsm2-util', ['--show-slots'], { env: hsm.env, encoding: 'utf8' });
+  const serials = [...slots.matchAll(/Serial number:\s*(\S+)\s*\n\s*Initialized:\s*yes[\s\S]*?Label:\s*(.*)\n/g)].filter((m) => m[2]!.trim() === label).map((m) => m[1]!);
+  assert.equal(serials.length, 1, slots);
+  return { serial: serials[0]!, pin };
+}
+
+before(() => {
+  hsm = createSoftHsm(['Keyrite Root', ...TRUSTEE_LABELS], { setProcessEnv: false });
+  dir = mkdtempSync(join(tmpdir(), 'keyrite-hsm-recovery-'));
+});
+after(() => {
+  hsm?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a root ceremony on SoftHSM, the master token lost, three trustees restore the key onto a fresh SoftHSM token', async () => {
+  const trusteePins = Object.fromEntries(TRUSTEE_LABELS.map((_, i) => [`KR_HSM_PIN_${i + 1}`, hsm.tokens[i + 1]!.pin]));
+  const answers = join(dir, 'answers.yaml');
+  writeFileSync(
+    answers,
+    answersYaml({
+      trustees: TRUSTEE_LABELS.map((label, i) => ({
+        id: `trustee-${i + 1}`,
+        name: `HSM Trustee ${i + 1}`,
+        token: `{ uri: "${uri(label, hsm.tokens[i + 1]!.serial)}" }`,
+        pin: `{ env: KR_HSM_PIN_${i + 1} }`,
+        output: `trustees/trustee-${i + 1}`,
+        dice: rolls(),
+      })),
+      master: { token: `{ uri: "${uri('Keyrite Root', hsm.tokens[0]!.serial)}" }`, pin: '{ env: KR_HSM_PIN_MASTER }' },
+      confirm: WITNESS_STEPS,
+    }),
+  );
+  const root = await cli(['ceremony', 'run', script(LIVE_SCRIPT), '--answers', answers, '--out', join(dir, 'out')], { KR_HSM_PIN_MASTER: hsm.tokens[0]!.pin, ...trusteePins });
+  assert.equal(root.code, 0, `stdout:\n${root.stdout}\nstderr:\n${root.stderr}`);
+  const bundle = join(dir, 'out', 'bundle');
+  const original = JSON.parse(readFileSync(join(bundle, 'bundle.json'), 'utf8')).masterFingerprint as string;
+
+  // The master token is lost; a fresh token with the label the live recovery script matches replaces it.
+  execFileSync('softhsm2-util', ['--delete-token', '--serial', hsm.tokens[0]!.serial], { env: hsm.env, stdio: 'pipe' });
+  const fresh = newToken('Keyrite Root');
+  const recoveryAnswers = join(dir, 'recovery-answers.yaml');
+  writeFileSync(
+    recoveryAnswers,
+    [
+      'keyrite-answers: 1',
+      'participants:',
+      '  - id: admin',
+      '    name: Alice Admin',
+      '    role: administrator',
+      ...RECOVERY_TRUSTEES.flatMap((n) => [
+        `  - id: trustee-${n}`,
+        `    name: HSM Trustee ${n}`,
+        '    role: trustee',
+        `    token: { uri: "${uri(TRUSTEE_LABELS[n - 1]!, hsm.tokens[n]!.serial)}" }`,
+        `    pin: { env: KR_HSM_PIN_${n} }`,
+        `    keyring: trustees/trustee-${n}/keyring.json`,
+        `    envelope: trustees/trustee-${n}/share-envelope.json`,
+      ]),
+      '  - id: witness',
+      '    name: Grace Witness',
+      '    role: witness',
+      'master:',
+      `  token: { uri: "${uri('Keyrite Root', fresh.serial)}" }`,
+      '  pin: { env: KR_HSM_PIN_NEW }',
+      'bundle:',
+      '  path: out/bundle',
+      `  trust: "${original}"`,
+      'confirm: [verify-bundle, check-in, quorum-present, collect-share, combine, restore, restored, co-sign]',
+      '',
+    ].join('\n'),
+  );
+  const rec = await cli(['recover', script(RECOVERY_SCRIPT), '--bundle', bundle, '--answers', recoveryAnswers, '--out', join(dir, 'recovery'), '--json'], { KR_HSM_PIN_NEW: fresh.pin, ...trusteePins });
+  assert.equal(rec.code, 0, `stdout:\n${rec.stdout}\nstderr:\n${rec.stderr}`);
+  const res = JSON.parse(rec.stdout);
+  assert.equal(res.recoveredFingerprint, original);
+  assert.equal(res.anchored, true);
+  assert.deepEqual(res.used, RECOVERY_TRUSTEES.map((n) => `trustee-${n}`));
+  assert.equal(res.restored.token.serial, fresh.serial);
+  assert.equal(res.restored.token.rehearsalOnly, false);
+  checkRecoveryCheckpoints(join(dir, 'recovery'), bundle);
+  assert.doesNotMatch(rec.stdout + rec.stderr, new RegExp([fresh.pin, ...Object.values(trusteePins)].join('|')));
+
+  const listing = hsm.pkcs11Tool(['--token-label', 'Keyrite Root', '--login', '--pin', fresh.pin, '--list-objects']);
+  const priv = listing.split(/\n(?=\S)/).find((b) => /^Private Key Object/.test(b) && /label:\s+keyrite:keyrite-root\s*$/m.test(b));
+  assert.ok(priv, `no private key labelled keyrite:keyrite-root on the new token:\n${listing}`);
+  const access = /Access:\s*(.*)/.exec(priv!)?.[1] ?? '';
+  assert.match(access, /\bsensitive\b/, access);
+  assert.doesNotMatch(access, /(^|, )extractable/, access);
+  const pubFile = join(dir, 'restored.pub.pem');
+  hsm.pkcs11Tool(['--token-label', 'Keyrite Root', '--read-object', '--type', 'pubkey', '--label', 'keyrite:keyrite-root', '--output-file', pubFile]);
+  const published = analyzeJournal(readTranscript(readFileSync(join(bundle, 'transcript.jsonl'))).entries).master!.publicKey;
+  const onToken = pemToPublicKey(readFileSync(pubFile, 'utf8'), 'the public key pkcs11-tool exported');
+  assert.equal(onToken.alg, 'Ed25519');
+  assert.equal(toHex(hybridFingerprint({ classical: { alg: 'Ed25519', publicKey: onToken.publicKey }, pq: published.pq })), original);
+});
