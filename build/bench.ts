@@ -1,14 +1,30 @@
 // `npm run bench` (node --import tsx build/bench.ts): measures Keyrite's costly paths and
 // prints ONE JSON document. Speed lives here, never in tests (docs/CONTRIBUTING.md).
-// Each benchmark is an entry of BENCHMARKS; add verification and recovery figures the same way.
+// Each benchmark is an entry of BENCHMARKS; add verification figures the same way.
 // Peak memory is the process's maximum resident set size (getrusage maxRSS), which only
 // grows: each benchmark reports the peak reached by the end of its run, so order matters
 // and the demo runs first.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runDemo } from '../cli/commands/demo.ts';
+import { PASSPHRASE_FILE, runDemo, shippedScript } from '../cli/commands/demo.ts';
+import { runCli } from '../cli/main.ts';
+import { fromUtf8 } from '../core/bytes.ts';
+import { deriveMasterKeys, deriveTrusteeKeys } from '../core/crypto/derive.ts';
+import { ed25519Verify } from '../core/crypto/ed25519.ts';
+import { pairwiseTestMessage } from '../core/crypto/pairwise.ts';
+import { combineShares, type Share } from '../core/crypto/shamir.ts';
+import { wipe } from '../core/crypto/wipe.ts';
+import { openEscrowBlob } from '../core/escrow/blob.ts';
+import { openEnvelope, parseEnvelope } from '../core/escrow/envelope.ts';
+import { parseManifest } from '../core/escrow/manifest.ts';
+import { assertSeedMatchesMasterKey } from '../core/escrow/recovery.ts';
+import { analyzeJournal } from '../core/ceremony/journal.ts';
+import { parseKeyring, trusteeSeedAad } from '../core/ceremony/keyring.ts';
+import { openSoftwareTokenFile } from '../core/node/software-token-file.ts';
+import { readTranscript } from '../core/transcript/transcript.ts';
+import { VERIFIER_BENCHMARK } from './bench-verifier.ts';
 
 interface Figures {
   [name: string]: unknown;
@@ -38,6 +54,29 @@ async function measure(fn: () => Promise<Figures>): Promise<Figures> {
   };
 }
 
+/** The PIN variables a demo wrote into its REHEARSAL-ONLY passphrase files. */
+function demoPins(demo: string, folders: string[]): Record<string, string> {
+  const pins: Record<string, string> = {};
+  for (const f of folders) {
+    for (const line of readFileSync(join(demo, f, PASSPHRASE_FILE), 'utf8').split('\n')) {
+      const m = /^([A-Z0-9_]+)='([^']*)'$/.exec(line.trim());
+      if (m) pins[m[1]!] = m[2]!;
+    }
+  }
+  return pins;
+}
+
+/** Mean milliseconds of `n` runs of fn (after one warm-up run). */
+async function meanMs(n: number, fn: (i: number) => Promise<void> | void): Promise<number> {
+  await fn(-1);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn(i);
+  return Math.round(((performance.now() - t0) / n) * 1000) / 1000;
+}
+
+const RECOVERY_TRUSTEES = ['trustee-1', 'trustee-2', 'trustee-3'];
+const RECOVERY_ROUNDS = 20;
+
 const BENCHMARKS: Benchmark[] = [
   {
     name: 'demo',
@@ -47,6 +86,57 @@ const BENCHMARKS: Benchmark[] = [
       return { transcriptEntries: demo.result.transcriptEntries, checks: demo.checks.length, allChecksPassed: demo.checks.every((c) => c.ok) };
     },
   },
+  {
+    name: 'recovery',
+    description: `escrow recovery compute from 3 of 5 shares of a demo escrow: combine K, decrypt E, re-derive and check the master keys (mean of ${RECOVERY_ROUNDS} rounds each), restore onto a software token (import + test signature), and one full keyrite recover run`,
+    async run(dir) {
+      const demo = join(dir, 'demo');
+      await runDemo({ outDir: demo });
+      const pins = demoPins(demo, [...RECOVERY_TRUSTEES.map((id) => `trustees/${id}`), 'recovery']);
+      const pinOf = (who: string) => pins[`KEYRITE_REHEARSAL_PIN_${who.toUpperCase().replace(/-/g, '_')}`]!;
+      const manifest = parseManifest(fromUtf8(readFileSync(join(demo, 'bundle', 'escrow', 'manifest.json'))).trim());
+      const master = analyzeJournal(readTranscript(readFileSync(join(demo, 'bundle', 'transcript.jsonl'))).entries).master!;
+      const shares: Share[] = [];
+      for (const id of RECOVERY_TRUSTEES) {
+        const folder = join(demo, 'trustees', id);
+        const keyring = parseKeyring(readFileSync(join(folder, 'keyring.json')));
+        const token = await openSoftwareTokenFile(join(folder, 'token.keyrite-token'));
+        await token.login(pinOf(id));
+        const seed = await token.unseal(keyring.sealKey, keyring.sealedSeed, trusteeSeedAad(keyring));
+        await token.close();
+        const keys = deriveTrusteeKeys(seed);
+        shares.push(openEnvelope(parseEnvelope(fromUtf8(readFileSync(join(folder, 'share-envelope.json'))).trim()), keys.xwing.secretKey).share);
+        wipe(seed, keys.mldsa65.secretKey, keys.xwing.secretKey);
+      }
+      const combineMs = await meanMs(RECOVERY_ROUNDS, async () => wipe(await combineShares(shares, manifest.t, 32)));
+      const K = await combineShares(shares, manifest.t, 32);
+      const decryptMs = await meanMs(RECOVERY_ROUNDS, () => wipe(openEscrowBlob(K, manifest.blob)));
+      const S = openEscrowBlob(K, manifest.blob);
+      const rederiveMs = await meanMs(RECOVERY_ROUNDS, () => assertSeedMatchesMasterKey(S, master.publicKey));
+      const keys = deriveMasterKeys(S);
+      const token = await openSoftwareTokenFile(join(demo, 'recovery', 'new-master.keyrite-token'));
+      await token.login(pinOf('recovery'));
+      const restoreMs = await meanMs(3, async (i) => {
+        const ref = await token.importEd25519PrivateKey(`bench-restore-${i + 1}`, keys.ed25519.seed);
+        const msg = pairwiseTestMessage();
+        if (!ed25519Verify(master.publicKey.classical.publicKey, msg, await token.sign(ref, msg))) throw new Error('the restored key does not sign');
+        await token.destroyObject(ref);
+      });
+      await token.close();
+      wipe(K, S, keys.ed25519.seed, keys.mldsa65.secretKey);
+      for (const s of shares) wipe(s.y);
+      const t0 = performance.now();
+      const code = await runCli(
+        ['recover', shippedScript('escrow-recovery-rehearsal.yaml').pathname, '--bundle', join(demo, 'bundle'), '--answers', join(demo, 'recovery-answers.yaml'), '--out', join(demo, 'rec'), '--json'],
+        { stdout: () => undefined, stderr: () => undefined, env: pins, cwd: process.cwd() },
+      );
+      const recoverCommandMs = Math.round(performance.now() - t0);
+      if (code !== 0) throw new Error(`keyrite recover exited ${code}`);
+      return { combineMs, decryptMs, rederiveMs, restoreMs, recoverCommandMs, rounds: RECOVERY_ROUNDS, restoreRounds: 3 };
+    },
+  },
+  // Verification figures (build/bench-verifier.ts); last, as its synthetic bundle makes the process's random sources deterministic.
+  VERIFIER_BENCHMARK,
 ];
 
 const results: Record<string, Figures> = {};

@@ -3,7 +3,7 @@
  * `keyrite verify`. The verdicts must equal the noble path's: the Wycheproof Ed25519 vectors
  * run through both (test/unit/verifier/native-crypto.test.ts).
  */
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, hash, verify } from 'node:crypto';
 import type { VerifierCrypto } from '../verifier/verify.ts';
 
 const ED25519_SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00);
@@ -22,6 +22,7 @@ function ed25519Verify(publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array):
 
 export const NATIVE_VERIFIER_CRYPTO: VerifierCrypto = Object.freeze({
   name: 'node:crypto',
-  sha256: (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest()),
+  // crypto.hash (Node ≥ 20.12): one call, about twice as fast as createHash for the 200,000 small Merkle inputs of a big transcript.
+  sha256: (data: Uint8Array): Uint8Array => new Uint8Array(hash('sha256', data, 'buffer')),
   ed25519: Object.freeze({ verify: ed25519Verify }),
 });

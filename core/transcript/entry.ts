@@ -198,15 +198,89 @@ export function parseEntryLine(line: Uint8Array, expectedSeq?: number, what = 't
   if (body.length === 0) bad(what, 'is an empty line');
   if (body.length > MAX_ENTRY_BYTES) bad(what, `is ${body.length} bytes long; the limit is ${MAX_ENTRY_BYTES}`);
   if (body.includes(LF)) bad(what, 'contains a line break inside the line');
+  // The fast path accepts only lines the strict path below accepts, with the same value; for
+  // anything else the strict path decides and gives the precise message.
+  const fast = parseCanonicalLineFast(body);
+  let value: TranscriptEntry;
+  if (fast === undefined) {
+    value = parseStrictCanonical(body, what);
+  } else {
+    assertEntryShape(fast, what);
+    value = fast;
+  }
+  if (expectedSeq !== undefined && value.seq !== expectedSeq) {
+    throw new KeyriteError('VERIFY_FAILED', `The ${what} has sequence number ${value.seq}, expected ${expectedSeq}.`);
+  }
+  return value;
+}
+
+/**
+ * The strict path: parseJsonStrict (duplicates, lone surrogates, number rules, depth), then
+ * the bytes must be exactly the RFC 8785 form of the value. Shape errors come first, as a
+ * line that is not an entry is reported as such even when it is also not canonical.
+ */
+function parseStrictCanonical(body: Uint8Array, what: string): TranscriptEntry {
   const value = parseJsonUtf8(body, what, { maxDepth: MAX_ENTRY_DEPTH, maxLength: MAX_ENTRY_BYTES });
   assertEntryShape(value, what);
   // canonicalize cannot fail on what parseJsonStrict returns (same number and depth rules).
   const canonical = utf8(canonicalize(value, { maxDepth: MAX_ENTRY_DEPTH }));
   if (!sameBytes(canonical, body)) bad(what, 'is not in RFC 8785 canonical form (spacing, member order, number or string spelling was changed)');
-  if (expectedSeq !== undefined && value.seq !== expectedSeq) {
-    throw new KeyriteError('VERIFY_FAILED', `The ${what} has sequence number ${value.seq}, expected ${expectedSeq}.`);
-  }
   return value;
+}
+
+/** Strict UTF-8 that keeps a byte-order mark (so that the line is refused, not silently trimmed). */
+const FAST_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** How JSON.stringify writes a lone surrogate (ES2019 well-formed stringify); RFC 8785 has no spelling for one. */
+const SURROGATE_ESCAPE_RE = /\\ud[89a-f]/;
+
+/**
+ * The verifier's fast path for a line (LF excluded): the value of the line if the line is
+ * certainly its own RFC 8785 canonical form and within the strict parser's rules, else
+ * undefined (then parseStrictCanonical decides). It holds because, for JSON values whose
+ * numbers are safe integers and whose strings have no lone surrogate, JSON.stringify and RFC
+ * 8785 write the same text (the same escapes: \b \t \n \f \r, lowercase \u00hh for other
+ * controls, \" and \\; numbers as Number::toString) except for member order, which is
+ * checked: every object's members must already be in UTF-16 code unit order. So a line equal
+ * to JSON.stringify(JSON.parse(line)) with sorted members is canonical; a duplicate member
+ * cannot pass (JSON.parse keeps one, so the text would differ), nor whitespace, "\/", a
+ * fraction or exponent ("1.0", "1e2" re-serialise differently; true fractions and unsafe
+ * integers fail the number rule), "-0", a byte-order mark or invalid UTF-8.
+ */
+export function parseCanonicalLineFast(body: Uint8Array): unknown {
+  if (body.length === 0 || body[0] !== 0x7b) return undefined;
+  let text: string;
+  try {
+    text = FAST_DECODER.decode(body);
+  } catch {
+    return undefined;
+  }
+  if (SURROGATE_ESCAPE_RE.test(text)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!withinCanonicalRules(value, 1)) return undefined;
+  return JSON.stringify(value) === text ? value : undefined;
+}
+
+/** Safe integers only (no -0), objects and arrays nested at most MAX_ENTRY_DEPTH deep, members in code unit order. */
+function withinCanonicalRules(v: unknown, depth: number): boolean {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && !Object.is(v, -0);
+  if (typeof v !== 'object' || v === null) return true;
+  if (depth > MAX_ENTRY_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!withinCanonicalRules(x, depth + 1)) return false;
+    return true;
+  }
+  let previous: string | undefined;
+  for (const k of Object.keys(v)) {
+    if (previous !== undefined && !(previous < k)) return false;
+    previous = k;
+    if (!withinCanonicalRules((v as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -21,6 +21,9 @@ import { sha256 } from '../crypto/hash.ts';
 
 export const HASH_LENGTH = 32;
 
+/** A SHA-256 implementation (noble by default; the verifier may pass node:crypto's). */
+export type Sha256 = (data: Uint8Array) => Uint8Array;
+
 const EMPTY_ROOT = sha256(new Uint8Array(0));
 
 /** MTH({}) = SHA-256 of the empty string (e3b0c442…b855). A fresh copy each call. */
@@ -29,21 +32,21 @@ export function emptyRoot(): Uint8Array {
 }
 
 /** RFC 6962 leaf hash: SHA-256(0x00 ‖ data). */
-export function leafHash(data: Uint8Array): Uint8Array {
+export function leafHash(data: Uint8Array, hash: Sha256 = sha256): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new KeyriteError('INVALID_INPUT', 'A Merkle leaf must be a byte array.');
   const buf = new Uint8Array(1 + data.length);
   buf[0] = 0x00;
   buf.set(data, 1);
-  return sha256(buf);
+  return hash(buf);
 }
 
 /** RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
-export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+export function nodeHash(left: Uint8Array, right: Uint8Array, hash: Sha256 = sha256): Uint8Array {
   const buf = new Uint8Array(1 + left.length + right.length);
   buf[0] = 0x01;
   buf.set(left, 1);
   buf.set(right, 1 + left.length);
-  return sha256(buf);
+  return hash(buf);
 }
 
 function isSize(n: unknown): n is number {
@@ -71,6 +74,9 @@ export class MerkleTree {
   /** levels[l][i] = hash of the perfect subtree of 2^l leaves starting at leaf i·2^l. */
   private readonly levels: Uint8Array[][] = [[]];
 
+  /** `hash` computes the interior nodes (default noble SHA-256); leaf hashes are given to append. */
+  constructor(private readonly hash: Sha256 = sha256) {}
+
   /** A tree over the given leaf hashes (each 32 bytes). */
   static fromLeafHashes(leafHashes: readonly Uint8Array[]): MerkleTree {
     const t = new MerkleTree();
@@ -93,7 +99,7 @@ export class MerkleTree {
       row.push(node);
       // An even-length row just completed a pair: their parent is a new perfect subtree.
       if (row.length % 2 !== 0) break;
-      node = nodeHash(row[row.length - 2]!, row[row.length - 1]!);
+      node = nodeHash(row[row.length - 2]!, row[row.length - 1]!, this.hash);
     }
     return index;
   }
@@ -193,7 +199,7 @@ export class MerkleTree {
       level--;
     }
     let acc = nodes[nodes.length - 1]!;
-    for (let i = nodes.length - 2; i >= 0; i--) acc = nodeHash(nodes[i]!, acc);
+    for (let i = nodes.length - 2; i >= 0; i--) acc = nodeHash(nodes[i]!, acc, this.hash);
     return acc.slice();
   }
 }

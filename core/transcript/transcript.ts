@@ -30,7 +30,7 @@ import {
   parseEntryLine,
 } from './entry.ts';
 import type { EntryBody, TranscriptEntry } from './entry.ts';
-import { MerkleTree, leafHash } from './merkle.ts';
+import { MerkleTree, leafHash, type Sha256 } from './merkle.ts';
 import { assertConsistentCheckpoint } from './checkpoint.ts';
 import type { Checkpoint } from './checkpoint.ts';
 
@@ -139,17 +139,19 @@ function assertBytesInput(bytes: unknown): asserts bytes is Uint8Array {
  * Reads a complete transcript.jsonl strictly: every line canonical and well-formed, seq
  * contiguous from 0, every prev the leaf hash of the entry before (64 zeros first), times
  * non-decreasing, and the file ends with LF (an empty file is an empty transcript). Throws
- * TranscriptError naming the first bad line.
+ * TranscriptError naming the first bad line. `options.sha256` replaces noble SHA-256 for the
+ * leaf and node hashes (the verifier passes its VerifierCrypto's).
  */
-export function readTranscript(bytes: Uint8Array): TranscriptContents {
+export function readTranscript(bytes: Uint8Array, options: { sha256?: Sha256 } = {}): TranscriptContents {
   assertBytesInput(bytes);
+  const hash = options.sha256;
   const { lines, tail } = splitLines(bytes);
   const entries: TranscriptEntry[] = [];
   const leaves: Uint8Array[] = [];
-  const tree = new MerkleTree();
+  const tree = new MerkleTree(hash);
   lines.forEach((span, i) => {
     const entry = parseLine(bytes, span, i);
-    const leaf = leafHash(bytes.subarray(span.start, span.end));
+    const leaf = leafHash(bytes.subarray(span.start, span.end), hash);
     checkLink(entry, i, i === 0 ? undefined : { entry: entries[i - 1]!, leaf: leaves[i - 1]! }, { line: i + 1, offset: span.start });
     entries.push(entry);
     leaves.push(leaf);

@@ -104,7 +104,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
   // The transcript, rule by rule.
   let transcript: TranscriptContents | undefined;
   try {
-    transcript = readTranscript(file('transcript.jsonl'));
+    transcript = readTranscript(file('transcript.jsonl'), { sha256: crypto.sha256 });
     const n = transcript.size;
     checks.run(TRANSCRIPT_CHECKS.syntax, [], () => `${n} entries, each one line of RFC 8785 canonical JSON of the entry form, the file ending with a line break`);
     checks.run(TRANSCRIPT_CHECKS.sequence, [], () => `sequence numbers 0 to ${n - 1} in order, none missing or repeated`);

@@ -1,0 +1,144 @@
+// The `verifier` entry of `npm run bench` (build/bench.ts): verifyBundle on a synthetic valid
+// bundle with a 100,000-entry transcript (build/synthetic-bundle.ts) and on the golden
+// bundle, with node:crypto and with noble, plus where the time goes in the transcript reader.
+// Targets (issue 5): native ≤ 2000 ms on the synthetic bundle, noble/native ≥ 5×. They are
+// reported (true/false), never enforced: the bench does not fail on a missed target.
+import { performance } from 'node:perf_hooks';
+import { analyzeJournal } from '../core/ceremony/journal.ts';
+import { NATIVE_VERIFIER_CRYPTO } from '../core/node/native-verifier-crypto.ts';
+import { parseEntryLine } from '../core/transcript/entry.ts';
+import { MerkleTree, leafHash, type Sha256 } from '../core/transcript/merkle.ts';
+import { readTranscript } from '../core/transcript/transcript.ts';
+import { NOBLE_VERIFIER_CRYPTO, verifyBundle, type VerifierCrypto } from '../core/verifier/verify.ts';
+import { readBundleDir } from '../test/helpers/bundle-files.ts';
+import { GOLDEN_FIXTURE } from '../test/helpers/golden.ts';
+import { generateSyntheticBundle } from './synthetic-bundle.ts';
+
+export const SYNTHETIC_ENTRIES = 100_000;
+export const SYNTHETIC_TRUSTEES = 6;
+export const TARGET_NATIVE_MS = 2000;
+export const TARGET_RATIO = 5;
+
+type Figures = Record<string, unknown>;
+
+/** Warm-up once, then `runs` timed runs: the median and every run, in ms (to 0.1 ms). */
+export function timeMedian(fn: () => void, runs = 3): { medianMs: number; runsMs: number[] } {
+  fn();
+  const runsMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    runsMs.push(Math.round((performance.now() - t0) * 10) / 10);
+  }
+  const sorted = [...runsMs].sort((a, b) => a - b);
+  return { medianMs: sorted[Math.floor(sorted.length / 2)]!, runsMs };
+}
+
+/** verifyBundle must say valid with every check passed: timing a failing verification would measure nothing. */
+function verifyValid(files: Map<string, Uint8Array>, crypto: VerifierCrypto): void {
+  const r = verifyBundle(files, { crypto });
+  const bad = r.checks.filter((c) => c.status !== 'pass');
+  if (r.verdict !== 'valid' || bad.length > 0) throw new Error(`verification (${crypto.name}) is ${r.verdict}: ${bad.map((c) => `${c.name} ${c.status}: ${c.detail}`).join('; ')}`);
+}
+
+/** The transcript reader's parts, each timed alone on the same bytes (medians of 3 after a warm-up). */
+function transcriptBreakdown(transcript: Uint8Array, verifyNativeMs: number): Figures {
+  const spans: [number, number][] = [];
+  for (let start = 0; ; ) {
+    const lf = transcript.indexOf(0x0a, start);
+    if (lf < 0) break;
+    spans.push([start, lf]);
+    start = lf + 1;
+  }
+  const native = NATIVE_VERIFIER_CRYPTO.sha256;
+  const noble = NOBLE_VERIFIER_CRYPTO.sha256;
+  const leaves = spans.map(([a, z]) => leafHash(transcript.subarray(a, z)));
+  const entries = readTranscript(transcript).entries;
+  const ms = (fn: () => void): number => timeMedian(fn).medianMs;
+  const leafMs = (h: Sha256): number =>
+    ms(() => {
+      for (const [a, z] of spans) leafHash(transcript.subarray(a, z), h);
+    });
+  const merkleMs = (h: Sha256): number =>
+    ms(() => {
+      const t = new MerkleTree(h);
+      for (const l of leaves) t.append(l);
+      t.root();
+    });
+  const readNativeMs = ms(() => readTranscript(transcript, { sha256: native }));
+  return {
+    readTranscriptNativeHashMs: readNativeMs,
+    readTranscriptNobleHashMs: ms(() => readTranscript(transcript, { sha256: noble })),
+    parseEntryLinesMs: ms(() => {
+      for (const [a, z] of spans) parseEntryLine(transcript.subarray(a, z));
+    }),
+    leafHashesNativeMs: leafMs(native),
+    leafHashesNobleMs: leafMs(noble),
+    merkleAppendsNativeMs: merkleMs(native),
+    merkleAppendsNobleMs: merkleMs(noble),
+    analyzeJournalMs: ms(() => analyzeJournal(entries)),
+    transcriptFileSha256NativeMs: ms(() => native(transcript)),
+    transcriptFileSha256NobleMs: ms(() => noble(transcript)),
+    restOfVerifyNativeMs: Math.round((verifyNativeMs - readNativeMs) * 10) / 10,
+    note: 'readTranscript = strict parse of each line (crypto-independent) + leaf hashes + Merkle appends (the verifier\'s SHA-256); restOfVerify = everything else in verifyBundle (file hashes, journal, checkpoints, ML-DSA-65 (always noble) and Ed25519 signatures)',
+  };
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+export const VERIFIER_BENCHMARK = {
+  name: 'verifier',
+  description:
+    `verifyBundle on a synthetic valid root-keygen bundle (${SYNTHETIC_ENTRIES} transcript entries, master + ${SYNTHETIC_TRUSTEES} trustees; build/synthetic-bundle.ts) ` +
+    'and on the golden bundle, node:crypto vs noble: warm-up once, then the median of 3. wallMs includes generating the bundle (generation.ms); the targets are reported, never enforced',
+  async run(): Promise<Figures> {
+    const golden = readBundleDir(GOLDEN_FIXTURE);
+    verifyValid(golden, NATIVE_VERIFIER_CRYPTO);
+    verifyValid(golden, NOBLE_VERIFIER_CRYPTO);
+    const goldenNative = timeMedian(() => verifyBundle(golden, { crypto: NATIVE_VERIFIER_CRYPTO }));
+    const goldenNoble = timeMedian(() => verifyBundle(golden, { crypto: NOBLE_VERIFIER_CRYPTO }));
+
+    const synthetic = await generateSyntheticBundle({ entries: SYNTHETIC_ENTRIES, trustees: SYNTHETIC_TRUSTEES });
+    const { files } = synthetic;
+    verifyValid(files, NATIVE_VERIFIER_CRYPTO);
+    verifyValid(files, NOBLE_VERIFIER_CRYPTO);
+    const native = timeMedian(() => verifyBundle(files, { crypto: NATIVE_VERIFIER_CRYPTO }));
+    const noble = timeMedian(() => verifyBundle(files, { crypto: NOBLE_VERIFIER_CRYPTO }));
+    const ratio = round2(noble.medianMs / native.medianMs);
+    return {
+      generation: {
+        ms: synthetic.generationMs,
+        entries: synthetic.entries,
+        paddingEntries: synthetic.paddingEntries,
+        principals: synthetic.trustees + 1,
+        quorum: `${synthetic.quorum.t}-of-${synthetic.quorum.n}`,
+        transcriptBytes: synthetic.transcriptBytes,
+        bundleFiles: files.size,
+        bundleBytes: synthetic.bundleBytes,
+      },
+      synthetic: {
+        nativeMs: native.medianMs,
+        nobleMs: noble.medianMs,
+        ratioNobleToNative: ratio,
+        nativeRunsMs: native.runsMs,
+        nobleRunsMs: noble.runsMs,
+        entriesPerSecondNative: Math.round(synthetic.entries / (native.medianMs / 1000)),
+      },
+      targets: {
+        nativeMaxMs: TARGET_NATIVE_MS,
+        nativeMet: native.medianMs <= TARGET_NATIVE_MS,
+        minRatioNobleToNative: TARGET_RATIO,
+        ratioMet: ratio >= TARGET_RATIO,
+      },
+      breakdown: transcriptBreakdown(files.get('transcript.jsonl')!, native.medianMs),
+      golden: {
+        transcriptEntries: readTranscript(golden.get('transcript.jsonl')!).size,
+        nativeMs: goldenNative.medianMs,
+        nobleMs: goldenNoble.medianMs,
+        ratioNobleToNative: round2(goldenNoble.medianMs / goldenNative.medianMs),
+        nativeRunsMs: goldenNative.runsMs,
+        nobleRunsMs: goldenNoble.runsMs,
+      },
+    };
+  },
+};

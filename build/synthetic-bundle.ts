@@ -1,0 +1,260 @@
+// A VALID synthetic root-keygen bundle with a large transcript, for `npm run bench` (verifier
+// figures). Never used by tests; nothing is written into the repository.
+//
+// How: the real engine runs a rehearsal ceremony (like test/helpers/golden.ts, but with
+// `trustees` trustees and a ceil(2n/3)-of-n quorum), in a temp folder, with
+//  - the deterministic random stream of test/helpers/golden.ts seeded by `seed` (so the bundle
+//    is the same for the same options; this patches the process's random sources for good:
+//    load this module only in a bench or dev process, never in the app);
+//  - an in-memory transcript store (no fsync per entry);
+//  - CeremonyRun.prototype.record wrapped for the run only: right after the step.start of the
+//    check-in, entropy, receipts and co-sign steps it appends `step.progress` entries (an entry
+//    type the journal does not interpret, ~300 bytes a line) so the transcript ends with
+//    exactly `entries` entries. The phase checkpoints, the final checkpoint and the statement
+//    are then signed by the engine over the padded transcript, as in a real ceremony.
+// The bundle folder is read back into a Map and the temp folder removed.
+//
+//   node --import tsx build/synthetic-bundle.ts [entries] [trustees] [seed]   (prints a summary)
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { concatBytes, utf8 } from '../core/bytes.ts';
+import { toHex } from '../core/encoding/hex.ts';
+import { sha256 } from '../core/crypto/hash.ts';
+import { parseCeremonyScript } from '../core/ceremony/script.ts';
+import { parseAnswers } from '../core/ceremony/answers.ts';
+import { runCeremony } from '../core/ceremony/engine.ts';
+import { CeremonyRun } from '../core/ceremony/run.ts';
+import type { TranscriptStore } from '../core/ceremony/types.ts';
+import type { EntryBody } from '../core/transcript/entry.ts';
+import { createNodeCeremonyEnvironment } from '../core/node/ceremony-environment.ts';
+import { fileTokenStore } from '../core/node/software-token-file.ts';
+import { SoftwareToken } from '../core/tokens/software-token.ts';
+import { installDeterministicRandom } from '../test/helpers/golden.ts';
+
+export interface SyntheticBundleOptions {
+  /** Transcript entries in total (default 100,000). */
+  entries?: number;
+  /** Trustees (default 6: 7 principals with the master key). */
+  trustees?: number;
+  /** Seed of the deterministic random stream (default 'keyrite/bench/synthetic-bundle/v1'). */
+  seed?: string;
+}
+
+export interface SyntheticBundle {
+  files: Map<string, Uint8Array>;
+  entries: number;
+  paddingEntries: number;
+  trustees: number;
+  quorum: { n: number; t: number };
+  masterFingerprint: string;
+  transcriptBytes: number;
+  bundleBytes: number;
+  generationMs: number;
+}
+
+const SCRIPT = new URL('../ceremony-scripts/root-keygen-3of5-rehearsal.yaml', import.meta.url);
+const CEREMONY_ID = 'bec4b0000000000000000000000000b1';
+const CLOCK = '2026-02-01T09:00:00Z';
+/** Steps after whose step.start padding goes, with their share of it (co-sign takes the rest). */
+const PAD_SHARES: ReadonlyMap<string, number> = new Map([['check-in', 0.3], ['entropy', 0.3], ['receipts', 0.2]]);
+const LAST_PAD_STEP = 'co-sign';
+/** Entries the co-sign step writes after its step.start: statement.plan, witness.confirm, ceremony.end. */
+const ENTRIES_AFTER_LAST_PAD = 3;
+
+function scriptFor(n: number, t: number): Uint8Array {
+  const text = readFileSync(SCRIPT, 'utf8')
+    .replace('(3-of-5 escrow)', `(${t}-of-${n} escrow, synthetic bench)`)
+    .replace('  trustee: 5\n', `  trustee: ${n}\n`)
+    .replace('quorum: { n: 5, t: 3 }', `quorum: { n: ${n}, t: ${t} }`)
+    .replace('3-of-5 and check every 3-subset', `${t}-of-${n} and check every ${t}-subset`);
+  return utf8(text);
+}
+
+function dice(i: number): string {
+  let x = 2000 + 7919 * i;
+  return Array.from({ length: 50 }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return (Math.floor(x / 65536) % 6) + 1;
+  }).join(' ');
+}
+
+function memoryTranscriptStore(): TranscriptStore & { bytes(): Uint8Array | undefined } {
+  let chunks: Uint8Array[] | undefined;
+  let joined: Uint8Array | undefined;
+  const bytes = (): Uint8Array | undefined => {
+    if (chunks === undefined) return undefined;
+    if (joined === undefined) {
+      joined = concatBytes(...chunks);
+      chunks = [joined];
+    }
+    return joined;
+  };
+  const sink = {
+    append(b: Uint8Array): Promise<void> {
+      chunks!.push(b.slice());
+      joined = undefined;
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  return {
+    read: () => Promise.resolve(bytes()?.slice()),
+    create() {
+      if (chunks !== undefined) throw new Error('the in-memory journal exists already');
+      chunks = [];
+      return Promise.resolve(sink);
+    },
+    openExisting: () => Promise.resolve(sink),
+    repairTornTail: () => Promise.resolve(0),
+    bytes,
+  };
+}
+
+function readDir(dir: string): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p).split(sep).join('/'), new Uint8Array(readFileSync(p)));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Generates the bundle (see the header). Deterministic for the same options in a fresh process. */
+export async function generateSyntheticBundle(options: SyntheticBundleOptions = {}): Promise<SyntheticBundle> {
+  const target = options.entries ?? 100_000;
+  const n = options.trustees ?? 6;
+  const t = Math.ceil((2 * n) / 3);
+  if (!(Number.isSafeInteger(n) && n >= 2 && n <= 20)) throw new Error('trustees must be 2 to 20');
+  const t0 = performance.now();
+  const random = installDeterministicRandom(options.seed ?? 'keyrite/bench/synthetic-bundle/v1');
+  const dir = mkdtempSync(join(tmpdir(), 'keyrite-synthetic-'));
+  const originalRecord = Object.getOwnPropertyDescriptor(CeremonyRun.prototype, 'record')!;
+  try {
+    const parsed = parseCeremonyScript(scriptFor(n, t));
+    const trustees = Array.from({ length: n }, (_, i) => `trustee-${i + 1}`);
+    mkdirSync(join(dir, 'tokens'), { recursive: true });
+    const env: Record<string, string> = {};
+    const pinVar = (id: string) => `SYNTH_PIN_${id.toUpperCase().replace(/-/g, '_')}`;
+    for (const id of ['master', ...trustees]) {
+      const pass = `synthetic passphrase of ${id}`;
+      env[pinVar(id)] = pass;
+      const token = await SoftwareToken.create(fileTokenStore(join(dir, 'tokens', `${id}.keyrite-token`)), {
+        label: `Synthetic ${id}`,
+        passphrase: pass,
+        scrypt: { N: 2 ** 10, r: 8, p: 1 },
+        now: () => new Date(Date.parse(CLOCK)),
+      });
+      await token.close();
+    }
+    const confirm = parsed.script.steps.filter((s) => s.witness).map((s) => s.id);
+    const text = [
+      'keyrite-answers: 1',
+      `ceremony-id: ${CEREMONY_ID}`,
+      `clock: ${CLOCK}`,
+      'participants:',
+      '  - { id: admin, name: Alice Admin, role: administrator }',
+      ...trustees.flatMap((id, i) => [
+        `  - id: ${id}`,
+        `    name: Synthetic Trustee ${i + 1}`,
+        '    role: trustee',
+        `    token: { software: tokens/${id}.keyrite-token }`,
+        `    pin: { env: ${pinVar(id)} }`,
+        `    output: trustees/${id}`,
+        `    entropy: { dice: "${dice(i)}" }`,
+      ]),
+      '  - { id: witness, name: Grace Witness, role: witness }',
+      'master:',
+      '  token: { software: tokens/master.keyrite-token }',
+      `  pin: { env: ${pinVar('master')} }`,
+      `confirm: [${confirm.join(', ')}]`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'answers.yaml'), text);
+    const answers = parseAnswers(utf8(text), parsed);
+    const store = memoryTranscriptStore();
+    const nodeEnv = createNodeCeremonyEnvironment({
+      outDir: join(dir, 'out'),
+      answersDir: dir,
+      env,
+      interactive: false,
+      confirmations: answers.confirm,
+      progress: () => undefined,
+      random,
+      clock: () => new Date(Date.parse(CLOCK)),
+      networkInterfaces: () => [{ name: 'lo', addresses: [{ family: 'IPv4', address: '127.0.0.1', internal: true }] }],
+    });
+
+    let padded = 0;
+    const budget = target - 200; // what the steps before co-sign may take; co-sign pads to the exact total
+    const record = originalRecord.value as CeremonyRun['record'];
+    async function pad(run: CeremonyRun, step: string, count: number): Promise<void> {
+      for (let i = 0; i < count; i++) {
+        const digest = toHex(random(16));
+        await record.call(run, 'step.progress', run.admin.id, {
+          step,
+          progress: { done: i + 1, total: count },
+          detail: `synthetic record ${padded + 1} (bench padding)`,
+          sample: digest,
+        });
+        padded++;
+      }
+    }
+    Object.defineProperty(CeremonyRun.prototype, 'record', {
+      ...originalRecord,
+      value: async function (this: CeremonyRun, type: string, actor: string, body: EntryBody): Promise<void> {
+        await record.call(this, type, actor, body);
+        if (type !== 'step.start' || this.sealed) return;
+        const step = String(body.step);
+        const share = PAD_SHARES.get(step);
+        if (share !== undefined) await pad(this, step, Math.floor(budget * share));
+        else if (step === LAST_PAD_STEP) await pad(this, step, target - this.writer.size() - ENTRIES_AFTER_LAST_PAD);
+      },
+    });
+
+    let masterFingerprint: string;
+    try {
+      const result = await runCeremony({ parsed, answers, env: { ...nodeEnv, transcript: store }, options: { mldsaSigning: 'deterministic' } });
+      masterFingerprint = result.master.fingerprint;
+    } finally {
+      Object.defineProperty(CeremonyRun.prototype, 'record', originalRecord);
+      await nodeEnv.close();
+    }
+    const files = readDir(join(dir, 'out', 'bundle'));
+    const transcript = files.get('transcript.jsonl')!;
+    let entries = 0;
+    for (const b of transcript) if (b === 0x0a) entries++;
+    if (entries !== target) throw new Error(`the synthetic transcript has ${entries} entries, not ${target}`);
+    let bundleBytes = 0;
+    for (const b of files.values()) bundleBytes += b.length;
+    return {
+      files,
+      entries,
+      paddingEntries: padded,
+      trustees: n,
+      quorum: { n, t },
+      masterFingerprint,
+      transcriptBytes: transcript.length,
+      bundleBytes,
+      generationMs: Math.round(performance.now() - t0),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const [entries, trustees, seed] = process.argv.slice(2);
+  const b = await generateSyntheticBundle({
+    ...(entries ? { entries: Number(entries) } : {}),
+    ...(trustees ? { trustees: Number(trustees) } : {}),
+    ...(seed ? { seed } : {}),
+  });
+  const { files, ...summary } = b;
+  process.stdout.write(JSON.stringify({ ...summary, files: files.size, transcriptSha256: toHex(sha256(files.get('transcript.jsonl')!)) }, null, 2) + '\n');
+}
