@@ -6,7 +6,7 @@
  * Ed25519 key is restored non-extractable onto the new master token. DIR holds the recovery
  * journal and its co-signed checkpoints; a journal already there is resumed. Exit 0 recovered
  * and verified; 1 a check failed (the message names the trustee and the reason); 2 usage or
- * I/O error. Not yet: the recovery bundle.
+ * I/O error. DIR/bundle is the recovery bundle, verified from disk (keyrite verify accepts it).
  */
 import { dirname, relative, resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
@@ -49,7 +49,7 @@ export const recoverCommand: Command = {
       const r = await runRecovery({ parsed, answers, env });
       const fp = readableFingerprint(r.recoveredFingerprint);
       if (json) {
-        printJson(io, { ...r, journal: env.files.display(r.journal) });
+        printJson(io, { ...r, journal: env.files.display(r.journal), bundle: env.files.display(r.bundle) });
       } else {
         io.stdout(
           [
@@ -61,7 +61,7 @@ export const recoverCommand: Command = {
             `  ${fp.words.join(' ')}`,
             `Restored onto token "${r.restored.token.label}" (serial ${r.restored.token.serial}) as "${r.restored.label}", non-extractable; test signature verifies.`,
             `Recovery transcript: ${env.files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
-            r.notImplemented.length ? `Not done by this version: ${r.notImplemented.join(', ')}; no recovery bundle was exported.` : '',
+            `Recovery bundle: ${env.files.display(r.bundle)} (verified from disk: ${r.exportChecks.filter((c) => c.ok).length}/${r.exportChecks.length} checks passed).`,
             '',
           ].join('\n'),
         );

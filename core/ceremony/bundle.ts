@@ -42,7 +42,7 @@ export const BUNDLE_MANIFEST = 'bundle.json';
 export const VERIFIER_PAGE = 'verifier/verify.html';
 
 /** Files the statement names as subjects, in this order (the transcript's digest is known last). */
-export const STATEMENT_SUBJECTS = ['transcript.jsonl', 'keys/jwks.json', 'escrow/manifest.json', 'policy.json', 'script.yaml'] as const;
+export const STATEMENT_SUBJECTS = ['transcript.jsonl', 'keys/jwks.json', 'escrow/manifest.json', 'policy.json', 'script.yaml', VERIFIER_PAGE] as const;
 
 export interface MasterInfo {
   fingerprint: string;
@@ -61,6 +61,17 @@ export interface BundleFacts {
   manifestBytes: Uint8Array;
   witnessSteps: readonly string[];
   witnesses: number;
+  /** verifier/verify.html, signed as a statement subject so that the page in the bundle is the ceremony's. */
+  verifierPage: Uint8Array;
+}
+
+/** What the key files (JWKS, PEM, fingerprints.txt) are built from. */
+export interface KeyFacts {
+  ceremonyId: string;
+  /** 'escrow-recovery' for a recovery bundle; root-keygen otherwise. */
+  kind?: string;
+  master: Pick<MasterInfo, 'fingerprint' | 'publicKey' | 'keyLabel'>;
+  trustees: readonly Pick<TrusteeRecord, 'id' | 'name' | 'fingerprint' | 'publicKey'>[];
 }
 
 export function jsonFile(value: unknown): Uint8Array {
@@ -76,7 +87,7 @@ function keyFileStem(id: string, alg: string): string {
 }
 
 /** keys/*.spki.pem file names and contents, master first. */
-export function pemFiles(f: BundleFacts): Map<string, Uint8Array> {
+export function pemFiles(f: KeyFacts): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   const add = (id: string, pub: HybridPublicKey) => {
     const c = publicKeyAlgOf(pub.classical.alg);
@@ -88,7 +99,7 @@ export function pemFiles(f: BundleFacts): Map<string, Uint8Array> {
   return out;
 }
 
-export function jwksFile(f: BundleFacts): Uint8Array {
+export function jwksFile(f: KeyFacts): Uint8Array {
   const keys = [f.master.publicKey, ...f.trustees.map((t) => t.publicKey)].flatMap((p) => [
     { alg: publicKeyAlgOf(p.classical.alg), publicKey: p.classical.publicKey },
     { alg: 'ML-DSA-65' as const, publicKey: p.pq.publicKey },
@@ -96,13 +107,13 @@ export function jwksFile(f: BundleFacts): Uint8Array {
   return utf8(encodeJwks(keys) + '\n');
 }
 
-export function fingerprintsFile(f: BundleFacts): Uint8Array {
+export function fingerprintsFile(f: KeyFacts): Uint8Array {
   const block = (title: string, fp: string): string[] => {
     const r = readableFingerprint(fp);
     return [title, `  hex:   ${r.hexGroups}`, `  words: ${r.words.join(' ')}`, ''];
   };
   const lines = [
-    `Keyrite root key ceremony ${f.ceremonyId}`,
+    `Keyrite ${f.kind === 'escrow-recovery' ? 'escrow recovery' : 'root key ceremony'} ${f.ceremonyId}`,
     'Principal fingerprints: SHA-256 over the RFC 7638 thumbprints of the classical and ML-DSA-65 keys',
     '(docs/FORMATS.md). The words cover the first 16 bytes; compare the hex form for all 32.',
     '',
@@ -223,7 +234,8 @@ export function readmeFile(f: BundleFacts, files: readonly string[]): Uint8Array
     '  sha256sum transcript.jsonl',
     'statement.dsse.json is a DSSE envelope (payloadType application/vnd.in-toto+json) whose',
     'payload is an in-toto Statement v1 naming transcript.jsonl, keys/jwks.json,',
-    'escrow/manifest.json, policy.json and script.yaml by SHA-256. File formats: Keyrite docs/FORMATS.md.',
+    'escrow/manifest.json, policy.json, script.yaml and verifier/verify.html by SHA-256.',
+    'File formats: Keyrite docs/FORMATS.md.',
     '',
     'FILES',
     ...files.map((n) => `  ${n}`),

@@ -24,8 +24,9 @@
  *  - checkpoint (shared action): co-signed by every trustee checked in, and by the master key
  *    once it is recovered; co-sign (recovery-co-sign.ts) closes the transcript and co-signs its
  *    final checkpoint.
- * The export step (the recovery bundle) is not done yet: it is recorded as skipped (or, after
- * co-sign closed the transcript, only reported in the result).
+ *  - export (actions/recovery-export.ts): the recovery bundle, with the recovery statement
+ *    signed at co-sign, written to a staging folder, verified from disk by the auditor's
+ *    verifier (anchored by the master fingerprint) and renamed into place as out/bundle.
  *
  * A journal already in the run folder is resumed (docs/CEREMONY-SCRIPTS.md "Crash and resume",
  * "Resuming a recovery"): its valid prefix stands, the interrupted step is recorded as aborted,
@@ -54,6 +55,7 @@ import type { BundleCheck, CeremonyEnvironment, CeremonyOptions, FileRef } from 
 import { ABORT_REASON, ENTRY, analyzeJournal, type JournalState } from './journal.ts';
 import { CeremonyRun, fingerprintHex, readableFingerprint, tokenRecordOf } from './run.ts';
 import { checkBundle } from './bundle-check.ts';
+import { exportRecoveryBundle } from './actions/recovery-export.ts';
 import { KEYRITE_VERSION, openTokens, sameParticipants } from './engine.ts';
 import { airGapCheck } from './actions/air-gap-check.ts';
 import { selfTest } from './actions/self-test.ts';
@@ -98,12 +100,10 @@ export interface RecoveryOutcome {
   readonly journal: FileRef;
   /** Signed checkpoint notes of this recovery (journal/checkpoints/…), in order; the last one covers the whole transcript. */
   readonly checkpoints: readonly string[];
-  /** Steps of the script this version does not perform yet (recorded as skipped). */
-  readonly notImplemented: readonly string[];
+  /** The recovery bundle (out/bundle), verified from disk before it was renamed into place. */
+  readonly bundle: FileRef;
+  readonly exportChecks: readonly BundleCheck[];
 }
-
-const NOT_IMPLEMENTED = new Set(['export']);
-const NOT_IMPLEMENTED_REASON = 'not implemented yet in this version of "keyrite recover": no recovery bundle is exported (the co-signed recovery transcript and its checkpoints are in the run folder journal)';
 
 interface RecoveryState {
   link: RecoveryLink;
@@ -488,11 +488,13 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryOutcome
       r.progress({ kind: 'ceremony.resume', message: `Resuming recovery ${recoveryId} (run ${runNumber})${previous.interrupted ? `; step "${previous.interrupted.step}" was interrupted and is recorded as aborted` : ''}. Shares are never stored: the trustees offer them again.` });
     }
     const total = script.steps.length;
-    const skipped: string[] = [];
+    let exported: Awaited<ReturnType<typeof exportRecoveryBundle>> | undefined;
     for (const [i, step] of script.steps.entries()) {
-      if (NOT_IMPLEMENTED.has(step.action)) {
-        await deviation(r, step, 'skipped', NOT_IMPLEMENTED_REASON);
-        skipped.push(step.id);
+      if (step.action === 'export') {
+        // After co-sign closed the transcript nothing more is recorded: the bundle is written and verified.
+        r.progress({ kind: 'step.start', stepId: step.id, action: step.action, index: i + 1, total, title: step.title ?? step.action, message: step.title ?? step.action });
+        exported = await exportRecoveryBundle(r);
+        r.progress({ kind: 'step.done', stepId: step.id, action: step.action, index: i + 1, total, message: `Recovery bundle written and verified (${exported.checks.length} checks).` });
         continue;
       }
       if (previous?.completedSteps.has(step.id) && step.action !== 'check-in' && step.action !== 'checkpoint' && step.action !== 'restore-to-token') {
@@ -522,7 +524,8 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryOutcome
       restored: st.restored,
       journal: { root: 'out', path: 'journal/transcript.jsonl' },
       checkpoints: notes,
-      notImplemented: skipped,
+      bundle: exported!.bundle,
+      exportChecks: exported!.checks,
     };
   } catch (e) {
     if (run?.currentStep && !run.sealed) {

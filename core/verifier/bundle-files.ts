@@ -4,7 +4,8 @@
  * missing, not listed, or with other bytes is named. Paths are plain relative names
  * (docs/VERIFIER.md "Bundle paths"), so a listed path can never point outside the bundle.
  */
-import { fromUtf8 } from '../bytes.ts';
+import { equalBytes, fromUtf8, utf8 } from '../bytes.ts';
+import { canonicalize } from '../encoding/jcs.ts';
 import { toHex } from '../encoding/hex.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { fail } from './check-list.ts';
@@ -47,6 +48,7 @@ export function parseBundleManifest(bytes: Uint8Array | undefined): BundleManife
   if (bytes === undefined) fail('bundle.json is missing: this folder is not a Keyrite bundle, or it was not copied whole.');
   if (bytes.length > MAX_MANIFEST_BYTES) fail('bundle.json is far larger than any Keyrite bundle manifest.');
   const doc = obj(parseJsonStrict(fromUtf8(bytes), 'bundle.json'), 'bundle.json');
+  if (!equalBytes(bytes, utf8(canonicalize(doc) + '\n'))) fail('bundle.json is not in its canonical form (RFC 8785 JSON and one line break): it was edited after the ceremony wrote it.');
   const members = Object.keys(doc).sort().join();
   if (members !== 'ceremonyId,files,format,masterFingerprint,version') fail('bundle.json does not have exactly the members of a keyrite/bundle/v1 manifest.');
   if (doc.format !== BUNDLE_MANIFEST_FORMAT || doc.version !== 1) fail('bundle.json is not a keyrite/bundle/v1 manifest.');

@@ -9,10 +9,10 @@
  * report always says whether the run was anchored.
  */
 import { KeyriteError } from '../errors.ts';
-import { equalBytes, fromUtf8 } from '../bytes.ts';
+import { equalBytes, fromUtf8, utf8 } from '../bytes.ts';
 import { fromBase64 } from '../encoding/base64url.ts';
 import { fromHex, toHex } from '../encoding/hex.ts';
-import { parseEnvelope, type DsseEnvelope } from '../encoding/dsse.ts';
+import { encodeEnvelope, parseEnvelope, type DsseEnvelope } from '../encoding/dsse.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { parseJwks } from '../encoding/jwks.ts';
 import { pemToPublicKey } from '../encoding/pem.ts';
@@ -26,9 +26,13 @@ import { verifyConsistency } from '../transcript/merkle.ts';
 import { TranscriptError, type TranscriptRule } from '../transcript/entry.ts';
 import { readTranscript, type TranscriptContents } from '../transcript/transcript.ts';
 import { parseCeremonyScript, type ParsedCeremonyScript } from '../ceremony/script.ts';
-import { ENTRY, analyzeJournal, type JournalState, type MasterRecord, type TrusteeRecord } from '../ceremony/journal.ts';
-import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE, PREDICATE_TYPE, STATEMENT_SUBJECTS, fingerprintsFile, jwksFile, pemFiles, type BundleFacts } from '../ceremony/bundle.ts';
+import { ENTRY, analyzeJournal, tokenRecord, type JournalState, type MasterRecord, type TrusteeRecord } from '../ceremony/journal.ts';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE, PREDICATE_TYPE, STATEMENT_SUBJECTS, VERIFIER_PAGE, fingerprintsFile, jwksFile, pemFiles, principalKeyIds, type KeyFacts } from '../ceremony/bundle.ts';
+import { ORIGINAL_STATEMENT, RECOVERY_PREDICATE_TYPE, RECOVERY_STATEMENT_SUBJECTS } from '../ceremony/recovery-bundle.ts';
 import { fingerprintHex, principalName } from '../ceremony/run.ts';
+import { readmeFile, type BundleFacts } from '../ceremony/bundle.ts';
+import { recoveryReadme, type RecoveryFacts } from '../ceremony/recovery-bundle.ts';
+import { checkOriginalLink, recoveryStructure, sameLink, type RecoveryLink } from './recovery-checks.ts';
 import { BUNDLE_MANIFEST_FILE, checkListedFiles, parseBundleManifest, type BundleFiles, type BundleManifest } from './bundle-files.ts';
 import { CheckList, fail, failureDetail } from './check-list.ts';
 import { evaluateStatementSignatures, type StatementSigner } from './statement-signatures.ts';
@@ -51,6 +55,7 @@ export interface VerifyOptions {
 }
 
 type Obj = Record<string, unknown>;
+type Kind = 'root-keygen' | 'escrow-recovery';
 
 function obj(v: unknown, what: string): Obj {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(`${what} is not a JSON object.`);
@@ -123,12 +128,16 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
   let journal: JournalState | undefined;
   let master: MasterRecord | undefined;
   let trustees: TrusteeRecord[] = [];
+  let kind: Kind | undefined;
+  let original: RecoveryLink | undefined;
+  let recoveryEnd: Obj = {};
   checks.run('transcript-structure', ALL_TRANSCRIPT_CHECKS, () => {
     const t = transcript!;
     const entries = t.entries;
     const first = entries[0];
     if (first === undefined || first.type !== ENTRY.ceremonyStart) fail('The transcript does not begin with ceremony.start.');
-    if (first.body.kind !== 'root-keygen') fail(`The transcript is of a ${JSON.stringify(first.body.kind)} ceremony; this verifier reads root-keygen bundles.`);
+    if (first.body.kind !== 'root-keygen' && first.body.kind !== 'escrow-recovery') fail(`The transcript is of a ${JSON.stringify(first.body.kind)} ceremony; this verifier reads root-keygen and escrow-recovery bundles.`);
+    kind = first.body.kind;
     if (first.body.origin !== ceremonyOrigin(String(first.body.ceremonyId))) fail('ceremony.start names another log origin than its ceremony id gives.');
     const ends = entries.filter((e) => e.type === ENTRY.ceremonyEnd);
     if (ends.length !== 1 || entries[entries.length - 1]!.type !== ENTRY.ceremonyEnd) fail('The transcript does not end with exactly one ceremony.end entry.');
@@ -139,13 +148,22 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     }
     // The last step (co-sign) is closed by ceremony.end itself.
     if (journal.interrupted && journal.interrupted.step !== entries[entries.length - 1]!.body.step) fail(`The transcript leaves the step ${journal.interrupted.step} started but never ended.`);
-    if (!journal.master) fail('The transcript records no master key.');
-    if (journal.key !== 'escrowed') fail('The transcript does not record the master key as generated and escrowed.');
-    if (manifest && manifest.ceremonyId !== journal.ceremonyId) fail('bundle.json names another ceremony than the transcript.');
-    if (manifest && manifest.masterFingerprint !== journal.master.fingerprint) fail('bundle.json names another master key than the transcript.');
-    master = journal.master;
     trustees = [...journal.trustees.values()];
-    return `root-keygen ceremony ${journal.ceremonyId}: ${t.size} entries from ceremony.start to ceremony.end, ${journal.runs} run(s), master key generated and escrowed, ${trustees.length} trustees`;
+    if (kind === 'escrow-recovery') {
+      const r = recoveryStructure(entries, first.body, files);
+      original = r.original;
+      recoveryEnd = r.end;
+      master = r.master;
+    } else {
+      if (!journal.master) fail('The transcript records no master key.');
+      if (journal.key !== 'escrowed') fail('The transcript does not record the master key as generated and escrowed.');
+      master = journal.master;
+    }
+    if (manifest && manifest.ceremonyId !== journal.ceremonyId) fail('bundle.json names another ceremony than the transcript.');
+    if (manifest && manifest.masterFingerprint !== master.fingerprint) fail('bundle.json names another master key than the transcript.');
+    return kind === 'root-keygen'
+      ? `root-keygen ceremony ${journal.ceremonyId}: ${t.size} entries from ceremony.start to ceremony.end, ${journal.runs} run(s), master key generated and escrowed, ${trustees.length} trustees`
+      : `escrow recovery ${journal.ceremonyId} of ceremony ${original!.ceremonyId}: ${t.size} entries from ceremony.start to ceremony.end, ${journal.runs} run(s), the master key recovered from ${list(recoveryEnd.sharesCombined, 'The shares combined').length} shares, checked and restored, ${trustees.length} trustees present`;
   });
   const j = (): JournalState => journal!;
   const structure = ['transcript-structure'];
@@ -154,7 +172,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
   checks.run('script-hash', structure, () => {
     script = parseCeremonyScript(file('script.yaml'));
     if (script.hashHex !== j().scriptSha256) fail('script.yaml is not the script whose SHA-256 the transcript recorded at the start.');
-    if (script.script.kind !== 'root-keygen') fail('script.yaml is not a root-keygen script.');
+    if (script.script.kind !== kind) fail(`script.yaml is not a ${kind} script.`);
     return `script.yaml is the script recorded at the start (SHA-256 ${script.hashHexGroups})`;
   });
 
@@ -172,7 +190,11 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     const t = s.quorum.t;
     if (!(Number.isSafeInteger(t) && t >= 2 && t <= n)) fail(`The quorum ${t}-of-${n} is not a valid threshold.`);
     const listed = list(policy.trustees, 'The trustees in policy.json').map((x) => obj(x, 'A trustee in policy.json'));
-    if (listed.length !== n || trustees.length !== n) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}.`);
+    if (kind === 'root-keygen' && (listed.length !== n || trustees.length !== n)) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}.`);
+    if (kind === 'escrow-recovery') {
+      if (trustees.length < t || trustees.length > n) fail(`A ${t}-of-${n} recovery needs ${t} to ${n} trustees present; the transcript checked in ${trustees.length}.`);
+      if (!sameLink(policy.original, original!)) fail('policy.json links to another original ceremony than the transcript.');
+    }
     if (listed.some((x, i) => x.id !== trustees[i]!.id || x.fingerprint !== trustees[i]!.fingerprint)) fail('policy.json lists other trustees than the transcript.');
     const w = obj(policy.witness, 'The witness in policy.json');
     const scriptWitnessSteps = s.steps.filter((st) => st.witness).map((st) => st.id);
@@ -186,7 +208,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     if (sig.mode !== 'hybrid' || list(sig.statementSigners, 'The statement signers in policy.json').join('\n') !== expectedSigners.join('\n')) {
       fail('policy.json does not require the hybrid signatures of the master key and every trustee on the statement.');
     }
-    return `${t}-of-${n} with ${n} trustees as in the script and the transcript; ${scriptWitnessSteps.length} witness steps each confirmed by a witness; hybrid signatures of ${expectedSigners.length} principals required`;
+    return `${t}-of-${n} as in the script, ${trustees.length} trustees ${kind === 'escrow-recovery' ? 'present' : ''} as in the transcript; ${scriptWitnessSteps.length} witness steps each confirmed by a witness; hybrid signatures of ${expectedSigners.length} principals required`;
   });
 
   checks.run('keys', structure, () => {
@@ -194,7 +216,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     if (fingerprintHex(m.publicKey) !== m.fingerprint) fail('The recorded master fingerprint does not match its keys.');
     for (const t of trustees) if (fingerprintHex(t.publicKey) !== t.fingerprint) fail(`The fingerprint of trustee ${t.id} does not match their keys.`);
     const keyLabel = String(obj(obj(json('policy.json'), 'policy.json').master, 'The master in policy.json').keyLabel);
-    const facts = { ceremonyId: j().ceremonyId, master: { fingerprint: m.fingerprint, publicKey: m.publicKey, keyLabel }, trustees } as unknown as BundleFacts;
+    const facts: KeyFacts = { ceremonyId: j().ceremonyId, kind: kind!, master: { fingerprint: m.fingerprint, publicKey: m.publicKey, keyLabel }, trustees };
     const jwks = parseJwks(fromUtf8(file('keys/jwks.json')), 'keys/jwks.json');
     if (!equalBytes(file('keys/jwks.json'), jwksFile(facts))) fail('keys/jwks.json does not hold exactly the master and trustee keys of the transcript.');
     const pems = pemFiles(facts);
@@ -202,6 +224,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
       const decoded = pemToPublicKey(fromUtf8(file(name)), name);
       const expected = pemToPublicKey(fromUtf8(bytes), name);
       if (decoded.alg !== expected.alg || !equalBytes(decoded.publicKey, expected.publicKey)) fail(`${name} holds another key than the transcript.`);
+      if (!equalBytes(file(name), bytes)) fail(`${name} is not in the form Keyrite writes (its text was changed).`);
     }
     const strayPems = [...files.keys()].filter((p) => p.startsWith('keys/') && p.endsWith('.spki.pem') && !pems.has(p));
     if (strayPems.length > 0) fail(`The bundle holds PEM files for keys that are not the ceremony's: ${strayPems.join(', ')}.`);
@@ -209,8 +232,32 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     return `${jwks.length} public keys: JWKS, ${pems.size} PEM files and fingerprints.txt agree with the transcript; master ${m.fingerprint}`;
   });
 
+  checks.run('bundle-layout', [...structure, 'bundle-manifest'], () => {
+    const pems = pemFiles({ ceremonyId: j().ceremonyId, master: { fingerprint: master!.fingerprint, publicKey: master!.publicKey, keyLabel: '' }, trustees });
+    const expected = new Set<string>([BUNDLE_MANIFEST_FILE, 'README.txt', 'transcript.jsonl', 'statement.dsse.json', 'keys/jwks.json', 'keys/fingerprints.txt', 'policy.json', 'script.yaml', VERIFIER_PAGE, ...pems.keys(), ...(kind === 'escrow-recovery' ? [ORIGINAL_STATEMENT] : ['escrow/manifest.json'])]);
+    const unexpected = [...files.keys()].filter((p) => !expected.has(p) && !/^checkpoints\/\d{2}-[a-z0-9-]+\.note$/.test(p)).sort();
+    if (unexpected.length > 0) fail(`The bundle holds files that a ${kind} bundle does not have: ${unexpected.join(', ')}.`);
+    const missing = [...expected].filter((p) => !files.has(p)).sort();
+    if (missing.length > 0) fail(`The bundle lacks ${missing.join(', ')}.`);
+    return `exactly the files that a ${kind} bundle has (${files.size})`;
+  });
+
+  checks.run('readme', [...structure, 'bundle-manifest', 'script-hash'], () => {
+    const policyDoc = json('policy.json');
+    const pm = obj(policyDoc.master, 'The master in policy.json');
+    const names = manifest!.files.map((f) => f.path).concat(BUNDLE_MANIFEST_FILE).sort();
+    const m = { fingerprint: master!.fingerprint, publicKey: master!.publicKey, keyLabel: String(pm.keyLabel), token: tokenRecord(pm.token, 'policy.json') };
+    const expected = kind === 'escrow-recovery'
+      ? recoveryReadme({ ceremonyId: j().ceremonyId, kind: 'escrow-recovery', script: script!.script, original: original!, master: m, sharesCombined: list(recoveryEnd.sharesCombined, 'The shares combined').map(String) } as unknown as RecoveryFacts, names)
+      : readmeFile({ ceremonyId: j().ceremonyId, script: script!.script, master: m } as unknown as BundleFacts, names);
+    if (!equalBytes(file('README.txt'), expected)) fail('README.txt is not the text Keyrite writes for this bundle: its fingerprint, ids or instructions were changed.');
+    return 'README.txt shows this master fingerprint, ids and file list as Keyrite wrote them';
+  });
+
   let escrow: EscrowManifest | undefined;
-  checks.run('escrow-manifest', [...structure, 'policy'], () => {
+  if (kind === 'escrow-recovery') {
+    checks.run('original-link', [...structure, 'policy'], () => checkOriginalLink(file(ORIGINAL_STATEMENT), original!, master!, trustees, obj(policy.quorum, 'The quorum in policy.json'), list(recoveryEnd.sharesCombined, 'The shares combined').map(String), mode, crypto));
+  } else checks.run('escrow-manifest', [...structure, 'policy'], () => {
     const bytes = file('escrow/manifest.json');
     if (j().manifestSha256 !== hex(bytes)) fail('escrow/manifest.json is not the manifest the transcript recorded at the split.');
     escrow = parseManifest(fromUtf8(bytes).replace(/\n$/, ''));
@@ -225,7 +272,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     return `${m.t}-of-${m.n}, ${m.trustees.length} share commitments with distinct indexes, escrow blob E of epoch ${m.epoch} bound to this ceremony and master key`;
   });
 
-  checks.run('share-receipts', [...structure, 'escrow-manifest'], () => {
+  if (kind !== 'escrow-recovery') checks.run('share-receipts', [...structure, 'escrow-manifest'], () => {
     for (const t of escrow!.trustees) {
       const raw = j().receipts.get(t.id);
       if (!raw) fail(`The transcript holds no share receipt from trustee ${t.id}.`);
@@ -290,29 +337,34 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     const known = principals();
     const recorded = [...j().checkpoints.values()].sort((a, b) => a.seq - b.seq);
     noteNames.forEach((p, i) => {
+      const lines = notes.get(p)!.signatures.map((s) => `${s.name} ${toHex(s.keyId)}`);
+      if (new Set(lines).size !== lines.length) fail(`${p} carries the same key's signature more than once.`);
       const v = verifyCheckpointSignatures(notes.get(p)!, known, mode, crypto.ed25519);
       if (v.failedSignatures > 0) fail(`${p}: ${v.failedSignatures} signature(s) do not verify.`);
       if (v.unknownSignatures.length > 0) fail(`${p} carries ${v.unknownSignatures.length} signature(s) from keys that are not the ceremony's.`);
       const entry = recorded[i];
       const required = entry === undefined
-        ? known.map((k) => k.name)
+        ? kind === 'escrow-recovery' ? list(recoveryEnd.signers, 'The signers in ceremony.end').map(String) : known.map((k) => k.name)
         : list(obj(transcript!.entries[entry.seq]!.body, 'a checkpoint entry').signers, 'The signers of a checkpoint entry').map((s) => String(obj(s, 'a checkpoint signer').name));
       if (required.length === 0) fail(`${p} names no signers.`);
       const missing = required.filter((name) => !v.validPrincipals.includes(name));
       if (missing.length > 0) fail(`${p} lacks valid ${mode} signatures of ${missing.length} of its ${required.length} signers.`);
     });
-    return `every checkpoint is signed (${mode}) by each principal the transcript names for it; the final one by the master key and all ${trustees.length} trustees`;
+    return `every checkpoint is signed (${mode}) by each principal the transcript names for it; the final one by the master key and all ${trustees.length} trustees${kind === 'escrow-recovery' ? ' present' : ''}`;
   });
 
   // The signed statement.
   let envelope: DsseEnvelope | undefined;
   checks.run('statement', ['transcript-structure', 'checkpoint-roots', 'script-hash'], () => {
-    envelope = parseEnvelope(fromUtf8(file('statement.dsse.json')));
+    const bytes = file('statement.dsse.json');
+    envelope = parseEnvelope(fromUtf8(bytes));
+    if (!equalBytes(bytes, utf8(encodeEnvelope(envelope) + '\n'))) fail('statement.dsse.json is not in the form Keyrite writes (canonical JSON and one line break): it was edited.');
     if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) fail(`The statement's payloadType is not ${IN_TOTO_PAYLOAD_TYPE}.`);
     const st = obj(parseJsonStrict(fromUtf8(envelope.payload), 'statement'), 'The statement');
-    if (st._type !== IN_TOTO_STATEMENT_TYPE || st.predicateType !== PREDICATE_TYPE) fail('The statement is not a Keyrite root key ceremony statement (in-toto v1).');
+    const recovery = kind === 'escrow-recovery';
+    if (st._type !== IN_TOTO_STATEMENT_TYPE || st.predicateType !== (recovery ? RECOVERY_PREDICATE_TYPE : PREDICATE_TYPE)) fail(`The statement is not a Keyrite ${recovery ? 'escrow recovery' : 'root key ceremony'} statement (in-toto v1).`);
     const subjects = list(st.subject, 'The statement subjects').map((s) => obj(s, 'A statement subject'));
-    if (subjects.map((s) => s.name).join('\n') !== STATEMENT_SUBJECTS.join('\n')) fail('The statement names other subjects than a root key ceremony statement has.');
+    if (subjects.map((s) => s.name).join('\n') !== (recovery ? RECOVERY_STATEMENT_SUBJECTS : STATEMENT_SUBJECTS).join('\n')) fail(`The statement names other subjects than a ${kind} statement has.`);
     for (const s of subjects) {
       if (obj(s.digest, 'A subject digest').sha256 !== hex(file(String(s.name)))) fail(`The statement's SHA-256 of ${String(s.name)} does not match the file.`);
     }
@@ -326,6 +378,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     }
     const named = list(pred.trustees, 'The predicate trustees').map((x) => obj(x, 'A predicate trustee'));
     if (named.length !== trustees.length || named.some((x, i) => x.id !== trustees[i]!.id || x.fingerprint !== trustees[i]!.fingerprint)) fail('The statement lists other trustees than the transcript.');
+    if (recovery && !sameLink(pred.original, original!)) fail('The statement links to another original ceremony than the transcript.');
     const pp = obj(pred.policy, 'The predicate policy');
     const q = obj(json('policy.json').quorum, 'The quorum in policy.json');
     if (pp.n !== q.n || pp.t !== q.t || pp.signatures !== 'hybrid') fail('The statement gives another quorum or signature rule than policy.json.');
@@ -339,6 +392,9 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     if (sigReport.unknown > 0) fail(`The statement carries ${sigReport.unknown} signature(s) whose keyid is not a key of this ceremony.`);
     if (sigReport.repeatedKeyIds.length > 0) fail(`The statement carries more than one signature for the key(s) ${sigReport.repeatedKeyIds.join(', ')}; a key signs once.`);
     if (sigReport.invalid.length > 0) fail(`The statement signature(s) of ${sigReport.invalid.join(', ')} do not verify over the DSSE PAE.`);
+    const order = signers().flatMap((p) => Object.values(principalKeyIds(p.publicKey)));
+    const positions = envelope!.signatures.map((s) => order.indexOf(s.keyid ?? ''));
+    if (positions.some((at, i) => i > 0 && at <= positions[i - 1]!)) fail('The statement signatures are not in the order Keyrite writes them (master first, then each trustee, classical before ML-DSA-65): one was moved.');
     return `${envelope!.signatures.length} signatures over the DSSE PAE, each from a distinct key of this ceremony, all ${mode === 'hybrid' ? '' : `checked in ${mode} mode `}valid`;
   });
 
@@ -374,7 +430,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     verdict: verdictOf(results, anchor),
     mode,
     anchor,
-    kind: 'root-keygen',
+    ...(kind ? { kind } : {}),
     ...(journal ? { ceremonyId: journal.ceremonyId } : manifest ? { ceremonyId: manifest.ceremonyId } : {}),
     ...(master ? { masterFingerprint: master.fingerprint } : manifest ? { masterFingerprint: manifest.masterFingerprint } : {}),
     ...(transcript ? { transcriptEntries: transcript.size } : {}),

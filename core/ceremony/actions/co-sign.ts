@@ -24,6 +24,7 @@ import {
   IN_TOTO_PAYLOAD_TYPE,
   PREDICATE_TYPE,
   STATEMENT_SUBJECTS,
+  VERIFIER_PAGE,
   fingerprintsFile,
   jsonFile,
   jwksFile,
@@ -56,6 +57,7 @@ export async function bundleFacts(run: CeremonyRun): Promise<BundleFacts> {
     manifestBytes: run.manifestBytes!,
     witnessSteps: run.script.steps.filter((s) => s.witness).map((s) => s.id),
     witnesses: run.witnesses.length,
+    verifierPage: await run.env.verifierPage(),
   };
 }
 
@@ -68,6 +70,7 @@ export function staticFiles(f: BundleFacts): Map<string, Uint8Array> {
   files.set('escrow/manifest.json', f.manifestBytes);
   files.set('policy.json', jsonFile(policyObject(f)));
   files.set('script.yaml', f.scriptBytes);
+  files.set(VERIFIER_PAGE, f.verifierPage);
   return files;
 }
 

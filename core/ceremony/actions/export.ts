@@ -9,7 +9,7 @@ import { KeyriteError } from '../../errors.ts';
 import { toHex } from '../../encoding/hex.ts';
 import type { CeremonyRun } from '../run.ts';
 import { BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT, STAGING_PREFIX } from '../journal.ts';
-import { BUNDLE_MANIFEST, VERIFIER_PAGE, bundleManifestFile, readmeFile } from '../bundle.ts';
+import { BUNDLE_MANIFEST, bundleManifestFile, readmeFile } from '../bundle.ts';
 import { assertChecksPass, checkBundle } from '../bundle-check.ts';
 import type { BundleCheck, FileRef } from '../types.ts';
 import { bundleFacts, staticFiles } from './co-sign.ts';
@@ -20,9 +20,8 @@ async function readRequired(run: CeremonyRun, ref: FileRef, what: string): Promi
   return b;
 }
 
-export async function exportBundle(run: CeremonyRun): Promise<{ bundle: FileRef; checks: BundleCheck[] }> {
-  const facts = await bundleFacts(run);
-  const files = staticFiles(facts);
+/** The transcript, the signed statement and every checkpoint note, from the run folder. */
+export async function addJournalFiles(run: CeremonyRun, files: Map<string, Uint8Array>): Promise<void> {
   const transcript = await run.env.transcript.read();
   if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
   files.set('transcript.jsonl', transcript);
@@ -31,11 +30,24 @@ export async function exportBundle(run: CeremonyRun): Promise<{ bundle: FileRef;
     if (!name.endsWith('.note') || name.startsWith('.')) continue;
     files.set(`checkpoints/${name}`, await readRequired(run, { root: 'out', path: `${JOURNAL_CHECKPOINTS}/${name}` }, `Checkpoint ${name}`));
   }
-  files.set(VERIFIER_PAGE, await run.env.verifierPage());
+}
+
+export async function exportBundle(run: CeremonyRun): Promise<{ bundle: FileRef; checks: BundleCheck[] }> {
+  const facts = await bundleFacts(run);
+  const files = staticFiles(facts);
+  await addJournalFiles(run, files);
   const names = [...files.keys(), 'README.txt', BUNDLE_MANIFEST].sort();
   files.set('README.txt', readmeFile(facts, names));
   files.set(BUNDLE_MANIFEST, bundleManifestFile(run.ceremonyId, facts.master.fingerprint, files));
 
+  return writeVerifiedBundle(run, files, facts.master.fingerprint);
+}
+
+/**
+ * Writes `files` (bundle.json included) into a staging folder, verifies the bundle from disk
+ * (anchored by the master fingerprint) and only then renames it into place as "bundle".
+ */
+export async function writeVerifiedBundle(run: CeremonyRun, files: ReadonlyMap<string, Uint8Array>, masterFingerprint: string): Promise<{ bundle: FileRef; checks: BundleCheck[] }> {
   // Leftover staging folders of interrupted exports are removed first: they never held anything secret.
   for (const name of await run.env.files.list({ root: 'out', path: '.' })) {
     if (name.startsWith(STAGING_PREFIX)) await run.env.files.removeStaging({ root: 'out', path: name });
@@ -49,7 +61,7 @@ export async function exportBundle(run: CeremonyRun): Promise<{ bundle: FileRef;
       if (slash > 0) await run.env.files.mkdir({ root: 'out', path: `${staging.path}/${name.slice(0, slash)}` });
       await run.env.files.create({ root: 'out', path: `${staging.path}/${name}` }, files.get(name)!);
     }
-    const checks = await checkBundle(run.env.files, staging, { ceremonyId: run.ceremonyId, masterFingerprint: facts.master.fingerprint });
+    const checks = await checkBundle(run.env.files, staging, { ceremonyId: run.ceremonyId, masterFingerprint });
     assertChecksPass(checks);
     const bundle: FileRef = { root: 'out', path: BUNDLE_DIR };
     await run.env.files.renameDir(staging, bundle);

@@ -3,14 +3,20 @@
  * appended after it), then the final checkpoint over the whole transcript is co-signed by the
  * recovered master key — its classical half on the new master token, its ML-DSA-65 half from
  * the recovered seed — and by every trustee who checked in, as the root ceremony's final
- * checkpoint (finalNote in co-sign.ts). The recovery bundle and its statement are written by
- * the export step from the journal folder.
+ * checkpoint (finalNote in co-sign.ts); then the recovery statement (recovery-bundle.ts) is
+ * signed by the same principals. The export step builds the recovery bundle from the journal.
  */
 import { KeyriteError } from '../../errors.ts';
+import { utf8 } from '../../bytes.ts';
+import { encodeEnvelope, pae, type DsseSignature } from '../../encoding/dsse.ts';
+import { readTranscript } from '../../transcript/transcript.ts';
+import type { HybridPublicKey, HybridSignature } from '../../crypto/hybrid.ts';
 import type { StepOf } from '../script.ts';
 import { principalName, tokenRecordOf, type CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
-import { confirmWitness } from './common.ts';
+import { ENTRY, JOURNAL_STATEMENT, tokenRecord } from '../journal.ts';
+import { IN_TOTO_PAYLOAD_TYPE, VERIFIER_PAGE, fingerprintsFile, jsonFile, jwksFile, pemFiles, principalKeyIds, sha256Hex, statementPayload } from '../bundle.ts';
+import { ORIGINAL_STATEMENT, recoveryPolicyObject, recoveryStatementObject, type RecoveryFacts } from '../recovery-bundle.ts';
+import { confirmWitness, createOrSame } from './common.ts';
 import { finalNote, readClosedTranscript } from './co-sign.ts';
 import { requireMasterSecret } from './master-restore.ts';
 
@@ -22,12 +28,74 @@ export interface RecoveryLink {
   readonly statementSha256: string;
 }
 
-/** Signs the final checkpoint over the closed recovery transcript (or checks the one an interrupted run wrote); returns its file name. */
+/** The public facts of the recovery bundle, from the closed transcript (its ceremony.end) and the original bundle. */
+export async function recoveryFacts(run: CeremonyRun, transcript: Uint8Array): Promise<RecoveryFacts> {
+  const m = run.master;
+  if (!m) throw new KeyriteError('CEREMONY_ERROR', 'There is no recovered master key in this run.');
+  const end = readTranscript(transcript).entries.at(-1)!;
+  const o = end.body.original as Record<string, unknown>;
+  const original = { ceremonyId: String(o.ceremonyId), masterFingerprint: String(o.masterFingerprint), statementSha256: String(o.statementSha256) };
+  const ref = { root: 'answers' as const, path: `${run.answers.bundle!.path}/statement.dsse.json` };
+  const originalStatement = await run.env.files.read(ref);
+  if (originalStatement === undefined || sha256Hex(originalStatement) !== original.statementSha256) {
+    throw new KeyriteError('VERIFY_FAILED', `The original bundle's signed statement (${run.env.files.display(ref)}) is missing or is not the one this recovery recorded at its start.`);
+  }
+  return {
+    ceremonyId: run.ceremonyId,
+    kind: 'escrow-recovery',
+    script: run.script,
+    scriptBytes: run.parsed.bytes,
+    scriptSha256: run.parsed.hashHex,
+    original,
+    originalStatement,
+    master: { fingerprint: m.fingerprint, publicKey: m.publicKey, keyLabel: run.script.tokens.master.keyLabel, token: tokenRecord(end.body.restoredTo, 'the ceremony.end entry') },
+    trustees: run.checkedInTrustees(),
+    sharesCombined: (end.body.sharesCombined as unknown[]).map(String),
+    witnessSteps: run.script.steps.filter((st) => st.witness).map((st) => st.id),
+    witnesses: run.witnesses.length,
+    verifierPage: await run.env.verifierPage(),
+  };
+}
+
+/** Every bundle file that does not depend on the transcript, the notes or the statement. */
+export function recoveryStaticFiles(f: RecoveryFacts): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  files.set('keys/jwks.json', jwksFile(f));
+  for (const [name, bytes] of pemFiles(f)) files.set(name, bytes);
+  files.set('keys/fingerprints.txt', fingerprintsFile(f));
+  files.set('policy.json', jsonFile(recoveryPolicyObject(f)));
+  files.set('script.yaml', f.scriptBytes);
+  files.set(ORIGINAL_STATEMENT, f.originalStatement);
+  files.set(VERIFIER_PAGE, f.verifierPage);
+  return files;
+}
+
+/**
+ * Signs the final checkpoint over the closed recovery transcript and the recovery statement
+ * (or keeps what an interrupted run already wrote: export verifies both); returns the note's file name.
+ */
 export async function finishRecoverySignatures(run: CeremonyRun, step: string): Promise<string> {
   await requireMasterSecret(run, step);
-  await readClosedTranscript(run);
+  const bytes = await readClosedTranscript(run);
   const cp = await run.writer.checkpoint(run.origin);
-  return finalNote(run, step, cp);
+  const noteFile = await finalNote(run, step, cp);
+  const statementRef = { root: 'out' as const, path: JOURNAL_STATEMENT };
+  if ((await run.env.files.read(statementRef)) !== undefined) return noteFile;
+  const facts = await recoveryFacts(run, bytes);
+  const subjects = recoveryStaticFiles(facts);
+  subjects.set('transcript.jsonl', bytes);
+  const payload = statementPayload(recoveryStatementObject(facts, subjects, cp, `checkpoints/${noteFile}`));
+  const message = pae(IN_TOTO_PAYLOAD_TYPE, payload);
+  const signatures: DsseSignature[] = [];
+  const sign = async (publicKey: HybridPublicKey, signer: (msg: Uint8Array) => Promise<HybridSignature>): Promise<void> => {
+    const ids = principalKeyIds(publicKey);
+    const sig = await signer(message);
+    signatures.push({ keyid: ids.classical, sig: sig.classical }, { keyid: ids.pq, sig: sig.pq });
+  };
+  await sign(facts.master.publicKey, (msg) => run.masterSigner().sign(msg));
+  for (const t of facts.trustees) await sign(t.publicKey, (msg) => run.withTrusteeKeys(t.id, step, ({ signer }) => signer.sign(msg)));
+  await createOrSame(run, statementRef, utf8(encodeEnvelope({ payloadType: IN_TOTO_PAYLOAD_TYPE, payload, signatures }) + '\n'));
+  return noteFile;
 }
 
 export async function coSignRecovery(run: CeremonyRun, step: StepOf<'co-sign'>, link: RecoveryLink, used: readonly string[]): Promise<string> {

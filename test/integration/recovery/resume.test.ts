@@ -96,13 +96,18 @@ test('killed after the key reached the new token: the next run checks that key a
   await assertNoSecretsOnDisk(d, tmpBefore);
 });
 
-test('after ceremony.end: a missing final checkpoint is signed again over the same closed transcript', async () => {
+test('after ceremony.end: a missing final checkpoint and statement are signed again over the same closed transcript, then the bundle is exported', async () => {
   const d = copies.copy();
   assert.equal((await copies.recover(d, 'rec')).code, 0);
   const journal = readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl'));
   const final = readdirSync(join(d, 'rec', 'journal', 'checkpoints')).find((n) => n.endsWith('-final.note'))!;
+  // As if the process died right after ceremony.end: no final note, no statement, no bundle yet.
   rmSync(join(d, 'rec', 'journal', 'checkpoints', final));
+  rmSync(join(d, 'rec', 'journal', 'statement.dsse.json'));
+  rmSync(join(d, 'rec', 'bundle'), { recursive: true });
   await resume(d);
   assert.ok(readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl')).equals(journal), 'nothing is appended after ceremony.end');
   assert.ok(readdirSync(join(d, 'rec', 'journal', 'checkpoints')).includes(final));
+  const verified = await runInProcess(['verify', join(d, 'rec', 'bundle')]);
+  assert.equal(verified.code, 0, verified.stdout);
 });

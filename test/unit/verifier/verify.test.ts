@@ -25,7 +25,7 @@ import {
 const MODES = ['hybrid', 'classical-only', 'pq-only'] as const;
 const CHECKS = [
   'bundle-manifest', 'bundle-files', 'transcript-syntax', 'transcript-sequence', 'transcript-chain', 'transcript-timestamps',
-  'transcript-structure', 'script-hash', 'policy', 'keys', 'escrow-manifest', 'share-receipts', 'checkpoint-roots',
+  'transcript-structure', 'script-hash', 'policy', 'keys', 'bundle-layout', 'readme', 'escrow-manifest', 'share-receipts', 'checkpoint-roots',
   'checkpoint-consistency', 'checkpoint-signatures', 'statement', 'statement-signatures', 'hybrid-rule', 'threshold',
 ];
 const TRUSTEE_1_FINGERPRINT = '0de61ac7929772f8f696606dd2bc69c8251e578d63f61fc8ba975d9be8e69693';
