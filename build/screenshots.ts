@@ -19,7 +19,11 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
-import { bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { EventRelay, bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
+import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type Stop, type TokenSeat } from '../test/e2e/ceremony-driver.ts';
+import type { NodeDepsOptions } from '../electron/ipc/node-deps.ts';
 import type { HandlerDeps } from '../electron/ipc/handlers.ts';
 import type { NetworkInterfaceInfo } from '../core/airgap/status.ts';
 import { KeyriteError } from '../core/errors.ts';
@@ -33,8 +37,10 @@ export interface Scenario {
   what: string;
   /** Handler dependencies replaced for this scenario; null opens the page outside the app (no preload). */
   deps?: Partial<HandlerDeps> | null;
+  /** A ceremony session on rehearsal software tokens behind the handlers (ceremony screens). */
+  ceremony?: boolean;
   /** Waits until the screen is settled and puts it in the state to capture. */
-  prepare(page: Page): Promise<void>;
+  prepare(page: Page, seats: TokenSeat[]): Promise<void>;
   /** The whole scrollable page instead of the viewport. */
   fullPage?: boolean;
 }
@@ -72,6 +78,15 @@ const oneFailingKat = () =>
         : kat,
     ),
   );
+
+const REHEARSAL = 'root-keygen-3of5-rehearsal.yaml';
+
+/** Checks in on the rehearsal script, starts, and runs until `stop` (or the end). */
+async function ceremonyUntil(page: Page, seats: TokenSeat[], stop: Stop | undefined, wrongOnce?: string): Promise<void> {
+  await checkIn(page, REHEARSAL, seats);
+  await page.getByRole('button', { name: 'Start the ceremony' }).click();
+  await runToEnd(page, seats, { ...(stop ? { stop } : {}), ...(wrongOnce ? { wrongOnce } : {}) });
+}
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -130,6 +145,68 @@ export const SCENARIOS: readonly Scenario[] = [
       logError: () => {},
     },
     prepare: homeSettled,
+  },
+  {
+    name: 'ceremony-choose',
+    what: 'ceremony: choose a script',
+    ceremony: true,
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'Ceremony', exact: true }).click();
+      await page.waitForSelector('[data-testid=script-chooser] .choice');
+    },
+  },
+  {
+    name: 'ceremony-check-in',
+    what: 'ceremony: the script hash to read aloud and the check-in form',
+    ceremony: true,
+    fullPage: true,
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'Ceremony', exact: true }).click();
+      await page.locator('[data-testid=script-chooser] .choice', { hasText: REHEARSAL }).click();
+      await page.waitForSelector('[data-testid=check-in] select option:nth-child(2)', { state: 'attached' });
+    },
+  },
+  {
+    name: 'ceremony-ready',
+    what: 'ceremony: participants checked in, ready to start',
+    ceremony: true,
+    fullPage: true,
+    prepare: (page, seats) => checkIn(page, REHEARSAL, seats),
+  },
+  {
+    name: 'ceremony-witness',
+    what: 'ceremony: a witness confirms the check-in step',
+    ceremony: true,
+    prepare: (page, seats) => ceremonyUntil(page, seats, { witnessAt: 'check-in' }),
+  },
+  {
+    name: 'ceremony-pin',
+    what: "ceremony: the master token's holder types its passphrase",
+    ceremony: true,
+    prepare: (page, seats) => ceremonyUntil(page, seats, { pinFor: 'master' }),
+  },
+  {
+    name: 'ceremony-wrong-pin',
+    what: 'ceremony: after a wrong passphrase, tries left and what to do next',
+    ceremony: true,
+    prepare: (page, seats) => ceremonyUntil(page, seats, { pinFor: 'master:wrong' }, 'master'),
+  },
+  {
+    name: 'ceremony-done',
+    what: 'ceremony: the master fingerprint, share receipts and the export',
+    ceremony: true,
+    fullPage: true,
+    prepare: (page, seats) => ceremonyUntil(page, seats, undefined),
+  },
+  {
+    name: 'ceremony-paper-words',
+    what: "ceremony: one trustee's paper-backup words with the copied confirmation",
+    ceremony: true,
+    prepare: async (page, seats) => {
+      await ceremonyUntil(page, seats, undefined);
+      await page.getByRole('button', { name: 'Show Bob Trustee’s paper-backup words' }).click();
+      await page.locator('[data-testid=paper-words]').scrollIntoViewIfNeeded();
+    },
   },
   {
     name: 'no-bridge',
@@ -199,10 +276,19 @@ async function main(): Promise<number> {
   try {
     for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
       for (const viewport of VIEWPORTS) {
-        const handlers = scenario.deps === null ? null : realHandlers(scenario.deps ?? {});
-        const app = await openAppPage(browser, { site, handlers, preload, viewport });
+        const relay = new EventRelay();
+        const scratch = scenario.ceremony ? mkdtempSync(join(tmpdir(), 'keyrite-shot-ceremony-')) : undefined;
+        let seats: TokenSeat[] = [];
+        let node: Partial<NodeDepsOptions> = {};
+        if (scratch) {
+          seats = await makeSoftwareTokens(join(scratch, 'tokens'));
+          mkdirSync(join(scratch, 'export'));
+          node = ceremonyNodeOptions(relay, { workRoot: scratch, softwareDir: join(scratch, 'tokens'), exportDir: join(scratch, 'export') });
+        }
+        const handlers = scenario.deps === null ? null : realHandlers(scenario.deps ?? {}, node);
+        const app = await openAppPage(browser, { site, handlers, preload, viewport, events: relay });
         try {
-          await scenario.prepare(app.page);
+          await scenario.prepare(app.page, seats);
           // No focus ring or caret in the picture; fonts loaded.
           await app.page.evaluate(async () => {
             (document.activeElement as HTMLElement | null)?.blur();
@@ -218,6 +304,7 @@ async function main(): Promise<number> {
           console.log(`screenshots: ${relative(process.cwd(), file) || file}  ${scenario.what}`);
         } finally {
           await app.context.close();
+          if (scratch) rmSync(scratch, { recursive: true, force: true });
         }
       }
     }

@@ -9,7 +9,8 @@
  *   menu.ts                         the application menu (no Help links)
  * See docs/APP-SHELL.md for the hardening list and where each item is tested.
  */
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, type Session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type Session, type WebContents } from 'electron';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APP_ENTRY_URL, APP_PARTITION, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-origin.ts';
@@ -17,7 +18,9 @@ import { serveAppUrl } from './app-protocol.ts';
 import { installBluetoothGuard, installContentsGuards, installSessionGuards, type GuardReport } from './guards.ts';
 import { senderProblem } from './ipc-sender.ts';
 import { createHandlers, dispatch } from './ipc/handlers.ts';
-import { nodeHandlerDeps } from './ipc/node-deps.ts';
+import { nodeHandlerDeps, startUsbWatch } from './ipc/node-deps.ts';
+import { pkcs11ModulePath } from '../core/node/pkcs11/module.ts';
+import { softwareTokenDir } from '../core/node/software-token-file.ts';
 import { menuTemplate } from './menu.ts';
 import { mainWindowOptions } from './window-options.ts';
 import { CHANNELS, err, type EventName, type EventPayload } from '../core/ipc/contract.ts';
@@ -25,6 +28,7 @@ import { CHANNELS, err, type EventName, type EventPayload } from '../core/ipc/co
 // dist/electron/main.cjs → dist/renderer, dist/electron/preload.cjs
 const RENDERER_ROOT = join(__dirname, '..', 'renderer');
 const PRELOAD = join(__dirname, 'preload.cjs');
+const SCRIPTS = join(__dirname, '..', '..', 'ceremony-scripts');
 const DEVTOOLS = !app.isPackaged && process.env.KEYRITE_DEVTOOLS === '1';
 
 const report: GuardReport = (what, detail) => {
@@ -45,14 +49,33 @@ function guardSession(ses: Session): void {
   });
 }
 
+/** The main window's own file and folder pickers: the renderer never names a path. */
+async function pick(kind: 'script' | 'folder'): Promise<string | undefined> {
+  if (!mainWindow) return undefined;
+  const r =
+    kind === 'script'
+      ? await dialog.showOpenDialog(mainWindow, { title: 'Choose a ceremony script', properties: ['openFile'], filters: [{ name: 'Ceremony scripts', extensions: ['yaml'] }] })
+      : await dialog.showOpenDialog(mainWindow, { title: 'Choose the folder for the bundle', properties: ['openDirectory', 'createDirectory'] });
+  return r.canceled ? undefined : r.filePaths[0];
+}
+
 function registerIpc(): void {
+  const workRoot = join(app.getPath('userData'), 'ceremonies');
+  mkdirSync(workRoot, { recursive: true, mode: 0o700 });
+  const modulePath = pkcs11ModulePath(undefined, process.env);
+  const softwareDir = softwareTokenDir(undefined, process.env);
   const handlers = createHandlers(
     nodeHandlerDeps({
       appVersion: app.getVersion(),
       platform: process.platform,
       logError: (channel, e) => console.error(`keyrite: ${channel} failed:`, e),
+      emit,
+      ...(modulePath ? { modulePath } : {}),
+      ...(softwareDir ? { softwareDir } : {}),
+      ceremony: { workRoot, scriptsDir: SCRIPTS, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
     }),
   );
+  void startUsbWatch(emit).catch((e: unknown) => console.error('keyrite: USB watch failed:', e));
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       const problem = senderProblem({ webContentsId: event.sender.id, frame: event.senderFrame }, mainWindow?.webContents.id);

@@ -16,6 +16,8 @@
 import type { ErrorCode } from '../errors.ts';
 import type { AirGapStatus } from '../airgap/status.ts';
 import type { SelfTestReport } from '../selftest/run.ts';
+import type { CeremonyView, CheckInForm, PaperWords, ScriptSource, ShippedScript } from './ceremony-types.ts';
+import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
 
 export type { AirGapStatus, AirGapInterface } from '../airgap/status.ts';
 
@@ -73,7 +75,35 @@ export interface TokenSummary {
 
 export interface TokensChanged {
   change: 'attached' | 'detached';
+  /** One sentence naming what was plugged in or removed. */
+  message: string;
 }
+
+/** USB as the main process sees it; a machine without a USB subsystem is a normal state. */
+export interface UsbState {
+  available: boolean;
+  /** One sentence for the home screen. */
+  message: string;
+  /** "Yubico YubiKey … (1050:0407)" for each attached device. */
+  devices: string[];
+}
+
+export type {
+  CeremonyView,
+  CeremonyPhase,
+  CeremonyPrompt,
+  CeremonyOutcome,
+  CheckInForm,
+  PaperWords,
+  ParticipantView,
+  PinPrompt,
+  ReceiptView,
+  ScriptSource,
+  ScriptView,
+  ShippedScript,
+  StepView,
+  WitnessPrompt,
+} from './ceremony-types.ts';
 
 // ---------------------------------------------------------------------------------------
 // The channels (renderer → main, request/response) and events (main → renderer).
@@ -83,10 +113,24 @@ export interface IpcChannels {
   'selftest:run': { arg: undefined; result: SelfTestReport };
   'airgap:status': { arg: undefined; result: AirGapStatus };
   'tokens:list': { arg: undefined; result: TokenSummary[] };
+  'usb:status': { arg: undefined; result: UsbState };
+  'ceremony:scripts': { arg: undefined; result: ShippedScript[] };
+  'ceremony:load': { arg: ScriptSource; result: CeremonyView };
+  'ceremony:checkIn': { arg: CheckInForm; result: CeremonyView };
+  'ceremony:start': { arg: undefined; result: CeremonyView };
+  'ceremony:state': { arg: undefined; result: CeremonyView };
+  'ceremony:pin': { arg: { prompt: number; pin: string }; result: CeremonyView };
+  'ceremony:witness': { arg: { prompt: number; confirmed: boolean }; result: CeremonyView };
+  'ceremony:stop': { arg: undefined; result: CeremonyView };
+  'ceremony:reset': { arg: undefined; result: CeremonyView };
+  'ceremony:paperWords': { arg: { trusteeId: string }; result: PaperWords };
+  'ceremony:paperCopied': { arg: { trusteeId: string }; result: CeremonyView };
+  'ceremony:export': { arg: undefined; result: CeremonyView };
 }
 
 export interface IpcEvents {
   'tokens:changed': TokensChanged;
+  'ceremony:changed': CeremonyView;
 }
 
 export type Channel = keyof IpcChannels;
@@ -110,11 +154,25 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'app:info': { summary: 'Name, version, rehearsal or live mode, platform.', checkArg: noArgument },
   'selftest:run': { summary: 'Runs the known-answer self-tests and returns the report.', checkArg: noArgument },
   'airgap:status': { summary: 'Lists the network interfaces that are up besides loopback.', checkArg: noArgument },
-  'tokens:list': { summary: 'Lists the tokens that can be used (placeholder until the token engine lands).', checkArg: noArgument },
+  'tokens:list': { summary: 'Lists the PKCS#11 and rehearsal software tokens that can be used.', checkArg: noArgument },
+  'usb:status': { summary: 'Says whether USB can be watched on this machine and what is attached.', checkArg: noArgument },
+  'ceremony:scripts': { summary: 'Lists the shipped root-keygen ceremony scripts.', checkArg: noArgument },
+  'ceremony:load': { summary: 'Loads a shipped script, or one chosen in the main process file picker.', checkArg: checkScriptSource },
+  'ceremony:checkIn': { summary: 'Checks the participants in: names and token choices (the answers file, built in the app).', checkArg: checkCheckInForm },
+  'ceremony:start': { summary: 'Starts the ceremony engine on the checked-in participants.', checkArg: noArgument },
+  'ceremony:state': { summary: 'The current ceremony view (public data only).', checkArg: noArgument },
+  'ceremony:pin': { summary: 'Answers the pending PIN request; the PIN stays in the main process.', checkArg: checkPinAnswer },
+  'ceremony:witness': { summary: 'Answers the pending witness confirmation.', checkArg: checkWitnessAnswer },
+  'ceremony:stop': { summary: 'Stops the running ceremony at its pending request.', checkArg: noArgument },
+  'ceremony:reset': { summary: 'Leaves a finished or failed ceremony and starts over.', checkArg: noArgument },
+  'ceremony:paperWords': { summary: "A trustee's paper-backup words: the one secret the renderer may show.", checkArg: checkParticipantRef },
+  'ceremony:paperCopied': { summary: 'A trustee confirms they copied their paper-backup words.', checkArg: checkParticipantRef },
+  'ceremony:export': { summary: 'Copies the bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },
 };
 
 const EVENT_SPECS: { readonly [E in EventName]: { summary: string } } = {
   'tokens:changed': { summary: 'A USB token was attached or detached; call tokens.list again.' },
+  'ceremony:changed': { summary: 'The ceremony view changed (step progress, a PIN or witness request, the outcome).' },
 };
 
 export const CHANNELS: readonly Channel[] = Object.freeze(Object.keys(CHANNEL_SPECS) as Channel[]);

@@ -23,7 +23,9 @@ import {
   type SelfTestReport,
   type SelfTestResult,
   type TokenSummary,
+  type UsbState,
 } from '../../core/ipc/contract.ts';
+import type { CeremonySession } from './ceremony-session.ts';
 import { evaluateAirGap, type NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 
@@ -37,6 +39,10 @@ export interface HandlerDeps {
   readNetworkInterfaces(): NetworkInterfaceInfo[];
   /** Absent until the token engine is wired in: tokens:list then answers UNAVAILABLE. */
   listTokens?: () => Promise<TokenSummary[]>;
+  /** Absent where USB is not wired: usb:status then answers UNAVAILABLE. */
+  usbStatus?: () => Promise<UsbState>;
+  /** Absent where ceremonies are not wired: the ceremony channels then answer UNAVAILABLE. */
+  ceremony?: CeremonySession;
   /** The main process log for unexpected errors; never shown to the renderer. */
   logError?: (channel: Channel, error: unknown) => void;
 }
@@ -109,7 +115,15 @@ function toTokenSummary(t: TokenSummary): TokenSummary {
   };
 }
 
+function toUsbState(u: UsbState): UsbState {
+  return { available: u.available === true, message: String(u.message), devices: u.devices.map(String) };
+}
+
 export function createHandlers(deps: HandlerDeps): IpcHandlers {
+  const ceremony = (): CeremonySession => {
+    if (!deps.ceremony) throw new IpcFailure('UNAVAILABLE', 'Ceremonies are not part of this build.');
+    return deps.ceremony;
+  };
   return Object.freeze({
     'app:info': guarded('app:info', deps, async (): Promise<AppInfo> => ({
       name: deps.appName,
@@ -123,6 +137,22 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
       if (!deps.listTokens) throw new IpcFailure('UNAVAILABLE', 'Token support is not part of this build yet.');
       return (await deps.listTokens()).map(toTokenSummary);
     }),
+    'usb:status': guarded('usb:status', deps, async () => {
+      if (!deps.usbStatus) throw new IpcFailure('UNAVAILABLE', 'USB watching is not part of this build.');
+      return toUsbState(await deps.usbStatus());
+    }),
+    'ceremony:scripts': guarded('ceremony:scripts', deps, async () => ceremony().scripts()),
+    'ceremony:load': guarded('ceremony:load', deps, async (source) => ceremony().load(source)),
+    'ceremony:checkIn': guarded('ceremony:checkIn', deps, async (form) => ceremony().checkIn(form)),
+    'ceremony:start': guarded('ceremony:start', deps, async () => ceremony().start()),
+    'ceremony:state': guarded('ceremony:state', deps, async () => ceremony().state()),
+    'ceremony:pin': guarded('ceremony:pin', deps, async ({ prompt, pin }) => ceremony().answerPin(prompt, pin)),
+    'ceremony:witness': guarded('ceremony:witness', deps, async ({ prompt, confirmed }) => ceremony().answerWitness(prompt, confirmed)),
+    'ceremony:stop': guarded('ceremony:stop', deps, async () => ceremony().stop()),
+    'ceremony:reset': guarded('ceremony:reset', deps, async () => ceremony().reset()),
+    'ceremony:paperWords': guarded('ceremony:paperWords', deps, async ({ trusteeId }) => ceremony().paperWords(trusteeId)),
+    'ceremony:paperCopied': guarded('ceremony:paperCopied', deps, async ({ trusteeId }) => ceremony().paperCopied(trusteeId)),
+    'ceremony:export': guarded('ceremony:export', deps, async () => ceremony().exportBundle()),
   });
 }
 

@@ -1,29 +1,105 @@
 /**
  * The real dependencies of the IPC handlers on a Node main process: the self-tests from
- * core/selftest and the network interfaces from core/node. Shared by electron/main.ts
- * and the Chromium end-to-end test, so both run exactly the same code.
+ * core/selftest, the network interfaces, tokens and USB from core/node, and the ceremony
+ * session. Shared by electron/main.ts and the Chromium end-to-end test, so both run exactly
+ * the same code.
  */
-import type { AppMode } from '../../core/ipc/contract.ts';
+import { basename } from 'node:path';
+import type { AppMode, EventName, EventPayload, TokenSummary, UsbState } from '../../core/ipc/contract.ts';
+import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
+import { KeyriteError } from '../../core/errors.ts';
+import type { TokenDescription } from '../../core/tokens/token.ts';
 import { readNetworkInterfaces } from '../../core/node/network-interfaces.ts';
+import { discoverPkcs11, discoverSoftware } from '../../core/node/token-discovery.ts';
+import { UsbWatch, describeUsbDevice, loadUsbEventSource, usbReport } from '../../core/node/usb-watch.ts';
 import { runSelfTests } from '../../core/selftest/run.ts';
+import { CeremonySession } from './ceremony-session.ts';
 import type { HandlerDeps } from './handlers.ts';
 
 export interface NodeDepsOptions {
   appVersion: string;
   platform: string;
   logError?: HandlerDeps['logError'];
+  /** Sends a contract event to the window. */
+  emit?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** PKCS#11 module (KEYRITE_PKCS11_MODULE in the app). */
+  modulePath?: string;
+  /** Folder of rehearsal software tokens (KEYRITE_SOFTWARE_TOKENS in the app). */
+  softwareDir?: string;
+  /** Ceremonies are wired when both folders are given. */
+  ceremony?: {
+    workRoot: string;
+    scriptsDir: string;
+    pickScriptFile(): Promise<string | undefined>;
+    pickExportFolder(): Promise<string | undefined>;
+    networkInterfaces?: () => NetworkInterfaceInfo[];
+  };
+}
+
+/** A token for the window: the id names the token for the session (URI, or software:<file>). */
+function summary(t: TokenDescription): TokenSummary {
+  return {
+    id: t.source === 'software' ? `software:${basename(t.location)}` : t.uri,
+    label: t.label,
+    manufacturer: t.manufacturer,
+    model: t.model,
+    serial: t.serial,
+    rehearsalOnly: t.rehearsalOnly,
+  };
+}
+
+export async function listTokens(modulePath: string | undefined, softwareDir: string | undefined): Promise<TokenSummary[]> {
+  const [pkcs11, software] = await Promise.all([discoverPkcs11(modulePath), discoverSoftware(softwareDir)]);
+  const problem = pkcs11.error ?? software.error;
+  if (problem && pkcs11.tokens.length + software.tokens.length === 0) throw new KeyriteError('TOKEN_ERROR', problem.message);
+  return [...pkcs11.tokens, ...software.tokens].map(summary);
+}
+
+export async function usbState(): Promise<UsbState> {
+  const r = await usbReport();
+  if (!r.status.available) return { available: false, message: `USB is not watched on this machine: ${r.status.reason}. Tokens are still found through PKCS#11 and the software token folder.`, devices: [] };
+  return { available: true, message: r.devices.length === 0 ? 'USB is watched; nothing is plugged in.' : `USB is watched; ${r.devices.length} device${r.devices.length === 1 ? '' : 's'} plugged in.`, devices: r.devices.map((d) => d.name) };
+}
+
+/** Watches USB attach / detach and sends tokens:changed; a machine without USB simply has no events. */
+export async function startUsbWatch(emit: NonNullable<NodeDepsOptions['emit']>): Promise<UsbWatch | undefined> {
+  const { source } = await loadUsbEventSource();
+  if (!source) return undefined;
+  const watch = new UsbWatch(source);
+  watch.on((e) => emit('tokens:changed', { change: e.type === 'attach' ? 'attached' : 'detached', message: e.message || describeUsbDevice(e.device) }));
+  await watch.start();
+  return watch;
 }
 
 export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
+  const list = () => listTokens(options.modulePath, options.softwareDir);
+  const c = options.ceremony;
   return {
     appName: 'Keyrite',
     appVersion: options.appVersion,
     platform: options.platform,
-    // Until the token engine can tell a real token from the embedded software token,
-    // the app says "rehearsal": it never claims "live" by default.
+    // The app says "rehearsal" unless a live script runs: it never claims "live" by default.
     mode: (): AppMode => 'rehearsal',
     runSelfTests: () => runSelfTests(),
     readNetworkInterfaces,
+    listTokens: list,
+    usbStatus: usbState,
+    ...(c
+      ? {
+          ceremony: new CeremonySession({
+            workRoot: c.workRoot,
+            scriptsDir: c.scriptsDir,
+            ...(options.softwareDir ? { softwareDir: options.softwareDir } : {}),
+            ...(options.modulePath ? { modulePath: options.modulePath } : {}),
+            listTokens: list,
+            pickScriptFile: c.pickScriptFile,
+            pickExportFolder: c.pickExportFolder,
+            publish: (view) => options.emit?.('ceremony:changed', view),
+            ...(c.networkInterfaces ? { networkInterfaces: c.networkInterfaces } : {}),
+            ...(options.logError ? { logError: (e: unknown) => options.logError!('ceremony:start', e) } : {}),
+          }),
+        }
+      : {}),
     ...(options.logError ? { logError: options.logError } : {}),
   };
 }

@@ -14,8 +14,8 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { serveAppPath } from '../../electron/app-protocol.ts';
 import { createHandlers, dispatch, type HandlerDeps, type IpcHandlers } from '../../electron/ipc/handlers.ts';
-import { nodeHandlerDeps } from '../../electron/ipc/node-deps.ts';
-import { err } from '../../core/ipc/contract.ts';
+import { nodeHandlerDeps, type NodeDepsOptions } from '../../electron/ipc/node-deps.ts';
+import { err, type EventName, type EventPayload } from '../../core/ipc/contract.ts';
 
 export const repo = new URL('../../', import.meta.url).pathname;
 /** Stand-in origin for app://keyrite (Chromium has no app: scheme): .invalid never resolves,
@@ -42,10 +42,32 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
 }
 
-/** The real handlers with the real Node dependencies (self-tests, network interfaces), optionally overridden. */
-export function realHandlers(overrides: Partial<HandlerDeps> = {}): IpcHandlers {
+/**
+ * Main → renderer events for a page: what main.ts's emit() does with webContents.send. Events
+ * raised before a page is attached are dropped (as before the window exists); deliveries are
+ * chained so the page sees them in order.
+ */
+export class EventRelay {
+  private page: Page | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  readonly emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+    const page = this.page;
+    if (!page) return;
+    this.chain = this.chain.then(() =>
+      page.evaluate(([e, p]) => (window as unknown as { __keyriteDeliver?: (e: string, p: unknown) => void }).__keyriteDeliver?.(e, p), [event, payload] as const).catch(() => undefined),
+    );
+  };
+
+  attach(page: Page): void {
+    this.page = page;
+  }
+}
+
+/** The real handlers with the real Node dependencies (self-tests, network interfaces, tokens, ceremonies), optionally overridden. */
+export function realHandlers(overrides: Partial<HandlerDeps> = {}, node: Partial<NodeDepsOptions> = {}): IpcHandlers {
   return createHandlers({
-    ...nodeHandlerDeps({ appVersion, platform: process.platform, logError: (c, e) => console.error(c, e) }),
+    ...nodeHandlerDeps({ appVersion, platform: process.platform, logError: (c, e) => console.error(c, e), ...node }),
     ...overrides,
   });
 }
@@ -61,6 +83,8 @@ export interface AppPageOptions {
   /** Added before the preload. */
   initScripts?: readonly string[];
   path?: string;
+  /** Receives the handlers' events once the page exists. */
+  events?: EventRelay;
 }
 
 export interface AppPage {
@@ -110,6 +134,7 @@ export async function openAppPage(browser: Browser, options: AppPageOptions): Pr
     });
     await page.addInitScript({ content: options.preload });
   }
+  options.events?.attach(page);
   await page.goto(`${ORIGIN}${options.path ?? '/index.html'}`);
   return app;
 }

@@ -58,7 +58,8 @@ test('home screen: self-tests passed, air gap checked, rehearsal banner, version
   assert.match(await page.locator('.rehearsal-banner').innerText(), /rehearsal only/i);
   assert.match(await page.locator('.version').innerText(), new RegExp(`Version ${version.replace(/\./g, '\\.')}`));
   assert.equal(await page.locator('h1').innerText(), 'Keyrite');
-  assert.deepEqual([...new Set(app.ipcCalls)].sort(), ['airgap:status', 'app:info', 'selftest:run']);
+  assert.deepEqual([...new Set(app.ipcCalls)].sort(), ['airgap:status', 'app:info', 'selftest:run', 'tokens:list', 'usb:status']);
+  assert.match(await page.locator('[data-testid=usb]').innerText(), /USB/);
 });
 
 test('the page made no request besides its own files, and no CSP violation or error', async () => {

@@ -43,7 +43,7 @@ test('--trust anchors the master key (hex or the 16 words); a different fingerpr
   assert.match(words.stdout, /first 16 bytes/);
   const other = await runInProcess(['verify', GOLDEN, '--trust', OTHER_FP]);
   assert.equal(other.code, 1);
-  assert.match(other.stdout, /FAIL  trust-anchor/);
+  assert.match(other.stdout, /FAIL {2}trust-anchor/);
   assert.match(other.stdout, /ANCHOR MISMATCH/);
 });
 
@@ -67,7 +67,7 @@ test('a tampered copy exits 1 naming the failing check, on the built binary too'
     writeFileSync(path, bytes);
     const r = runBinary(['verify', dir]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /FAIL  bundle-files +The files differ from bundle.json; changed .*transcript\.jsonl/);
+    assert.match(r.stdout, /FAIL {2}bundle-files +The files differ from bundle.json; changed .*transcript\.jsonl/);
     assert.match(r.stderr, /^keyrite: the bundle did not verify: .*bundle-files/);
   } finally {
     rmSync(join(dir, '..'), { recursive: true, force: true });
@@ -115,7 +115,7 @@ test('an audit script check that fails makes the verification fail (exit 1)', as
     const s = script(dir, 'strict.js', "check('more than 100 entries', bundle.transcript.length > 100, String(bundle.transcript.length) + ' entries');\n");
     const r = await runInProcess(['verify', GOLDEN, '--script', s]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /FAIL  audit:strict\.js: more than 100 entries +86 entries/);
+    assert.match(r.stdout, /FAIL {2}audit:strict\.js: more than 100 entries +86 entries/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,150 @@
+/**
+ * The values the ceremony channels of core/ipc/contract.ts carry (all JSON-safe). Public data
+ * only, with two documented exceptions that flow one way each: PINs and dice go renderer →
+ * main inside requests (never back), and a trustee's paper-backup words go main → renderer
+ * (PaperWords), the one secret the renderer may show.
+ */
+
+/** A root-keygen script shipped in ceremony-scripts/. */
+export interface ShippedScript {
+  /** The file name, e.g. "root-keygen-3of5-rehearsal.yaml": what ceremony:load takes. */
+  file: string;
+  name: string;
+  mode: 'rehearsal' | 'live';
+}
+
+/** A shipped script by file name, or a file chosen in the main process picker. */
+export type ScriptSource = { readonly shipped: string } | { readonly pick: true };
+
+export interface ScriptStepView {
+  id: string;
+  action: string;
+  actor: string;
+  title: string;
+  witness: boolean;
+}
+
+export interface ScriptView {
+  /** The file name (no folder). */
+  file: string;
+  name: string;
+  mode: 'rehearsal' | 'live';
+  sha256: string;
+  /** The SHA-256 as hex groups and as words, read aloud before anything starts. */
+  hexGroups: string;
+  words: string[];
+  quorum: { n: number; t: number };
+  roles: { administrator: number; trustee: number; witness: number };
+  /** What kind of token the master and the trustees use. */
+  tokens: 'software' | 'pkcs11';
+  /** The master token the script asks for ("Keyrite Root"), when it names one. */
+  masterMatch: string | null;
+  paperBackup: boolean;
+  /** The fewest dice rolls per trustee contribution, or null when the script takes no dice. */
+  minDice: number | null;
+  steps: ScriptStepView[];
+}
+
+/** The check-in: the same data as an answers file (docs/CEREMONY-SCRIPTS.md). */
+export interface CheckInForm {
+  administrator: string;
+  witnesses: string[];
+  /** Token ids from tokens:list. */
+  masterToken: string;
+  trustees: { name: string; token: string; dice: string }[];
+  /** Rehearsal scripts only: the main process rolls fair dice for every trustee. */
+  simulateDice: boolean;
+}
+
+export interface ParticipantView {
+  id: string;
+  name: string;
+  role: 'administrator' | 'trustee' | 'witness';
+  /** Label of the chosen token (trustees). */
+  token: string | null;
+}
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface StepView extends ScriptStepView {
+  status: StepStatus;
+  /** What happened during the step, and deviations ("Skipped: …"), in order. */
+  notes: string[];
+}
+
+export interface PinPrompt {
+  kind: 'pin';
+  id: number;
+  /** "Bob Trustee (trustee-1)" or "the master token". */
+  who: string;
+  participantId: string;
+  token: string;
+  /** A rehearsal software token asks for its passphrase. */
+  software: boolean;
+  triesLeft: number;
+  /** The token's own PIN state in words ("PIN ok", "token reports few PIN tries left"). */
+  tokenReport: string;
+  /** After a wrong PIN: "Wrong PIN — 2 tries left. …"; null on the first request. */
+  problem: string | null;
+}
+
+export interface WitnessPrompt {
+  kind: 'witness';
+  id: number;
+  stepId: string;
+  title: string;
+  witness: string;
+  summary: string[];
+}
+
+export type CeremonyPrompt = PinPrompt | WitnessPrompt;
+
+export interface ReceiptView {
+  trusteeId: string;
+  name: string;
+  /** The share's index. */
+  x: number;
+  /** "match" when the opened share matched its commitment. */
+  commitmentCheck: string;
+  envelopeSha256: string;
+  paperBackup: boolean;
+  paperCopied: boolean;
+  /** Where the trustee's own files are (keyring, envelope, paper card). */
+  folder: string;
+}
+
+export interface CeremonyOutcome {
+  ceremonyId: string;
+  fingerprint: string;
+  hexGroups: string;
+  words: string[];
+  keyLabel: string;
+  tokenUri: string;
+  checks: { name: string; ok: boolean; detail: string }[];
+  receipts: ReceiptView[];
+  transcriptEntries: number;
+  /** The exported bundle folder, once exported. */
+  exportedTo: string | null;
+}
+
+export type CeremonyPhase = 'choose' | 'check-in' | 'ready' | 'running' | 'done' | 'failed';
+
+export interface CeremonyView {
+  phase: CeremonyPhase;
+  script: ScriptView | null;
+  participants: ParticipantView[];
+  steps: StepView[];
+  /** Progress lines for the room, newest last. */
+  log: { kind: 'info' | 'warning' | 'deviation'; message: string }[];
+  prompt: CeremonyPrompt | null;
+  /** 1-based position of the running step. */
+  current: { index: number; total: number } | null;
+  outcome: CeremonyOutcome | null;
+  /** Why the ceremony stopped, as a sentence. */
+  error: string | null;
+}
+
+export interface PaperWords {
+  trusteeId: string;
+  words: string[];
+}

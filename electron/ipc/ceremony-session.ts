@@ -1,0 +1,430 @@
+/**
+ * One ceremony in the app, in the main process: the script chosen, the participants checked
+ * in, and a run of the same engine as `keyrite ceremony run` (core/ceremony/engine.ts) whose
+ * PIN prompts and witness confirmations wait for answers from the window. It keeps at most one
+ * pending request and publishes a CeremonyView (public data only) on every change.
+ *
+ * Secrets: PINs arrive through answerPin and go to the token's login; dice arrive with the
+ * check-in and live only in the answers of this run; neither is ever in a view. A trustee's
+ * paper-backup words are read from their card only when they ask (paperWords).
+ * Files: each run gets a fresh folder under `workRoot` (journal, trustees' folders, bundle);
+ * software token files are opened from `softwareDir`, PKCS#11 tokens through `modulePath`.
+ */
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
+import { utf8 } from '../../core/bytes.ts';
+import { randomBytes } from '../../core/crypto/random.ts';
+import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
+import { runCeremony } from '../../core/ceremony/engine.ts';
+import { checkBundle } from '../../core/ceremony/bundle-check.ts';
+import { ENTRY, JOURNAL_TRANSCRIPT, TRUSTEE_FILES } from '../../core/ceremony/journal.ts';
+import { pinTriesLeft, withPinRetry, type WrongPin } from '../../core/ceremony/pin-retry.ts';
+import type { CeremonyEnvironment, CeremonyResult, ConfirmAnswer, ConfirmRequest, PinRequest, ProgressEvent } from '../../core/ceremony/types.ts';
+import { recoverTranscript } from '../../core/transcript/transcript.ts';
+import { describePinState, type KeyriteToken } from '../../core/tokens/token.ts';
+import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
+import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
+import { openSoftwareTokenFile } from '../../core/node/software-token-file.ts';
+import type { CeremonyView, CheckInForm, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
+
+export interface CeremonySessionOptions {
+  /** Where run folders are created. */
+  workRoot: string;
+  /** The shipped ceremony-scripts/ folder. */
+  scriptsDir: string;
+  softwareDir?: string;
+  modulePath?: string;
+  listTokens(): Promise<TokenSummary[]>;
+  /** The main process file picker for a script; undefined when cancelled. */
+  pickScriptFile(): Promise<string | undefined>;
+  /** The main process folder picker for the export; undefined when cancelled. */
+  pickExportFolder(): Promise<string | undefined>;
+  publish(view: CeremonyView): void;
+  networkInterfaces?: () => NetworkInterfaceInfo[];
+  logError?: (error: unknown) => void;
+}
+
+/** Software token choices are named by this prefix in the answers; the files are in softwareDir. */
+const SOFTWARE_FOLDER = 'software-tokens';
+const MAX_LOG = 400;
+
+type Pending = { kind: 'pin'; id: number; resolve: (pin: string) => void; reject: (e: Error) => void } | { kind: 'witness'; id: number; resolve: (a: ConfirmAnswer) => void; reject: (e: Error) => void };
+
+function emptyView(): CeremonyView {
+  return { phase: 'choose', script: null, participants: [], steps: [], log: [], prompt: null, current: null, outcome: null, error: null };
+}
+
+function scriptView(file: string, parsed: ParsedCeremonyScript): ScriptView {
+  const s = parsed.script;
+  const entropy = s.steps.find((x) => x.action === 'entropy');
+  const master = s.tokens.master.token;
+  return {
+    file,
+    name: s.name,
+    mode: s.mode,
+    sha256: parsed.hashHex,
+    hexGroups: parsed.hashHexGroups,
+    words: [...parsed.hashWords],
+    quorum: { n: s.quorum?.n ?? 0, t: s.quorum?.t ?? 0 },
+    roles: { administrator: s.roles.administrator ?? 0, trustee: s.roles.trustee ?? 0, witness: s.roles.witness ?? 0 },
+    tokens: master.kind === 'software' ? 'software' : 'pkcs11',
+    masterMatch: master.kind === 'pkcs11' ? (master.match.token ?? null) : null,
+    paperBackup: s.escrow?.paperBackup === true,
+    minDice: entropy?.action === 'entropy' && entropy.params.sources.includes('trustee-dice') ? (entropy.params.minDice ?? null) : null,
+    steps: s.steps.map((x) => ({ id: x.id, action: x.action, actor: x.actor, title: x.title ?? x.action, witness: x.witness })),
+  };
+}
+
+/** Fair die rolls by rejection sampling, for rehearsals. */
+function simulatedDice(count: number): string {
+  const rolls: number[] = [];
+  while (rolls.length < count) {
+    for (const b of randomBytes(64)) if (b < 252 && rolls.length < count) rolls.push((b % 6) + 1);
+  }
+  return rolls.join(' ');
+}
+
+function sentence(e: unknown): string {
+  if (e instanceof CeremonyFileError) return `The check-in was refused: ${e.issues.map((i) => i.message).join('; ')}.`;
+  if (isKeyriteError(e)) return e.message;
+  return 'Keyrite hit an unexpected internal error; the ceremony stopped and nothing more was written. Start again in a new run.';
+}
+
+/** A YAML scalar for a value typed in the app: JSON's double-quoted strings are YAML's. */
+const q = (s: string): string => JSON.stringify(s);
+
+export class CeremonySession {
+  private view: CeremonyView = emptyView();
+  private parsed: ParsedCeremonyScript | undefined;
+  private answers: Answers | undefined;
+  private runDir: string | undefined;
+  private result: CeremonyResult | undefined;
+  private pending: Pending | undefined;
+  private nextPrompt = 1;
+  private readonly pinRequests = new Map<string, PinRequest>();
+  private readonly copied = new Set<string>();
+
+  constructor(private readonly o: CeremonySessionOptions) {}
+
+  state(): CeremonyView {
+    return structuredClone(this.view);
+  }
+
+  private update(change: Partial<CeremonyView>): CeremonyView {
+    this.view = { ...this.view, ...change };
+    const v = this.state();
+    this.o.publish(v);
+    return v;
+  }
+
+  private requireIdle(): void {
+    if (this.view.phase === 'running') throw new KeyriteError('USAGE', 'A ceremony is running: stop it first.');
+  }
+
+  async scripts(): Promise<ShippedScript[]> {
+    const out: ShippedScript[] = [];
+    for (const file of (await readdir(this.o.scriptsDir)).filter((f) => f.endsWith('.yaml')).sort()) {
+      const parsed = parseCeremonyScript(new Uint8Array(await readFile(join(this.o.scriptsDir, file))));
+      if (parsed.script.kind === 'root-keygen') out.push({ file, name: parsed.script.name, mode: parsed.script.mode });
+    }
+    return out;
+  }
+
+  async load(source: ScriptSource): Promise<CeremonyView> {
+    this.requireIdle();
+    let path: string;
+    if ('shipped' in source) {
+      if (!(await this.scripts()).some((s) => s.file === source.shipped)) throw new KeyriteError('INVALID_INPUT', `There is no shipped root-keygen script named ${source.shipped}.`);
+      path = join(this.o.scriptsDir, source.shipped);
+    } else {
+      const picked = await this.o.pickScriptFile();
+      if (picked === undefined) return this.state();
+      path = picked;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch {
+      throw new KeyriteError('IO_ERROR', `Keyrite could not read ${basename(path)}. Choose the script file again.`);
+    }
+    const parsed = parseCeremonyScript(bytes);
+    if (parsed.script.kind !== 'root-keygen') throw new KeyriteError('UNSUPPORTED', `This screen runs root-keygen ceremonies; ${basename(path)} is a ${parsed.script.kind} script.`);
+    this.parsed = parsed;
+    this.answers = undefined;
+    this.result = undefined;
+    const script = scriptView(basename(path), parsed);
+    return this.update({ ...emptyView(), phase: 'check-in', script, steps: script.steps.map((s) => ({ ...s, status: 'pending', notes: [] })) });
+  }
+
+  async checkIn(form: CheckInForm): Promise<CeremonyView> {
+    this.requireIdle();
+    const parsed = this.parsed;
+    if (!parsed) throw new KeyriteError('USAGE', 'Choose a ceremony script first.');
+    const s = parsed.script;
+    const names = [form.administrator, ...form.witnesses, ...form.trustees.map((t) => t.name)];
+    if (names.some((n) => n.trim().length === 0)) throw new KeyriteError('ANSWERS_INVALID', 'Every participant needs a name: fill in each name field.');
+    if (form.trustees.length !== (s.roles.trustee ?? 0)) throw new KeyriteError('ANSWERS_INVALID', `This script needs exactly ${s.roles.trustee ?? 0} trustees.`);
+    if (form.witnesses.length !== (s.roles.witness ?? 0)) throw new KeyriteError('ANSWERS_INVALID', `This script needs exactly ${s.roles.witness ?? 0} witnesses.`);
+    if (form.simulateDice && s.mode !== 'rehearsal') throw new KeyriteError('ANSWERS_INVALID', 'Simulated dice are for rehearsals only: each trustee rolls real dice in a live ceremony.');
+    const tokens = await this.o.listTokens();
+    const tokenOf = (id: string, whose: string): TokenSummary => {
+      const t = tokens.find((x) => x.id === id);
+      if (!t) throw new KeyriteError('TOKEN_NOT_FOUND', `The token chosen for ${whose} is no longer attached. Plug it in, or choose another one.`);
+      return t;
+    };
+    const tokenYaml = (t: TokenSummary): string => (t.id.startsWith('software:') ? `{ software: ${q(`${SOFTWARE_FOLDER}/${t.id.slice('software:'.length)}`)} }` : `{ uri: ${q(t.id)} }`);
+    const master = tokenOf(form.masterToken, 'the master key');
+    const scriptView = this.view.script!;
+    const minDice = scriptView.minDice;
+    const lines = ['keyrite-answers: 1', `script-sha256: ${parsed.hashHex}`, 'participants:', '  - id: admin', `    name: ${q(form.administrator.trim())}`, '    role: administrator'];
+    const trustees = form.trustees.map((t, i) => ({ id: `trustee-${i + 1}`, name: t.name.trim(), token: tokenOf(t.token, t.name.trim()), dice: form.simulateDice && minDice !== null ? simulatedDice(minDice) : t.dice.trim() }));
+    if (minDice !== null && trustees.every((t) => t.dice.length === 0)) {
+      throw new KeyriteError('ANSWERS_INVALID', `This script mixes the trustees' dice into the master key: at least one trustee types their rolls (at least ${minDice} rolls of 1 to 6, separated by spaces).`);
+    }
+    for (const t of trustees) {
+      lines.push(`  - id: ${t.id}`, `    name: ${q(t.name)}`, '    role: trustee', `    token: ${tokenYaml(t.token)}`, '    pin: { prompt: true }', `    output: trustees/${t.id}`);
+      if (minDice !== null && t.dice.length > 0) lines.push(`    entropy: { dice: ${q(t.dice)} }`);
+    }
+    form.witnesses.forEach((w, i) => lines.push(`  - id: witness-${i + 1}`, `    name: ${q(w.trim())}`, '    role: witness'));
+    lines.push('master:', `  token: ${tokenYaml(master)}`, '  pin: { prompt: true }', '');
+    const text = utf8(lines.join('\n'));
+    try {
+      this.answers = parseAnswers(text, parsed);
+    } finally {
+      text.fill(0);
+    }
+    const participants = [
+      { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label },
+      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label })),
+      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null })),
+    ];
+    return this.update({ phase: 'ready', participants, error: null });
+  }
+
+  start(): CeremonyView {
+    this.requireIdle();
+    const parsed = this.parsed;
+    const answers = this.answers;
+    if (!parsed || !answers || this.view.phase !== 'ready') throw new KeyriteError('USAGE', 'Check the participants in before starting the ceremony.');
+    const v = this.update({ phase: 'running', log: [], error: null, outcome: null, steps: this.view.steps.map((s) => ({ ...s, status: 'pending', notes: [] })) });
+    void this.run(parsed, answers);
+    return v;
+  }
+
+  private async run(parsed: ParsedCeremonyScript, answers: Answers): Promise<void> {
+    let env: (CeremonyEnvironment & { close(): Promise<void> }) | undefined;
+    const opened: KeyriteToken[] = [];
+    try {
+      this.runDir = await mkdtemp(join(this.o.workRoot, 'ceremony-'));
+      const base = createNodeCeremonyEnvironment({
+        outDir: this.runDir,
+        answersDir: this.runDir,
+        ...(this.o.modulePath ? { modulePath: this.o.modulePath } : {}),
+        env: {},
+        interactive: true,
+        confirmations: [],
+        progress: (e) => this.onProgress(e),
+        ...(this.o.networkInterfaces ? { networkInterfaces: this.o.networkInterfaces } : {}),
+      });
+      env = base;
+      const softwareDir = this.o.softwareDir;
+      const environment: CeremonyEnvironment = {
+        ...base,
+        tokens: {
+          open: async (req) => {
+            let token: KeyriteToken;
+            if (req.choice.kind === 'software') {
+              if (!softwareDir) throw new KeyriteError('TOKEN_NOT_FOUND', 'No folder of rehearsal software tokens is configured.');
+              token = await openSoftwareTokenFile(join(softwareDir, basename(req.choice.path)));
+              opened.push(token);
+            } else {
+              token = await base.tokens.open(req);
+            }
+            const key = req.participantId ?? 'master';
+            return withPinRetry(token, (wrong) => this.askPin(this.pinRequests.get(key)!, wrong));
+          },
+        },
+        pins: {
+          check: () => undefined,
+          get: (req) => {
+            this.pinRequests.set(req.participantId, req);
+            return this.askPin(req, undefined);
+          },
+        },
+        confirm: (req) => this.askWitness(req),
+      };
+      this.result = await runCeremony({ parsed, answers, env: environment });
+      const outcome = await this.outcome(this.result);
+      this.update({ phase: 'done', prompt: null, current: null, outcome });
+    } catch (e) {
+      if (!isKeyriteError(e)) this.o.logError?.(e);
+      const steps = this.view.steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' as const } : s));
+      this.update({ phase: 'failed', prompt: null, steps, error: sentence(e) });
+    } finally {
+      this.pending = undefined;
+      this.pinRequests.clear();
+      for (const t of opened) await t.close().catch(() => undefined);
+      await env?.close().catch(() => undefined);
+    }
+  }
+
+  private onProgress(e: ProgressEvent): void {
+    const steps: StepView[] = this.view.steps.map((s) => {
+      if (s.id !== e.stepId) return s;
+      if (e.kind === 'step.start') return { ...s, status: 'running', title: e.title ?? s.title };
+      if (e.kind === 'step.done') return { ...s, status: 'done' };
+      return { ...s, notes: [...s.notes, e.message] };
+    });
+    const kind = e.kind === 'warning' ? 'warning' : e.kind === 'step.skipped' ? 'deviation' : 'info';
+    const log = e.kind === 'step.start' || e.kind === 'step.done' ? this.view.log : [...this.view.log, { kind, message: e.message } as const].slice(-MAX_LOG);
+    const current = e.kind === 'step.start' && e.index !== undefined && e.total !== undefined ? { index: e.index, total: e.total } : this.view.current;
+    this.update({ steps, log, current });
+  }
+
+  private askPin(req: PinRequest, wrong: WrongPin | undefined): Promise<string> {
+    const token = wrong?.token ?? req.token;
+    const id = this.nextPrompt++;
+    return new Promise<string>((resolve, reject) => {
+      this.pending = { kind: 'pin', id, resolve, reject };
+      this.update({
+        prompt: {
+          kind: 'pin',
+          id,
+          who: req.who,
+          participantId: req.participantId,
+          token: token.label,
+          software: token.source === 'software',
+          triesLeft: wrong?.triesLeft ?? pinTriesLeft(token.pin, 0),
+          tokenReport: describePinState(token.pin),
+          problem: wrong?.sentence ?? null,
+        },
+      });
+    });
+  }
+
+  private askWitness(req: ConfirmRequest): Promise<ConfirmAnswer> {
+    const id = this.nextPrompt++;
+    return new Promise<ConfirmAnswer>((resolve, reject) => {
+      this.pending = { kind: 'witness', id, resolve, reject };
+      this.update({ prompt: { kind: 'witness', id, stepId: req.stepId, title: req.title, witness: `${req.witness.name} (${req.witness.id})`, summary: [...req.summary] } });
+    });
+  }
+
+  private takePending(kind: Pending['kind'], id: number): Pending {
+    const p = this.pending;
+    if (!p || p.kind !== kind || p.id !== id) throw new KeyriteError('USAGE', kind === 'pin' ? 'That PIN request is no longer open; answer the one on screen.' : 'That confirmation is no longer open; answer the one on screen.');
+    this.pending = undefined;
+    return p;
+  }
+
+  answerPin(prompt: number, pin: string): CeremonyView {
+    const p = this.takePending('pin', prompt);
+    const v = this.update({ prompt: null });
+    if (p.kind === 'pin') p.resolve(pin);
+    return v;
+  }
+
+  answerWitness(prompt: number, confirmed: boolean): CeremonyView {
+    const p = this.takePending('witness', prompt);
+    const v = this.update({ prompt: null });
+    if (p.kind === 'witness') p.resolve(confirmed ? { confirmed: true, via: 'interactive' } : { confirmed: false, reason: 'the witness declined in the app.' });
+    return v;
+  }
+
+  stop(): CeremonyView {
+    const p = this.pending;
+    if (this.view.phase !== 'running' || !p) throw new KeyriteError('USAGE', 'The ceremony can be stopped while it waits for a PIN or a witness.');
+    this.pending = undefined;
+    p.reject(new KeyriteError('CEREMONY_ERROR', 'The ceremony was stopped in the app. Nothing more was written; start it again to run it from the beginning.'));
+    return this.update({ prompt: null });
+  }
+
+  reset(): CeremonyView {
+    this.requireIdle();
+    this.parsed = undefined;
+    this.answers = undefined;
+    this.result = undefined;
+    this.runDir = undefined;
+    this.copied.clear();
+    return this.update(emptyView());
+  }
+
+  private async outcome(r: CeremonyResult): Promise<CeremonyView['outcome']> {
+    const journal = await readFile(join(this.runDir!, ...JOURNAL_TRANSCRIPT.split('/')));
+    const receipts: ReceiptView[] = [];
+    for (const e of recoverTranscript(new Uint8Array(journal)).entries) {
+      if (e.type !== ENTRY.shareReceipt) continue;
+      const b = e.body;
+      const id = String(b.trusteeId);
+      const t = r.trustees.find((x) => x.id === id);
+      receipts.push({
+        trusteeId: id,
+        name: t?.name ?? id,
+        x: Number(b.x),
+        commitmentCheck: String(b.commitmentCheck),
+        envelopeSha256: String(b.envelopeSha256),
+        paperBackup: b.paperBackup === true,
+        paperCopied: false,
+        folder: join(this.runDir!, 'trustees', id),
+      });
+    }
+    return {
+      ceremonyId: r.ceremonyId,
+      fingerprint: r.master.fingerprint,
+      hexGroups: r.master.hexGroups,
+      words: [...r.master.words],
+      keyLabel: r.master.keyLabel,
+      tokenUri: r.master.tokenUri,
+      checks: r.checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })),
+      receipts,
+      transcriptEntries: r.transcriptEntries,
+      exportedTo: null,
+    };
+  }
+
+  private receipt(trusteeId: string): ReceiptView {
+    const r = this.view.outcome?.receipts.find((x) => x.trusteeId === trusteeId);
+    if (!r) throw new KeyriteError('INVALID_INPUT', 'That is not a trustee of this ceremony.');
+    return r;
+  }
+
+  async paperWords(trusteeId: string): Promise<PaperWords> {
+    const r = this.receipt(trusteeId);
+    if (!r.paperBackup) throw new KeyriteError('UNSUPPORTED', 'This ceremony made no paper backup.');
+    if (this.copied.has(trusteeId)) throw new KeyriteError('USAGE', `${r.name} already confirmed copying their words; they are not shown again.`);
+    const text = await readFile(join(r.folder, TRUSTEE_FILES.paper), 'utf8');
+    const words = text.split('\n').flatMap((l) => {
+      const m = /^\s*\d+\.\s+(\S+)\s*$/.exec(l);
+      return m ? [m[1]!] : [];
+    });
+    return { trusteeId, words };
+  }
+
+  paperCopied(trusteeId: string): CeremonyView {
+    this.receipt(trusteeId);
+    this.copied.add(trusteeId);
+    const o = this.view.outcome!;
+    return this.update({ outcome: { ...o, receipts: o.receipts.map((x) => (x.trusteeId === trusteeId ? { ...x, paperCopied: true } : x)) } });
+  }
+
+  async exportBundle(): Promise<CeremonyView> {
+    const o = this.view.outcome;
+    if (this.view.phase !== 'done' || !o || !this.result) throw new KeyriteError('USAGE', 'The bundle can be exported once the ceremony is complete.');
+    const folder = await this.o.pickExportFolder();
+    if (folder === undefined) return this.state();
+    const name = `keyrite-bundle-${o.ceremonyId}`;
+    const target = join(folder, name);
+    try {
+      await cp(join(this.runDir!, this.result.bundle.path), target, { recursive: true, errorOnExist: true, force: false });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_FS_CP_EEXIST') throw new KeyriteError('OBJECT_EXISTS', `${target} already exists; Keyrite never overwrites a bundle. Choose another folder.`);
+      throw new KeyriteError('IO_ERROR', `Keyrite could not write the bundle to ${folder}. Check the folder is writable (and the disk not full), then export again.`);
+    }
+    const checks = await checkBundle(nodeCeremonyFiles({ out: folder, answers: folder }), { root: 'out', path: name }, { ceremonyId: o.ceremonyId, masterFingerprint: o.fingerprint });
+    const failed = checks.filter((c) => !c.ok);
+    if (failed.length > 0) throw new KeyriteError('VERIFY_FAILED', `The exported copy at ${target} failed its check (${failed.map((c) => c.name).join(', ')}). Do not use it; export again to another folder.`);
+    return this.update({ outcome: { ...o, exportedTo: target } });
+  }
+}

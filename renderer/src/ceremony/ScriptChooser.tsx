@@ -1,0 +1,37 @@
+/** Choosing the ceremony script: a shipped root-keygen script, or a file from the main process picker. */
+import type { ShippedScript } from '../../../core/ipc/contract.ts';
+import { StatusLine, useCall } from '../ui.tsx';
+import type { Send } from './send.ts';
+
+export function ScriptChooser({ send }: { send: Send }) {
+  const api = window.keyrite!;
+  const [scripts] = useCall<ShippedScript[]>(api.ceremony.scripts);
+  return (
+    <div className="panel" data-testid="script-chooser">
+      <h3>Choose the ceremony script</h3>
+      {scripts.state === 'loading' && <StatusLine tone="pending">Reading the shipped scripts…</StatusLine>}
+      {scripts.state === 'error' && (
+        <StatusLine tone="bad" word="Error">
+          {scripts.message}
+        </StatusLine>
+      )}
+      {scripts.state === 'ready' && (
+        <ul className="choices">
+          {scripts.value.map((s) => (
+            <li key={s.file}>
+              <button type="button" className="choice" onClick={() => void send(() => api.ceremony.load({ shipped: s.file }))}>
+                <span className="choice-name">{s.name}</span>
+                <span className="choice-detail">
+                  {s.mode === 'live' ? 'Live' : 'Rehearsal'} · {s.file}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" className="secondary" onClick={() => void send(() => api.ceremony.load({ pick: true }))}>
+        Open another script file…
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,4 @@
+import type { IpcResult } from '../../../core/ipc/contract.ts';
+
+/** Sends one request; a view in the answer replaces the screen's, a refusal becomes the sentence on screen. Resolves to whether it was accepted. */
+export type Send = (call: () => Promise<IpcResult<unknown>>) => Promise<boolean>;

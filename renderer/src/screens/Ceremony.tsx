@@ -1,0 +1,113 @@
+/**
+ * Ceremony screen: choose a script, read its hash aloud, check the participants in, then run
+ * the engine in the main process step by step — PIN entry for each token's holder, witness
+ * confirmations, deviations — and end with the master fingerprint, each trustee's share
+ * receipt (and paper-backup words) and the export of the bundle. The main process holds the
+ * state; this screen shows the CeremonyView it publishes and sends the room's answers.
+ */
+import { useEffect, useState } from 'react';
+import type { CeremonyView, IpcResult } from '../../../core/ipc/contract.ts';
+import { UNREACHABLE } from '../ui.tsx';
+import type { Send } from '../ceremony/send.ts';
+import { ScriptChooser } from '../ceremony/ScriptChooser.tsx';
+import { ScriptHash } from '../ceremony/ScriptHash.tsx';
+import { CheckIn } from '../ceremony/CheckIn.tsx';
+import { Participants } from '../ceremony/Participants.tsx';
+import { StepList } from '../ceremony/StepList.tsx';
+import { PinEntry } from '../ceremony/PinEntry.tsx';
+import { WitnessConfirm } from '../ceremony/WitnessConfirm.tsx';
+import { Outcome } from '../ceremony/Outcome.tsx';
+import { ShareReceipts } from '../ceremony/ShareReceipts.tsx';
+
+export default function Ceremony() {
+  const api = window.keyrite!;
+  const [view, setView] = useState<CeremonyView | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    void api.ceremony.state().then((r) => (r.ok ? setView(r.value) : setProblem(r.message)));
+    return api.on('ceremony:changed', (v) => setView(v));
+  }, []);
+
+  const send: Send = async (call) => {
+    let r: IpcResult<unknown>;
+    try {
+      r = await call();
+    } catch {
+      r = { ok: false, code: 'INTERNAL', message: UNREACHABLE };
+    }
+    if (!r.ok) {
+      setProblem(r.message);
+      return false;
+    }
+    setProblem(null);
+    if (typeof r.value === 'object' && r.value !== null && 'phase' in r.value) setView(r.value as CeremonyView);
+    return true;
+  };
+
+  if (!view) return <p className="readiness readiness-pending">{problem ?? 'Opening the ceremony…'}</p>;
+  const script = view.script;
+  return (
+    <section className="ceremony" aria-labelledby="ceremony-title" data-testid="ceremony" data-phase={view.phase}>
+      <div className="ceremony-head">
+        <h2 id="ceremony-title">{script ? script.name : 'Ceremony'}</h2>
+        {script && (
+          <span className={`mode-badge mode-${script.mode}`} data-testid="mode-badge">
+            {script.mode === 'live' ? 'Live ceremony' : 'Rehearsal'}
+          </span>
+        )}
+        {view.current && view.phase === 'running' && (
+          <span className="progress-text">
+            Step {view.current.index} of {view.current.total}
+          </span>
+        )}
+      </div>
+      {view.current && view.phase === 'running' && <progress className="progress" max={view.current.total} value={view.current.index} aria-label="Ceremony progress" />}
+      {problem && (
+        <p className="problem" role="alert" data-testid="problem">
+          {problem}
+        </p>
+      )}
+      {view.phase === 'choose' && <ScriptChooser send={send} />}
+      {view.phase === 'check-in' && script && (
+        <>
+          <ScriptHash script={script} />
+          <CheckIn script={script} send={send} />
+        </>
+      )}
+      {view.phase === 'ready' && script && (
+        <>
+          <ScriptHash script={script} />
+          <Participants participants={view.participants} />
+          <div className="actions">
+            <button type="button" className="primary" autoFocus onClick={() => void send(() => api.ceremony.start())}>
+              Start the ceremony
+            </button>
+            <button type="button" className="secondary" onClick={() => void send(() => api.ceremony.reset())}>
+              Choose another script
+            </button>
+          </div>
+        </>
+      )}
+      {view.prompt?.kind === 'pin' && <PinEntry key={view.prompt.id} prompt={view.prompt} send={send} />}
+      {view.prompt?.kind === 'witness' && <WitnessConfirm key={view.prompt.id} prompt={view.prompt} send={send} />}
+      {view.phase === 'failed' && view.error && (
+        <div className="stopped" role="alert" data-testid="ceremony-error">
+          <p>
+            <strong>The ceremony stopped.</strong> {view.error}
+          </p>
+          <button type="button" onClick={() => void send(() => api.ceremony.reset())}>
+            Start over
+          </button>
+        </div>
+      )}
+      {view.phase === 'done' && view.outcome && (
+        <>
+          <Outcome outcome={view.outcome} send={send} />
+          <ShareReceipts receipts={view.outcome.receipts} send={send} />
+        </>
+      )}
+      {(view.phase === 'running' || view.phase === 'done' || view.phase === 'failed') && <StepList steps={view.steps} log={view.log} />}
+    </section>
+  );
+}
