@@ -123,6 +123,13 @@ export function fingerprintsFile(f: KeyFacts): Uint8Array {
   return utf8(lines.join('\n'));
 }
 
+/** keys/jwks.json, every keys/*.spki.pem and keys/fingerprints.txt. */
+export function keyFiles(f: KeyFacts): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>([['keys/jwks.json', jwksFile(f)], ...pemFiles(f)]);
+  files.set('keys/fingerprints.txt', fingerprintsFile(f));
+  return files;
+}
+
 export function policyObject(f: BundleFacts): Record<string, unknown> {
   const q = f.script.quorum!;
   return {

@@ -25,10 +25,8 @@ import {
   PREDICATE_TYPE,
   STATEMENT_SUBJECTS,
   VERIFIER_PAGE,
-  fingerprintsFile,
   jsonFile,
-  jwksFile,
-  pemFiles,
+  keyFiles,
   policyObject,
   principalKeyIds,
   sha256Hex,
@@ -63,10 +61,7 @@ export async function bundleFacts(run: CeremonyRun): Promise<BundleFacts> {
 
 /** Every bundle file that does not depend on the transcript, the notes or the statement. */
 export function staticFiles(f: BundleFacts): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  files.set('keys/jwks.json', jwksFile(f));
-  for (const [name, bytes] of pemFiles(f)) files.set(name, bytes);
-  files.set('keys/fingerprints.txt', fingerprintsFile(f));
+  const files = keyFiles(f);
   files.set('escrow/manifest.json', f.manifestBytes);
   files.set('policy.json', jsonFile(policyObject(f)));
   files.set('script.yaml', f.scriptBytes);

@@ -14,7 +14,7 @@ import type { HybridPublicKey, HybridSignature } from '../../crypto/hybrid.ts';
 import type { StepOf } from '../script.ts';
 import { principalName, tokenRecordOf, type CeremonyRun } from '../run.ts';
 import { ENTRY, JOURNAL_STATEMENT, tokenRecord } from '../journal.ts';
-import { IN_TOTO_PAYLOAD_TYPE, VERIFIER_PAGE, fingerprintsFile, jsonFile, jwksFile, pemFiles, principalKeyIds, sha256Hex, statementPayload } from '../bundle.ts';
+import { IN_TOTO_PAYLOAD_TYPE, VERIFIER_PAGE, jsonFile, keyFiles, principalKeyIds, sha256Hex, statementPayload } from '../bundle.ts';
 import { ORIGINAL_STATEMENT, recoveryPolicyObject, recoveryStatementObject, type RecoveryFacts } from '../recovery-bundle.ts';
 import { confirmWitness, createOrSame } from './common.ts';
 import { finalNote, readClosedTranscript } from './co-sign.ts';
@@ -59,10 +59,7 @@ export async function recoveryFacts(run: CeremonyRun, transcript: Uint8Array): P
 
 /** Every bundle file that does not depend on the transcript, the notes or the statement. */
 export function recoveryStaticFiles(f: RecoveryFacts): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  files.set('keys/jwks.json', jwksFile(f));
-  for (const [name, bytes] of pemFiles(f)) files.set(name, bytes);
-  files.set('keys/fingerprints.txt', fingerprintsFile(f));
+  const files = keyFiles(f);
   files.set('policy.json', jsonFile(recoveryPolicyObject(f)));
   files.set('script.yaml', f.scriptBytes);
   files.set(ORIGINAL_STATEMENT, f.originalStatement);
