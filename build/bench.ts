@@ -24,6 +24,7 @@ import { analyzeJournal } from '../core/ceremony/journal.ts';
 import { parseKeyring, trusteeSeedAad } from '../core/ceremony/keyring.ts';
 import { openSoftwareTokenFile } from '../core/node/software-token-file.ts';
 import { readTranscript } from '../core/transcript/transcript.ts';
+import { APP_BENCHMARK } from './bench-app.ts';
 import { VERIFIER_BENCHMARK } from './bench-verifier.ts';
 
 interface Figures {
@@ -135,6 +136,8 @@ const BENCHMARKS: Benchmark[] = [
       return { combineMs, decryptMs, rederiveMs, restoreMs, recoverCommandMs, rounds: RECOVERY_ROUNDS, restoreRounds: 3 };
     },
   },
+  // Desktop renderer figures (build/bench-app.ts): initial JS size and time to first screen in Chromium.
+  APP_BENCHMARK,
   // Verification figures (build/bench-verifier.ts); last, as its synthetic bundle makes the process's random sources deterministic.
   VERIFIER_BENCHMARK,
 ];

@@ -51,9 +51,12 @@ export function withPinRetry(token: KeyriteToken, askAgain: (wrong: WrongPin) =>
         const desc = await token.describe();
         const left = pinTriesLeft(desc.pin, used);
         if (left === 0) {
+          const wrong = `${used} wrong PIN${used === 1 ? '' : 's'}`;
           throw new KeyriteError(
             'PIN_INCORRECT',
-            `${used} wrong PINs for token "${desc.label}": Keyrite stopped the ceremony so the token does not lock itself. Find the right PIN with its holder, then start the ceremony again.`,
+            desc.pin.locked
+              ? `The PIN of token "${desc.label}" is locked after ${wrong}. Unlock it with the token's security officer (SO) PIN or its maker's tool, then start the ceremony again.`
+              : `${wrong} for token "${desc.label}": Keyrite stopped the ceremony so the token does not lock itself. Find the right PIN with its holder, then start the ceremony again.`,
           );
         }
         pin = await askAgain({ triesLeft: left, sentence: wrongPinSentence(desc, left), token: desc });

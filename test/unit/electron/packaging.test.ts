@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire, Module } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { parse } from 'yaml';
 
 const repo = new URL('../../../', import.meta.url).pathname;
@@ -44,6 +44,44 @@ test('electron-builder: dist/** is packaged, source maps are not', () => {
   const files = config.files as string[];
   assert.ok(files.includes('dist/**'));
   assert.ok(files.includes('!dist/**/*.map'));
+});
+
+// electron-builder's own matcher for `files` (app-builder-lib, the version electron-builder
+// runs), so the globs are read exactly as packaging reads them. A file is packaged when it and
+// every folder above it pass the filter (electron-builder does not descend into a refused folder).
+interface FileMatcherClass {
+  new (from: string, to: string, expand: (s: string) => string, patterns: unknown): { createFilter(): (file: string, stat: { isDirectory(): boolean }) => boolean };
+}
+const { FileMatcher } = createRequire(join(repo, 'build/fuses.cjs'))('app-builder-lib/out/fileMatcher') as { FileMatcher: FileMatcherClass };
+const packFilter = new FileMatcher(repo.replace(/\/$/, ''), '/app', (s) => s, config.files).createFilter();
+function packaged(relPath: string): boolean {
+  const parts = relPath.split('/');
+  return parts.every((_, i) => {
+    const isDirectory = i < parts.length - 1;
+    return packFilter(join(repo, ...parts.slice(0, i + 1)), { isDirectory: () => isDirectory });
+  });
+}
+
+test('electron-builder: the ceremony scripts and audit examples the main process reads are packaged', () => {
+  // electron/main.ts: SCRIPTS = join(__dirname, '..', '..', 'ceremony-scripts'), __dirname being
+  // the folder of package.json "main" (dist/electron/): ceremony-scripts/ at the app's root.
+  const main = readFileSync(join(repo, 'electron/main.ts'), 'utf8');
+  assert.match(main, /join\(__dirname, '\.\.', '\.\.', 'ceremony-scripts'\)/);
+  assert.equal(posix.join(posix.dirname(pkg.main), '..', '..', 'ceremony-scripts'), 'ceremony-scripts');
+  const scripts = readdirSync(join(repo, 'ceremony-scripts')).filter((f) => f.endsWith('.yaml'));
+  const audit = readdirSync(join(repo, 'ceremony-scripts/audit'));
+  assert.ok(scripts.length >= 4, 'the shipped .yaml scripts');
+  assert.ok(audit.some((f) => f.endsWith('.js')), 'the audit examples');
+  for (const f of [...scripts.map((f) => `ceremony-scripts/${f}`), ...audit.map((f) => `ceremony-scripts/audit/${f}`)]) assert.ok(packaged(f), `${f} is packaged`);
+  // Not the sources: only the built app, package.json and the scripts.
+  for (const f of ['electron/main.ts', 'core/errors.ts', 'renderer/src/main.tsx', 'test/unit/electron/packaging.test.ts', 'docs/APP-SHELL.md', 'build/bench.ts']) assert.ok(!packaged(f), `${f} is not packaged`);
+});
+
+test('electron-builder: the standalone verifier page a bundle export copies is packaged', () => {
+  assert.ok(packaged('dist/verifier/verify.html'));
+  assert.ok((config.files as string[]).includes('dist/verifier/verify.html'), 'named, so a narrower dist/ list cannot drop it');
+  assert.ok(packaged('dist/electron/main.cjs') && packaged('dist/electron/preload.cjs') && packaged('dist/renderer/index.html') && packaged('package.json'));
+  assert.ok(!packaged('dist/renderer/assets/index.js.map'), 'source maps stay out');
 });
 
 test('electron-builder: AppImage + deb, dmg, nsis', () => {
