@@ -149,7 +149,7 @@ async function checkTrusteeFolders(parsed: ParsedCeremonyScript, answers: Answer
       }
     }
     if (previous?.key !== 'escrowed') {
-      for (const f of [TRUSTEE_FILES.envelope, TRUSTEE_FILES.paper]) if ((await env.files.kind(at(f))) !== undefined) leftovers.push(env.files.display(at(f)));
+      for (const f of [TRUSTEE_FILES.envelope, TRUSTEE_FILES.paper, TRUSTEE_FILES.card]) if ((await env.files.kind(at(f))) !== undefined) leftovers.push(env.files.display(at(f)));
     }
   }
   if (leftovers.length > 0) {
@@ -260,7 +260,7 @@ function actorOf(run: CeremonyRun, step: CeremonyStep): string {
 function trusteeSummaries(run: CeremonyRun): TrusteeSummary[] {
   return run.trusteeAnswers.map((t) => {
     const r = run.trusteeRecord(t.id);
-    const files = [TRUSTEE_FILES.keyring, TRUSTEE_FILES.envelope, ...(run.script.escrow?.paperBackup ? [TRUSTEE_FILES.paper] : [])].map((f) => `${t.output}/${f}`);
+    const files = [TRUSTEE_FILES.keyring, TRUSTEE_FILES.envelope, ...(run.script.escrow?.paperBackup ? [TRUSTEE_FILES.paper] : []), TRUSTEE_FILES.card].map((f) => `${t.output}/${f}`);
     return { id: t.id, name: t.name, fingerprint: r.fingerprint, files };
   });
 }

@@ -62,6 +62,7 @@ export const TRUSTEE_FILES = Object.freeze({
   keyring: 'keyring.json',
   envelope: 'share-envelope.json',
   paper: 'share-paper-backup.txt',
+  card: 'share-card.pdf',
 });
 
 export interface TokenRecord {

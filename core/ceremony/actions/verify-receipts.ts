@@ -15,6 +15,7 @@ import { wipe } from '../../crypto/wipe.ts';
 import { openEnvelope } from '../../escrow/envelope.ts';
 import { createReceipt, receiptToJson, verifyReceipt } from '../../escrow/receipt.ts';
 import { shareToWords } from '../../escrow/paper-words.ts';
+import { shareCardPdf } from '../../escrow/share-card.ts';
 import type { StepOf } from '../script.ts';
 import type { CeremonyRun } from '../run.ts';
 import { ENTRY } from '../journal.ts';
@@ -42,6 +43,23 @@ function paperCard(run: CeremonyRun, trusteeId: string, x: number, words: string
   return lines.join('\n');
 }
 
+/** The trustee's printable share card (PDF: envelope as QR parts, paper words where enabled), next to their envelope. */
+async function writeShareCard(run: CeremonyRun, trusteeId: string, masterFingerprint: string, words: readonly string[] | undefined): Promise<void> {
+  const envelopeFile = await run.env.files.read(trusteeFile(run, trusteeId, 'envelope'));
+  if (envelopeFile === undefined) throw new KeyriteError('IO_ERROR', `The share envelope of ${run.whoIs(trusteeId)} is missing from their folder.`);
+  const pdf = await shareCardPdf({
+    trusteeId,
+    trusteeName: run.trustee(trusteeId).name,
+    ceremonyId: run.ceremonyId,
+    masterFingerprint,
+    rehearsal: run.script.mode === 'rehearsal',
+    envelopeFile,
+    ...(words ? { paperWords: words } : {}),
+  });
+  await createOrSame(run, trusteeFile(run, trusteeId, 'card'), pdf, { secret: words !== undefined });
+  pdf.fill(0);
+}
+
 export async function verifyReceipts(run: CeremonyRun, step: StepOf<'verify-receipts'>): Promise<void> {
   const manifest = await requireManifest(run);
   const master = run.master;
@@ -61,18 +79,22 @@ export async function verifyReceipts(run: CeremonyRun, step: StepOf<'verify-rece
       const r = await createReceipt({ envelope, manifest, masterPublicKey: master.publicKey, trusteeSigner: signer, trusteeXWingSecretKey: xwingSecretKey });
       const v = verifyReceipt({ receipt: r, envelope, manifest, trusteePublicKey: record.publicKey });
       if (!v.valid) throw new KeyriteError('VERIFY_FAILED', `The receipt of ${run.whoIs(t.id)} does not verify: ${v.problems.join('; ')}.`);
+      let words: string[] | undefined;
       if (run.script.escrow?.paperBackup) {
         const opened = openEnvelope(envelope, xwingSecretKey);
-        let words: string[];
         try {
           words = shareToWords(run.ceremonyId, opened.share);
         } finally {
           wipe(opened.share.y, opened.salt);
         }
         const text = utf8(paperCard(run, t.id, envelope.header.x, words));
-        words.fill('');
         await createOrSame(run, trusteeFile(run, t.id, 'paper'), text, { secret: true });
         text.fill(0);
+      }
+      try {
+        await writeShareCard(run, t.id, master.fingerprint, words);
+      } finally {
+        words?.fill('');
       }
       return r;
     });
