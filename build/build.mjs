@@ -47,6 +47,9 @@ async function buildElectron() {
     entryPoints: [at('electron/main.ts')],
     outfile: at('dist/electron/main.cjs'),
     external: ['electron', ...NATIVE],
+    // core/node/audit-runner.ts finds its worker through import.meta only when no workerUrl is
+    // given; main.ts always gives one (dist/cli/audit-worker.mjs), so the empty import.meta is fine.
+    logOverride: { 'empty-import-meta': 'silent' },
   });
   const preload = await esbuild.build({
     ...electronCommon,

@@ -11,9 +11,11 @@
 // dist/renderer is built first when it is missing or older than a file under renderer/.
 // Exit 1 when a page logs a console error or warning, throws, violates the CSP or asks
 // for anything but its own files: a screenshot of a broken page is not a screenshot.
+// Audit and recovery scenarios (`recovery: 'audit' | 'demo'`) answer the main process pickers
+// from ctx.picks; the recovery ones run `keyrite demo` once and work on a copy of its output.
 //
 // Adding a screen: add a Scenario to SCENARIOS below (name, what, prepare, maybe deps).
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -23,6 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { EventRelay, bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
 import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type Stop, type TokenSeat } from '../test/e2e/ceremony-driver.ts';
+import { makeDemo, recoveryCheckIn, recoveryNodeOptions, recoverySeats, type Picks } from '../test/e2e/recovery-driver.ts';
 import type { NodeDepsOptions } from '../electron/ipc/node-deps.ts';
 import type { HandlerDeps } from '../electron/ipc/handlers.ts';
 import type { NetworkInterfaceInfo } from '../core/airgap/status.ts';
@@ -39,10 +42,21 @@ export interface Scenario {
   deps?: Partial<HandlerDeps> | null;
   /** A ceremony session on rehearsal software tokens behind the handlers (ceremony screens). */
   ceremony?: boolean;
+  /** Audit and recovery sessions behind the handlers, pickers answered from ctx.picks; `demo` also copies a `keyrite demo` output into ctx.dir. */
+  recovery?: 'audit' | 'demo';
   /** Waits until the screen is settled and puts it in the state to capture. */
-  prepare(page: Page, seats: TokenSeat[]): Promise<void>;
+  prepare(page: Page, seats: TokenSeat[], ctx: ShotContext): Promise<void>;
   /** The whole scrollable page instead of the viewport. */
   fullPage?: boolean;
+}
+
+/** For audit and recovery scenarios: what the pickers return, and the scenario's own copy of the demo. */
+export interface ShotContext {
+  picks: Picks;
+  /** A scratch folder (with the demo output in it for `recovery: 'demo'`). */
+  dir: string;
+  pins: Record<string, string>;
+  fingerprint: string;
 }
 
 export const VIEWPORTS = [
@@ -86,6 +100,47 @@ async function ceremonyUntil(page: Page, seats: TokenSeat[], stop: Stop | undefi
   await checkIn(page, REHEARSAL, seats);
   await page.getByRole('button', { name: 'Start the ceremony' }).click();
   await runToEnd(page, seats, { ...(stop ? { stop } : {}), ...(wrongOnce ? { wrongOnce } : {}) });
+}
+
+const GOLDEN = join(repo, 'test/fixtures/golden-bundle');
+const GOLDEN_FP = '8047460895e45caaf54a2be033a6aa947ac20e4f4dc484f0892b52005038a27a';
+const RECOVERY_REHEARSAL = 'escrow-recovery-rehearsal.yaml';
+
+/** Opens the audit screen on `bundle`, anchored by the golden fingerprint. */
+async function auditOpen(page: Page, ctx: ShotContext, bundle: string): Promise<void> {
+  await page.getByRole('button', { name: 'Audit', exact: true }).click();
+  await page.getByLabel('Master fingerprint read aloud', { exact: false }).fill(GOLDEN_FP);
+  ctx.picks.bundle = bundle;
+  await page.getByRole('button', { name: 'Open a bundle folder…' }).click();
+  await page.waitForSelector('[data-testid=verdict]');
+}
+
+/** A copy of the golden bundle with one byte of transcript.jsonl flipped. */
+function tamperedGolden(dir: string): string {
+  const copy = join(dir, 'tampered-bundle');
+  cpSync(GOLDEN, copy, { recursive: true });
+  const file = join(copy, 'transcript.jsonl');
+  const bytes = readFileSync(file);
+  const i = bytes.indexOf(Buffer.from('"type"')) + 2;
+  bytes[i] = bytes[i]! ^ 0x01;
+  writeFileSync(file, bytes);
+  return copy;
+}
+
+/** The demo in ctx.dir with trustee-2's envelope damaged and a 4-trustee script; runs the recovery to its end. */
+async function recoveryWithRefusal(page: Page, ctx: ShotContext): Promise<void> {
+  const envelope = join(ctx.dir, 'trustees', 'trustee-2', 'share-envelope.json');
+  const env = JSON.parse(readFileSync(envelope, 'utf8'));
+  const ct: string = env.sealed.ciphertext;
+  const i = Math.floor(ct.length / 2);
+  env.sealed.ciphertext = ct.slice(0, i) + (ct[i] === 'A' ? 'B' : 'A') + ct.slice(i + 1);
+  writeFileSync(envelope, JSON.stringify(env));
+  const script = join(ctx.dir, 'escrow-recovery-4.yaml');
+  writeFileSync(script, readFileSync(join(repo, 'ceremony-scripts', RECOVERY_REHEARSAL), 'utf8').replace(/\n {2}trustee: 3\n/, '\n  trustee: 4\n'));
+  const ids = ['trustee-1', 'trustee-2', 'trustee-3', 'trustee-4'];
+  await recoveryCheckIn(page, ctx.picks, ctx.dir, { script: { file: script }, trust: ctx.fingerprint, ids });
+  await page.getByRole('button', { name: 'Start the recovery' }).click();
+  await runToEnd(page, recoverySeats(ctx.pins, ids), { root: '[data-testid=recovery]' });
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -209,6 +264,116 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'audit-valid',
+    what: 'audit: the golden bundle, VALID and ANCHORED, with its fingerprint',
+    recovery: 'audit',
+    prepare: (page, _seats, ctx) => auditOpen(page, ctx, GOLDEN),
+  },
+  {
+    name: 'audit-valid-full',
+    what: 'audit: the whole report of the golden bundle (every check, scripts, export)',
+    recovery: 'audit',
+    fullPage: true,
+    prepare: (page, _seats, ctx) => auditOpen(page, ctx, GOLDEN),
+  },
+  {
+    name: 'audit-invalid',
+    what: 'audit: a copy with one byte of transcript.jsonl flipped, INVALID, the failing checks named',
+    recovery: 'audit',
+    prepare: (page, _seats, ctx) => auditOpen(page, ctx, tamperedGolden(ctx.dir)),
+  },
+  {
+    name: 'audit-invalid-checks',
+    what: 'audit: the failing checks of the tampered copy, with their sentences',
+    recovery: 'audit',
+    prepare: async (page, _seats, ctx) => {
+      await auditOpen(page, ctx, tamperedGolden(ctx.dir));
+      await page.locator('[data-testid=checks] li[data-status=fail]').first().scrollIntoViewIfNeeded();
+      await page.evaluate(() => window.scrollBy(0, -120));
+    },
+  },
+  {
+    name: 'audit-script-timeout',
+    what: 'audit: an editor script that never ends, reported as not completed (timeout)',
+    recovery: 'audit',
+    prepare: async (page, _seats, ctx) => {
+      await auditOpen(page, ctx, GOLDEN);
+      await page.getByLabel('Type an audit script', { exact: false }).fill('for(;;){}');
+      await page.getByRole('button', { name: 'Run the typed script' }).click();
+      await page.locator('[data-testid=script-problem]').waitFor({ timeout: 60_000 });
+      await page.locator('[data-testid=audit-scripts]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'recovery-fingerprint',
+    what: "recovery: the original bundle's master fingerprint to read aloud, then the script",
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => {
+      await page.getByRole('button', { name: 'Recovery', exact: true }).click();
+      ctx.picks.bundle = join(ctx.dir, 'bundle');
+      await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
+      await page.waitForSelector('[data-testid=recovery][data-phase=script] [data-testid=script-chooser] .choice');
+    },
+  },
+  {
+    name: 'recovery-check-in',
+    what: 'recovery: the quorum checks in (fingerprint typed, trustees, files, new master token)',
+    recovery: 'demo',
+    fullPage: true,
+    prepare: async (page, _seats, ctx) => {
+      await recoveryCheckIn(page, ctx.picks, ctx.dir, { script: { shipped: RECOVERY_REHEARSAL }, trust: ctx.fingerprint, ids: ['trustee-1', 'trustee-2', 'trustee-3'] });
+      await page.getByRole('button', { name: 'Start over' }).click();
+      await page.waitForSelector('[data-testid=recovery][data-phase=bundle]');
+      // Back to a filled-in form: open, choose, tick, as the room would before "Check in".
+      ctx.picks.bundle = join(ctx.dir, 'bundle');
+      await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
+      await page.locator('[data-testid=script-chooser] .choice', { hasText: RECOVERY_REHEARSAL }).click();
+      await page.getByLabel('Master fingerprint, typed by the quorum', { exact: false }).fill(ctx.fingerprint);
+      for (const id of ['trustee-1', 'trustee-2']) {
+        await page.locator(`.trustee-row[data-trustee=${id}]`).getByRole('checkbox').check();
+        await page.getByLabel(`Token of ${id}`).selectOption('file');
+      }
+    },
+  },
+  {
+    name: 'recovery-pin',
+    what: "recovery: a trustee types their token's passphrase",
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => {
+      const ids = ['trustee-1', 'trustee-2', 'trustee-3'];
+      await recoveryCheckIn(page, ctx.picks, ctx.dir, { script: { shipped: RECOVERY_REHEARSAL }, trust: ctx.fingerprint, ids });
+      await page.getByRole('button', { name: 'Start the recovery' }).click();
+      await runToEnd(page, recoverySeats(ctx.pins, ids), { root: '[data-testid=recovery]', stop: { pinFor: 'trustee-2' } });
+    },
+  },
+  {
+    name: 'recovery-witness-shares',
+    what: 'recovery: the witness confirms the shares collected, "3 of 3" on screen',
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => {
+      const ids = ['trustee-1', 'trustee-2', 'trustee-3'];
+      await recoveryCheckIn(page, ctx.picks, ctx.dir, { script: { shipped: RECOVERY_REHEARSAL }, trust: ctx.fingerprint, ids });
+      await page.getByRole('button', { name: 'Start the recovery' }).click();
+      await runToEnd(page, recoverySeats(ctx.pins, ids), { root: '[data-testid=recovery]', stop: { witnessAt: 'collect-share' } });
+    },
+  },
+  {
+    name: 'recovery-refused',
+    what: "recovery: trustee-2's damaged share refused by name, the key recovered from the other three",
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => {
+      await recoveryWithRefusal(page, ctx);
+      await page.locator('[data-testid=shares]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'recovery-done',
+    what: 'recovery: the recovered fingerprint, the restored token and the recovery bundle',
+    recovery: 'demo',
+    fullPage: true,
+    prepare: (page, _seats, ctx) => recoveryWithRefusal(page, ctx),
+  },
+  {
     name: 'no-bridge',
     what: 'the page opened outside the app (no preload, no window.keyrite)',
     deps: null,
@@ -219,6 +384,21 @@ export const SCENARIOS: readonly Scenario[] = [
 ];
 
 // ---------------------------------------------------------------------------------------
+
+let demoDir: string | undefined;
+let demoMade: Promise<{ dir: string; pins: Record<string, string>; fingerprint: string }> | undefined;
+
+/** One `keyrite demo` output per screenshots run, copied into each recovery scenario. */
+function demoOnce(): Promise<{ dir: string; pins: Record<string, string>; fingerprint: string }> {
+  demoMade ??= (async () => {
+    demoDir = mkdtempSync(join(tmpdir(), 'keyrite-shot-demo-'));
+    const dir = join(demoDir, 'demo');
+    const { pins } = await makeDemo(dir);
+    const fingerprint = (JSON.parse(readFileSync(join(dir, 'bundle', 'bundle.json'), 'utf8')) as { masterFingerprint: string }).masterFingerprint;
+    return { dir, pins, fingerprint };
+  })();
+  return demoMade;
+}
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -280,6 +460,18 @@ async function main(): Promise<number> {
         const scratch = scenario.ceremony ? mkdtempSync(join(tmpdir(), 'keyrite-shot-ceremony-')) : undefined;
         let seats: TokenSeat[] = [];
         let node: Partial<NodeDepsOptions> = {};
+        const ctx: ShotContext = { picks: {}, dir: '', pins: {}, fingerprint: '' };
+        if (scenario.recovery) {
+          ctx.dir = mkdtempSync(join(tmpdir(), 'keyrite-shot-recovery-'));
+          if (scenario.recovery === 'demo') {
+            const demo = await demoOnce();
+            cpSync(demo.dir, ctx.dir, { recursive: true });
+            ctx.pins = demo.pins;
+            ctx.fingerprint = demo.fingerprint;
+          }
+          mkdirSync(join(ctx.dir, 'runs'));
+          node = recoveryNodeOptions(relay, ctx.picks, { workRoot: join(ctx.dir, 'runs'), auditLimits: { timeMs: 1500, graceMs: 1000 } });
+        }
         if (scratch) {
           seats = await makeSoftwareTokens(join(scratch, 'tokens'));
           mkdirSync(join(scratch, 'export'));
@@ -288,7 +480,7 @@ async function main(): Promise<number> {
         const handlers = scenario.deps === null ? null : realHandlers(scenario.deps ?? {}, node);
         const app = await openAppPage(browser, { site, handlers, preload, viewport, events: relay });
         try {
-          await scenario.prepare(app.page, seats);
+          await scenario.prepare(app.page, seats, ctx);
           // No focus ring or caret in the picture; fonts loaded.
           await app.page.evaluate(async () => {
             (document.activeElement as HTMLElement | null)?.blur();
@@ -305,11 +497,13 @@ async function main(): Promise<number> {
         } finally {
           await app.context.close();
           if (scratch) rmSync(scratch, { recursive: true, force: true });
+          if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
         }
       }
     }
   } finally {
     await browser.close();
+    if (demoDir) rmSync(demoDir, { recursive: true, force: true });
   }
   for (const p of problems) console.error(`screenshots: PROBLEM ${p}`);
   console.log(`screenshots: ${count} PNGs in ${outDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -13,6 +13,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type Sess
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { APP_ENTRY_URL, APP_PARTITION, APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-origin.ts';
 import { serveAppUrl } from './app-protocol.ts';
 import { installBluetoothGuard, installContentsGuards, installSessionGuards, type GuardReport } from './guards.ts';
@@ -29,6 +30,8 @@ import { CHANNELS, err, type EventName, type EventPayload } from '../core/ipc/co
 const RENDERER_ROOT = join(__dirname, '..', 'renderer');
 const PRELOAD = join(__dirname, 'preload.cjs');
 const SCRIPTS = join(__dirname, '..', '..', 'ceremony-scripts');
+// The audit-script worker, built next to the CLI (this CJS bundle has no import.meta to find it).
+const AUDIT_WORKER = pathToFileURL(join(__dirname, '..', 'cli', 'audit-worker.mjs'));
 const DEVTOOLS = !app.isPackaged && process.env.KEYRITE_DEVTOOLS === '1';
 
 const report: GuardReport = (what, detail) => {
@@ -49,14 +52,25 @@ function guardSession(ses: Session): void {
   });
 }
 
-/** The main window's own file and folder pickers: the renderer never names a path. */
-async function pick(kind: 'script' | 'folder'): Promise<string | undefined> {
+/** The main window's own file and folder pickers: the renderer never names a path it reads or writes. */
+type PickKind = 'script' | 'folder' | 'bundle' | 'audit-script';
+const PICKERS: Record<PickKind, Electron.OpenDialogOptions> = {
+  script: { title: 'Choose a ceremony script', properties: ['openFile'], filters: [{ name: 'Ceremony scripts', extensions: ['yaml'] }] },
+  folder: { title: 'Choose the folder for the bundle', properties: ['openDirectory', 'createDirectory'] },
+  bundle: { title: 'Choose the bundle folder (the one holding bundle.json)', properties: ['openDirectory'] },
+  'audit-script': { title: 'Choose an audit script', properties: ['openFile'], filters: [{ name: 'Audit scripts', extensions: ['js'] }] },
+};
+
+async function pick(kind: PickKind): Promise<string | undefined> {
   if (!mainWindow) return undefined;
-  const r =
-    kind === 'script'
-      ? await dialog.showOpenDialog(mainWindow, { title: 'Choose a ceremony script', properties: ['openFile'], filters: [{ name: 'Ceremony scripts', extensions: ['yaml'] }] })
-      : await dialog.showOpenDialog(mainWindow, { title: 'Choose the folder for the bundle', properties: ['openDirectory', 'createDirectory'] });
+  const r = await dialog.showOpenDialog(mainWindow, PICKERS[kind]);
   return r.canceled ? undefined : r.filePaths[0];
+}
+
+async function pickSave(defaultPath: string): Promise<string | undefined> {
+  if (!mainWindow) return undefined;
+  const r = await dialog.showSaveDialog(mainWindow, { title: 'Save the verification report', defaultPath, filters: [{ name: 'JSON', extensions: ['json'] }], properties: ['showOverwriteConfirmation'] });
+  return r.canceled ? undefined : r.filePath;
 }
 
 function registerIpc(): void {
@@ -73,6 +87,8 @@ function registerIpc(): void {
       ...(modulePath ? { modulePath } : {}),
       ...(softwareDir ? { softwareDir } : {}),
       ceremony: { workRoot, scriptsDir: SCRIPTS, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
+      audit: { pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('audit-script'), pickReportFile: (name) => pickSave(join(app.getPath('documents'), name)), runner: { workerUrl: AUDIT_WORKER } },
+      recovery: { workRoot, scriptsDir: SCRIPTS, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script') },
     }),
   );
   void startUsbWatch(emit).catch((e: unknown) => console.error('keyrite: USB watch failed:', e));

@@ -17,7 +17,11 @@ import type { ErrorCode } from '../errors.ts';
 import type { AirGapStatus } from '../airgap/status.ts';
 import type { SelfTestReport } from '../selftest/run.ts';
 import type { CeremonyView, CheckInForm, PaperWords, ScriptSource, ShippedScript } from './ceremony-types.ts';
+import type { AuditOptions, AuditScriptSource, AuditView } from './audit-types.ts';
+import type { RecoveryCheckInForm, RecoveryView } from './recovery-types.ts';
 import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
+import { checkAuditOptions, checkAuditScriptSource } from './audit-args.ts';
+import { checkPickOnly, checkRecoveryCheckInForm } from './recovery-args.ts';
 
 export type { AirGapStatus, AirGapInterface } from '../airgap/status.ts';
 
@@ -104,6 +108,8 @@ export type {
   StepView,
   WitnessPrompt,
 } from './ceremony-types.ts';
+export type { AuditCheckView, AuditFingerprint, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
+export type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryPhase, RecoveryView, ShareEventView } from './recovery-types.ts';
 
 // ---------------------------------------------------------------------------------------
 // The channels (renderer → main, request/response) and events (main → renderer).
@@ -126,11 +132,27 @@ export interface IpcChannels {
   'ceremony:paperWords': { arg: { trusteeId: string }; result: PaperWords };
   'ceremony:paperCopied': { arg: { trusteeId: string }; result: CeremonyView };
   'ceremony:export': { arg: undefined; result: CeremonyView };
+  'audit:state': { arg: undefined; result: AuditView };
+  'audit:open': { arg: AuditOptions; result: AuditView };
+  'audit:verify': { arg: AuditOptions; result: AuditView };
+  'audit:runScript': { arg: AuditScriptSource; result: AuditView };
+  'audit:export': { arg: undefined; result: AuditView };
+  'recovery:scripts': { arg: undefined; result: ShippedScript[] };
+  'recovery:state': { arg: undefined; result: RecoveryView };
+  'recovery:openBundle': { arg: { pick: true }; result: RecoveryView };
+  'recovery:load': { arg: ScriptSource; result: RecoveryView };
+  'recovery:checkIn': { arg: RecoveryCheckInForm; result: RecoveryView };
+  'recovery:start': { arg: undefined; result: RecoveryView };
+  'recovery:pin': { arg: { prompt: number; pin: string }; result: RecoveryView };
+  'recovery:witness': { arg: { prompt: number; confirmed: boolean }; result: RecoveryView };
+  'recovery:stop': { arg: undefined; result: RecoveryView };
+  'recovery:reset': { arg: undefined; result: RecoveryView };
 }
 
 export interface IpcEvents {
   'tokens:changed': TokensChanged;
   'ceremony:changed': CeremonyView;
+  'recovery:changed': RecoveryView;
 }
 
 export type Channel = keyof IpcChannels;
@@ -168,11 +190,27 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'ceremony:paperWords': { summary: "A trustee's paper-backup words: the one secret the renderer may show.", checkArg: checkParticipantRef },
   'ceremony:paperCopied': { summary: 'A trustee confirms they copied their paper-backup words.', checkArg: checkParticipantRef },
   'ceremony:export': { summary: 'Copies the bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },
+  'audit:state': { summary: 'The current audit view: the bundle, the verifier report, the audit scripts run (public data only).', checkArg: noArgument },
+  'audit:open': { summary: 'Opens a bundle folder chosen in the main process picker and verifies it with the options given.', checkArg: checkAuditOptions },
+  'audit:verify': { summary: 'Verifies the open bundle again with other options (trusted fingerprint, mode).', checkArg: checkAuditOptions },
+  'audit:runScript': { summary: 'Runs an audit script (a file from the picker, or text from the editor) against the open bundle in the sandbox.', checkArg: checkAuditScriptSource },
+  'audit:export': { summary: 'Writes the report as JSON to a new file chosen in the main process (never overwrites).', checkArg: noArgument },
+  'recovery:scripts': { summary: 'Lists the shipped escrow-recovery scripts.', checkArg: noArgument },
+  'recovery:state': { summary: 'The current recovery view (public data only).', checkArg: noArgument },
+  'recovery:openBundle': { summary: "Opens the original ceremony's bundle folder (main process picker) and shows its master fingerprint.", checkArg: checkPickOnly },
+  'recovery:load': { summary: 'Loads a shipped escrow-recovery script, or one chosen in the main process file picker.', checkArg: checkScriptSource },
+  'recovery:checkIn': { summary: 'Checks the quorum in: the typed fingerprint, the trustees with their tokens, keyrings and envelopes, the new master token.', checkArg: checkRecoveryCheckInForm },
+  'recovery:start': { summary: 'Starts the recovery engine on the checked-in quorum.', checkArg: noArgument },
+  'recovery:pin': { summary: 'Answers the pending PIN request; the PIN stays in the main process.', checkArg: checkPinAnswer },
+  'recovery:witness': { summary: 'Answers the pending witness confirmation.', checkArg: checkWitnessAnswer },
+  'recovery:stop': { summary: 'Stops the running recovery at its pending request.', checkArg: noArgument },
+  'recovery:reset': { summary: 'Leaves a finished or failed recovery and starts over.', checkArg: noArgument },
 };
 
 const EVENT_SPECS: { readonly [E in EventName]: { summary: string } } = {
   'tokens:changed': { summary: 'A USB token was attached or detached; call tokens.list again.' },
   'ceremony:changed': { summary: 'The ceremony view changed (step progress, a PIN or witness request, the outcome).' },
+  'recovery:changed': { summary: 'The recovery view changed (step progress, share progress, a PIN or witness request, the outcome).' },
 };
 
 export const CHANNELS: readonly Channel[] = Object.freeze(Object.keys(CHANNEL_SPECS) as Channel[]);

@@ -20,13 +20,12 @@ import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { runCeremony } from '../../core/ceremony/engine.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
 import { ENTRY, JOURNAL_TRANSCRIPT, TRUSTEE_FILES } from '../../core/ceremony/journal.ts';
-import { pinTriesLeft, withPinRetry, type WrongPin } from '../../core/ceremony/pin-retry.ts';
-import type { CeremonyEnvironment, CeremonyResult, ConfirmAnswer, ConfirmRequest, PinRequest, ProgressEvent } from '../../core/ceremony/types.ts';
+import type { CeremonyEnvironment, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { recoverTranscript } from '../../core/transcript/transcript.ts';
-import { describePinState, type KeyriteToken } from '../../core/tokens/token.ts';
+import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
-import { openSoftwareTokenFile } from '../../core/node/software-token-file.ts';
+import { PromptBroker, SOFTWARE_FOLDER } from './prompt-broker.ts';
 import type { CeremonyView, CheckInForm, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
 
 export interface CeremonySessionOptions {
@@ -46,17 +45,13 @@ export interface CeremonySessionOptions {
   logError?: (error: unknown) => void;
 }
 
-/** Software token choices are named by this prefix in the answers; the files are in softwareDir. */
-const SOFTWARE_FOLDER = 'software-tokens';
 const MAX_LOG = 400;
-
-type Pending = { kind: 'pin'; id: number; resolve: (pin: string) => void; reject: (e: Error) => void } | { kind: 'witness'; id: number; resolve: (a: ConfirmAnswer) => void; reject: (e: Error) => void };
 
 function emptyView(): CeremonyView {
   return { phase: 'choose', script: null, participants: [], steps: [], log: [], prompt: null, current: null, outcome: null, error: null };
 }
 
-function scriptView(file: string, parsed: ParsedCeremonyScript): ScriptView {
+export function scriptView(file: string, parsed: ParsedCeremonyScript): ScriptView {
   const s = parsed.script;
   const entropy = s.steps.find((x) => x.action === 'entropy');
   const master = s.tokens.master.token;
@@ -101,9 +96,7 @@ export class CeremonySession {
   private answers: Answers | undefined;
   private runDir: string | undefined;
   private result: CeremonyResult | undefined;
-  private pending: Pending | undefined;
-  private nextPrompt = 1;
-  private readonly pinRequests = new Map<string, PinRequest>();
+  private readonly prompts = new PromptBroker((prompt) => this.update({ prompt }));
   private readonly copied = new Set<string>();
 
   constructor(private readonly o: CeremonySessionOptions) {}
@@ -229,32 +222,7 @@ export class CeremonySession {
         ...(this.o.networkInterfaces ? { networkInterfaces: this.o.networkInterfaces } : {}),
       });
       env = base;
-      const softwareDir = this.o.softwareDir;
-      const environment: CeremonyEnvironment = {
-        ...base,
-        tokens: {
-          open: async (req) => {
-            let token: KeyriteToken;
-            if (req.choice.kind === 'software') {
-              if (!softwareDir) throw new KeyriteError('TOKEN_NOT_FOUND', 'No folder of rehearsal software tokens is configured.');
-              token = await openSoftwareTokenFile(join(softwareDir, basename(req.choice.path)));
-              opened.push(token);
-            } else {
-              token = await base.tokens.open(req);
-            }
-            const key = req.participantId ?? 'master';
-            return withPinRetry(token, (wrong) => this.askPin(this.pinRequests.get(key)!, wrong));
-          },
-        },
-        pins: {
-          check: () => undefined,
-          get: (req) => {
-            this.pinRequests.set(req.participantId, req);
-            return this.askPin(req, undefined);
-          },
-        },
-        confirm: (req) => this.askWitness(req),
-      };
+      const environment = this.prompts.environment(base, { ...(this.o.softwareDir ? { softwareDir: this.o.softwareDir } : {}), opened });
       this.result = await runCeremony({ parsed, answers, env: environment });
       const outcome = await this.outcome(this.result);
       this.update({ phase: 'done', prompt: null, current: null, outcome });
@@ -263,8 +231,7 @@ export class CeremonySession {
       const steps = this.view.steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' as const } : s));
       this.update({ phase: 'failed', prompt: null, steps, error: sentence(e) });
     } finally {
-      this.pending = undefined;
-      this.pinRequests.clear();
+      this.prompts.clear();
       for (const t of opened) await t.close().catch(() => undefined);
       await env?.close().catch(() => undefined);
     }
@@ -283,62 +250,20 @@ export class CeremonySession {
     this.update({ steps, log, current });
   }
 
-  private askPin(req: PinRequest, wrong: WrongPin | undefined): Promise<string> {
-    const token = wrong?.token ?? req.token;
-    const id = this.nextPrompt++;
-    return new Promise<string>((resolve, reject) => {
-      this.pending = { kind: 'pin', id, resolve, reject };
-      this.update({
-        prompt: {
-          kind: 'pin',
-          id,
-          who: req.who,
-          participantId: req.participantId,
-          token: token.label,
-          software: token.source === 'software',
-          triesLeft: wrong?.triesLeft ?? pinTriesLeft(token.pin, 0),
-          tokenReport: describePinState(token.pin),
-          problem: wrong?.sentence ?? null,
-        },
-      });
-    });
-  }
-
-  private askWitness(req: ConfirmRequest): Promise<ConfirmAnswer> {
-    const id = this.nextPrompt++;
-    return new Promise<ConfirmAnswer>((resolve, reject) => {
-      this.pending = { kind: 'witness', id, resolve, reject };
-      this.update({ prompt: { kind: 'witness', id, stepId: req.stepId, title: req.title, witness: `${req.witness.name} (${req.witness.id})`, summary: [...req.summary] } });
-    });
-  }
-
-  private takePending(kind: Pending['kind'], id: number): Pending {
-    const p = this.pending;
-    if (!p || p.kind !== kind || p.id !== id) throw new KeyriteError('USAGE', kind === 'pin' ? 'That PIN request is no longer open; answer the one on screen.' : 'That confirmation is no longer open; answer the one on screen.');
-    this.pending = undefined;
-    return p;
-  }
-
   answerPin(prompt: number, pin: string): CeremonyView {
-    const p = this.takePending('pin', prompt);
-    const v = this.update({ prompt: null });
-    if (p.kind === 'pin') p.resolve(pin);
-    return v;
+    this.prompts.answerPin(prompt, pin);
+    return this.state();
   }
 
   answerWitness(prompt: number, confirmed: boolean): CeremonyView {
-    const p = this.takePending('witness', prompt);
-    const v = this.update({ prompt: null });
-    if (p.kind === 'witness') p.resolve(confirmed ? { confirmed: true, via: 'interactive' } : { confirmed: false, reason: 'the witness declined in the app.' });
-    return v;
+    this.prompts.answerWitness(prompt, confirmed);
+    return this.state();
   }
 
   stop(): CeremonyView {
-    const p = this.pending;
-    if (this.view.phase !== 'running' || !p) throw new KeyriteError('USAGE', 'The ceremony can be stopped while it waits for a PIN or a witness.');
-    this.pending = undefined;
-    p.reject(new KeyriteError('CEREMONY_ERROR', 'The ceremony was stopped in the app. Nothing more was written; start it again to run it from the beginning.'));
-    return this.update({ prompt: null });
+    if (this.view.phase !== 'running' || !this.prompts.waiting) throw new KeyriteError('USAGE', 'The ceremony can be stopped while it waits for a PIN or a witness.');
+    this.prompts.stop(new KeyriteError('CEREMONY_ERROR', 'The ceremony was stopped in the app. Nothing more was written; start it again to run it from the beginning.'));
+    return this.state();
   }
 
   reset(): CeremonyView {

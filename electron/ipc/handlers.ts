@@ -26,6 +26,8 @@ import {
   type UsbState,
 } from '../../core/ipc/contract.ts';
 import type { CeremonySession } from './ceremony-session.ts';
+import type { AuditSession } from './audit-session.ts';
+import type { RecoverySession } from './recovery-session.ts';
 import { evaluateAirGap, type NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 
@@ -43,6 +45,10 @@ export interface HandlerDeps {
   usbStatus?: () => Promise<UsbState>;
   /** Absent where ceremonies are not wired: the ceremony channels then answer UNAVAILABLE. */
   ceremony?: CeremonySession;
+  /** Absent where auditing is not wired: the audit channels then answer UNAVAILABLE. */
+  audit?: AuditSession;
+  /** Absent where recovery is not wired: the recovery channels then answer UNAVAILABLE. */
+  recovery?: RecoverySession;
   /** The main process log for unexpected errors; never shown to the renderer. */
   logError?: (channel: Channel, error: unknown) => void;
 }
@@ -124,6 +130,14 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     if (!deps.ceremony) throw new IpcFailure('UNAVAILABLE', 'Ceremonies are not part of this build.');
     return deps.ceremony;
   };
+  const audit = (): AuditSession => {
+    if (!deps.audit) throw new IpcFailure('UNAVAILABLE', 'Auditing bundles is not part of this build.');
+    return deps.audit;
+  };
+  const recovery = (): RecoverySession => {
+    if (!deps.recovery) throw new IpcFailure('UNAVAILABLE', 'Escrow recovery is not part of this build.');
+    return deps.recovery;
+  };
   return Object.freeze({
     'app:info': guarded('app:info', deps, async (): Promise<AppInfo> => ({
       name: deps.appName,
@@ -153,6 +167,21 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'ceremony:paperWords': guarded('ceremony:paperWords', deps, async ({ trusteeId }) => ceremony().paperWords(trusteeId)),
     'ceremony:paperCopied': guarded('ceremony:paperCopied', deps, async ({ trusteeId }) => ceremony().paperCopied(trusteeId)),
     'ceremony:export': guarded('ceremony:export', deps, async () => ceremony().exportBundle()),
+    'audit:state': guarded('audit:state', deps, async () => audit().state()),
+    'audit:open': guarded('audit:open', deps, async (options) => audit().open(options)),
+    'audit:verify': guarded('audit:verify', deps, async (options) => audit().reverify(options)),
+    'audit:runScript': guarded('audit:runScript', deps, async (source) => audit().runScript(source)),
+    'audit:export': guarded('audit:export', deps, async () => audit().exportReport()),
+    'recovery:scripts': guarded('recovery:scripts', deps, async () => recovery().scripts()),
+    'recovery:state': guarded('recovery:state', deps, async () => recovery().state()),
+    'recovery:openBundle': guarded('recovery:openBundle', deps, async () => recovery().openBundle()),
+    'recovery:load': guarded('recovery:load', deps, async (source) => recovery().load(source)),
+    'recovery:checkIn': guarded('recovery:checkIn', deps, async (form) => recovery().checkIn(form)),
+    'recovery:start': guarded('recovery:start', deps, async () => recovery().start()),
+    'recovery:pin': guarded('recovery:pin', deps, async ({ prompt, pin }) => recovery().answerPin(prompt, pin)),
+    'recovery:witness': guarded('recovery:witness', deps, async ({ prompt, confirmed }) => recovery().answerWitness(prompt, confirmed)),
+    'recovery:stop': guarded('recovery:stop', deps, async () => recovery().stop()),
+    'recovery:reset': guarded('recovery:reset', deps, async () => recovery().reset()),
   });
 }
 

@@ -14,6 +14,8 @@ import { discoverPkcs11, discoverSoftware } from '../../core/node/token-discover
 import { UsbWatch, describeUsbDevice, loadUsbEventSource, usbReport } from '../../core/node/usb-watch.ts';
 import { runSelfTests } from '../../core/selftest/run.ts';
 import { CeremonySession } from './ceremony-session.ts';
+import { AuditSession, type AuditSessionOptions } from './audit-session.ts';
+import { RecoverySession } from './recovery-session.ts';
 import type { HandlerDeps } from './handlers.ts';
 
 export interface NodeDepsOptions {
@@ -32,6 +34,16 @@ export interface NodeDepsOptions {
     scriptsDir: string;
     pickScriptFile(): Promise<string | undefined>;
     pickExportFolder(): Promise<string | undefined>;
+    networkInterfaces?: () => NetworkInterfaceInfo[];
+  };
+  /** The audit screen is wired when its pickers are given. */
+  audit?: AuditSessionOptions;
+  /** Escrow recovery is wired when both folders and the pickers are given. */
+  recovery?: {
+    workRoot: string;
+    scriptsDir: string;
+    pickBundleFolder(): Promise<string | undefined>;
+    pickScriptFile(): Promise<string | undefined>;
     networkInterfaces?: () => NetworkInterfaceInfo[];
   };
 }
@@ -74,6 +86,7 @@ export async function startUsbWatch(emit: NonNullable<NodeDepsOptions['emit']>):
 export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
   const list = () => listTokens(options.modulePath, options.softwareDir);
   const c = options.ceremony;
+  const r = options.recovery;
   return {
     appName: 'Keyrite',
     appVersion: options.appVersion,
@@ -97,6 +110,23 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
             publish: (view) => options.emit?.('ceremony:changed', view),
             ...(c.networkInterfaces ? { networkInterfaces: c.networkInterfaces } : {}),
             ...(options.logError ? { logError: (e: unknown) => options.logError!('ceremony:start', e) } : {}),
+          }),
+        }
+      : {}),
+    ...(options.audit ? { audit: new AuditSession(options.audit) } : {}),
+    ...(r
+      ? {
+          recovery: new RecoverySession({
+            workRoot: r.workRoot,
+            scriptsDir: r.scriptsDir,
+            ...(options.softwareDir ? { softwareDir: options.softwareDir } : {}),
+            ...(options.modulePath ? { modulePath: options.modulePath } : {}),
+            listTokens: list,
+            pickBundleFolder: r.pickBundleFolder,
+            pickScriptFile: r.pickScriptFile,
+            publish: (view) => options.emit?.('recovery:changed', view),
+            ...(r.networkInterfaces ? { networkInterfaces: r.networkInterfaces } : {}),
+            ...(options.logError ? { logError: (e: unknown) => options.logError!('recovery:start', e) } : {}),
           }),
         }
       : {}),

@@ -1,6 +1,6 @@
 /**
  * The app frame: the "rehearsal only" banner, the masthead, one navigation bar and one screen
- * at a time. Each screen is one component file under screens/; the ceremony screen is loaded
+ * at a time. Each screen is one component file under screens/; the other screens are loaded
  * on first use, so the first screen's JavaScript stays small. A new screen is one more entry
  * in SCREENS.
  */
@@ -12,6 +12,8 @@ import Home from './screens/Home.tsx';
 const SCREENS: readonly { id: string; label: string; component: ComponentType }[] = [
   { id: 'home', label: 'Home', component: Home },
   { id: 'ceremony', label: 'Ceremony', component: lazy(() => import('./screens/Ceremony.tsx')) },
+  { id: 'recovery', label: 'Recovery', component: lazy(() => import('./screens/Recovery.tsx')) },
+  { id: 'audit', label: 'Audit', component: lazy(() => import('./screens/Audit.tsx')) },
 ];
 
 function Masthead({ info }: { info?: ReturnType<typeof useCall<AppInfo>>[0] }) {

@@ -84,18 +84,20 @@ export type Stop = { pinFor?: string; witnessAt?: string };
 /**
  * Answers every PIN prompt (typing the seat's PIN, then Enter; `wrongOnce` gets one wrong
  * PIN first) and every witness request (Enter on the focused confirm button) until the
- * ceremony ends — or until `stop` names the prompt to leave open (screenshots).
+ * ceremony (or, with `root`, the recovery) ends — or until `stop` names the prompt to leave open (screenshots).
  * Returns the texts shown after the wrong PIN.
  */
-export async function runToEnd(page: Page, seats: TokenSeat[], opts: { wrongOnce?: string; stop?: Stop; timeout?: number } = {}): Promise<{ problem?: string; triesLeft?: string }> {
+export async function runToEnd(page: Page, seats: Pick<TokenSeat, 'participant' | 'pin'>[], opts: { wrongOnce?: string; stop?: Stop; timeout?: number; root?: string } = {}): Promise<{ problem?: string; triesLeft?: string }> {
   const timeout = opts.timeout ?? 300_000;
+  // The screen whose data-phase says the run ended: the ceremony screen, or (opts.root) the recovery screen.
+  const PHASE = opts.root ?? '[data-testid=ceremony]';
   const seen = new Set<string>();
   const out: { problem?: string; triesLeft?: string } = {};
   let wrongDone = false;
   for (;;) {
     const el = await page.waitForSelector(`[data-testid=pin-entry], [data-testid=witness-confirm], ${PHASE}[data-phase=done], ${PHASE}[data-phase=failed]`, { timeout });
     const testid = await el.getAttribute('data-testid');
-    if (testid === 'ceremony') return out;
+    if (testid === 'ceremony' || testid === 'recovery') return out;
     const id = (await el.getAttribute('data-prompt'))!;
     if (seen.has(id)) {
       await page.waitForFunction((pid) => !document.querySelector(`[data-prompt="${pid}"]`), id, { timeout });

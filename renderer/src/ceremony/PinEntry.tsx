@@ -6,9 +6,9 @@
 import { useState, type FormEvent } from 'react';
 import { useScrollIntoView } from './scroll.ts';
 import type { PinPrompt } from '../../../core/ipc/contract.ts';
-import type { Send } from './send.ts';
+import type { Send, SessionNs } from './send.ts';
 
-export function PinEntry({ prompt, send }: { prompt: PinPrompt; send: Send }) {
+export function PinEntry({ prompt, send, ns = 'ceremony' }: { prompt: PinPrompt; send: Send; ns?: SessionNs }) {
   const api = window.keyrite!;
   const [pin, setPin] = useState('');
   const ref = useScrollIntoView<HTMLFormElement>();
@@ -17,7 +17,7 @@ export function PinEntry({ prompt, send }: { prompt: PinPrompt; send: Send }) {
     e.preventDefault();
     const typed = pin;
     setPin('');
-    void send(() => api.ceremony.pin({ prompt: prompt.id, pin: typed }));
+    void send(() => api[ns].pin({ prompt: prompt.id, pin: typed }));
   };
   return (
     <form ref={ref} className="prompt prompt-pin" onSubmit={submit} aria-labelledby="pin-title" data-testid="pin-entry" data-prompt={prompt.id} data-participant={prompt.participantId}>
@@ -40,8 +40,8 @@ export function PinEntry({ prompt, send }: { prompt: PinPrompt; send: Send }) {
         <button type="submit" className="primary">
           Log in to the token
         </button>
-        <button type="button" className="secondary" onClick={() => void send(() => api.ceremony.stop())}>
-          Stop the ceremony
+        <button type="button" className="secondary" onClick={() => void send(() => api[ns].stop())}>
+          {ns === 'recovery' ? 'Stop the recovery' : 'Stop the ceremony'}
         </button>
       </div>
     </form>

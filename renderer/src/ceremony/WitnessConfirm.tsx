@@ -1,12 +1,12 @@
 /** A witness confirms a step after checking what it says, or declines (which stops the ceremony). */
 import type { WitnessPrompt } from '../../../core/ipc/contract.ts';
-import type { Send } from './send.ts';
+import type { Send, SessionNs } from './send.ts';
 import { useScrollIntoView } from './scroll.ts';
 
-export function WitnessConfirm({ prompt, send }: { prompt: WitnessPrompt; send: Send }) {
+export function WitnessConfirm({ prompt, send, ns = 'ceremony' }: { prompt: WitnessPrompt; send: Send; ns?: SessionNs }) {
   const api = window.keyrite!;
   const ref = useScrollIntoView<HTMLElement>();
-  const answer = (confirmed: boolean) => void send(() => api.ceremony.witness({ prompt: prompt.id, confirmed }));
+  const answer = (confirmed: boolean) => void send(() => api[ns].witness({ prompt: prompt.id, confirmed }));
   return (
     <section ref={ref} className="prompt prompt-witness" aria-labelledby="witness-title" data-testid="witness-confirm" data-prompt={prompt.id} data-step={prompt.stepId}>
       <h3 id="witness-title">

@@ -1,0 +1,355 @@
+/**
+ * One escrow recovery in the app, in the main process: the original bundle (read and verified
+ * here so the room can read its master fingerprint aloud), the escrow-recovery script, the
+ * quorum checked in (the same data as a recovery answers file, built here and validated by
+ * parseAnswers), and a run of the same engine as `keyrite recover`
+ * (core/ceremony/recovery-engine.ts) whose PIN prompts and witness confirmations wait for
+ * answers from the window (PromptBroker, shared with the ceremony session). It publishes a
+ * RecoveryView (public data only) on every change, with "k of t" share progress and every
+ * refused share, read from the engine's progress events.
+ *
+ * Files: the check-in's paths are relative to the folder holding the bundle (as in an answers
+ * file next to it: `keyrite demo` lays its rehearsal out that way); each run gets a fresh folder
+ * under `workRoot` (journal, checkpoints, recovery bundle).
+ */
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
+import { fromUtf8, utf8 } from '../../core/bytes.ts';
+import { toHex } from '../../core/encoding/hex.ts';
+import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
+import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/recovery-engine.ts';
+import { readableFingerprint } from '../../core/ceremony/run.ts';
+import type { ProgressEvent } from '../../core/ceremony/types.ts';
+import type { KeyriteToken } from '../../core/tokens/token.ts';
+import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
+import { parseManifest } from '../../core/escrow/manifest.ts';
+import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
+import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
+import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
+import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
+import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareEventView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
+import { PromptBroker, SOFTWARE_FOLDER } from './prompt-broker.ts';
+import { scriptView } from './ceremony-session.ts';
+
+export interface RecoverySessionOptions {
+  /** Where run folders are created. */
+  workRoot: string;
+  /** The shipped ceremony-scripts/ folder. */
+  scriptsDir: string;
+  softwareDir?: string;
+  modulePath?: string;
+  listTokens(): Promise<TokenSummary[]>;
+  /** The main process folder picker for the original bundle; undefined when cancelled. */
+  pickBundleFolder(): Promise<string | undefined>;
+  /** The main process file picker for a script; undefined when cancelled. */
+  pickScriptFile(): Promise<string | undefined>;
+  publish(view: RecoveryView): void;
+  networkInterfaces?: () => NetworkInterfaceInfo[];
+  logError?: (error: unknown) => void;
+}
+
+const MAX_LOG = 400;
+/** A token chosen as a file (a rehearsal software token), not from tokens:list. */
+const TOKEN_FILE = /\.keyrite-token$/;
+
+function emptyView(): RecoveryView {
+  return { phase: 'bundle', bundle: null, script: null, participants: [], steps: [], log: [], prompt: null, current: null, shares: { accepted: 0, needed: 0, events: [] }, outcome: null, error: null };
+}
+
+function sentence(e: unknown): string {
+  if (e instanceof CeremonyFileError) return `The check-in was refused: ${e.issues.map((i) => i.message).join('; ')}.`;
+  if (isKeyriteError(e)) return e.message;
+  return 'Keyrite hit an unexpected internal error; the recovery stopped. Nothing was restored after the last completed step; start again in a new run.';
+}
+
+/** A YAML scalar for a value typed in the app: JSON's double-quoted strings are YAML's. */
+const q = (s: string): string => JSON.stringify(s);
+
+/** Reads "k of t" and refusals from a collect-share progress message (recovery-engine.ts collectShares). */
+export function shareEvent(e: ProgressEvent, who: string): (ShareEventView & { accepted?: number }) | undefined {
+  if (!e.participantId) return undefined;
+  const accepted = /accepted: (\d+) of (\d+)\.$/.exec(e.message);
+  if (accepted) return { trusteeId: e.participantId, who, outcome: 'accepted', reason: null, accepted: Number(accepted[1]) };
+  const refused = /REFUSED: ([\s\S]*)\. Still (\d+) of (\d+)\.$/.exec(e.message);
+  if (refused) return { trusteeId: e.participantId, who, outcome: 'refused', reason: refused[1]!, accepted: Number(refused[2]) };
+  if (/this duplicate is dropped\.$/.test(e.message)) return { trusteeId: e.participantId, who, outcome: 'duplicate', reason: 'a share with the same index was already accepted' };
+  return undefined;
+}
+
+export class RecoverySession {
+  private view: RecoveryView = emptyView();
+  private bundleDir: string | undefined;
+  private parsed: ParsedCeremonyScript | undefined;
+  private answers: Answers | undefined;
+  private readonly prompts = new PromptBroker((prompt) => this.update({ prompt }));
+
+  constructor(private readonly o: RecoverySessionOptions) {}
+
+  state(): RecoveryView {
+    return structuredClone(this.view);
+  }
+
+  private update(change: Partial<RecoveryView>): RecoveryView {
+    this.view = { ...this.view, ...change };
+    const v = this.state();
+    this.o.publish(v);
+    return v;
+  }
+
+  private requireIdle(): void {
+    if (this.view.phase === 'running') throw new KeyriteError('USAGE', 'A recovery is running: stop it first.');
+  }
+
+  async scripts(): Promise<ShippedScript[]> {
+    const out: ShippedScript[] = [];
+    for (const file of (await readdir(this.o.scriptsDir)).filter((f) => f.endsWith('.yaml')).sort()) {
+      const parsed = parseCeremonyScript(new Uint8Array(await readFile(join(this.o.scriptsDir, file))));
+      if (parsed.script.kind === 'escrow-recovery') out.push({ file, name: parsed.script.name, mode: parsed.script.mode });
+    }
+    return out;
+  }
+
+  async openBundle(): Promise<RecoveryView> {
+    this.requireIdle();
+    const folder = await this.o.pickBundleFolder();
+    if (folder === undefined) return this.state();
+    let files: Map<string, Uint8Array>;
+    try {
+      files = await readBundleDirectory(folder);
+    } catch (e) {
+      if (e instanceof KeyriteError) throw new KeyriteError(e.code, `${e.message} Choose the original ceremony's bundle folder (the one holding bundle.json) again.`);
+      throw e;
+    }
+    const report = verifyBundle(files, { crypto: NATIVE_VERIFIER_CRYPTO });
+    const failed = report.checks.filter((c) => c.status !== 'pass').map((c) => c.name);
+    let quorum: OriginalBundleView['quorum'] = null;
+    let trustees: OriginalBundleView['trustees'] = [];
+    const manifestBytes = files.get('escrow/manifest.json');
+    if (manifestBytes !== undefined) {
+      try {
+        const m = parseManifest(fromUtf8(manifestBytes));
+        quorum = { n: m.n, t: m.t };
+        trustees = m.trustees.map((t) => ({ id: t.id, name: t.name ?? t.id }));
+      } catch {
+        // A bundle without a readable manifest cannot be recovered; the verdict already says why.
+      }
+    }
+    const fp = report.masterFingerprint && /^[0-9a-f]{64}$/.test(report.masterFingerprint) ? { hex: report.masterFingerprint, ...readableFingerprint(report.masterFingerprint) } : null;
+    const bundle: OriginalBundleView = {
+      folder,
+      baseFolder: dirname(folder),
+      ceremonyId: report.ceremonyId ?? null,
+      verdict: report.verdict,
+      checksPassed: report.checks.length - failed.length,
+      checksTotal: report.checks.length,
+      failed,
+      fingerprint: fp,
+      quorum,
+      trustees,
+    };
+    if (report.kind !== undefined && report.kind !== 'root-keygen') throw new KeyriteError('UNSUPPORTED', `${folder} is the bundle of an ${report.kind}; a recovery starts from the bundle of the root-keygen ceremony that made the shares.`);
+    this.bundleDir = folder;
+    this.parsed = undefined;
+    this.answers = undefined;
+    return this.update({ ...emptyView(), phase: report.verdict === 'valid' && quorum ? 'script' : 'bundle', bundle, shares: { accepted: 0, needed: quorum?.t ?? 0, events: [] } });
+  }
+
+  async load(source: ScriptSource): Promise<RecoveryView> {
+    this.requireIdle();
+    if (!this.bundleDir || this.view.bundle?.verdict !== 'valid') throw new KeyriteError('USAGE', "Open the original ceremony's bundle first.");
+    let path: string;
+    if ('shipped' in source) {
+      if (!(await this.scripts()).some((s) => s.file === source.shipped)) throw new KeyriteError('INVALID_INPUT', `There is no shipped escrow-recovery script named ${source.shipped}.`);
+      path = join(this.o.scriptsDir, source.shipped);
+    } else {
+      const picked = await this.o.pickScriptFile();
+      if (picked === undefined) return this.state();
+      path = picked;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch {
+      throw new KeyriteError('IO_ERROR', `Keyrite could not read ${basename(path)}. Choose the script file again.`);
+    }
+    const parsed = parseCeremonyScript(bytes);
+    if (parsed.script.kind !== 'escrow-recovery') throw new KeyriteError('UNSUPPORTED', `This screen runs escrow recoveries; ${basename(path)} is a ${parsed.script.kind} script.`);
+    this.parsed = parsed;
+    this.answers = undefined;
+    const script = scriptView(basename(path), parsed);
+    return this.update({ phase: 'check-in', script, participants: [], steps: script.steps.map((s) => ({ ...s, status: 'pending', notes: [] })), log: [], outcome: null, error: null });
+  }
+
+  /** A path typed in the app, relative to the bundle's base folder (an absolute one inside it is made relative). */
+  private relativePath(p: string): string {
+    const t = p.trim();
+    const base = this.view.bundle!.baseFolder;
+    if (!isAbsolute(t)) return t;
+    const rel = relative(base, t);
+    return rel.split(sep).join('/');
+  }
+
+  async checkIn(form: RecoveryCheckInForm): Promise<RecoveryView> {
+    this.requireIdle();
+    const parsed = this.parsed;
+    const bundle = this.view.bundle;
+    if (!parsed || !bundle || !this.bundleDir) throw new KeyriteError('USAGE', 'Open the bundle and choose the recovery script first.');
+    const s = parsed.script;
+    const names = [form.administrator, ...form.witnesses, ...form.trustees.map((t) => t.name)];
+    if (names.some((n) => n.trim().length === 0)) throw new KeyriteError('ANSWERS_INVALID', 'Every participant needs a name: fill in each name field.');
+    if (form.trustees.length !== (s.roles.trustee ?? 0)) throw new KeyriteError('ANSWERS_INVALID', `This script needs exactly ${s.roles.trustee ?? 0} trustees; ${form.trustees.length} ${form.trustees.length === 1 ? 'is' : 'are'} checked in. Tick exactly ${s.roles.trustee ?? 0} trustees.`);
+    if (form.witnesses.length !== (s.roles.witness ?? 0)) throw new KeyriteError('ANSWERS_INVALID', `This script needs exactly ${s.roles.witness ?? 0} witnesses.`);
+    for (const t of form.trustees) {
+      if (!bundle.trustees.some((x) => x.id === t.id)) throw new KeyriteError('ANSWERS_INVALID', `${t.id} is not a trustee of the original ceremony.`);
+      if (t.keyring.trim().length === 0 || t.envelope.trim().length === 0 || t.token.trim().length === 0) throw new KeyriteError('ANSWERS_INVALID', `${t.name.trim() || t.id} needs a token, a keyring file and a share envelope file.`);
+    }
+    const trust = form.trust.trim();
+    if (trust.length === 0) throw new KeyriteError('ANSWERS_INVALID', 'Type the master fingerprint the quorum read aloud (64 hex digits or the 16 words): it anchors the bundle.');
+    let anchor: ReturnType<typeof parseTrustAnchor>;
+    try {
+      anchor = parseTrustAnchor(trust);
+    } catch (e) {
+      throw new KeyriteError('ANSWERS_INVALID', `The fingerprint typed is not a master fingerprint (${isKeyriteError(e) ? e.message : 'unreadable'}). Type the 64 hex digits or the 16 words again.`);
+    }
+    const fp = bundle.fingerprint?.hex ?? '';
+    const typed = anchor.kind === 'full' ? toHex(anchor.bytes) : toHex(anchor.prefix);
+    if (!fp.startsWith(typed)) throw new KeyriteError('VERIFY_FAILED', 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of that ceremony: stop.');
+    const tokens = await this.o.listTokens().catch(() => [] as TokenSummary[]);
+    const tokenYaml = (value: string, whose: string): { yaml: string; label: string } => {
+      const v = value.trim();
+      if (TOKEN_FILE.test(v) && !v.startsWith('software:')) return { yaml: `{ software: ${q(this.relativePath(v))} }`, label: basename(v) };
+      const t = tokens.find((x) => x.id === v);
+      if (!t) throw new KeyriteError('TOKEN_NOT_FOUND', `The token chosen for ${whose} is no longer attached. Plug it in, or choose another one.`);
+      return { yaml: t.id.startsWith('software:') ? `{ software: ${q(`${SOFTWARE_FOLDER}/${t.id.slice('software:'.length)}`)} }` : `{ uri: ${q(t.id)} }`, label: t.label };
+    };
+    const master = tokenYaml(form.masterToken, 'the new master key');
+    const lines = ['keyrite-answers: 1', `script-sha256: ${parsed.hashHex}`, 'participants:', '  - id: admin', `    name: ${q(form.administrator.trim())}`, '    role: administrator'];
+    const trustees = form.trustees.map((t) => ({ id: t.id, name: t.name.trim(), token: tokenYaml(t.token, t.name.trim()), keyring: this.relativePath(t.keyring), envelope: this.relativePath(t.envelope) }));
+    for (const t of trustees) {
+      lines.push(`  - id: ${t.id}`, `    name: ${q(t.name)}`, '    role: trustee', `    token: ${t.token.yaml}`, '    pin: { prompt: true }', `    keyring: ${q(t.keyring)}`, `    envelope: ${q(t.envelope)}`);
+    }
+    form.witnesses.forEach((w, i) => lines.push(`  - id: witness-${i + 1}`, `    name: ${q(w.trim())}`, '    role: witness'));
+    lines.push('master:', `  token: ${master.yaml}`, '  pin: { prompt: true }', 'bundle:', `  path: ${q(basename(this.bundleDir))}`, `  trust: ${q(trust)}`, '');
+    const text = utf8(lines.join('\n'));
+    this.answers = parseAnswers(text, parsed);
+    const participants = [
+      { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label },
+      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label })),
+      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null })),
+    ];
+    return this.update({ phase: 'ready', participants, error: null });
+  }
+
+  start(): RecoveryView {
+    this.requireIdle();
+    const parsed = this.parsed;
+    const answers = this.answers;
+    if (!parsed || !answers || !this.bundleDir || this.view.phase !== 'ready') throw new KeyriteError('USAGE', 'Check the quorum in before starting the recovery.');
+    const v = this.update({
+      phase: 'running',
+      log: [],
+      error: null,
+      outcome: null,
+      current: null,
+      shares: { accepted: 0, needed: this.view.bundle?.quorum?.t ?? parsed.script.quorum?.t ?? 0, events: [] },
+      steps: this.view.steps.map((s) => ({ ...s, status: 'pending', notes: [] })),
+    });
+    void this.run(parsed, answers, this.bundleDir);
+    return v;
+  }
+
+  private async run(parsed: ParsedCeremonyScript, answers: Answers, bundleDir: string): Promise<void> {
+    let env: NodeCeremonyEnvironment | undefined;
+    const opened: KeyriteToken[] = [];
+    try {
+      const runDir = await mkdtemp(join(this.o.workRoot, 'recovery-'));
+      env = createNodeCeremonyEnvironment({
+        outDir: runDir,
+        answersDir: dirname(bundleDir),
+        ...(this.o.modulePath ? { modulePath: this.o.modulePath } : {}),
+        env: {},
+        interactive: true,
+        confirmations: [],
+        progress: (e) => this.onProgress(e),
+        ...(this.o.networkInterfaces ? { networkInterfaces: this.o.networkInterfaces } : {}),
+      });
+      const environment = this.prompts.environment(env, { ...(this.o.softwareDir ? { softwareDir: this.o.softwareDir } : {}), opened });
+      const r = await runRecovery({ parsed, answers, env: environment });
+      this.update({ phase: 'done', prompt: null, current: null, outcome: this.outcome(r, env.files.display(r.bundle), runDir) });
+    } catch (e) {
+      if (!isKeyriteError(e)) this.o.logError?.(e);
+      const steps = this.view.steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' as const } : s));
+      this.update({ phase: 'failed', prompt: null, steps, error: sentence(e) });
+    } finally {
+      this.prompts.clear();
+      for (const t of opened) await t.close().catch(() => undefined);
+      await env?.close().catch(() => undefined);
+    }
+  }
+
+  private who(id: string): string {
+    const p = this.view.participants.find((x) => x.id === id);
+    return p ? `${p.name} (${id})` : id;
+  }
+
+  private onProgress(e: ProgressEvent): void {
+    const steps: StepView[] = this.view.steps.map((s) => {
+      if (s.id !== e.stepId) return s;
+      if (e.kind === 'step.start') return { ...s, status: 'running', title: e.title ?? s.title };
+      if (e.kind === 'step.done') return { ...s, status: 'done' };
+      return { ...s, notes: [...s.notes, e.message] };
+    });
+    const kind = e.kind === 'warning' ? 'warning' : e.kind === 'step.skipped' ? 'deviation' : 'info';
+    const log = e.kind === 'step.start' || e.kind === 'step.done' ? this.view.log : [...this.view.log, { kind, message: e.message } as const].slice(-MAX_LOG);
+    const current = e.kind === 'step.start' && e.index !== undefined && e.total !== undefined ? { index: e.index, total: e.total } : this.view.current;
+    const action = this.view.steps.find((s) => s.id === e.stepId)?.action;
+    let shares = this.view.shares;
+    const share = action === 'collect-share' && e.participantId ? shareEvent(e, this.who(e.participantId)) : undefined;
+    if (share) {
+      const { accepted, ...event } = share;
+      shares = { ...shares, accepted: accepted ?? shares.accepted, events: [...shares.events, event] };
+    }
+    this.update({ steps, log, current, shares });
+  }
+
+  private outcome(r: RecoveryOutcome, bundleFolder: string, runFolder: string): RecoveryOutcomeView {
+    return {
+      recoveryId: r.recoveryId,
+      originalCeremonyId: r.original.ceremonyId,
+      anchored: r.anchored,
+      fingerprint: { hex: r.recoveredFingerprint, ...readableFingerprint(r.recoveredFingerprint) },
+      matchesOriginal: r.recoveredFingerprint === this.view.bundle?.fingerprint?.hex,
+      used: [...r.used],
+      restored: { keyLabel: r.restored.label, tokenLabel: r.restored.token.label, serial: r.restored.token.serial },
+      bundleFolder,
+      runFolder,
+      exportChecks: { passed: r.exportChecks.filter((c) => c.ok).length, total: r.exportChecks.length },
+    };
+  }
+
+  answerPin(prompt: number, pin: string): RecoveryView {
+    this.prompts.answerPin(prompt, pin);
+    return this.state();
+  }
+
+  answerWitness(prompt: number, confirmed: boolean): RecoveryView {
+    this.prompts.answerWitness(prompt, confirmed);
+    return this.state();
+  }
+
+  stop(): RecoveryView {
+    if (this.view.phase !== 'running' || !this.prompts.waiting) throw new KeyriteError('USAGE', 'The recovery can be stopped while it waits for a PIN or a witness.');
+    this.prompts.stop(new KeyriteError('CEREMONY_ERROR', 'The recovery was stopped in the app. Nothing was combined or restored after the last completed step; start it again from the beginning.'));
+    return this.state();
+  }
+
+  reset(): RecoveryView {
+    this.requireIdle();
+    this.bundleDir = undefined;
+    this.parsed = undefined;
+    this.answers = undefined;
+    return this.update(emptyView());
+  }
+}

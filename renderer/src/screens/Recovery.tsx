@@ -1,0 +1,225 @@
+/**
+ * Recovery screen: open the original ceremony's bundle and read its master fingerprint aloud,
+ * choose the escrow-recovery script, check the quorum in (the typed fingerprint, trustees with
+ * their tokens, keyrings and envelopes, the new master token), then run the recovery engine in
+ * the main process: PIN entry and witness confirmations as on the ceremony screen, "k of t"
+ * share progress with every refused share named, and at the end the restored token, the
+ * recovered fingerprint and the recovery bundle folder. The main process holds the state;
+ * this screen shows the RecoveryView it publishes and sends the room's answers.
+ */
+import { useEffect, useState } from 'react';
+import type { IpcResult, RecoveryOutcomeView, RecoveryView, ShippedScript } from '../../../core/ipc/contract.ts';
+import { StatusLine, UNREACHABLE, useCall } from '../ui.tsx';
+import type { Send } from '../ceremony/send.ts';
+import { ScriptHash } from '../ceremony/ScriptHash.tsx';
+import { Participants } from '../ceremony/Participants.tsx';
+import { StepList } from '../ceremony/StepList.tsx';
+import { PinEntry } from '../ceremony/PinEntry.tsx';
+import { WitnessConfirm } from '../ceremony/WitnessConfirm.tsx';
+import { Fingerprint } from '../audit/Fingerprint.tsx';
+import { RecoveryCheckIn } from '../recovery/RecoveryCheckIn.tsx';
+
+function ScriptChooser({ send }: { send: Send }) {
+  const api = window.keyrite!;
+  const [scripts] = useCall<ShippedScript[]>(api.recovery.scripts);
+  return (
+    <div className="panel" data-testid="script-chooser">
+      <h3>Choose the escrow-recovery script</h3>
+      {scripts.state === 'loading' && <StatusLine tone="pending">Reading the shipped scripts…</StatusLine>}
+      {scripts.state === 'error' && (
+        <StatusLine tone="bad" word="Error">
+          {scripts.message}
+        </StatusLine>
+      )}
+      {scripts.state === 'ready' && (
+        <ul className="choices">
+          {scripts.value.map((s) => (
+            <li key={s.file}>
+              <button type="button" className="choice" onClick={() => void send(() => api.recovery.load({ shipped: s.file }))}>
+                <span className="choice-name">{s.name}</span>
+                <span className="choice-detail">
+                  {s.mode === 'live' ? 'Live' : 'Rehearsal'} · {s.file}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" className="secondary" onClick={() => void send(() => api.recovery.load({ pick: true }))}>
+        Open another script file…
+      </button>
+    </div>
+  );
+}
+
+function Shares({ shares }: { shares: RecoveryView['shares'] }) {
+  if (shares.needed === 0) return null;
+  return (
+    <div className="panel shares" data-testid="shares" data-accepted={shares.accepted} data-needed={shares.needed}>
+      <h3>
+        Shares: <span className="shares-count">{shares.accepted} of {shares.needed}</span> accepted
+      </h3>
+      <progress className="progress" max={shares.needed} value={Math.min(shares.accepted, shares.needed)} aria-label="Shares accepted" />
+      {shares.events.length > 0 && (
+        <ul className="share-events">
+          {shares.events.map((e, i) => (
+            <li key={i} className={`share-event share-${e.outcome}`} data-trustee={e.trusteeId} data-outcome={e.outcome}>
+              <span className="check-mark" aria-hidden="true">
+                {e.outcome === 'accepted' ? '✓' : '✗'}
+              </span>
+              <span>
+                <strong>{e.who}</strong>: {e.outcome === 'accepted' ? 'share accepted' : e.outcome === 'refused' ? `share REFUSED — ${e.reason}` : `share dropped — ${e.reason}`}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function Outcome({ outcome, send }: { outcome: RecoveryOutcomeView; send: Send }) {
+  const api = window.keyrite!;
+  return (
+    <div className="panel readout outcome" data-testid="recovery-outcome">
+      <h3>Master key recovered — read the fingerprint aloud</h3>
+      <p className={outcome.matchesOriginal ? 'checks checks-good' : 'checks checks-bad'} data-testid="matches-original">
+        {outcome.matchesOriginal ? '✓ It equals the original master fingerprint.' : '✗ It does NOT equal the original master fingerprint: do not use this key.'}
+      </p>
+      <Fingerprint fp={outcome.fingerprint} testid="recovered" />
+      <p data-testid="restored">
+        Restored onto token “{outcome.restored.tokenLabel}” (serial {outcome.restored.serial}) as “{outcome.restored.keyLabel}”, non-extractable; its test signature verifies.
+      </p>
+      <p>
+        Shares combined: {outcome.used.join(', ')} · original ceremony {outcome.originalCeremonyId} · {outcome.anchored ? 'ANCHORED by the fingerprint typed' : 'NOT ANCHORED'}.
+      </p>
+      <p className="exported" data-testid="recovery-bundle">
+        Recovery bundle: {outcome.bundleFolder}
+      </p>
+      <p className="readout-note">
+        Checked from disk: {outcome.exportChecks.passed} of {outcome.exportChecks.total} checks passed. “keyrite verify” accepts this folder; the journal and co-signed checkpoints are in {outcome.runFolder}.
+      </p>
+      <button type="button" className="secondary" onClick={() => void send(() => api.recovery.reset())}>
+        Finish and start over
+      </button>
+    </div>
+  );
+}
+
+export default function Recovery() {
+  const api = window.keyrite!;
+  const [view, setView] = useState<RecoveryView | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    void api.recovery.state().then((r) => (r.ok ? setView(r.value) : setProblem(r.message)));
+    return api.on('recovery:changed', (v) => setView(v));
+  }, []);
+
+  const send: Send = async (call) => {
+    let r: IpcResult<unknown>;
+    try {
+      r = await call();
+    } catch {
+      r = { ok: false, code: 'INTERNAL', message: UNREACHABLE };
+    }
+    if (!r.ok) {
+      setProblem(r.message);
+      return false;
+    }
+    setProblem(null);
+    if (typeof r.value === 'object' && r.value !== null && 'phase' in r.value) setView(r.value as RecoveryView);
+    return true;
+  };
+
+  if (!view) return <p className="readiness readiness-pending">{problem ?? 'Opening the recovery…'}</p>;
+  const { script, bundle } = view;
+  const showBundle = bundle && (view.phase === 'bundle' || view.phase === 'script' || view.phase === 'check-in');
+  return (
+    <section className="ceremony recovery" aria-labelledby="recovery-title" data-testid="recovery" data-phase={view.phase}>
+      <div className="ceremony-head">
+        <h2 id="recovery-title">{script ? script.name : 'Escrow recovery'}</h2>
+        {script && (
+          <span className={`mode-badge mode-${script.mode}`} data-testid="mode-badge">
+            {script.mode === 'live' ? 'Live recovery' : 'Rehearsal'}
+          </span>
+        )}
+        {view.current && view.phase === 'running' && (
+          <span className="progress-text">
+            Step {view.current.index} of {view.current.total}
+          </span>
+        )}
+      </div>
+      {problem && (
+        <p className="problem" role="alert" data-testid="problem">
+          {problem}
+        </p>
+      )}
+      {view.phase === 'bundle' && (
+        <div className="panel" data-testid="bundle-open">
+          <h3>Open the original ceremony’s bundle</h3>
+          <p className="readout-note">The public bundle of the root-keygen ceremony whose shares the trustees hold (the folder holding bundle.json).</p>
+          <button type="button" className="primary" onClick={() => void send(() => api.recovery.openBundle({ pick: true }))}>
+            Open the bundle folder…
+          </button>
+        </div>
+      )}
+      {showBundle && (
+        <div className="panel readout" data-testid="original-bundle" data-verdict={bundle.verdict}>
+          <h3>{bundle.verdict === 'valid' ? 'Original master fingerprint — read it aloud' : 'This bundle did not verify'}</h3>
+          {bundle.verdict === 'valid' ? (
+            <p className="readout-note">
+              Everyone compares it with the paper record of ceremony {bundle.ceremonyId}; the quorum then types it from that record. {bundle.checksPassed} of {bundle.checksTotal} checks passed ·{' '}
+              {bundle.quorum ? `${bundle.quorum.t} of ${bundle.quorum.n} shares recover the key` : 'no escrow manifest'} · {bundle.folder}
+            </p>
+          ) : (
+            <p className="problem" role="alert">
+              {bundle.checksTotal - bundle.checksPassed} of {bundle.checksTotal} checks did not pass ({bundle.failed.join(', ')}). A recovery needs the intact bundle of the original ceremony: open another copy.
+            </p>
+          )}
+          {bundle.fingerprint && bundle.verdict === 'valid' && <Fingerprint fp={bundle.fingerprint} testid="original" />}
+        </div>
+      )}
+      {view.phase === 'script' && <ScriptChooser send={send} />}
+      {view.phase === 'check-in' && script && bundle && (
+        <>
+          <ScriptHash script={script} />
+          <RecoveryCheckIn script={script} bundle={bundle} send={send} />
+        </>
+      )}
+      {view.phase === 'ready' && script && (
+        <>
+          <ScriptHash script={script} />
+          <Participants participants={view.participants} />
+          <div className="actions">
+            <button type="button" className="primary" autoFocus onClick={() => void send(() => api.recovery.start())}>
+              Start the recovery
+            </button>
+            <button type="button" className="secondary" onClick={() => void send(() => api.recovery.reset())}>
+              Start over
+            </button>
+          </div>
+        </>
+      )}
+      {view.prompt?.kind === 'pin' && <PinEntry key={view.prompt.id} prompt={view.prompt} send={send} ns="recovery" />}
+      {view.prompt?.kind === 'witness' && <WitnessConfirm key={view.prompt.id} prompt={view.prompt} send={send} ns="recovery" />}
+      {view.phase === 'failed' && view.error && (
+        <div className="stopped" role="alert" data-testid="recovery-error">
+          <p>
+            <strong>The recovery stopped.</strong> {view.error}
+          </p>
+          <button type="button" onClick={() => void send(() => api.recovery.reset())}>
+            Start over
+          </button>
+        </div>
+      )}
+      {view.phase === 'done' && view.outcome && <Outcome outcome={view.outcome} send={send} />}
+      {(view.phase === 'running' || view.phase === 'done' || view.phase === 'failed') && (
+        <>
+          <Shares shares={view.shares} />
+          <StepList steps={view.steps} log={view.log} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,126 @@
+// End to end in Chromium: escrow recovery through the recovery screen, with the real IPC
+// handlers and a real RecoverySession behind window.keyrite, on the output of `keyrite demo`
+// (run here). Trustees 1, 2 and 3 restore the master key onto the demo's empty new token: the
+// recovered fingerprint equals the original and `keyrite verify` accepts the recovery bundle.
+// Then, with one byte of trustee-2's envelope flipped and trustee-4 added (a 4-trustee variant
+// of the rehearsal script, chosen in the file picker), the screen names Carol's refused share
+// and the key still recovers. No PIN reaches the page; the page requests nothing foreign.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { runInProcess } from '../helpers/cli.ts';
+import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, repo, type AppPage } from './harness.ts';
+import { runToEnd } from './ceremony-driver.ts';
+import { makeDemo, recoveryCheckIn, recoveryNodeOptions, recoverySeats, type Picks } from './recovery-driver.ts';
+
+const ROOT = '[data-testid=recovery]';
+let work: string;
+let demo: string;
+let pins: Record<string, string>;
+let fingerprint: string;
+let browser: Browser;
+let app: AppPage;
+const picks: Picks = {};
+let copies = 0;
+
+function copyDemo(): string {
+  const d = join(work, `copy-${copies++}`);
+  cpSync(demo, d, { recursive: true });
+  return d;
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'keyrite-e2e-recovery-'));
+  demo = join(work, 'demo');
+  ({ pins } = await makeDemo(demo));
+  fingerprint = JSON.parse(readFileSync(join(demo, 'bundle', 'bundle.json'), 'utf8')).masterFingerprint;
+  const site = join(work, 'renderer');
+  const runs = join(work, 'runs');
+  mkdirSync(runs);
+  await buildRenderer(site);
+  const relay = new EventRelay();
+  const handlers = realHandlers({}, recoveryNodeOptions(relay, picks, { workRoot: runs }));
+  browser = await launchChromium();
+  app = await openAppPage(browser, { site, handlers, preload: await bundleFakePreload(), viewport: { width: 1280, height: 800 }, events: relay });
+});
+
+after(async () => {
+  await browser?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test('trustees 1, 2 and 3 recover the master key through the UI; keyrite verify accepts the recovery bundle', { timeout: 600_000 }, async () => {
+  const page = app.page;
+  const d = copyDemo();
+  await recoveryCheckIn(page, picks, d, { script: { shipped: 'escrow-recovery-rehearsal.yaml' }, trust: fingerprint, ids: ['trustee-1', 'trustee-2', 'trustee-3'] });
+  assert.equal(await page.locator('[data-testid=participants] tbody tr').count(), 5);
+  await page.getByRole('button', { name: 'Start the recovery' }).click();
+  await runToEnd(page, recoverySeats(pins, ['trustee-1', 'trustee-2', 'trustee-3']), { root: ROOT });
+  const phase = await page.getAttribute(ROOT, 'data-phase');
+  assert.equal(phase, 'done', await page.locator('[data-testid=recovery-error]').innerText().catch(() => ''));
+
+  assert.equal((await page.locator('[data-testid=recovered-hex]').innerText()).replace(/ /g, ''), fingerprint);
+  assert.equal(await page.locator('[data-testid=recovered-words] li').count(), 16);
+  assert.match(await page.locator('[data-testid=matches-original]').innerText(), /equals the original master fingerprint/);
+  assert.match(await page.locator('[data-testid=restored]').innerText(), /Restored onto token “Rehearsal new master” \(serial [^)]+\) as “keyrite-root-rehearsal”, non-extractable/);
+  const shares = page.locator('[data-testid=shares]');
+  assert.equal(await shares.getAttribute('data-accepted'), '3');
+  assert.match(await shares.locator('h3').innerText(), /3 of 3 accepted/);
+  assert.equal(await shares.locator('li[data-outcome=accepted]').count(), 3);
+  assert.equal(await shares.locator('li[data-outcome=refused]').count(), 0);
+
+  const folder = (await page.locator('[data-testid=recovery-bundle]').innerText()).replace(/^Recovery bundle: /, '');
+  const verified = await runInProcess(['verify', folder, '--trust', fingerprint]);
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  assert.match(verified.stdout, /VALID: all \d+ checks passed/);
+});
+
+test("with trustee-2's envelope damaged and trustee-4 added, Carol's share is refused by name and the key still recovers", { timeout: 600_000 }, async () => {
+  const page = app.page;
+  await page.getByRole('button', { name: 'Finish and start over' }).click();
+  await page.waitForSelector(`${ROOT}[data-phase=bundle]`);
+  const d = copyDemo();
+  const envelope = join(d, 'trustees', 'trustee-2', 'share-envelope.json');
+  const env = JSON.parse(readFileSync(envelope, 'utf8'));
+  const ct: string = env.sealed.ciphertext;
+  const i = Math.floor(ct.length / 2);
+  env.sealed.ciphertext = ct.slice(0, i) + (ct[i] === 'A' ? 'B' : 'A') + ct.slice(i + 1);
+  writeFileSync(envelope, JSON.stringify(env));
+  const script = join(d, 'escrow-recovery-4.yaml');
+  writeFileSync(script, readFileSync(join(repo, 'ceremony-scripts/escrow-recovery-rehearsal.yaml'), 'utf8').replace(/\n {2}trustee: 3\n/, '\n  trustee: 4\n'));
+
+  const ids = ['trustee-1', 'trustee-2', 'trustee-3', 'trustee-4'];
+  await recoveryCheckIn(page, picks, d, { script: { file: script }, trust: fingerprint, ids });
+  await page.getByRole('button', { name: 'Start the recovery' }).click();
+  await runToEnd(page, recoverySeats(pins, ids), { root: ROOT });
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await page.locator('[data-testid=recovery-error]').innerText().catch(() => ''));
+
+  const refused = page.locator('[data-testid=shares] li[data-outcome=refused]');
+  assert.equal(await refused.count(), 1);
+  assert.equal(await refused.getAttribute('data-trustee'), 'trustee-2');
+  assert.match(await refused.innerText(), /^✗\s*Carol Trustee \(trustee-2\): share REFUSED — \S.+/);
+  assert.equal(await page.locator('[data-testid=shares] li[data-outcome=accepted]').count(), 3);
+  assert.equal((await page.locator('[data-testid=recovered-hex]').innerText()).replace(/ /g, ''), fingerprint);
+  assert.match(await page.locator('[data-testid=recovery-outcome]').innerText(), /Shares combined: trustee-1, trustee-3, trustee-4/);
+});
+
+test('a fingerprint that is not the bundle’s is refused at check-in with what to do', async () => {
+  const page = app.page;
+  await page.getByRole('button', { name: 'Finish and start over' }).click();
+  const d = copyDemo();
+  const wrong = fingerprint.slice(0, 10) + (fingerprint[10] === '0' ? '1' : '0') + fingerprint.slice(11);
+  await recoveryCheckIn(page, picks, d, { script: { shipped: 'escrow-recovery-rehearsal.yaml' }, trust: wrong, ids: ['trustee-1', 'trustee-2', 'trustee-3'], expect: 'problem' });
+  assert.match(await page.locator('[data-testid=problem]').innerText(), /does not match the master key of this bundle\. Compare it with the paper record/);
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'check-in');
+});
+
+test('no PIN reached the page, and the page made no foreign request and logged no error', async () => {
+  const html = await app.page.content();
+  for (const pin of Object.values(pins)) assert.ok(!html.includes(pin), 'a passphrase is in the page');
+  assert.deepEqual(app.foreignRequests, []);
+  assert.deepEqual(app.pageErrors, []);
+  assert.deepEqual(app.consoleProblems, []);
+});
