@@ -21,6 +21,7 @@ import { senderProblem } from './ipc-sender.ts';
 import { createHandlers, dispatch } from './ipc/handlers.ts';
 import { nodeHandlerDeps, startUsbWatch } from './ipc/node-deps.ts';
 import { pkcs11ModulePath } from '../core/node/pkcs11/module.ts';
+import { readVerifierPage } from '../core/node/verifier-page.ts';
 import { softwareTokenDir } from '../core/node/software-token-file.ts';
 import { menuTemplate } from './menu.ts';
 import { mainWindowOptions } from './window-options.ts';
@@ -32,6 +33,8 @@ const PRELOAD = join(__dirname, 'preload.cjs');
 const SCRIPTS = join(__dirname, '..', '..', 'ceremony-scripts');
 // The audit-script worker, built next to the CLI (this CJS bundle has no import.meta to find it).
 const AUDIT_WORKER = pathToFileURL(join(__dirname, '..', 'cli', 'audit-worker.mjs'));
+const VERIFIER_PAGE = pathToFileURL(join(__dirname, '..', 'verifier', 'verify.html'));
+const verifierPage = (): Promise<Uint8Array> => readVerifierPage(VERIFIER_PAGE);
 const DEVTOOLS = !app.isPackaged && process.env.KEYRITE_DEVTOOLS === '1';
 
 const report: GuardReport = (what, detail) => {
@@ -86,9 +89,9 @@ function registerIpc(): void {
       emit,
       ...(modulePath ? { modulePath } : {}),
       ...(softwareDir ? { softwareDir } : {}),
-      ceremony: { workRoot, scriptsDir: SCRIPTS, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
+      ceremony: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
       audit: { pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('audit-script'), pickReportFile: (name) => pickSave(join(app.getPath('documents'), name)), runner: { workerUrl: AUDIT_WORKER } },
-      recovery: { workRoot, scriptsDir: SCRIPTS, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script') },
+      recovery: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script') },
     }),
   );
   void startUsbWatch(emit).catch((e: unknown) => console.error('keyrite: USB watch failed:', e));

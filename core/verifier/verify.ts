@@ -208,7 +208,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     if (sig.mode !== 'hybrid' || list(sig.statementSigners, 'The statement signers in policy.json').join('\n') !== expectedSigners.join('\n')) {
       fail('policy.json does not require the hybrid signatures of the master key and every trustee on the statement.');
     }
-    return `${t}-of-${n} as in the script, ${trustees.length} trustees ${kind === 'escrow-recovery' ? 'present' : ''} as in the transcript; ${scriptWitnessSteps.length} witness steps each confirmed by a witness; hybrid signatures of ${expectedSigners.length} principals required`;
+    return `${t}-of-${n} as in the script, ${trustees.length} trustees${kind === 'escrow-recovery' ? ' present' : ''} as in the transcript; ${scriptWitnessSteps.length} witness steps each confirmed by a witness; hybrid signatures of ${expectedSigners.length} principals required`;
   });
 
   checks.run('keys', structure, () => {

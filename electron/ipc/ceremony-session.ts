@@ -42,6 +42,8 @@ export interface CeremonySessionOptions {
   pickExportFolder(): Promise<string | undefined>;
   publish(view: CeremonyView): void;
   networkInterfaces?: () => NetworkInterfaceInfo[];
+  /** The bundle's verifier/verify.html; the Electron main passes it (a CommonJS bundle cannot locate it by itself). */
+  verifierPage?: () => Promise<Uint8Array>;
   logError?: (error: unknown) => void;
 }
 
@@ -220,6 +222,7 @@ export class CeremonySession {
         confirmations: [],
         progress: (e) => this.onProgress(e),
         ...(this.o.networkInterfaces ? { networkInterfaces: this.o.networkInterfaces } : {}),
+        ...(this.o.verifierPage ? { verifierPage: this.o.verifierPage } : {}),
       });
       env = base;
       const environment = this.prompts.environment(base, { ...(this.o.softwareDir ? { softwareDir: this.o.softwareDir } : {}), opened });

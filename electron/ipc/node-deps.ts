@@ -35,6 +35,7 @@ export interface NodeDepsOptions {
     pickScriptFile(): Promise<string | undefined>;
     pickExportFolder(): Promise<string | undefined>;
     networkInterfaces?: () => NetworkInterfaceInfo[];
+    verifierPage?: () => Promise<Uint8Array>;
   };
   /** The audit screen is wired when its pickers are given. */
   audit?: AuditSessionOptions;
@@ -45,6 +46,7 @@ export interface NodeDepsOptions {
     pickBundleFolder(): Promise<string | undefined>;
     pickScriptFile(): Promise<string | undefined>;
     networkInterfaces?: () => NetworkInterfaceInfo[];
+    verifierPage?: () => Promise<Uint8Array>;
   };
 }
 
@@ -109,6 +111,7 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
             pickExportFolder: c.pickExportFolder,
             publish: (view) => options.emit?.('ceremony:changed', view),
             ...(c.networkInterfaces ? { networkInterfaces: c.networkInterfaces } : {}),
+            ...(c.verifierPage ? { verifierPage: c.verifierPage } : {}),
             ...(options.logError ? { logError: (e: unknown) => options.logError!('ceremony:start', e) } : {}),
           }),
         }
@@ -126,6 +129,7 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
             pickScriptFile: r.pickScriptFile,
             publish: (view) => options.emit?.('recovery:changed', view),
             ...(r.networkInterfaces ? { networkInterfaces: r.networkInterfaces } : {}),
+            ...(r.verifierPage ? { verifierPage: r.verifierPage } : {}),
             ...(options.logError ? { logError: (e: unknown) => options.logError!('recovery:start', e) } : {}),
           }),
         }

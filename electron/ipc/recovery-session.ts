@@ -47,6 +47,8 @@ export interface RecoverySessionOptions {
   pickScriptFile(): Promise<string | undefined>;
   publish(view: RecoveryView): void;
   networkInterfaces?: () => NetworkInterfaceInfo[];
+  /** The bundle's verifier/verify.html; the Electron main passes it (a CommonJS bundle cannot locate it by itself). */
+  verifierPage?: () => Promise<Uint8Array>;
   logError?: (error: unknown) => void;
 }
 
@@ -274,6 +276,7 @@ export class RecoverySession {
         confirmations: [],
         progress: (e) => this.onProgress(e),
         ...(this.o.networkInterfaces ? { networkInterfaces: this.o.networkInterfaces } : {}),
+        ...(this.o.verifierPage ? { verifierPage: this.o.verifierPage } : {}),
       });
       const environment = this.prompts.environment(env, { ...(this.o.softwareDir ? { softwareDir: this.o.softwareDir } : {}), opened });
       const r = await runRecovery({ parsed, answers, env: environment });

@@ -77,8 +77,14 @@ test('electron-builder: the ceremony scripts and audit examples the main process
   for (const f of ['electron/main.ts', 'core/errors.ts', 'renderer/src/main.tsx', 'test/unit/electron/packaging.test.ts', 'docs/APP-SHELL.md', 'build/bench.ts']) assert.ok(!packaged(f), `${f} is not packaged`);
 });
 
-test('electron-builder: the standalone verifier page a bundle export copies is packaged', () => {
+test('electron-builder: the standalone verifier page a bundle export copies is packaged, and the main process passes its location', () => {
   assert.ok(packaged('dist/verifier/verify.html'));
+  // A CommonJS main has no import.meta, so core/node/verifier-page.ts cannot find the page by itself.
+  const main = readFileSync(join(repo, 'electron/main.ts'), 'utf8');
+  assert.match(main, /pathToFileURL\(join\(__dirname, '\.\.', 'verifier', 'verify\.html'\)\)/);
+  assert.equal(posix.join(posix.dirname(pkg.main), '..', 'verifier', 'verify.html'), 'dist/verifier/verify.html');
+  assert.match(main, /ceremony: \{[^}]*verifierPage/);
+  assert.match(main, /recovery: \{[^}]*verifierPage/);
   assert.ok((config.files as string[]).includes('dist/verifier/verify.html'), 'named, so a narrower dist/ list cannot drop it');
   assert.ok(packaged('dist/electron/main.cjs') && packaged('dist/electron/preload.cjs') && packaged('dist/renderer/index.html') && packaged('package.json'));
   assert.ok(!packaged('dist/renderer/assets/index.js.map'), 'source maps stay out');
