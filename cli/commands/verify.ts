@@ -54,13 +54,16 @@ function printHuman(io: CliIO, bundle: string, report: VerifyReport): void {
   const a = report.anchor;
   lines.push(
     a.anchored
-      ? a.matches
-        ? `ANCHORED: the master key matches the fingerprint given with --trust (${a.compared === 'full' ? 'all 32 bytes' : 'first 16 bytes, from the words'}).`
-        : 'ANCHOR MISMATCH: the master key is NOT the one whose fingerprint was given with --trust.'
+      ? a.matches === undefined
+        ? 'NOT COMPARED: the bundle\'s master key could not be read, so it was not compared with the fingerprint given with --trust.'
+        : a.matches
+          ? `ANCHORED: the master key matches the fingerprint given with --trust (${a.compared === 'full' ? 'all 32 bytes' : 'first 16 bytes, from the words'}).`
+          : 'ANCHOR MISMATCH: the master key is NOT the one whose fingerprint was given with --trust.'
       : 'NOT ANCHORED: no --trust fingerprint was given, so this says nothing about whether this is the master key read aloud at the ceremony.',
   );
-  const failed = report.checks.filter((c) => c.status !== 'pass');
-  lines.push(report.verdict === 'valid' ? `VALID: all ${report.checks.length} checks passed.` : `INVALID: ${failed.length} of ${report.checks.length} checks did not pass (${failed.map((c) => c.name).join(', ')}).`);
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  const skipped = report.checks.filter((c) => c.status === 'skipped').length;
+  lines.push(report.verdict === 'valid' ? `VALID: all ${report.checks.length} checks passed.` : `INVALID: ${failed.length} of ${report.checks.length} checks failed (${failed.map((c) => c.name).join(', ')})${skipped > 0 ? `; ${skipped} could not be checked because of them` : ''}.`);
   io.stdout(lines.join('\n') + '\n');
 }
 

@@ -25,6 +25,7 @@ export interface TrustAnchor {
   readonly given?: string;
   /** `full` (64 hex digits) or `words-prefix` (the 16 words cover the first 16 bytes). */
   readonly compared?: 'full' | 'words-prefix';
+  /** Absent when the bundle's master key could not be read, so nothing was compared. */
   readonly matches?: boolean;
 }
 

@@ -440,6 +440,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
 
 function anchorResult(trust: ReturnType<typeof parseFingerprint> | undefined, given: string | undefined, masterFingerprint: string | undefined): TrustAnchor {
   if (trust === undefined || given === undefined) return { anchored: false };
-  const matches = masterFingerprint !== undefined && fingerprintMatches(asFingerprint(fromHex(masterFingerprint)), trust);
-  return { anchored: true, given: given.trim(), compared: trust.kind, matches };
+  // Without a readable master key there is nothing to compare: `matches` stays absent (and the verdict invalid).
+  if (masterFingerprint === undefined) return { anchored: true, given: given.trim(), compared: trust.kind };
+  return { anchored: true, given: given.trim(), compared: trust.kind, matches: fingerprintMatches(asFingerprint(fromHex(masterFingerprint)), trust) };
 }

@@ -25,6 +25,7 @@ function anchorText(anchor: TrustAnchor, valid: boolean): string {
       : NOT_ANCHORED;
   }
   const compared = anchor.compared === 'full' ? 'all 64 hex digits' : 'the 16 words (the first half of the fingerprint)';
+  if (anchor.matches === undefined) return 'Not compared: the bundle\'s master key could not be read, so it was not compared with the fingerprint you gave.';
   return anchor.matches
     ? `Anchored: the master key matches the trusted fingerprint you gave (${compared} compared).`
     : 'Anchor failed: the master key is NOT the key whose fingerprint you gave.';

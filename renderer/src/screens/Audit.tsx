@@ -21,6 +21,7 @@ const STATUS = { pass: { mark: '✓', word: 'PASS' }, fail: { mark: '✗', word:
 function anchorLine(r: AuditReportView): { tone: 'good' | 'bad' | 'warn'; head: string; text: string } {
   const a = r.anchor;
   if (!a.anchored) return { tone: 'warn', head: 'NOT ANCHORED', text: 'No trusted fingerprint was given, so this says nothing about whether this is the master key read aloud at the ceremony. Type that fingerprint above and verify again.' };
+  if (a.matches === undefined) return { tone: 'bad', head: 'NOT COMPARED', text: 'The bundle\'s master key could not be read, so it was not compared with the fingerprint given. Fix what the failing checks name first.' };
   if (a.matches) return { tone: 'good', head: 'ANCHORED', text: `The master key matches the fingerprint given (${a.compared === 'full' ? 'all 32 bytes' : 'first 16 bytes, from the words'}).` };
   return { tone: 'bad', head: 'NOT ANCHORED — MISMATCH', text: 'The master key is NOT the one whose fingerprint was given. Check the fingerprint with the paper record; if it is right, this bundle is not from that ceremony.' };
 }
@@ -64,7 +65,8 @@ export default function Audit() {
 
   if (!view) return <p className="readiness readiness-pending">{problem ?? 'Opening the audit…'}</p>;
   const report = view.report;
-  const failed = report ? report.checks.filter((c) => c.status !== 'pass') : [];
+  const failed = report ? report.checks.filter((c) => c.status === 'fail') : [];
+  const skipped = report ? report.checks.filter((c) => c.status === 'skipped').length : 0;
   const anchor = report ? anchorLine(report) : null;
   // With a report on screen the verdict comes first (a projector shows the top of the page); the settings follow the fingerprint.
   const options = (
@@ -123,7 +125,7 @@ export default function Audit() {
               {report.verdict === 'valid'
                 ? `All ${report.checks.length} checks passed (${report.mode} signatures).`
                 : failed.length > 0
-                  ? `${failed.length} of ${report.checks.length} checks did not pass: ${failed.map((c) => c.name).join(', ')}.`
+                  ? `${failed.length} of ${report.checks.length} checks failed: ${failed.map((c) => c.name).join(', ')}.${skipped > 0 ? ` ${skipped} more could not be checked because of them.` : ''}`
                   : 'The master key does not match the trusted fingerprint.'}
             </p>
           </div>
