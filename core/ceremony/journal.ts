@@ -118,6 +118,8 @@ export interface JournalState {
   readonly completedSteps: ReadonlySet<string>;
   /** step.start entries per step id (attempts). */
   readonly attempts: ReadonlyMap<string, number>;
+  /** Steps with a witness.confirm entry. */
+  readonly witnessed: ReadonlySet<string>;
   readonly trustees: ReadonlyMap<string, TrusteeRecord>;
   readonly checkpoints: ReadonlyMap<string, CheckpointRecord>;
   readonly lastCheckpoint?: Checkpoint;
@@ -231,6 +233,7 @@ export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalStat
   let runs = 0;
   const completedSteps = new Set<string>();
   const attempts = new Map<string, number>();
+  const witnessed = new Set<string>();
   let open: { step: string; action: string; participantId?: string } | undefined;
   const trustees = new Map<string, TrusteeRecord>();
   const checkpoints = new Map<string, CheckpointRecord>();
@@ -321,6 +324,9 @@ export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalStat
         lastCheckpoint = { origin, size, root };
         break;
       }
+      case ENTRY.witnessConfirm:
+        witnessed.add(str(b.step, 'a witness.confirm entry'));
+        break;
       case ENTRY.ceremonyEnd:
         ended = true;
         break;
@@ -336,6 +342,7 @@ export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalStat
     ...(open ? { interrupted: open } : {}),
     completedSteps,
     attempts,
+    witnessed,
     trustees,
     checkpoints,
     ...(lastCheckpoint ? { lastCheckpoint } : {}),

@@ -213,7 +213,7 @@ async function collectShares(run: CeremonyRun, step: CeremonyStep, st: RecoveryS
     const fail = async (kind: ShareRejection['kind'], reason: string): Promise<void> => {
       st.rejected.push({ trusteeId: ta.id, label, kind, reason });
       await run.record(RECOVERY_ENTRY.shareRejected, ta.id, { step: step.id, trusteeId: ta.id, kind, reason });
-      run.progress({ kind: 'warning', stepId: step.id, participantId: ta.id, message: `Share of ${label} REFUSED: ${reason}. Still ${st.offers.length} of ${t}.` });
+      run.progress({ kind: 'warning', stepId: step.id, participantId: ta.id, message: `Share of ${label} REFUSED: ${reason}. Still ${st.offers.length} of ${t}.`, share: { trusteeId: ta.id, outcome: 'refused', reason, accepted: st.offers.length, needed: t } });
       summary.push(`${label}: share refused (${reason})`);
     };
     let envelope: ShareEnvelope;
@@ -248,13 +248,13 @@ async function collectShares(run: CeremonyRun, step: CeremonyStep, st: RecoveryS
     }
     if (st.offers.some((o) => o.share.x === offer!.share.x)) {
       wipe(offer.share.y, offer.salt);
-      run.progress({ kind: 'warning', stepId: step.id, participantId: ta.id, message: `${label}: a share with index ${offer.share.x} was already accepted; this duplicate is dropped.` });
+      run.progress({ kind: 'warning', stepId: step.id, participantId: ta.id, message: `${label}: a share with index ${offer.share.x} was already accepted; this duplicate is dropped.`, share: { trusteeId: ta.id, outcome: 'duplicate', reason: 'a share with the same index was already accepted', accepted: st.offers.length, needed: t } });
       continue;
     }
     st.offers.push(offer);
     const k = st.offers.length;
     await run.record(RECOVERY_ENTRY.shareAccepted, ta.id, { step: step.id, trusteeId: ta.id, x: offer.share.x, checks: ['signature', 'header', 'commitment', 'trustee'], progress: `${k} of ${t}` });
-    run.progress({ kind: 'info', stepId: step.id, participantId: ta.id, message: `Share of ${label} accepted: ${k} of ${t}.` });
+    run.progress({ kind: 'info', stepId: step.id, participantId: ta.id, message: `Share of ${label} accepted: ${k} of ${t}.`, share: { trusteeId: ta.id, outcome: 'accepted', accepted: k, needed: t } });
     summary.push(`${label}: share ${offer.share.x} accepted (${k} of ${t})`);
   }
   if (st.offers.length < t) {

@@ -103,6 +103,21 @@ export interface ProgressEvent {
   readonly title?: string;
   readonly participantId?: string;
   readonly message: string;
+  /**
+   * Share collection (escrow recovery, collect-share): the outcome of one trustee's share and
+   * the "k of t" count after it, so a GUI need not read the message text.
+   */
+  readonly share?: ShareProgress;
+}
+
+/** One share's outcome during collect-share. `accepted` counts the shares accepted so far; `needed` is t. */
+export interface ShareProgress {
+  readonly trusteeId: string;
+  readonly outcome: 'accepted' | 'refused' | 'duplicate';
+  /** Why the share was refused or dropped; absent when accepted. */
+  readonly reason?: string;
+  readonly accepted: number;
+  readonly needed: number;
 }
 
 export interface CeremonyEnvironment {

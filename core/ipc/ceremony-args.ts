@@ -70,3 +70,10 @@ export const checkParticipantRef: Check = (arg) => {
   if (typeof o === 'string') return o;
   return typeof o.trusteeId === 'string' && /^[a-z0-9][a-z0-9-]{0,31}$/.test(o.trusteeId) ? null : 'That is not a trustee of this ceremony.';
 };
+
+/** A run folder under the work root, as ceremony:interrupted lists it ("ceremony-" and six letters or digits). */
+export const checkRunFolderRef: Check = (arg) => {
+  const o = record(arg, ['folder']);
+  if (typeof o === 'string') return o;
+  return typeof o.folder === 'string' && /^ceremony-[A-Za-z0-9]{6}$/.test(o.folder) ? null : 'That is not one of the listed ceremony run folders.';
+};

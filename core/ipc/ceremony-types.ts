@@ -142,6 +142,29 @@ export interface CeremonyView {
   outcome: CeremonyOutcome | null;
   /** Why the ceremony stopped, as a sentence. */
   error: string | null;
+  /** Set when this run continues an interrupted ceremony (ceremony:resume): its run folder and id. */
+  resuming: { folder: string; ceremonyId: string } | null;
+}
+
+/**
+ * An earlier run folder under the work root whose journal has no bundle beside it: a
+ * ceremony that was stopped, failed or interrupted, and can be resumed (ceremony:resume).
+ */
+export interface InterruptedCeremonyView {
+  /** The run folder's name under the work root ("ceremony-XXXXXX"). */
+  folder: string;
+  /** The run folder, to show. */
+  path: string;
+  ceremonyId: string;
+  scriptName: string;
+  /** The shipped script whose SHA-256 the journal records; null when none matches (then it cannot be resumed here). */
+  scriptFile: string | null;
+  /** Runs so far (the first one and every resume). */
+  runs: number;
+  /** The last step the journal records: interrupted (started, never finished), failed, aborted or done. */
+  lastStep: { id: string; status: 'interrupted' | 'failed' | 'aborted' | 'done' } | null;
+  /** The participants recorded at the start: the check-in must name the same people again. */
+  participants: { id: string; name: string; role: string }[];
 }
 
 export interface PaperWords {

@@ -16,10 +16,10 @@
 import type { ErrorCode } from '../errors.ts';
 import type { AirGapStatus } from '../airgap/status.ts';
 import type { SelfTestReport } from '../selftest/run.ts';
-import type { CeremonyView, CheckInForm, PaperWords, ScriptSource, ShippedScript } from './ceremony-types.ts';
+import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ScriptSource, ShippedScript } from './ceremony-types.ts';
 import type { AuditOptions, AuditScriptSource, AuditView } from './audit-types.ts';
 import type { RecoveryCheckInForm, RecoveryView } from './recovery-types.ts';
-import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
+import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkRunFolderRef, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
 import { checkAuditOptions, checkAuditScriptSource } from './audit-args.ts';
 import { checkPickOnly, checkRecoveryCheckInForm } from './recovery-args.ts';
 
@@ -99,6 +99,7 @@ export type {
   CeremonyOutcome,
   CheckInForm,
   PaperWords,
+  InterruptedCeremonyView,
   ParticipantView,
   PinPrompt,
   ReceiptView,
@@ -132,6 +133,8 @@ export interface IpcChannels {
   'ceremony:paperWords': { arg: { trusteeId: string }; result: PaperWords };
   'ceremony:paperCopied': { arg: { trusteeId: string }; result: CeremonyView };
   'ceremony:export': { arg: undefined; result: CeremonyView };
+  'ceremony:interrupted': { arg: undefined; result: InterruptedCeremonyView[] };
+  'ceremony:resume': { arg: { folder: string }; result: CeremonyView };
   'audit:state': { arg: undefined; result: AuditView };
   'audit:open': { arg: AuditOptions; result: AuditView };
   'audit:verify': { arg: AuditOptions; result: AuditView };
@@ -190,6 +193,8 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'ceremony:paperWords': { summary: "A trustee's paper-backup words: the one secret the renderer may show.", checkArg: checkParticipantRef },
   'ceremony:paperCopied': { summary: 'A trustee confirms they copied their paper-backup words.', checkArg: checkParticipantRef },
   'ceremony:export': { summary: 'Copies the bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },
+  'ceremony:interrupted': { summary: 'Lists earlier run folders whose journal has no bundle (stopped or interrupted ceremonies); reads them only.', checkArg: noArgument },
+  'ceremony:resume': { summary: 'Chooses an interrupted ceremony to resume: its script is loaded and the same participants check in again.', checkArg: checkRunFolderRef },
   'audit:state': { summary: 'The current audit view: the bundle, the verifier report, the audit scripts run (public data only).', checkArg: noArgument },
   'audit:open': { summary: 'Opens a bundle folder chosen in the main process picker and verifies it with the options given.', checkArg: checkAuditOptions },
   'audit:verify': { summary: 'Verifies the open bundle again with other options (trusted fingerprint, mode).', checkArg: checkAuditOptions },

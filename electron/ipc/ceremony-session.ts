@@ -9,8 +9,12 @@
  * paper-backup words are read from their card only when they ask (paperWords).
  * Files: each run gets a fresh folder under `workRoot` (journal, trustees' folders, bundle);
  * software token files are opened from `softwareDir`, PKCS#11 tokens through `modulePath`.
+ * Resume: `interrupted` lists earlier run folders whose journal has no bundle (read only);
+ * `resume` loads the shipped script the journal names and, after the same participants check
+ * in again (PINs asked again), runs the same engine in that folder: runCeremony continues the
+ * journal it finds there (docs/CEREMONY-SCRIPTS.md "Crash and resume").
  */
-import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
@@ -19,14 +23,14 @@ import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } fro
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { runCeremony } from '../../core/ceremony/engine.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
-import { ENTRY, JOURNAL_TRANSCRIPT, TRUSTEE_FILES } from '../../core/ceremony/journal.ts';
+import { BUNDLE_DIR, ENTRY, JOURNAL_TRANSCRIPT, TRUSTEE_FILES, analyzeJournal } from '../../core/ceremony/journal.ts';
 import type { CeremonyEnvironment, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { recoverTranscript } from '../../core/transcript/transcript.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
 import { PromptBroker, SOFTWARE_FOLDER } from './prompt-broker.ts';
-import type { CeremonyView, CheckInForm, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
+import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
 
 export interface CeremonySessionOptions {
   /** Where run folders are created. */
@@ -50,7 +54,7 @@ export interface CeremonySessionOptions {
 const MAX_LOG = 400;
 
 function emptyView(): CeremonyView {
-  return { phase: 'choose', script: null, participants: [], steps: [], log: [], prompt: null, current: null, outcome: null, error: null };
+  return { phase: 'choose', script: null, participants: [], steps: [], log: [], prompt: null, current: null, outcome: null, error: null, resuming: null };
 }
 
 export function scriptView(file: string, parsed: ParsedCeremonyScript): ScriptView {
@@ -92,11 +96,23 @@ function sentence(e: unknown): string {
 /** A YAML scalar for a value typed in the app: JSON's double-quoted strings are YAML's. */
 const q = (s: string): string => JSON.stringify(s);
 
+/** Run folders the session creates under the work root (mkdtemp's six characters). */
+const RUN_FOLDER = /^ceremony-[A-Za-z0-9]{6}$/;
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 export class CeremonySession {
   private view: CeremonyView = emptyView();
   private parsed: ParsedCeremonyScript | undefined;
   private answers: Answers | undefined;
   private runDir: string | undefined;
+  /** The run folder of the interrupted ceremony chosen with resume(), until the next load or reset. */
+  private resumeDir: string | undefined;
   private result: CeremonyResult | undefined;
   private readonly prompts = new PromptBroker((prompt) => this.update({ prompt }));
   private readonly copied = new Set<string>();
@@ -149,6 +165,7 @@ export class CeremonySession {
     this.parsed = parsed;
     this.answers = undefined;
     this.result = undefined;
+    this.resumeDir = undefined;
     const script = scriptView(basename(path), parsed);
     return this.update({ ...emptyView(), phase: 'check-in', script, steps: script.steps.map((s) => ({ ...s, status: 'pending', notes: [] })) });
   }
@@ -212,7 +229,7 @@ export class CeremonySession {
     let env: (CeremonyEnvironment & { close(): Promise<void> }) | undefined;
     const opened: KeyriteToken[] = [];
     try {
-      this.runDir = await mkdtemp(join(this.o.workRoot, 'ceremony-'));
+      this.runDir = this.resumeDir ?? (await mkdtemp(join(this.o.workRoot, 'ceremony-')));
       const base = createNodeCeremonyEnvironment({
         outDir: this.runDir,
         answersDir: this.runDir,
@@ -265,7 +282,7 @@ export class CeremonySession {
 
   stop(): CeremonyView {
     if (this.view.phase !== 'running' || !this.prompts.waiting) throw new KeyriteError('USAGE', 'The ceremony can be stopped while it waits for a PIN or a witness.');
-    this.prompts.stop(new KeyriteError('CEREMONY_ERROR', 'The ceremony was stopped in the app. Nothing more was written; start it again to run it from the beginning.'));
+    this.prompts.stop(new KeyriteError('CEREMONY_ERROR', 'The ceremony was stopped in the app and the step recorded as failed. Resume it from "Interrupted ceremonies" (the same participants check in again), or start a new one.'));
     return this.state();
   }
 
@@ -275,8 +292,79 @@ export class CeremonySession {
     this.answers = undefined;
     this.result = undefined;
     this.runDir = undefined;
+    this.resumeDir = undefined;
     this.copied.clear();
     return this.update(emptyView());
+  }
+
+  /** Earlier run folders under the work root holding a journal but no bundle, newest journal first. Reads only. */
+  async interrupted(): Promise<InterruptedCeremonyView[]> {
+    const shipped = new Map<string, string>();
+    for (const s of await this.scripts()) {
+      const parsed = parseCeremonyScript(new Uint8Array(await readFile(join(this.o.scriptsDir, s.file))));
+      shipped.set(parsed.hashHex, s.file);
+    }
+    let names: string[];
+    try {
+      names = (await readdir(this.o.workRoot)).filter((n) => RUN_FOLDER.test(n)).sort();
+    } catch {
+      return [];
+    }
+    const found: (InterruptedCeremonyView & { mtime: number })[] = [];
+    for (const folder of names) {
+      const dir = join(this.o.workRoot, folder);
+      if (dir === this.runDir && this.view.phase === 'running') continue;
+      const journalPath = join(dir, ...JOURNAL_TRANSCRIPT.split('/'));
+      if (await exists(join(dir, BUNDLE_DIR))) continue;
+      let bytes: Uint8Array;
+      let mtime: number;
+      try {
+        bytes = new Uint8Array(await readFile(journalPath));
+        mtime = (await stat(journalPath)).mtimeMs;
+      } catch {
+        continue;
+      }
+      try {
+        const { entries } = recoverTranscript(bytes);
+        const state = analyzeJournal(entries);
+        const start = entries.find((e) => e.type === ENTRY.ceremonyStart);
+        if (!start) continue;
+        let lastStep: InterruptedCeremonyView['lastStep'] = null;
+        for (const e of entries) {
+          const status = e.type === ENTRY.stepStart ? 'interrupted' : e.type === ENTRY.stepEnd ? 'done' : e.type === ENTRY.stepFailed ? 'failed' : e.type === ENTRY.stepAborted ? 'aborted' : undefined;
+          if (status && typeof e.body.step === 'string') lastStep = { id: e.body.step, status };
+        }
+        found.push({
+          folder,
+          path: dir,
+          ceremonyId: state.ceremonyId,
+          scriptName: typeof start.body.name === 'string' ? start.body.name : '(unnamed script)',
+          scriptFile: shipped.get(state.scriptSha256) ?? null,
+          runs: state.runs,
+          lastStep,
+          participants: state.participants.map((p) => ({ id: p.id, name: p.name, role: p.role })),
+          mtime,
+        });
+      } catch {
+        // A journal Keyrite cannot read is not offered for resuming; `keyrite ceremony run` on the folder says why.
+      }
+    }
+    return found.sort((a, b) => b.mtime - a.mtime).map(({ mtime: _mtime, ...v }) => v);
+  }
+
+  /** Chooses an interrupted ceremony: loads its shipped script; the same participants then check in again. */
+  async resume(folder: string): Promise<CeremonyView> {
+    this.requireIdle();
+    const entry = (await this.interrupted()).find((c) => c.folder === folder);
+    if (!entry) throw new KeyriteError('INVALID_INPUT', `${folder} holds no interrupted ceremony (its journal is missing, unreadable, or the bundle was already written).`);
+    if (entry.scriptFile === null) throw new KeyriteError('UNSUPPORTED', `Ceremony ${entry.ceremonyId} ran a script that is not shipped with this Keyrite; resume it with "keyrite ceremony run --out ${entry.path}" and the same script.`);
+    const parsed = parseCeremonyScript(new Uint8Array(await readFile(join(this.o.scriptsDir, entry.scriptFile))));
+    this.parsed = parsed;
+    this.answers = undefined;
+    this.result = undefined;
+    this.resumeDir = join(this.o.workRoot, folder);
+    const script = scriptView(entry.scriptFile, parsed);
+    return this.update({ ...emptyView(), phase: 'check-in', script, steps: script.steps.map((s) => ({ ...s, status: 'pending', notes: [] })), resuming: { folder, ceremonyId: entry.ceremonyId } });
   }
 
   private async outcome(r: CeremonyResult): Promise<CeremonyView['outcome']> {

@@ -167,6 +167,8 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'ceremony:paperWords': guarded('ceremony:paperWords', deps, async ({ trusteeId }) => ceremony().paperWords(trusteeId)),
     'ceremony:paperCopied': guarded('ceremony:paperCopied', deps, async ({ trusteeId }) => ceremony().paperCopied(trusteeId)),
     'ceremony:export': guarded('ceremony:export', deps, async () => ceremony().exportBundle()),
+    'ceremony:interrupted': guarded('ceremony:interrupted', deps, async () => ceremony().interrupted()),
+    'ceremony:resume': guarded('ceremony:resume', deps, async ({ folder }) => ceremony().resume(folder)),
     'audit:state': guarded('audit:state', deps, async () => audit().state()),
     'audit:open': guarded('audit:open', deps, async (options) => audit().open(options)),
     'audit:verify': guarded('audit:verify', deps, async (options) => audit().reverify(options)),

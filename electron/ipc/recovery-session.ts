@@ -6,7 +6,7 @@
  * (core/ceremony/recovery-engine.ts) whose PIN prompts and witness confirmations wait for
  * answers from the window (PromptBroker, shared with the ceremony session). It publishes a
  * RecoveryView (public data only) on every change, with "k of t" share progress and every
- * refused share, read from the engine's progress events.
+ * refused share, taken from the structured `share` field of the engine's progress events.
  *
  * Files: the check-in's paths are relative to the folder holding the bundle (as in an answers
  * file next to it: `keyrite demo` lays its rehearsal out that way); each run gets a fresh folder
@@ -69,15 +69,11 @@ function sentence(e: unknown): string {
 /** A YAML scalar for a value typed in the app: JSON's double-quoted strings are YAML's. */
 const q = (s: string): string => JSON.stringify(s);
 
-/** Reads "k of t" and refusals from a collect-share progress message (recovery-engine.ts collectShares). */
-export function shareEvent(e: ProgressEvent, who: string): (ShareEventView & { accepted?: number }) | undefined {
-  if (!e.participantId) return undefined;
-  const accepted = /accepted: (\d+) of (\d+)\.$/.exec(e.message);
-  if (accepted) return { trusteeId: e.participantId, who, outcome: 'accepted', reason: null, accepted: Number(accepted[1]) };
-  const refused = /REFUSED: ([\s\S]*)\. Still (\d+) of (\d+)\.$/.exec(e.message);
-  if (refused) return { trusteeId: e.participantId, who, outcome: 'refused', reason: refused[1]!, accepted: Number(refused[2]) };
-  if (/this duplicate is dropped\.$/.test(e.message)) return { trusteeId: e.participantId, who, outcome: 'duplicate', reason: 'a share with the same index was already accepted' };
-  return undefined;
+/** A share outcome for the view, from the structured `share` field of a collect-share progress event. */
+export function shareEvent(e: ProgressEvent, who: string): (ShareEventView & { accepted: number; needed: number }) | undefined {
+  const s = e.share;
+  if (!s) return undefined;
+  return { trusteeId: s.trusteeId, who, outcome: s.outcome, reason: s.reason ?? null, accepted: s.accepted, needed: s.needed };
 }
 
 export class RecoverySession {
@@ -307,12 +303,11 @@ export class RecoverySession {
     const kind = e.kind === 'warning' ? 'warning' : e.kind === 'step.skipped' ? 'deviation' : 'info';
     const log = e.kind === 'step.start' || e.kind === 'step.done' ? this.view.log : [...this.view.log, { kind, message: e.message } as const].slice(-MAX_LOG);
     const current = e.kind === 'step.start' && e.index !== undefined && e.total !== undefined ? { index: e.index, total: e.total } : this.view.current;
-    const action = this.view.steps.find((s) => s.id === e.stepId)?.action;
     let shares = this.view.shares;
-    const share = action === 'collect-share' && e.participantId ? shareEvent(e, this.who(e.participantId)) : undefined;
+    const share = shareEvent(e, e.share ? this.who(e.share.trusteeId) : '');
     if (share) {
-      const { accepted, ...event } = share;
-      shares = { ...shares, accepted: accepted ?? shares.accepted, events: [...shares.events, event] };
+      const { accepted, needed, ...event } = share;
+      shares = { accepted, needed, events: [...shares.events, event] };
     }
     this.update({ steps, log, current, shares });
   }

@@ -65,6 +65,11 @@ export function fairRolls(n: number): string {
 export async function checkIn(page: Page, script: string, seats: TokenSeat[], opts: { dice?: boolean } = {}): Promise<void> {
   await page.getByRole('button', { name: 'Ceremony', exact: true }).click();
   await page.locator('[data-testid=script-chooser] .choice', { hasText: script }).click();
+  await fillCheckIn(page, seats, opts);
+}
+
+/** Fills the check-in form (the ceremony screen in phase check-in) and checks everyone in. */
+export async function fillCheckIn(page: Page, seats: TokenSeat[], opts: { dice?: boolean } = {}): Promise<void> {
   await page.waitForSelector(`${PHASE}[data-phase=check-in]`);
   await page.getByLabel('Administrator’s name').fill('Alice Administrator');
   await page.getByLabel('Witness 1’s name').fill('Grace Witness');

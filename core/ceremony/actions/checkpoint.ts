@@ -67,6 +67,8 @@ export async function checkpoint(run: CeremonyRun, step: StepOf<'checkpoint'>): 
   const earlier = run.previous?.checkpoints.get(phase);
   if (earlier && (earlier.seq > run.previous!.lastAbandonedSeq || !coversAbandonedKey(run, step))) {
     await deviation(run, step, 'skipped', `the "${phase}" checkpoint was signed in an earlier run and stands (a checkpoint is never re-signed at another size)`);
+    // The earlier run may have stopped after signing but before the witness confirmed it: confirm the signed checkpoint now.
+    if (!run.previous!.witnessed.has(step.id)) await confirmWitness(run, step, [`Checkpoint "${phase}" (signed in an earlier run): ${earlier.size} transcript entries, root ${toBase64(earlier.root)}`, `note ${earlier.note}`]);
     return;
   }
   if (earlier) run.progress({ kind: 'info', stepId: step.id, message: `The earlier "${phase}" checkpoint covered a master key that was abandoned; this checkpoint is signed again for the new key.` });

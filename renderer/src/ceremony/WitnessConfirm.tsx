@@ -1,4 +1,4 @@
-/** A witness confirms a step after checking what it says, or declines (which stops the ceremony). */
+/** A witness confirms a step after checking what it says, or declines (which stops the ceremony); the room may also stop the run here. */
 import type { WitnessPrompt } from '../../../core/ipc/contract.ts';
 import type { Send, SessionNs } from './send.ts';
 import { useScrollIntoView } from './scroll.ts';
@@ -25,6 +25,9 @@ export function WitnessConfirm({ prompt, send, ns = 'ceremony' }: { prompt: Witn
         </button>
         <button type="button" className="secondary" onClick={() => answer(false)}>
           I do not confirm
+        </button>
+        <button type="button" className="secondary" onClick={() => void send(() => api[ns].stop())}>
+          {ns === 'recovery' ? 'Stop the recovery' : 'Stop the ceremony'}
         </button>
       </div>
     </section>

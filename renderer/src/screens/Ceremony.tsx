@@ -2,7 +2,8 @@
  * Ceremony screen: choose a script, read its hash aloud, check the participants in, then run
  * the engine in the main process step by step — PIN entry for each token's holder, witness
  * confirmations, deviations — and end with the master fingerprint, each trustee's share
- * receipt (and paper-backup words) and the export of the bundle. The main process holds the
+ * receipt (and paper-backup words) and the export of the bundle. The first step also lists
+ * interrupted ceremonies (a journal without a bundle) to resume. The main process holds the
  * state; this screen shows the CeremonyView it publishes and sends the room's answers.
  */
 import { useEffect, useState } from 'react';
@@ -18,6 +19,7 @@ import { PinEntry } from '../ceremony/PinEntry.tsx';
 import { WitnessConfirm } from '../ceremony/WitnessConfirm.tsx';
 import { Outcome } from '../ceremony/Outcome.tsx';
 import { ShareReceipts } from '../ceremony/ShareReceipts.tsx';
+import { InterruptedList } from '../ceremony/InterruptedList.tsx';
 
 export default function Ceremony() {
   const api = window.keyrite!;
@@ -68,7 +70,17 @@ export default function Ceremony() {
           {problem}
         </p>
       )}
-      {view.phase === 'choose' && <ScriptChooser send={send} />}
+      {view.phase === 'choose' && (
+        <>
+          <ScriptChooser send={send} />
+          <InterruptedList send={send} />
+        </>
+      )}
+      {view.resuming && (view.phase === 'check-in' || view.phase === 'ready' || view.phase === 'running') && (
+        <p className="readout-note" data-testid="resuming">
+          Resuming ceremony {view.resuming.ceremonyId} ({view.resuming.folder}): check in the same participants with the same tokens.
+        </p>
+      )}
       {view.phase === 'check-in' && script && (
         <>
           <ScriptHash script={script} />

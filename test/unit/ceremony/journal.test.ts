@@ -97,3 +97,17 @@ test('a keyring round-trips, refuses unknown members and other formats, and its 
   assert.equal(aad, `{"ceremonyId":"${'00'.repeat(16)}","format":"keyrite/trustee-seed/v1","sealKeyId":"${k.sealKey.id}","signingKeyId":"${k.signingKey.ref.id}","tokenSerial":"01","trusteeId":"trustee-1"}`);
   assert.notEqual(new TextDecoder().decode(trusteeSeedAad({ ...k, trusteeId: 'trustee-2' })), aad);
 });
+
+test('witness confirmations are read per step, so a resumed run can ask for one the earlier run never recorded', () => {
+  seq = 0;
+  const j = analyzeJournal([
+    start(),
+    e(ENTRY.stepStart, { step: 'check-in', action: 'check-in' }),
+    e(ENTRY.witnessConfirm, { step: 'check-in', witness: 'witness-1' }),
+    e(ENTRY.stepEnd, { step: 'check-in', action: 'check-in' }),
+    e(ENTRY.stepStart, { step: 'enrolled', action: 'checkpoint' }),
+    e(ENTRY.stepFailed, { step: 'enrolled', action: 'checkpoint', code: 'CEREMONY_ERROR', reason: 'stopped' }),
+  ]);
+  assert.deepEqual([...j.witnessed], ['check-in']);
+  assert.equal(j.interrupted, undefined);
+});

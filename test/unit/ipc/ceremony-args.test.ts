@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
-import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkScriptSource, checkWitnessAnswer } from '../../../core/ipc/ceremony-args.ts';
+import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkRunFolderRef, checkScriptSource, checkWitnessAnswer } from '../../../core/ipc/ceremony-args.ts';
 import { checkArg, type Channel } from '../../../core/ipc/contract.ts';
 
 type Check = (arg: unknown) => string | null;
@@ -308,4 +308,19 @@ test('ceremony:paperWords (property): accepted exactly when lowercase letters, d
     }),
     { numRuns: 1000 },
   );
+});
+
+test('ceremony:resume takes exactly one listed run folder name, nothing that leaves the work root', () => {
+  assert.equal(checkRunFolderRef({ folder: 'ceremony-aB3xZ9' }), null);
+  assert.equal(checkArg('ceremony:resume' as Channel, { folder: 'ceremony-aB3xZ9' }), null);
+  for (const folder of ['../ceremony-aB3xZ9', 'ceremony-aB3xZ9/..', 'ceremony-aB3x', 'recovery-aB3xZ9', '/tmp/ceremony-aB3xZ9', 'ceremony-aB3xZ9 ', '', 42, null]) {
+    refuses(checkRunFolderRef, { folder }, `folder ${JSON.stringify(folder)}`);
+  }
+  refuses(checkRunFolderRef, { folder: 'ceremony-aB3xZ9', extra: 1 }, 'an extra member');
+  refuses(checkRunFolderRef, 'ceremony-aB3xZ9', 'a bare string');
+  fc.assert(fc.property(fc.anything(), (arg) => {
+    const r = checkRunFolderRef(arg);
+    return r === null ? typeof (arg as { folder?: unknown }).folder === 'string' : typeof r === 'string';
+  }));
+  assert.notEqual(checkArg('ceremony:interrupted' as Channel, { folder: 'ceremony-aB3xZ9' }), null);
 });
