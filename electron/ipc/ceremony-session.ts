@@ -30,6 +30,7 @@ import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
 import { PromptBroker, SOFTWARE_FOLDER } from './prompt-broker.ts';
+import { ViewSession, shippedScripts } from './view-session.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
 
 export interface CeremonySessionOptions {
@@ -106,8 +107,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-export class CeremonySession {
-  private view: CeremonyView = emptyView();
+export class CeremonySession extends ViewSession<CeremonyView> {
   private parsed: ParsedCeremonyScript | undefined;
   private answers: Answers | undefined;
   private runDir: string | undefined;
@@ -117,30 +117,12 @@ export class CeremonySession {
   private readonly prompts = new PromptBroker((prompt) => this.update({ prompt }));
   private readonly copied = new Set<string>();
 
-  constructor(private readonly o: CeremonySessionOptions) {}
-
-  state(): CeremonyView {
-    return structuredClone(this.view);
+  constructor(private readonly o: CeremonySessionOptions) {
+    super(emptyView(), (v) => o.publish(v), 'A ceremony is running: stop it first.');
   }
 
-  private update(change: Partial<CeremonyView>): CeremonyView {
-    this.view = { ...this.view, ...change };
-    const v = this.state();
-    this.o.publish(v);
-    return v;
-  }
-
-  private requireIdle(): void {
-    if (this.view.phase === 'running') throw new KeyriteError('USAGE', 'A ceremony is running: stop it first.');
-  }
-
-  async scripts(): Promise<ShippedScript[]> {
-    const out: ShippedScript[] = [];
-    for (const file of (await readdir(this.o.scriptsDir)).filter((f) => f.endsWith('.yaml')).sort()) {
-      const parsed = parseCeremonyScript(new Uint8Array(await readFile(join(this.o.scriptsDir, file))));
-      if (parsed.script.kind === 'root-keygen') out.push({ file, name: parsed.script.name, mode: parsed.script.mode });
-    }
-    return out;
+  scripts(): Promise<ShippedScript[]> {
+    return shippedScripts(this.o.scriptsDir, 'root-keygen');
   }
 
   async load(source: ScriptSource): Promise<CeremonyView> {

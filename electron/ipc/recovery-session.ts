@@ -12,7 +12,7 @@
  * file next to it: `keyrite demo` lays its rehearsal out that way); each run gets a fresh folder
  * under `workRoot` (journal, checkpoints, recovery bundle).
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
@@ -30,6 +30,7 @@ import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareEventView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
+import { ViewSession, shippedScripts } from './view-session.ts';
 import { PromptBroker, SOFTWARE_FOLDER } from './prompt-broker.ts';
 import { scriptView } from './ceremony-session.ts';
 
@@ -76,37 +77,18 @@ export function shareEvent(e: ProgressEvent, who: string): (ShareEventView & { a
   return { trusteeId: s.trusteeId, who, outcome: s.outcome, reason: s.reason ?? null, accepted: s.accepted, needed: s.needed };
 }
 
-export class RecoverySession {
-  private view: RecoveryView = emptyView();
+export class RecoverySession extends ViewSession<RecoveryView> {
   private bundleDir: string | undefined;
   private parsed: ParsedCeremonyScript | undefined;
   private answers: Answers | undefined;
   private readonly prompts = new PromptBroker((prompt) => this.update({ prompt }));
 
-  constructor(private readonly o: RecoverySessionOptions) {}
-
-  state(): RecoveryView {
-    return structuredClone(this.view);
+  constructor(private readonly o: RecoverySessionOptions) {
+    super(emptyView(), (v) => o.publish(v), 'A recovery is running: stop it first.');
   }
 
-  private update(change: Partial<RecoveryView>): RecoveryView {
-    this.view = { ...this.view, ...change };
-    const v = this.state();
-    this.o.publish(v);
-    return v;
-  }
-
-  private requireIdle(): void {
-    if (this.view.phase === 'running') throw new KeyriteError('USAGE', 'A recovery is running: stop it first.');
-  }
-
-  async scripts(): Promise<ShippedScript[]> {
-    const out: ShippedScript[] = [];
-    for (const file of (await readdir(this.o.scriptsDir)).filter((f) => f.endsWith('.yaml')).sort()) {
-      const parsed = parseCeremonyScript(new Uint8Array(await readFile(join(this.o.scriptsDir, file))));
-      if (parsed.script.kind === 'escrow-recovery') out.push({ file, name: parsed.script.name, mode: parsed.script.mode });
-    }
-    return out;
+  scripts(): Promise<ShippedScript[]> {
+    return shippedScripts(this.o.scriptsDir, 'escrow-recovery');
   }
 
   async openBundle(): Promise<RecoveryView> {
