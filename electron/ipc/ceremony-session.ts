@@ -29,9 +29,9 @@ import { recoverTranscript } from '../../core/transcript/transcript.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
-import { PromptBroker, SOFTWARE_FOLDER } from './prompt-broker.ts';
+import { SOFTWARE_FOLDER } from './prompt-broker.ts';
 import { ViewSession, shippedScripts } from './view-session.ts';
-import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
+import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 
 export interface CeremonySessionOptions {
   /** Where run folders are created. */
@@ -52,7 +52,6 @@ export interface CeremonySessionOptions {
   logError?: (error: unknown) => void;
 }
 
-const MAX_LOG = 400;
 
 function emptyView(): CeremonyView {
   return { phase: 'choose', script: null, participants: [], steps: [], log: [], prompt: null, current: null, outcome: null, error: null, resuming: null };
@@ -114,7 +113,6 @@ export class CeremonySession extends ViewSession<CeremonyView> {
   /** The run folder of the interrupted ceremony chosen with resume(), until the next load or reset. */
   private resumeDir: string | undefined;
   private result: CeremonyResult | undefined;
-  private readonly prompts = new PromptBroker((prompt) => this.update({ prompt }));
   private readonly copied = new Set<string>();
 
   constructor(private readonly o: CeremonySessionOptions) {
@@ -240,26 +238,7 @@ export class CeremonySession extends ViewSession<CeremonyView> {
   }
 
   private onProgress(e: ProgressEvent): void {
-    const steps: StepView[] = this.view.steps.map((s) => {
-      if (s.id !== e.stepId) return s;
-      if (e.kind === 'step.start') return { ...s, status: 'running', title: e.title ?? s.title };
-      if (e.kind === 'step.done') return { ...s, status: 'done' };
-      return { ...s, notes: [...s.notes, e.message] };
-    });
-    const kind = e.kind === 'warning' ? 'warning' : e.kind === 'step.skipped' ? 'deviation' : 'info';
-    const log = e.kind === 'step.start' || e.kind === 'step.done' ? this.view.log : [...this.view.log, { kind, message: e.message } as const].slice(-MAX_LOG);
-    const current = e.kind === 'step.start' && e.index !== undefined && e.total !== undefined ? { index: e.index, total: e.total } : this.view.current;
-    this.update({ steps, log, current });
-  }
-
-  answerPin(prompt: number, pin: string): CeremonyView {
-    this.prompts.answerPin(prompt, pin);
-    return this.state();
-  }
-
-  answerWitness(prompt: number, confirmed: boolean): CeremonyView {
-    this.prompts.answerWitness(prompt, confirmed);
-    return this.state();
+    this.update(this.progressChange(e));
   }
 
   stop(): CeremonyView {

@@ -29,9 +29,9 @@ import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
-import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareEventView, ShippedScript, StepView, TokenSummary } from '../../core/ipc/contract.ts';
+import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareEventView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, shippedScripts } from './view-session.ts';
-import { PromptBroker, SOFTWARE_FOLDER } from './prompt-broker.ts';
+import { SOFTWARE_FOLDER } from './prompt-broker.ts';
 import { scriptView } from './ceremony-session.ts';
 
 export interface RecoverySessionOptions {
@@ -53,7 +53,6 @@ export interface RecoverySessionOptions {
   logError?: (error: unknown) => void;
 }
 
-const MAX_LOG = 400;
 /** A token chosen as a file (a rehearsal software token), not from tokens:list. */
 const TOKEN_FILE = /\.keyrite-token$/;
 
@@ -81,7 +80,6 @@ export class RecoverySession extends ViewSession<RecoveryView> {
   private bundleDir: string | undefined;
   private parsed: ParsedCeremonyScript | undefined;
   private answers: Answers | undefined;
-  private readonly prompts = new PromptBroker((prompt) => this.update({ prompt }));
 
   constructor(private readonly o: RecoverySessionOptions) {
     super(emptyView(), (v) => o.publish(v), 'A recovery is running: stop it first.');
@@ -276,22 +274,13 @@ export class RecoverySession extends ViewSession<RecoveryView> {
   }
 
   private onProgress(e: ProgressEvent): void {
-    const steps: StepView[] = this.view.steps.map((s) => {
-      if (s.id !== e.stepId) return s;
-      if (e.kind === 'step.start') return { ...s, status: 'running', title: e.title ?? s.title };
-      if (e.kind === 'step.done') return { ...s, status: 'done' };
-      return { ...s, notes: [...s.notes, e.message] };
-    });
-    const kind = e.kind === 'warning' ? 'warning' : e.kind === 'step.skipped' ? 'deviation' : 'info';
-    const log = e.kind === 'step.start' || e.kind === 'step.done' ? this.view.log : [...this.view.log, { kind, message: e.message } as const].slice(-MAX_LOG);
-    const current = e.kind === 'step.start' && e.index !== undefined && e.total !== undefined ? { index: e.index, total: e.total } : this.view.current;
     let shares = this.view.shares;
     const share = shareEvent(e, e.share ? this.who(e.share.trusteeId) : '');
     if (share) {
       const { accepted, needed, ...event } = share;
       shares = { accepted, needed, events: [...shares.events, event] };
     }
-    this.update({ steps, log, current, shares });
+    this.update({ ...this.progressChange(e), shares });
   }
 
   private outcome(r: RecoveryOutcome, bundleFolder: string, runFolder: string): RecoveryOutcomeView {
@@ -309,15 +298,6 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     };
   }
 
-  answerPin(prompt: number, pin: string): RecoveryView {
-    this.prompts.answerPin(prompt, pin);
-    return this.state();
-  }
-
-  answerWitness(prompt: number, confirmed: boolean): RecoveryView {
-    this.prompts.answerWitness(prompt, confirmed);
-    return this.state();
-  }
 
   stop(): RecoveryView {
     if (this.view.phase !== 'running' || !this.prompts.waiting) throw new KeyriteError('USAGE', 'The recovery can be stopped while it waits for a PIN or a witness.');
