@@ -1,14 +1,14 @@
-/** Choosing the ceremony script: a shipped root-keygen script, or a file from the main process picker. */
+/** Choosing the script of a session: one of the shipped scripts of its kind, or a file from the main process picker. */
 import type { ShippedScript } from '../../../core/ipc/contract.ts';
 import { StatusLine, useCall } from '../ui.tsx';
-import type { Send } from './send.ts';
+import type { Send, SessionNs } from './send.ts';
 
-export function ScriptChooser({ send }: { send: Send }) {
-  const api = window.keyrite!;
-  const [scripts] = useCall<ShippedScript[]>(api.ceremony.scripts);
+export function ScriptChooser({ send, ns, title }: { send: Send; ns: SessionNs; title: string }) {
+  const api = window.keyrite![ns];
+  const [scripts] = useCall<ShippedScript[]>(api.scripts);
   return (
     <div className="panel" data-testid="script-chooser">
-      <h3>Choose the ceremony script</h3>
+      <h3>{title}</h3>
       {scripts.state === 'loading' && <StatusLine tone="pending">Reading the shipped scripts…</StatusLine>}
       {scripts.state === 'error' && (
         <StatusLine tone="bad" word="Error">
@@ -19,7 +19,7 @@ export function ScriptChooser({ send }: { send: Send }) {
         <ul className="choices">
           {scripts.value.map((s) => (
             <li key={s.file}>
-              <button type="button" className="choice" onClick={() => void send(() => api.ceremony.load({ shipped: s.file }))}>
+              <button type="button" className="choice" onClick={() => void send(() => api.load({ shipped: s.file }))}>
                 <span className="choice-name">{s.name}</span>
                 <span className="choice-detail">
                   {s.mode === 'live' ? 'Live' : 'Rehearsal'} · {s.file}
@@ -29,7 +29,7 @@ export function ScriptChooser({ send }: { send: Send }) {
           ))}
         </ul>
       )}
-      <button type="button" className="secondary" onClick={() => void send(() => api.ceremony.load({ pick: true }))}>
+      <button type="button" className="secondary" onClick={() => void send(() => api.load({ pick: true }))}>
         Open another script file…
       </button>
     </div>

@@ -72,7 +72,7 @@ export default function Ceremony() {
       )}
       {view.phase === 'choose' && (
         <>
-          <ScriptChooser send={send} />
+          <ScriptChooser send={send} ns="ceremony" title="Choose the ceremony script" />
           <InterruptedList send={send} />
         </>
       )}

@@ -8,8 +8,8 @@
  * this screen shows the RecoveryView it publishes and sends the room's answers.
  */
 import { useEffect, useState } from 'react';
-import type { IpcResult, RecoveryOutcomeView, RecoveryView, ShippedScript } from '../../../core/ipc/contract.ts';
-import { StatusLine, UNREACHABLE, useCall } from '../ui.tsx';
+import type { IpcResult, RecoveryOutcomeView, RecoveryView } from '../../../core/ipc/contract.ts';
+import { UNREACHABLE } from '../ui.tsx';
 import type { Send } from '../ceremony/send.ts';
 import { ScriptHash } from '../ceremony/ScriptHash.tsx';
 import { Participants } from '../ceremony/Participants.tsx';
@@ -18,39 +18,7 @@ import { PinEntry } from '../ceremony/PinEntry.tsx';
 import { WitnessConfirm } from '../ceremony/WitnessConfirm.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
 import { RecoveryCheckIn } from '../recovery/RecoveryCheckIn.tsx';
-
-function ScriptChooser({ send }: { send: Send }) {
-  const api = window.keyrite!;
-  const [scripts] = useCall<ShippedScript[]>(api.recovery.scripts);
-  return (
-    <div className="panel" data-testid="script-chooser">
-      <h3>Choose the escrow-recovery script</h3>
-      {scripts.state === 'loading' && <StatusLine tone="pending">Reading the shipped scripts…</StatusLine>}
-      {scripts.state === 'error' && (
-        <StatusLine tone="bad" word="Error">
-          {scripts.message}
-        </StatusLine>
-      )}
-      {scripts.state === 'ready' && (
-        <ul className="choices">
-          {scripts.value.map((s) => (
-            <li key={s.file}>
-              <button type="button" className="choice" onClick={() => void send(() => api.recovery.load({ shipped: s.file }))}>
-                <span className="choice-name">{s.name}</span>
-                <span className="choice-detail">
-                  {s.mode === 'live' ? 'Live' : 'Rehearsal'} · {s.file}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      <button type="button" className="secondary" onClick={() => void send(() => api.recovery.load({ pick: true }))}>
-        Open another script file…
-      </button>
-    </div>
-  );
-}
+import { ScriptChooser } from '../ceremony/ScriptChooser.tsx';
 
 function Shares({ shares }: { shares: RecoveryView['shares'] }) {
   if (shares.needed === 0) return null;
@@ -180,7 +148,7 @@ export default function Recovery() {
           {bundle.fingerprint && bundle.verdict === 'valid' && <Fingerprint fp={bundle.fingerprint} testid="original" />}
         </div>
       )}
-      {view.phase === 'script' && <ScriptChooser send={send} />}
+      {view.phase === 'script' && <ScriptChooser send={send} ns="recovery" title="Choose the escrow-recovery script" />}
       {view.phase === 'check-in' && script && bundle && (
         <>
           <ScriptHash script={script} />
