@@ -6,10 +6,7 @@
  * interrupted ceremonies (a journal without a bundle) to resume. The main process holds the
  * state; this screen shows the CeremonyView it publishes and sends the room's answers.
  */
-import { useEffect, useState } from 'react';
-import type { CeremonyView, IpcResult } from '../../../core/ipc/contract.ts';
-import { UNREACHABLE } from '../ui.tsx';
-import type { Send } from '../ceremony/send.ts';
+import { useSessionView } from '../ceremony/use-session.ts';
 import { ScriptChooser } from '../ceremony/ScriptChooser.tsx';
 import { ScriptHash } from '../ceremony/ScriptHash.tsx';
 import { CheckIn } from '../ceremony/CheckIn.tsx';
@@ -23,29 +20,7 @@ import { InterruptedList } from '../ceremony/InterruptedList.tsx';
 
 export default function Ceremony() {
   const api = window.keyrite!;
-  const [view, setView] = useState<CeremonyView | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  useEffect(() => {
-    void api.ceremony.state().then((r) => (r.ok ? setView(r.value) : setProblem(r.message)));
-    return api.on('ceremony:changed', (v) => setView(v));
-  }, []);
-
-  const send: Send = async (call) => {
-    let r: IpcResult<unknown>;
-    try {
-      r = await call();
-    } catch {
-      r = { ok: false, code: 'INTERNAL', message: UNREACHABLE };
-    }
-    if (!r.ok) {
-      setProblem(r.message);
-      return false;
-    }
-    setProblem(null);
-    if (typeof r.value === 'object' && r.value !== null && 'phase' in r.value) setView(r.value as CeremonyView);
-    return true;
-  };
+  const { view, problem, send } = useSessionView('ceremony');
 
   if (!view) return <p className="readiness readiness-pending">{problem ?? 'Opening the ceremony…'}</p>;
   const script = view.script;

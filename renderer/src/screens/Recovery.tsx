@@ -7,10 +7,9 @@
  * recovered fingerprint and the recovery bundle folder. The main process holds the state;
  * this screen shows the RecoveryView it publishes and sends the room's answers.
  */
-import { useEffect, useState } from 'react';
-import type { IpcResult, RecoveryOutcomeView, RecoveryView } from '../../../core/ipc/contract.ts';
-import { UNREACHABLE } from '../ui.tsx';
+import type { RecoveryOutcomeView, RecoveryView } from '../../../core/ipc/contract.ts';
 import type { Send } from '../ceremony/send.ts';
+import { useSessionView } from '../ceremony/use-session.ts';
 import { ScriptHash } from '../ceremony/ScriptHash.tsx';
 import { Participants } from '../ceremony/Participants.tsx';
 import { StepList } from '../ceremony/StepList.tsx';
@@ -76,29 +75,7 @@ function Outcome({ outcome, send }: { outcome: RecoveryOutcomeView; send: Send }
 
 export default function Recovery() {
   const api = window.keyrite!;
-  const [view, setView] = useState<RecoveryView | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  useEffect(() => {
-    void api.recovery.state().then((r) => (r.ok ? setView(r.value) : setProblem(r.message)));
-    return api.on('recovery:changed', (v) => setView(v));
-  }, []);
-
-  const send: Send = async (call) => {
-    let r: IpcResult<unknown>;
-    try {
-      r = await call();
-    } catch {
-      r = { ok: false, code: 'INTERNAL', message: UNREACHABLE };
-    }
-    if (!r.ok) {
-      setProblem(r.message);
-      return false;
-    }
-    setProblem(null);
-    if (typeof r.value === 'object' && r.value !== null && 'phase' in r.value) setView(r.value as RecoveryView);
-    return true;
-  };
+  const { view, problem, send } = useSessionView('recovery');
 
   if (!view) return <p className="readiness readiness-pending">{problem ?? 'Opening the recovery…'}</p>;
   const { script, bundle } = view;
