@@ -1,0 +1,64 @@
+// Argument checks of the audit and recovery channels (core/ipc/audit-args.ts,
+// core/ipc/recovery-args.ts): garbage, wrong types, overlong text and extra or missing members
+// are refused with a sentence, good arguments accepted, and nothing throws.
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { MAX_EDITOR_SCRIPT, checkAuditOptions, checkAuditScriptSource } from '../../../core/ipc/audit-args.ts';
+import { checkPickOnly, checkRecoveryCheckInForm } from '../../../core/ipc/recovery-args.ts';
+import { GARBAGE, accepts, refuses, type Check } from '../../helpers/ipc-args.ts';
+
+const goodTrustee = (id = 'trustee-1') => ({ id, name: 'Bob Trustee', token: 'software:trustee-1.keyrite-token', keyring: 'trustees/trustee-1/keyring.json', envelope: 'trustees/trustee-1/share-envelope.json' });
+const goodForm = () => ({ administrator: 'Alice Admin', witnesses: ['Grace Witness'], trust: 'ab'.repeat(32), masterToken: 'software:new-master.keyrite-token', trustees: [goodTrustee(), goodTrustee('trustee-2'), goodTrustee('trustee-3')] });
+
+test('every audit and recovery check refuses garbage with a sentence', () => {
+  const checks: [string, Check][] = [['checkAuditOptions', checkAuditOptions], ['checkAuditScriptSource', checkAuditScriptSource], ['checkPickOnly', checkPickOnly], ['checkRecoveryCheckInForm', checkRecoveryCheckInForm]];
+  for (const [name, check] of checks) for (const [what, value] of GARBAGE) refuses(check, value, `${name}: ${what}`);
+});
+
+test('audit options: exactly trust and mode; a known mode; bounded fingerprint text', () => {
+  accepts(checkAuditOptions, { trust: '', mode: 'hybrid' }, 'empty trust');
+  accepts(checkAuditOptions, { trust: 'ab'.repeat(32), mode: 'pq-only' }, 'hex trust, pq-only');
+  refuses(checkAuditOptions, { trust: '', mode: 'rsa' }, 'unknown mode', /mode must be/);
+  refuses(checkAuditOptions, { trust: 'x'.repeat(401), mode: 'hybrid' }, 'overlong trust');
+  refuses(checkAuditOptions, { trust: '', mode: 'hybrid', extra: 1 }, 'extra member');
+  refuses(checkAuditOptions, { mode: 'hybrid' }, 'missing trust');
+});
+
+test('audit script source: a pick, or non-empty editor text within the limit', () => {
+  accepts(checkAuditScriptSource, { pick: true }, 'pick');
+  accepts(checkAuditScriptSource, { source: "check('x', true, 'y');" }, 'editor text');
+  refuses(checkAuditScriptSource, { pick: false }, 'pick false');
+  refuses(checkAuditScriptSource, { source: '   ' }, 'blank source', /Type the audit script/);
+  refuses(checkAuditScriptSource, { source: 'x'.repeat(MAX_EDITOR_SCRIPT + 1) }, 'overlong source', /run it from a file/);
+  refuses(checkAuditScriptSource, { source: 'x', pick: true }, 'both');
+});
+
+test('recovery check-in form: good form accepted; each bad field refused', () => {
+  accepts(checkPickOnly, { pick: true }, 'pick');
+  accepts(checkRecoveryCheckInForm, goodForm(), 'good form');
+  const bad: [string, (f: ReturnType<typeof goodForm>) => unknown][] = [
+    ['overlong administrator', (f) => ({ ...f, administrator: 'a'.repeat(101) })],
+    ['17 witnesses', (f) => ({ ...f, witnesses: Array(17).fill('W') })],
+    ['overlong trust', (f) => ({ ...f, trust: 'a'.repeat(401) })],
+    ['no trustees', (f) => ({ ...f, trustees: [] })],
+    ['33 trustees', (f) => ({ ...f, trustees: Array(33).fill(goodTrustee()) })],
+    ['a trustee id with a slash', (f) => ({ ...f, trustees: [{ ...goodTrustee(), id: '../etc' }] })],
+    ['a trustee with an extra member', (f) => ({ ...f, trustees: [{ ...goodTrustee(), pin: '1234' }] })],
+    ['an overlong envelope path', (f) => ({ ...f, trustees: [{ ...goodTrustee(), envelope: 'x'.repeat(1025) }] })],
+    ['a PIN member on the form', (f) => ({ ...f, pin: '1234' })],
+    ['a number as master token', (f) => ({ ...f, masterToken: 7 })],
+  ];
+  for (const [what, make] of bad) refuses(checkRecoveryCheckInForm, make(goodForm()), what);
+});
+
+test('recovery check-in form (property): any single member replaced by a random value never throws, and every refusal is a sentence', () => {
+  const keys = Object.keys(goodForm());
+  fc.assert(
+    fc.property(fc.constantFrom(...keys), fc.anything(), (key, value) => {
+      const form = { ...goodForm(), [key]: value };
+      const r = checkRecoveryCheckInForm(form);
+      if (r !== null) refuses(checkRecoveryCheckInForm, form, `random ${key}`);
+    }),
+    { numRuns: 300 },
+  );
+});
