@@ -32,7 +32,7 @@ export interface BundleExpectations {
 }
 
 /** Every file of the bundle in `dir`, by bundle-relative path. */
-export async function readBundleFiles(files: CeremonyFiles, dir: FileRef): Promise<Map<string, Uint8Array>> {
+async function readBundleFiles(files: CeremonyFiles, dir: FileRef): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
   await readTree(files, dir, '', out);
   return out;
@@ -44,7 +44,7 @@ export async function checkBundle(files: CeremonyFiles, dir: FileRef, expect: Bu
   return checksOf(report, expect);
 }
 
-export function checksOf(report: VerifyReport, expect: BundleExpectations = {}): BundleCheck[] {
+function checksOf(report: VerifyReport, expect: BundleExpectations = {}): BundleCheck[] {
   const checks: BundleCheck[] = report.checks.map((c) => ({ name: c.name, ok: c.status === 'pass', detail: c.detail }));
   if (expect.ceremonyId !== undefined) {
     const same = report.ceremonyId === expect.ceremonyId;

@@ -56,7 +56,7 @@ async function writeShareCard(run: CeremonyRun, trusteeId: string, masterFingerp
     envelopeFile,
     ...(words ? { paperWords: words } : {}),
   });
-  await createOrSame(run, trusteeFile(run, trusteeId, 'card'), pdf, { secret: words !== undefined });
+  await createOrSame(run, trusteeFile(run, trusteeId, 'card'), pdf, { secret: true });
   pdf.fill(0);
 }
 

@@ -41,8 +41,10 @@ test('the demo writes bundle/, trustees/<id>/ (token, keyring, envelope, paper w
     assert.ok(files.includes(f), `${f} is missing`);
   }
   for (const id of TRUSTEES) {
-    for (const f of ['token.keyrite-token', 'REHEARSAL-ONLY-passphrase.env', 'keyring.json', 'share-envelope.json', 'share-paper-backup.txt']) assert.ok(files.includes(`trustees/${id}/${f}`), `trustees/${id}/${f} is missing`);
+    for (const f of ['token.keyrite-token', 'REHEARSAL-ONLY-passphrase.env', 'keyring.json', 'share-envelope.json', 'share-paper-backup.txt', 'share-card.pdf']) assert.ok(files.includes(`trustees/${id}/${f}`), `trustees/${id}/${f} is missing`);
     assert.equal(statSync(join(d, 'trustees', id, 'share-paper-backup.txt')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(d, 'trustees', id, 'share-card.pdf')).mode & 0o777, 0o600, 'the card carries the paper words');
+    assert.equal(readFileSync(join(d, 'trustees', id, 'share-card.pdf')).subarray(0, 5).toString(), '%PDF-');
     assert.match(readFileSync(join(d, 'trustees', id, 'REHEARSAL-ONLY-passphrase.env'), 'utf8'), /REHEARSAL ONLY/);
     assert.equal(readFileSync(join(d, 'trustees', id, 'share-paper-backup.txt'), 'utf8').match(/^ ?\d+\. [a-z]+$/gm)?.length, 34);
   }

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { PDFArray, PDFDocument, PDFRawStream, StandardFontEmbedder, StandardFonts, decodePDFRawStream, type PDFPage } from 'pdf-lib';
 import jsQRModule from 'jsqr';
 import { utf8 } from '../../../core/bytes.ts';
@@ -26,7 +24,6 @@ import {
   type QrSymbol,
   type ShareCardInput,
 } from '../../../core/escrow/share-card.ts';
-import { SHARE_CARD_FILE_NAME, writeShareCardFile } from '../../../core/node/share-card-file.ts';
 import { assertKeyrite, CEREMONY_A, CEREMONY_B, fiveTrustees, makeEscrow, makeMaster } from './helpers.ts';
 
 // jsqr is a UMD bundle: under ESM its function is either the default export or its .default.
@@ -358,25 +355,5 @@ test('joining refuses malformed, mixed and incomplete scans', async () => {
     assert.equal(p.length, Math.ceil(len / SHARE_CARD_MAX_PART_BYTES));
     assert.deepEqual(joinShareCardParts(p).envelopeFile, bytes);
     for (const part of p) assert.ok(shareCardQr(part).version <= 40);
-  }
-});
-
-test('writeShareCardFile writes the PDF once, mode 0600, and never overwrites', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'keyrite-card-'));
-  try {
-    const path = join(dir, SHARE_CARD_FILE_NAME);
-    const inp = await input();
-    const written = await writeShareCardFile(path, inp);
-    assert.equal(written.path, path);
-    const bytes = new Uint8Array(await readFile(path));
-    assert.equal(written.size, bytes.length);
-    assert.deepEqual(bytes, await shareCardPdf(inp));
-    if (process.platform !== 'win32') assert.equal((await stat(path)).mode & 0o777, 0o600);
-    await assert.rejects(writeShareCardFile(path, inp), (e) => isKeyriteError(e, 'OBJECT_EXISTS') && /never overwrites a share card/.test(e.message));
-    await assert.rejects(writeShareCardFile(join(dir, 'other.pdf'), await input({ trusteeId: 'trustee-9' })), (e) => isKeyriteError(e, 'INVALID_INPUT'));
-    await assert.rejects(writeShareCardFile('', inp), (e) => isKeyriteError(e, 'INVALID_INPUT'));
-    assert.deepEqual(await readdir(dir), [SHARE_CARD_FILE_NAME]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 });
