@@ -32,6 +32,7 @@ import type { NetworkInterfaceInfo } from '../core/airgap/status.ts';
 import { KeyriteError } from '../core/errors.ts';
 import { runSelfTests } from '../core/selftest/run.ts';
 import { KNOWN_ANSWER_TESTS } from '../core/selftest/kats.ts';
+import { shareCardParts } from '../core/escrow/share-card.ts';
 
 export interface Scenario {
   /** File name stem: `<name>-<width>x<height>.png`. */
@@ -333,6 +334,26 @@ export const SCENARIOS: readonly Scenario[] = [
         await page.locator(`.trustee-row[data-trustee=${id}]`).getByRole('checkbox').check();
         await page.getByLabel(`Token of ${id}`).selectOption('file');
       }
+    },
+  },
+  {
+    name: 'recovery-share-card',
+    what: 'recovery: a trustee who brings only the printed share card has its QR codes scanned; the envelope is read back with its SHA-256 to compare',
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => {
+      await page.getByRole('button', { name: 'Recovery', exact: true }).click();
+      ctx.picks.bundle = join(ctx.dir, 'bundle');
+      await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
+      await page.locator('[data-testid=script-chooser] .choice', { hasText: RECOVERY_REHEARSAL }).click();
+      const ceremonyId: string = JSON.parse(readFileSync(join(ctx.dir, 'bundle', 'bundle.json'), 'utf8')).ceremonyId;
+      const parts = shareCardParts(new Uint8Array(readFileSync(join(ctx.dir, 'trustees', 'trustee-3', 'share-envelope.json'))), ceremonyId);
+      await page.locator('.trustee-row[data-trustee=trustee-3]').getByRole('checkbox').check();
+      await page.getByLabel('trustee-3 brings the printed share card instead of the file').check();
+      await page.getByLabel('QR codes scanned from trustee-3’s share card', { exact: false }).fill(parts.join('\n') + '\n');
+      await page.getByRole('button', { name: 'Read trustee-3’s card' }).click();
+      const scan = page.locator('[data-testid=card-scan-trustee-3]');
+      await scan.getByText('Card read').waitFor();
+      await scan.scrollIntoViewIfNeeded();
     },
   },
   {

@@ -149,7 +149,7 @@ const PART_PATTERN = /^KRS1 ([1-9][0-9]?)\/([1-9][0-9]?) ([0-9a-f]{10}) ([A-Za-z
  * ceremony prefix) and that none is missing; the caller then checks the file's SHA-256
  * against the card and parses the envelope. Scanned text is never quoted in errors.
  */
-export function joinShareCardParts(parts: readonly string[]): { ceremonyIdPrefix: string; envelopeFile: Uint8Array } {
+export function joinShareCardParts(parts: readonly string[]): { ceremonyIdPrefix: string; envelopeFile: Uint8Array; parts: number } {
   if (!Array.isArray(parts) || parts.length === 0) throw new KeyriteError('INVALID_INPUT', 'Give the scanned share card parts as a non-empty list of texts.');
   let n = 0;
   let prefix = '';
@@ -179,7 +179,53 @@ export function joinShareCardParts(parts: readonly string[]): { ceremonyIdPrefix
     out.set(c, o);
     o += c.length;
   }
-  return { ceremonyIdPrefix: prefix, envelopeFile: out };
+  return { ceremonyIdPrefix: prefix, envelopeFile: out, parts: n };
+}
+
+/** The longest text a scanner may type for one card: every part (at most 2,400 characters each) scanned twice. */
+export const SHARE_CARD_MAX_SCAN_CHARS = 2 * SHARE_CARD_MAX_PARTS * 2400;
+
+/** A share card read back for a recovery (readScannedShareCard). */
+export interface ScannedShareCard {
+  /** The envelope file exactly as the ceremony wrote and printed it. */
+  envelopeFile: Uint8Array;
+  /** SHA-256 of the file in the grouped form the card prints, for the trustee to compare. */
+  envelopeFileSha256: string;
+  /** How many QR parts the card has. */
+  parts: number;
+}
+
+/**
+ * Reads the text a QR scanner typed for one share card (one part per line, any order, blank
+ * lines ignored; a USB scanner types like a keyboard, so no camera is needed) and checks that
+ * the joined file is a share envelope, in the exact form Keyrite writes, of this ceremony,
+ * master key and trustee. Its signature, commitment and opening are checked later, with the
+ * other shares, by the recovery engine; the trustee compares envelopeFileSha256 with the card.
+ */
+export function readScannedShareCard(scanned: unknown, expected: { ceremonyId: string; masterFingerprint: string; trusteeId: string }): ScannedShareCard {
+  if (typeof scanned !== 'string') throw new KeyriteError('INVALID_INPUT', 'The scanned share card must be text.');
+  if (scanned.length > SHARE_CARD_MAX_SCAN_CHARS) throw new KeyriteError('INVALID_LENGTH', 'More text was scanned than any share card holds; clear the box and scan the card again.');
+  const lines = scanned.split(/\r\n|\r|\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  if (lines.length === 0) throw new KeyriteError('INVALID_INPUT', 'Nothing was scanned yet: scan every QR code on the card (the scanner types one line per code).');
+  const joined = joinShareCardParts(lines);
+  const wanted = partPrefix(expected.ceremonyId);
+  if (joined.ceremonyIdPrefix !== wanted) {
+    throw new KeyriteError('INVALID_INPUT', `This card is from another ceremony (ceremony ${joined.ceremonyIdPrefix}…; this bundle is ceremony ${wanted}…): use the card made at this ceremony.`);
+  }
+  let env: ShareEnvelope;
+  try {
+    env = checkEnvelopeFile(joined.envelopeFile);
+  } catch (e) {
+    if (e instanceof KeyriteError) {
+      throw new KeyriteError('INVALID_INPUT', "The scanned parts do not join into a Keyrite share envelope. Scan the card again; if this repeats, the card is damaged: use the trustee's share-envelope.json file instead.", { cause: e });
+    }
+    throw e;
+  }
+  const h = env.header;
+  if (h.ceremonyId !== expected.ceremonyId) throw new KeyriteError('INVALID_INPUT', 'This card is from another ceremony than this bundle: use the card made at this ceremony.');
+  if (h.masterFingerprint !== expected.masterFingerprint) throw new KeyriteError('INVALID_INPUT', "This card's envelope is for another master key than this bundle's: use the card made at this ceremony.");
+  if (h.trusteeId !== expected.trusteeId) throw new KeyriteError('INVALID_INPUT', `This is the card of ${h.trusteeId}, not of ${expected.trusteeId}: scan ${expected.trusteeId}'s own card.`);
+  return { envelopeFile: joined.envelopeFile, envelopeFileSha256: groups(toHex(sha256(joined.envelopeFile))).join(' '), parts: joined.parts };
 }
 
 /** The QR symbol of one payload: byte mode, error correction level M, smallest version. */

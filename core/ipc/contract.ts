@@ -18,10 +18,10 @@ import type { AirGapStatus } from '../airgap/status.ts';
 import type { SelfTestReport } from '../selftest/run.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ScriptSource, ShippedScript } from './ceremony-types.ts';
 import type { AuditOptions, AuditScriptSource, AuditView } from './audit-types.ts';
-import type { RecoveryCheckInForm, RecoveryView } from './recovery-types.ts';
+import type { RecoveryCheckInForm, RecoveryView, ShareCardReadView, ShareCardScan } from './recovery-types.ts';
 import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkRunFolderRef, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
 import { checkAuditOptions, checkAuditScriptSource } from './audit-args.ts';
-import { checkPickOnly, checkRecoveryCheckInForm } from './recovery-args.ts';
+import { checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan } from './recovery-args.ts';
 
 export type { AirGapStatus, AirGapInterface } from '../airgap/status.ts';
 
@@ -110,7 +110,7 @@ export type {
   WitnessPrompt,
 } from './ceremony-types.ts';
 export type { AuditCheckView, AuditFingerprint, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
-export type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryPhase, RecoveryView, ShareEventView } from './recovery-types.ts';
+export type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryPhase, RecoveryView, ShareCardReadView, ShareCardScan, ShareEventView } from './recovery-types.ts';
 
 // ---------------------------------------------------------------------------------------
 // The channels (renderer → main, request/response) and events (main → renderer).
@@ -144,6 +144,7 @@ export interface IpcChannels {
   'recovery:state': { arg: undefined; result: RecoveryView };
   'recovery:openBundle': { arg: { pick: true }; result: RecoveryView };
   'recovery:load': { arg: ScriptSource; result: RecoveryView };
+  'recovery:readShareCard': { arg: ShareCardScan; result: ShareCardReadView };
   'recovery:checkIn': { arg: RecoveryCheckInForm; result: RecoveryView };
   'recovery:start': { arg: undefined; result: RecoveryView };
   'recovery:pin': { arg: { prompt: number; pin: string }; result: RecoveryView };
@@ -204,6 +205,7 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'recovery:state': { summary: 'The current recovery view (public data only).', checkArg: noArgument },
   'recovery:openBundle': { summary: "Opens the original ceremony's bundle folder (main process picker) and shows its master fingerprint.", checkArg: checkPickOnly },
   'recovery:load': { summary: 'Loads a shipped escrow-recovery script, or one chosen in the main process file picker.', checkArg: checkScriptSource },
+  'recovery:readShareCard': { summary: "Reads a trustee's share card from the text a QR scanner typed and saves its envelope next to the bundle (never over another file).", checkArg: checkShareCardScan },
   'recovery:checkIn': { summary: 'Checks the quorum in: the typed fingerprint, the trustees with their tokens, keyrings and envelopes, the new master token.', checkArg: checkRecoveryCheckInForm },
   'recovery:start': { summary: 'Starts the recovery engine on the checked-in quorum.', checkArg: noArgument },
   'recovery:pin': { summary: 'Answers the pending PIN request; the PIN stays in the main process.', checkArg: checkPinAnswer },

@@ -18,6 +18,9 @@ function record(arg: unknown, keys: readonly string[]): Record<string, unknown> 
 }
 
 const text = (v: unknown, max: number): boolean => typeof v === 'string' && v.length <= max;
+const TRUSTEE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** core/escrow/share-card.ts SHARE_CARD_MAX_SCAN_CHARS (a test keeps them equal); not imported, so that the renderer does not bundle the card renderer. */
+export const MAX_SCANNED_CARD_CHARS = 475_200;
 
 export const checkPickOnly: Check = (arg) => {
   const o = record(arg, ['pick']);
@@ -36,10 +39,19 @@ export const checkRecoveryCheckInForm: Check = (arg) => {
   for (const t of o.trustees) {
     const r = record(t, ['id', 'name', 'token', 'keyring', 'envelope']);
     if (typeof r === 'string') return 'Each trustee has exactly an id, a name, a token, a keyring file and an envelope file.';
-    if (typeof r.id !== 'string' || !/^[a-z0-9][a-z0-9-]{0,31}$/.test(r.id)) return 'That is not a trustee of the original ceremony.';
+    if (typeof r.id !== 'string' || !TRUSTEE_ID.test(r.id)) return 'That is not a trustee of the original ceremony.';
     if (!text(r.name, MAX_NAME)) return "A trustee's name must be text of at most 100 characters.";
     if (!text(r.token, MAX_TOKEN)) return "A trustee's token must be a listed token or a token file.";
     if (!text(r.keyring, MAX_PATH) || !text(r.envelope, MAX_PATH)) return 'File paths must be text of at most 1024 characters.';
   }
+  return null;
+};
+
+export const checkShareCardScan: Check = (arg) => {
+  const o = record(arg, ['trusteeId', 'scanned']);
+  if (typeof o === 'string') return o;
+  if (typeof o.trusteeId !== 'string' || !TRUSTEE_ID.test(o.trusteeId)) return 'That is not a trustee of the original ceremony.';
+  if (typeof o.scanned !== 'string') return 'The scanned share card must be text.';
+  if (o.scanned.length > MAX_SCANNED_CARD_CHARS) return 'More text was scanned than any share card holds; clear the box and scan the card again.';
   return null;
 };

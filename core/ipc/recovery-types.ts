@@ -39,6 +39,25 @@ export interface RecoveryCheckInForm {
   trustees: { id: string; name: string; token: string; keyring: string; envelope: string }[];
 }
 
+/** recovery:readShareCard: what a QR scanner typed for one trustee's share card, one part per line. */
+export interface ShareCardScan {
+  trusteeId: string;
+  scanned: string;
+}
+
+/** A share card read back: its envelope saved next to the bundle, for the check-in's envelope field. */
+export interface ShareCardReadView {
+  trusteeId: string;
+  /** The saved envelope file, relative to the bundle's base folder (scanned-share-cards/<id>.share-envelope.json). */
+  envelope: string;
+  /** How many QR parts the card has (all were read). */
+  parts: number;
+  /** SHA-256 of the envelope file, grouped as the card prints it: the trustee compares the two. */
+  envelopeSha256: string;
+  /** True when the same card had been read before and its file was already there (kept, not rewritten). */
+  alreadySaved: boolean;
+}
+
 export interface ShareEventView {
   trusteeId: string;
   /** "Carol Trustee (trustee-2)". */

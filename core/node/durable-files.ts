@@ -13,7 +13,7 @@ import { KeyriteError } from '../errors.ts';
 export function ioError(action: string, path: string, cause: unknown): KeyriteError {
   const code = (cause as { code?: unknown })?.code;
   const reason =
-    code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the disk is read-only' : typeof code === 'string' ? code : undefined;
+    code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the disk is read-only' : code === 'ENOTDIR' ? 'a file is in the way of a folder' : code === 'EEXIST' ? 'something is already there' : typeof code === 'string' ? code : undefined;
   return new KeyriteError('IO_ERROR', `Could not ${action} ${path}${reason ? `: ${reason}` : ''}.`, { cause });
 }
 

@@ -178,6 +178,7 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'recovery:state': guarded('recovery:state', deps, async () => recovery().state()),
     'recovery:openBundle': guarded('recovery:openBundle', deps, async () => recovery().openBundle()),
     'recovery:load': guarded('recovery:load', deps, async (source) => recovery().load(source)),
+    'recovery:readShareCard': guarded('recovery:readShareCard', deps, async (scan) => recovery().readShareCard(scan)),
     'recovery:checkIn': guarded('recovery:checkIn', deps, async (form) => recovery().checkIn(form)),
     'recovery:start': guarded('recovery:start', deps, async () => recovery().start()),
     'recovery:pin': guarded('recovery:pin', deps, async ({ prompt, pin }) => recovery().answerPin(prompt, pin)),

@@ -12,7 +12,7 @@
  * file next to it: `keyrite demo` lays its rehearsal out that way); each run gets a fresh folder
  * under `workRoot` (journal, checkpoints, recovery bundle).
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
@@ -25,11 +25,14 @@ import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { parseManifest } from '../../core/escrow/manifest.ts';
+import { readScannedShareCard } from '../../core/escrow/share-card.ts';
+import { equalBytes } from '../../core/bytes.ts';
+import { createFileExclusive, ioError } from '../../core/node/durable-files.ts';
 import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
-import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareEventView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
+import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareCardReadView, ShareCardScan, ShareEventView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, shippedScripts } from './view-session.ts';
 import { SOFTWARE_FOLDER } from './prompt-broker.ts';
 import { scriptView } from './ceremony-session.ts';
@@ -52,6 +55,9 @@ export interface RecoverySessionOptions {
   verifierPage?: () => Promise<Uint8Array>;
   logError?: (error: unknown) => void;
 }
+
+/** Where a scanned share card's envelope is saved, relative to the bundle's base folder. */
+export const SCANNED_CARDS_FOLDER = 'scanned-share-cards';
 
 /** A token chosen as a file (a rehearsal software token), not from tokens:list. */
 const TOKEN_FILE = /\.keyrite-token$/;
@@ -167,6 +173,44 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     if (!isAbsolute(t)) return t;
     const rel = relative(base, t);
     return rel.split(sep).join('/');
+  }
+
+  /**
+   * A trustee who brings the printed card instead of the envelope file: the card's QR parts, as a
+   * scanner typed them, are joined and checked against this bundle and trustee
+   * (readScannedShareCard), and the envelope is saved as a new file next to the bundle, for the
+   * check-in's envelope field. A file already there is kept when it is the same envelope and
+   * refused otherwise: Keyrite never overwrites a file.
+   */
+  async readShareCard(scan: ShareCardScan): Promise<ShareCardReadView> {
+    this.requireIdle();
+    const bundle = this.view.bundle;
+    if (!bundle || this.view.phase !== 'check-in') throw new KeyriteError('USAGE', 'Open the bundle and choose the recovery script first; cards are read during the check-in.');
+    if (!bundle.trustees.some((t) => t.id === scan.trusteeId)) throw new KeyriteError('INVALID_INPUT', `${scan.trusteeId} is not a trustee of the original ceremony.`);
+    if (bundle.ceremonyId === null || bundle.fingerprint === null) throw new KeyriteError('USAGE', 'This bundle names no ceremony or master key; a card cannot be checked against it.');
+    const card = readScannedShareCard(scan.scanned, { ceremonyId: bundle.ceremonyId, masterFingerprint: bundle.fingerprint.hex, trusteeId: scan.trusteeId });
+    const envelope = `${SCANNED_CARDS_FOLDER}/${scan.trusteeId}.share-envelope.json`;
+    const path = join(bundle.baseFolder, SCANNED_CARDS_FOLDER, `${scan.trusteeId}.share-envelope.json`);
+    const view = { trusteeId: scan.trusteeId, envelope, parts: card.parts, envelopeSha256: card.envelopeFileSha256 };
+    const unwritable = (e: unknown): KeyriteError =>
+      new KeyriteError('IO_ERROR', `${ioError('save the scanned envelope at', path, e).message} Copy the bundle's folder to a writable drive, open the bundle from there and scan the card again, or use the trustee's share-envelope.json file.`);
+    try {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw unwritable(e);
+    }
+    const before = await readFile(path).catch(() => undefined);
+    if (before !== undefined) {
+      if (equalBytes(new Uint8Array(before), card.envelopeFile)) return { ...view, alreadySaved: true };
+      throw new KeyriteError('OBJECT_EXISTS', `Another envelope of ${scan.trusteeId} is already saved at ${path}. Keyrite never overwrites a file: move that file away, then scan the card again.`);
+    }
+    try {
+      await createFileExclusive(path, card.envelopeFile, 0o600, `Another envelope of ${scan.trusteeId} was saved at ${path} meanwhile; scan the card again.`);
+    } catch (e) {
+      if (isKeyriteError(e) && e.code === 'OBJECT_EXISTS') throw e;
+      throw unwritable(e instanceof KeyriteError && e.cause !== undefined ? e.cause : e);
+    }
+    return { ...view, alreadySaved: false };
   }
 
   async checkIn(form: RecoveryCheckInForm): Promise<RecoveryView> {

@@ -56,10 +56,15 @@ const ROOT = '[data-testid=recovery]';
 /**
  * Opens the recovery screen on the demo folder `d`: its bundle, the script (a shipped file name,
  * or a path the file picker returns), the fingerprint typed, the trustees `ids` checked in with
- * their demo files, the new master token file. Ends on the "ready" phase (or, with
- * expect: 'problem', on the refusal shown).
+ * their demo files, the new master token file (`beforeCheckIn` may change the form then). Ends
+ * on the "ready" phase (or, with expect: 'problem', on the refusal shown).
  */
-export async function recoveryCheckIn(page: Page, picks: Picks, d: string, opts: { script: { shipped: string } | { file: string }; trust: string; ids: readonly string[]; expect?: 'ready' | 'problem' }): Promise<void> {
+export async function recoveryCheckIn(
+  page: Page,
+  picks: Picks,
+  d: string,
+  opts: { script: { shipped: string } | { file: string }; trust: string; ids: readonly string[]; expect?: 'ready' | 'problem'; beforeCheckIn?: (page: Page) => Promise<void> },
+): Promise<void> {
   await page.getByRole('button', { name: 'Recovery', exact: true }).click();
   picks.bundle = join(d, 'bundle');
   await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
@@ -84,6 +89,7 @@ export async function recoveryCheckIn(page: Page, picks: Picks, d: string, opts:
     await page.getByLabel(`Token of ${id}`).selectOption('file');
     // The keyring, envelope and token paths are prefilled with the ceremony's layout (trustees/<id>/…), which the demo uses.
   }
+  await opts.beforeCheckIn?.(page);
   await page.getByRole('button', { name: 'Check in', exact: true }).click();
   await page.waitForSelector(opts.expect === 'problem' ? '[data-testid=problem]' : `${ROOT}[data-phase=ready]`);
 }

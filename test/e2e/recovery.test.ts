@@ -4,14 +4,19 @@
 // recovered fingerprint equals the original and `keyrite verify` accepts the recovery bundle.
 // Then, with one byte of trustee-2's envelope flipped and trustee-4 added (a 4-trustee variant
 // of the rehearsal script, chosen in the file picker), the screen names Carol's refused share
-// and the key still recovers. No PIN reaches the page; the page requests nothing foreign.
+// and the key still recovers. Trustee-3 brings only her printed share card: its QR parts, as a
+// USB scanner types them, restore the envelope (another trustee's card is refused first). No PIN
+// reaches the page; the page requests nothing foreign.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { runInProcess } from '../helpers/cli.ts';
+import { shareCardParts } from '../../core/escrow/share-card.ts';
+import { sha256 } from '../../core/crypto/hash.ts';
+import { fingerprint as asFingerprint, formatFingerprintHex } from '../../core/encoding/fingerprint.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, repo, type AppPage } from './harness.ts';
 import { runToEnd } from './ceremony-driver.ts';
 import { makeDemo, recoveryCheckIn, recoveryNodeOptions, recoverySeats, type Picks } from './recovery-driver.ts';
@@ -105,6 +110,51 @@ test("with trustee-2's envelope damaged and trustee-4 added, Carol's share is re
   assert.equal(await page.locator('[data-testid=shares] li[data-outcome=accepted]').count(), 3);
   assert.equal((await page.locator('[data-testid=recovered-hex]').innerText()).replace(/ /g, ''), fingerprint);
   assert.match(await page.locator('[data-testid=recovery-outcome]').innerText(), /Shares combined: trustee-1, trustee-3, trustee-4/);
+});
+
+test('trustee-3 brings only her printed card: the scanned QR parts restore her envelope and the key recovers', { timeout: 600_000 }, async () => {
+  const page = app.page;
+  await page.getByRole('button', { name: 'Finish and start over' }).click();
+  await page.waitForSelector(`${ROOT}[data-phase=bundle]`);
+  const d = copyDemo();
+  const ceremonyId: string = JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).ceremonyId;
+  const cardOf = (id: string): string[] => shareCardParts(new Uint8Array(readFileSync(join(d, 'trustees', id, 'share-envelope.json'))), ceremonyId);
+  const envelopeFile = new Uint8Array(readFileSync(join(d, 'trustees', 'trustee-3', 'share-envelope.json')));
+  const parts = cardOf('trustee-3');
+  const wrongCard = cardOf('trustee-4');
+  // She has the card only: the file is gone.
+  rmSync(join(d, 'trustees', 'trustee-3', 'share-envelope.json'));
+
+  await recoveryCheckIn(page, picks, d, {
+    script: { shipped: 'escrow-recovery-rehearsal.yaml' },
+    trust: fingerprint,
+    ids: ['trustee-1', 'trustee-2', 'trustee-3'],
+    beforeCheckIn: async (p) => {
+      await p.getByLabel('trustee-3 brings the printed share card instead of the file').check();
+      const box = p.getByLabel('QR codes scanned from trustee-3’s share card', { exact: false });
+      const scan = p.locator('[data-testid=card-scan-trustee-3]');
+      await box.fill(wrongCard.join('\n') + '\n');
+      await p.getByRole('button', { name: 'Read trustee-3’s card' }).click();
+      await scan.getByText('Card not read').waitFor();
+      assert.match(await scan.locator('.status').innerText(), /This is the card of trustee-4, not of trustee-3: scan trustee-3's own card\./);
+      // A scanner types one line per code, in the order she scans them; part 2 twice.
+      await box.fill([parts[2], parts[0], parts[1], parts[1], ...parts.slice(3)].join('\n') + '\n');
+      await p.getByRole('button', { name: 'Read trustee-3’s card' }).click();
+      await scan.getByText('Card read').waitFor();
+      assert.match(await scan.locator('.status').innerText(), new RegExp(`All ${parts.length} parts read, envelope saved as scanned-share-cards/trustee-3\\.share-envelope\\.json`));
+      assert.equal(await scan.getByTestId('card-sha256').innerText(), formatFingerprintHex(asFingerprint(sha256(envelopeFile))));
+      assert.equal(await p.getByLabel('Share envelope file of trustee-3').inputValue(), 'scanned-share-cards/trustee-3.share-envelope.json');
+    },
+  });
+  const saved = join(d, 'scanned-share-cards', 'trustee-3.share-envelope.json');
+  assert.deepEqual(new Uint8Array(readFileSync(saved)), envelopeFile);
+  assert.equal(statSync(saved).mode & 0o777, 0o600);
+
+  await page.getByRole('button', { name: 'Start the recovery' }).click();
+  await runToEnd(page, recoverySeats(pins, ['trustee-1', 'trustee-2', 'trustee-3']), { root: ROOT });
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await page.locator('[data-testid=recovery-error]').innerText().catch(() => ''));
+  assert.equal((await page.locator('[data-testid=recovered-hex]').innerText()).replace(/ /g, ''), fingerprint);
+  assert.match(await page.locator('[data-testid=recovery-outcome]').innerText(), /Shares combined: trustee-1, trustee-2, trustee-3/);
 });
 
 test('a fingerprint that is not the bundle’s is refused at check-in with what to do', async () => {

@@ -2,14 +2,16 @@
  * The recovery check-in: the same data as a recovery answers file. The quorum types the master
  * fingerprint from their paper record (it anchors the bundle: answers bundle.trust); each
  * trustee present brings their token, the keyring of the original ceremony and their share
- * envelope; the administrator brings the NEW master token. File paths are relative to the
- * folder holding the bundle, as in an answers file next to it.
+ * envelope (the file, or the printed share card read with a QR scanner: ShareCardScan); the
+ * administrator brings the NEW master token. File paths are relative to the folder holding the
+ * bundle, as in an answers file next to it.
  */
 import { useState, type FormEvent } from 'react';
 import type { OriginalBundleView, ScriptView, TokenSummary } from '../../../core/ipc/contract.ts';
 import { StatusLine, useCall } from '../ui.tsx';
 import type { Send } from '../ceremony/send.ts';
 import { TokenChoice, tokenValue, type TokenPick } from './TokenChoice.tsx';
+import { ShareCardScan } from './ShareCardScan.tsx';
 
 interface Row {
   present: boolean;
@@ -17,6 +19,8 @@ interface Row {
   token: TokenPick;
   keyring: string;
   envelope: string;
+  /** Whether the envelope comes from the printed card (scanned) rather than a file typed in. */
+  fromCard: boolean;
 }
 
 export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; bundle: OriginalBundleView; send: Send }) {
@@ -35,6 +39,7 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
       token: { choice: fileFirst, path: `trustees/${t.id}/token.keyrite-token` },
       keyring: `trustees/${t.id}/keyring.json`,
       envelope: `trustees/${t.id}/share-envelope.json`,
+      fromCard: false,
     })),
   );
   const setRow = (i: number, change: Partial<Row>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...change } : r)));
@@ -110,6 +115,11 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
                     <span>Share envelope file of {t.id}</span>
                     <input className="path-input" value={r.envelope} onChange={(e) => setRow(i, { envelope: e.target.value })} spellCheck={false} autoComplete="off" required />
                   </label>
+                  <label className="check card-choice">
+                    <input type="checkbox" checked={r.fromCard} onChange={(e) => setRow(i, { fromCard: e.target.checked })} />
+                    <span>{t.id} brings the printed share card instead of the file</span>
+                  </label>
+                  {r.fromCard && <ShareCardScan trusteeId={t.id} onRead={(envelope) => setRow(i, { envelope })} />}
                 </>
               )}
             </div>

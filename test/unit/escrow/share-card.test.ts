@@ -13,8 +13,10 @@ import { shareToWords } from '../../../core/escrow/paper-words.ts';
 import { isKeyriteError } from '../../../core/errors.ts';
 import {
   SHARE_CARD_MAX_PART_BYTES,
+  SHARE_CARD_MAX_SCAN_CHARS,
   SHARE_CARD_TITLE,
   joinShareCardParts,
+  readScannedShareCard,
   renderShareCard,
   shareCardLayout,
   shareCardParts,
@@ -24,6 +26,8 @@ import {
   type QrSymbol,
   type ShareCardInput,
 } from '../../../core/escrow/share-card.ts';
+import fc from 'fast-check';
+import { MAX_SCANNED_CARD_CHARS } from '../../../core/ipc/recovery-args.ts';
 import { assertKeyrite, CEREMONY_A, CEREMONY_B, fiveTrustees, makeEscrow, makeMaster } from './helpers.ts';
 
 // jsqr is a UMD bundle: under ESM its function is either the default export or its .default.
@@ -356,4 +360,68 @@ test('joining refuses malformed, mixed and incomplete scans', async () => {
     assert.deepEqual(joinShareCardParts(p).envelopeFile, bytes);
     for (const part of p) assert.ok(shareCardQr(part).version <= 40);
   }
+});
+
+test('a card scanned for a recovery reads back the exact envelope, checked against ceremony, master key and trustee', async () => {
+  const f = await getFixture();
+  const escrow = await escrowPromise;
+  const expected = { ceremonyId: CEREMONY_A, masterFingerprint: master.fingerprint, trusteeId: trustees[0]!.id };
+  const parts = shareCardParts(f.file, CEREMONY_A);
+  assert.ok(parts.length >= 2, 'the fixture envelope needs several QR parts');
+  // A scanner types one line per code, in the order the trustee scans: any order, CRLF or LF, repeats and blank lines.
+  const scanned = ['', ...[...parts].reverse(), parts[0]!, '  '].join('\r\n');
+  const card = readScannedShareCard(scanned, expected);
+  assert.deepEqual(card.envelopeFile, f.file);
+  assert.equal(card.parts, parts.length);
+  assert.equal(card.envelopeFileSha256, formatFingerprintHex(fingerprint(sha256(f.file))));
+  assert.deepEqual(shareCardLayout(await input()).envelopeFileSha256, toHex(sha256(card.envelopeFile)));
+
+  const other = utf8(encodeEnvelope(escrow.envelopes[1]!) + '\n');
+  assertKeyrite(() => readScannedShareCard(shareCardParts(other, CEREMONY_A).join('\n'), expected), 'INVALID_INPUT', new RegExp(`^This is the card of ${trustees[1]!.id}, not of ${trustees[0]!.id}: scan ${trustees[0]!.id}'s own card\\.$`));
+  const otherCeremony = await otherCeremonyPromise;
+  const fromB = utf8(encodeEnvelope(otherCeremony.envelopes[0]!) + '\n');
+  assertKeyrite(() => readScannedShareCard(shareCardParts(fromB, CEREMONY_B).join('\n'), expected), 'INVALID_INPUT', /^This card is from another ceremony \(ceremony ffeeddccbb…; this bundle is ceremony 0011223344…\)/);
+  // Same 10-digit prefix, other ceremony: caught by the envelope's own header.
+  assertKeyrite(() => readScannedShareCard(parts.join('\n'), { ...expected, ceremonyId: CEREMONY_A.slice(0, 10) + 'f'.repeat(22) }), 'INVALID_INPUT', /^This card is from another ceremony than this bundle/);
+  assertKeyrite(() => readScannedShareCard(parts.join('\n'), { ...expected, masterFingerprint: 'ab'.repeat(32) }), 'INVALID_INPUT', /for another master key/);
+  // One character of one part changed: the file no longer parses or is no longer canonical.
+  const damaged = parts.map((p, i) => (i === 0 ? p.slice(0, 40) + (p[40] === 'A' ? 'B' : 'A') + p.slice(41) : p));
+  assertKeyrite(() => readScannedShareCard(damaged.join('\n'), expected), 'INVALID_INPUT', /do not join into a Keyrite share envelope\. Scan the card again/);
+  // A non-envelope file with a correct part format is refused the same way.
+  assertKeyrite(() => readScannedShareCard(shareCardParts(utf8('{"a":1}\n'), CEREMONY_A).join('\n'), expected), 'INVALID_INPUT', /do not join into a Keyrite share envelope/);
+  assertKeyrite(() => readScannedShareCard(parts.slice(1).join('\n'), expected), 'INVALID_INPUT', /Part 1 of \d+ is missing/);
+  assertKeyrite(() => readScannedShareCard(' \n\r\n', expected), 'INVALID_INPUT', /Nothing was scanned yet/);
+  assertKeyrite(() => readScannedShareCard(42, expected), 'INVALID_INPUT', /must be text/);
+  assertKeyrite(() => readScannedShareCard('K'.repeat(SHARE_CARD_MAX_SCAN_CHARS + 1), expected), 'INVALID_LENGTH', /More text was scanned than any share card holds/);
+  // The IPC argument check uses the same bound without importing the card renderer into the renderer bundle.
+  assert.equal(MAX_SCANNED_CARD_CHARS, SHARE_CARD_MAX_SCAN_CHARS);
+});
+
+test('whatever a scanner types, reading a card refuses it with a KeyriteError and never quotes it', async () => {
+  const f = await getFixture();
+  const expected = { ceremonyId: CEREMONY_A, masterFingerprint: master.fingerprint, trusteeId: trustees[0]!.id };
+  const parts = shareCardParts(f.file, CEREMONY_A);
+  const partLike = fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 12 }), fc.constantFrom('0011223344', 'ffeeddccbb', 'zz'), fc.string({ unit: fc.constantFrom('A', 'b', '_', '-', '9', '*'), maxLength: 40 })).map(([i, n, p, d]) => `KRS1 ${i}/${n} ${p} ${d}`);
+  const mutatedPart = fc.tuple(fc.nat(parts.length - 1), fc.nat(), fc.constantFrom('A', 'Q', '-', '_', ' ', '')).map(([k, at, c]) => {
+    const p = parts[k]!;
+    const i = at % p.length;
+    return p.slice(0, i) + c + p.slice(i + 1);
+  });
+  const line = fc.oneof(fc.string({ maxLength: 60 }), partLike, mutatedPart, fc.constantFrom(...parts));
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 8 }), fc.constantFrom('\n', '\r\n', '\r'), (lines, eol) => {
+      const text = lines.join(eol);
+      let card;
+      try {
+        card = readScannedShareCard(text, expected);
+      } catch (e) {
+        assert.ok(isKeyriteError(e), `not a KeyriteError: ${String(e)}`);
+        for (const l of lines) if (l.trim().length > 12) assert.ok(!e.message.includes(l.trim()), 'the refusal quotes scanned text');
+        return;
+      }
+      // Accepted only when it is exactly the card's envelope.
+      assert.deepEqual(card.envelopeFile, f.file);
+    }),
+    { numRuns: 400 },
+  );
 });

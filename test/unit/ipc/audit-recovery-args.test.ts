@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { MAX_EDITOR_SCRIPT, checkAuditOptions, checkAuditScriptSource } from '../../../core/ipc/audit-args.ts';
-import { checkPickOnly, checkRecoveryCheckInForm } from '../../../core/ipc/recovery-args.ts';
+import { MAX_SCANNED_CARD_CHARS, checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan } from '../../../core/ipc/recovery-args.ts';
 import { GARBAGE, accepts, refuses, type Check } from '../../helpers/ipc-args.ts';
 
 const goodTrustee = (id = 'trustee-1') => ({ id, name: 'Bob Trustee', token: 'software:trustee-1.keyrite-token', keyring: 'trustees/trustee-1/keyring.json', envelope: 'trustees/trustee-1/share-envelope.json' });
 const goodForm = () => ({ administrator: 'Alice Admin', witnesses: ['Grace Witness'], trust: 'ab'.repeat(32), masterToken: 'software:new-master.keyrite-token', trustees: [goodTrustee(), goodTrustee('trustee-2'), goodTrustee('trustee-3')] });
 
 test('every audit and recovery check refuses garbage with a sentence', () => {
-  const checks: [string, Check][] = [['checkAuditOptions', checkAuditOptions], ['checkAuditScriptSource', checkAuditScriptSource], ['checkPickOnly', checkPickOnly], ['checkRecoveryCheckInForm', checkRecoveryCheckInForm]];
+  const checks: [string, Check][] = [['checkAuditOptions', checkAuditOptions], ['checkAuditScriptSource', checkAuditScriptSource], ['checkPickOnly', checkPickOnly], ['checkRecoveryCheckInForm', checkRecoveryCheckInForm], ['checkShareCardScan', checkShareCardScan]];
   for (const [name, check] of checks) for (const [what, value] of GARBAGE) refuses(check, value, `${name}: ${what}`);
 });
 
@@ -60,5 +60,22 @@ test('recovery check-in form (property): any single member replaced by a random 
       if (r !== null) refuses(checkRecoveryCheckInForm, form, `random ${key}`);
     }),
     { numRuns: 300 },
+  );
+});
+
+test('share card scan: exactly a trustee id and the scanned text, bounded', () => {
+  accepts(checkShareCardScan, { trusteeId: 'trustee-2', scanned: 'KRS1 1/1 0011223344 AAAA' }, 'one part');
+  accepts(checkShareCardScan, { trusteeId: 'trustee-2', scanned: '' }, 'empty text (the main process says nothing was scanned)');
+  accepts(checkShareCardScan, { trusteeId: 'trustee-2', scanned: 'x'.repeat(MAX_SCANNED_CARD_CHARS) }, 'text at the bound');
+  refuses(checkShareCardScan, { trusteeId: 'trustee-2', scanned: 'x'.repeat(MAX_SCANNED_CARD_CHARS + 1) }, 'overlong text', /More text was scanned/);
+  refuses(checkShareCardScan, { trusteeId: '../trustee-2', scanned: '' }, 'a path as trustee id', /not a trustee/);
+  refuses(checkShareCardScan, { trusteeId: 'trustee-2', scanned: ['KRS1'] }, 'a list', /must be text/);
+  refuses(checkShareCardScan, { trusteeId: 'trustee-2' }, 'missing text');
+  refuses(checkShareCardScan, { trusteeId: 'trustee-2', scanned: '', envelope: 'x' }, 'extra member');
+  fc.assert(
+    fc.property(fc.constantFrom('trusteeId', 'scanned'), fc.anything(), (key, value) => {
+      const arg = { trusteeId: 'trustee-1', scanned: 'KRS1', [key]: value };
+      if (checkShareCardScan(arg) !== null) refuses(checkShareCardScan, arg, `random ${key}`);
+    }),
   );
 });

@@ -1,0 +1,103 @@
+/**
+ * The recovery session's card reader (recovery:readShareCard) on a `keyrite demo` output, driven
+ * directly (the Chromium test test/e2e/recovery.test.ts drives it through the screen): cards are
+ * read only during the check-in and only for a trustee of the bundle; the envelope is saved once,
+ * read again as the same file, a different file already there is never overwritten, and a
+ * folder it cannot write is refused with what to do.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isKeyriteError } from '../../../core/errors.ts';
+import { shareCardParts } from '../../../core/escrow/share-card.ts';
+import { RecoverySession, SCANNED_CARDS_FOLDER } from '../../../electron/ipc/recovery-session.ts';
+import { repoRoot, runInProcess } from '../../helpers/cli.ts';
+import { DemoCopies, loadPins } from './helpers.ts';
+
+let copies: DemoCopies;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyrite-card-scan-'));
+  const demo = join(dir, 'demo');
+  const r = await runInProcess(['demo', '--out', demo]);
+  assert.equal(r.code, 0, r.stderr);
+  copies = new DemoCopies(dir, demo, loadPins(demo));
+});
+
+after(() => {
+  if (copies) rmSync(copies.dir, { recursive: true, force: true });
+});
+
+/** A session on the copy `d`, its bundle open and, unless `phase` says otherwise, the rehearsal script loaded (check-in). */
+async function sessionOn(d: string, phase: 'bundle' | 'check-in' = 'check-in'): Promise<RecoverySession> {
+  const runs = join(d, 'runs');
+  mkdirSync(runs);
+  const s = new RecoverySession({
+    workRoot: runs,
+    scriptsDir: join(repoRoot, 'ceremony-scripts'),
+    listTokens: async () => [],
+    pickBundleFolder: async () => join(d, 'bundle'),
+    pickScriptFile: async () => undefined,
+    publish: () => undefined,
+  });
+  await s.openBundle();
+  if (phase === 'check-in') await s.load({ shipped: 'escrow-recovery-rehearsal.yaml' });
+  return s;
+}
+
+function cardOf(d: string, id: string): { text: string; file: Uint8Array } {
+  const file = new Uint8Array(readFileSync(join(d, 'trustees', id, 'share-envelope.json')));
+  const ceremonyId: string = JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).ceremonyId;
+  return { text: shareCardParts(file, ceremonyId).join('\n'), file };
+}
+
+async function refused(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(isKeyriteError(e), String(e));
+    assert.equal(e.code, code);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+test('a card is read once, saved 0600 next to the bundle, and the same card read again keeps the file', async () => {
+  const d = copies.copy();
+  const s = await sessionOn(d);
+  const card = cardOf(d, 'trustee-2');
+  const first = await s.readShareCard({ trusteeId: 'trustee-2', scanned: card.text });
+  assert.equal(first.envelope, `${SCANNED_CARDS_FOLDER}/trustee-2.share-envelope.json`);
+  assert.equal(first.alreadySaved, false);
+  assert.ok(first.parts >= 2);
+  assert.match(first.envelopeSha256, /^([0-9A-F]{4} ){15}[0-9A-F]{4}$/i);
+  const saved = join(d, SCANNED_CARDS_FOLDER, 'trustee-2.share-envelope.json');
+  assert.deepEqual(new Uint8Array(readFileSync(saved)), card.file);
+  const again = await s.readShareCard({ trusteeId: 'trustee-2', scanned: card.text });
+  assert.deepEqual({ ...again, alreadySaved: false }, first);
+  assert.equal(again.alreadySaved, true);
+});
+
+test('refused: before the check-in, a stranger, another trustee’s card, a different file already saved, an unwritable folder', async () => {
+  const d = copies.copy();
+  const early = await sessionOn(d, 'bundle');
+  await refused(early.readShareCard({ trusteeId: 'trustee-1', scanned: cardOf(d, 'trustee-1').text }), 'USAGE', /cards are read during the check-in/);
+
+  const d2 = copies.copy();
+  const s2 = await sessionOn(d2);
+  await refused(s2.readShareCard({ trusteeId: 'trustee-9', scanned: cardOf(d2, 'trustee-1').text }), 'INVALID_INPUT', /^trustee-9 is not a trustee of the original ceremony\.$/);
+  await refused(s2.readShareCard({ trusteeId: 'trustee-1', scanned: cardOf(d2, 'trustee-5').text }), 'INVALID_INPUT', /This is the card of trustee-5, not of trustee-1/);
+
+  // Something else already has the name: kept, and the card is refused.
+  mkdirSync(join(d2, SCANNED_CARDS_FOLDER));
+  const other = join(d2, SCANNED_CARDS_FOLDER, 'trustee-1.share-envelope.json');
+  writeFileSync(other, 'not this envelope\n');
+  await refused(s2.readShareCard({ trusteeId: 'trustee-1', scanned: cardOf(d2, 'trustee-1').text }), 'OBJECT_EXISTS', /Keyrite never overwrites a file: move that file away, then scan the card again\./);
+  assert.equal(readFileSync(other, 'utf8'), 'not this envelope\n');
+
+  // The envelope cannot be saved (here: a file where the folder would be; root ignores read-only modes, so no chmod).
+  const d3 = copies.copy();
+  const s3 = await sessionOn(d3);
+  writeFileSync(join(d3, SCANNED_CARDS_FOLDER), 'a file, not a folder\n');
+  await refused(s3.readShareCard({ trusteeId: 'trustee-1', scanned: cardOf(d3, 'trustee-1').text }), 'IO_ERROR', /^Could not save the scanned envelope at .+: something is already there\. Copy the bundle's folder to a writable drive, open the bundle from there and scan the card again, or use the trustee's share-envelope\.json file\.$/);
+});
