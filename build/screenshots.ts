@@ -25,7 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { EventRelay, bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
 import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type Stop, type TokenSeat } from '../test/e2e/ceremony-driver.ts';
-import { makeDemo, recoveryCheckIn, recoveryNodeOptions, recoverySeats, type Picks } from '../test/e2e/recovery-driver.ts';
+import { makeDemo, openRecoveryBundle, recoveryCheckIn, recoveryNodeOptions, recoverySeats, type Picks } from '../test/e2e/recovery-driver.ts';
 import type { NodeDepsOptions } from '../electron/ipc/node-deps.ts';
 import type { HandlerDeps } from '../electron/ipc/handlers.ts';
 import type { NetworkInterfaceInfo } from '../core/airgap/status.ts';
@@ -309,12 +309,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'recovery-fingerprint',
     what: "recovery: the original bundle's master fingerprint to read aloud, then the script",
     recovery: 'demo',
-    prepare: async (page, _seats, ctx) => {
-      await page.getByRole('button', { name: 'Recovery', exact: true }).click();
-      ctx.picks.bundle = join(ctx.dir, 'bundle');
-      await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
-      await page.waitForSelector('[data-testid=recovery][data-phase=script] [data-testid=script-chooser] .choice');
-    },
+    prepare: async (page, _seats, ctx) => openRecoveryBundle(page, ctx.picks, ctx.dir),
   },
   {
     name: 'recovery-check-in',
@@ -341,9 +336,7 @@ export const SCENARIOS: readonly Scenario[] = [
     what: 'recovery: a trustee who brings only the printed share card has its QR codes scanned; the envelope is read back with its SHA-256 to compare',
     recovery: 'demo',
     prepare: async (page, _seats, ctx) => {
-      await page.getByRole('button', { name: 'Recovery', exact: true }).click();
-      ctx.picks.bundle = join(ctx.dir, 'bundle');
-      await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
+      await openRecoveryBundle(page, ctx.picks, ctx.dir);
       await page.locator('[data-testid=script-chooser] .choice', { hasText: RECOVERY_REHEARSAL }).click();
       const ceremonyId: string = JSON.parse(readFileSync(join(ctx.dir, 'bundle', 'bundle.json'), 'utf8')).ceremonyId;
       const parts = shareCardParts(new Uint8Array(readFileSync(join(ctx.dir, 'trustees', 'trustee-3', 'share-envelope.json'))), ceremonyId);

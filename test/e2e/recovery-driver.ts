@@ -53,6 +53,14 @@ export function recoverySeats(pins: Record<string, string>, trustees: readonly s
 
 const ROOT = '[data-testid=recovery]';
 
+/** Opens the recovery screen and the bundle of the demo folder `d` (the folder picker answers); ends on the script chooser. */
+export async function openRecoveryBundle(page: Page, picks: Picks, d: string): Promise<void> {
+  await page.getByRole('button', { name: 'Recovery', exact: true }).click();
+  picks.bundle = join(d, 'bundle');
+  await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
+  await page.waitForSelector(`${ROOT}[data-phase=script] [data-testid=script-chooser] .choice`);
+}
+
 /**
  * Opens the recovery screen on the demo folder `d`: its bundle, the script (a shipped file name,
  * or a path the file picker returns), the fingerprint typed, the trustees `ids` checked in with
@@ -65,10 +73,7 @@ export async function recoveryCheckIn(
   d: string,
   opts: { script: { shipped: string } | { file: string }; trust: string; ids: readonly string[]; expect?: 'ready' | 'problem'; beforeCheckIn?: (page: Page) => Promise<void> },
 ): Promise<void> {
-  await page.getByRole('button', { name: 'Recovery', exact: true }).click();
-  picks.bundle = join(d, 'bundle');
-  await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
-  await page.waitForSelector(`${ROOT}[data-phase=script]`);
+  await openRecoveryBundle(page, picks, d);
   if ('shipped' in opts.script) {
     await page.locator('[data-testid=script-chooser] .choice', { hasText: opts.script.shipped }).click();
   } else {

@@ -4,7 +4,8 @@
  * check of the recovery transcript's co-signed checkpoints against the keys it names.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runInProcess, type CliRun } from '../../helpers/cli.ts';
 import { readTranscript } from '../../../core/transcript/transcript.ts';
@@ -42,6 +43,20 @@ export class DemoCopies {
     readonly demo: string,
     readonly pins: Record<string, string>,
   ) {}
+
+  /** A fresh temporary folder holding a `keyrite demo` output (`demo/`), for one test file. */
+  static async make(prefix: string): Promise<DemoCopies> {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const demo = join(dir, 'demo');
+    const r = await runInProcess(['demo', '--out', demo]);
+    assert.equal(r.code, 0, r.stderr);
+    return new DemoCopies(dir, demo, loadPins(demo));
+  }
+
+  /** Deletes the folder with the demo and every copy. */
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 
   /** A private copy of the demo output (with its own empty new-master token). */
   copy(): string {

@@ -8,27 +8,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInProcess } from '../../helpers/cli.ts';
 import { recoverTranscript } from '../../../core/transcript/transcript.ts';
 import { ABORT_REASON } from '../../../core/ceremony/journal.ts';
 import { knownSecrets, newTmpEntries, scanForSecrets, spawnCli, tmpSnapshot } from '../ceremony/helpers.ts';
-import { DemoCopies, REHEARSAL_RECOVERY, checkRecoveryCheckpoints, loadPins, pinOf, recoveryEntries } from './helpers.ts';
+import { DemoCopies, REHEARSAL_RECOVERY, checkRecoveryCheckpoints, pinOf, recoveryEntries } from './helpers.ts';
 
 let copies: DemoCopies;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keyrite-recover-resume-'));
-  const demo = join(dir, 'demo');
-  const r = await runInProcess(['demo', '--out', demo]);
-  assert.equal(r.code, 0, r.stderr);
-  copies = new DemoCopies(dir, demo, loadPins(demo));
+  copies = await DemoCopies.make('keyrite-recover-resume-');
 });
-after(() => {
-  if (copies) rmSync(copies.dir, { recursive: true, force: true });
-});
+after(() => copies?.remove());
 
 function argv(d: string): string[] {
   return ['recover', REHEARSAL_RECOVERY, '--bundle', join(d, 'bundle'), '--answers', join(d, 'recovery-answers.yaml'), '--out', join(d, 'rec')];

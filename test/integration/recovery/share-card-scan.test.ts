@@ -7,28 +7,21 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKeyriteError } from '../../../core/errors.ts';
 import { shareCardParts } from '../../../core/escrow/share-card.ts';
 import { RecoverySession, SCANNED_CARDS_FOLDER } from '../../../electron/ipc/recovery-session.ts';
-import { repoRoot, runInProcess } from '../../helpers/cli.ts';
-import { DemoCopies, loadPins } from './helpers.ts';
+import { repoRoot } from '../../helpers/cli.ts';
+import { DemoCopies } from './helpers.ts';
 
 let copies: DemoCopies;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keyrite-card-scan-'));
-  const demo = join(dir, 'demo');
-  const r = await runInProcess(['demo', '--out', demo]);
-  assert.equal(r.code, 0, r.stderr);
-  copies = new DemoCopies(dir, demo, loadPins(demo));
+  copies = await DemoCopies.make('keyrite-card-scan-');
 });
 
-after(() => {
-  if (copies) rmSync(copies.dir, { recursive: true, force: true });
-});
+after(() => copies?.remove());
 
 /** A session on the copy `d`, its bundle open and, unless `phase` says otherwise, the rehearsal script loaded (check-in). */
 async function sessionOn(d: string, phase: 'bundle' | 'check-in' = 'check-in'): Promise<RecoverySession> {
