@@ -111,6 +111,8 @@ export interface ReceiptView {
   paperCopied: boolean;
   /** Where the trustee's own files are (keyring, envelope, paper card). */
   folder: string;
+  /** The trustee's printable share card (share-card.pdf in their folder), or null when the ceremony wrote none. */
+  shareCard: string | null;
 }
 
 export interface CeremonyOutcome {

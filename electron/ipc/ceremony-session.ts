@@ -336,6 +336,8 @@ export class CeremonySession extends ViewSession<CeremonyView> {
       const b = e.body;
       const id = String(b.trusteeId);
       const t = r.trustees.find((x) => x.id === id);
+      const folder = join(this.runDir!, 'trustees', id);
+      const card = join(folder, TRUSTEE_FILES.card);
       receipts.push({
         trusteeId: id,
         name: t?.name ?? id,
@@ -344,7 +346,8 @@ export class CeremonySession extends ViewSession<CeremonyView> {
         envelopeSha256: String(b.envelopeSha256),
         paperBackup: b.paperBackup === true,
         paperCopied: false,
-        folder: join(this.runDir!, 'trustees', id),
+        folder,
+        shareCard: (await stat(card).then((st) => st.isFile()).catch(() => false)) ? card : null,
       });
     }
     return {

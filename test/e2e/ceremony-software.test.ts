@@ -6,7 +6,7 @@
 // page makes no request besides its own files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -62,6 +62,13 @@ test('a 3-of-5 rehearsal ceremony through the UI ends with a bundle that checkBu
   assert.equal(await page.locator('[data-testid=fingerprint-words] li').count(), 16);
   assert.equal(await page.locator('[data-testid=receipts] li[data-trustee]').count(), 5);
   assert.match(await page.locator('[data-testid=receipts] li[data-trustee=trustee-1]').innerText(), /share x = \d+ · matches its commitment/);
+  // Every trustee is told where their printable share card is, and it is a PDF.
+  for (const line of await page.locator('[data-testid=receipts] [data-testid=share-card]').allInnerTexts()) {
+    const m = /^Share card to print for .+, on a printer attached to this machine only: (\/.+\/share-card\.pdf)$/.exec(line);
+    assert.ok(m, line);
+    assert.equal(readFileSync(m[1]!).subarray(0, 5).toString('latin1'), '%PDF-');
+  }
+  assert.equal(await page.locator('[data-testid=receipts] [data-testid=share-card]').count(), 5);
 
   // Paper words: one trustee at a time, hidden once copied.
   await page.getByRole('button', { name: 'Show Bob Trustee’s paper-backup words' }).click();

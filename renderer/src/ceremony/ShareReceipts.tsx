@@ -29,6 +29,11 @@ export function ShareReceipts({ receipts, send }: { receipts: ReceiptView[]; sen
               {r.commitmentCheck === 'match' ? <span className="ok-word">matches its commitment</span> : <span className="bad-word">does NOT match its commitment</span>}
             </p>
             <p className="receipt-folder">Their folder: {r.folder}</p>
+            {r.shareCard !== null && (
+              <p className="receipt-folder" data-testid="share-card">
+                Share card to print for {r.name}, on a printer attached to this machine only: {r.shareCard}
+              </p>
+            )}
             {r.paperBackup && r.paperCopied && <p className="ok-word">Paper backup copied.</p>}
             {r.paperBackup && !r.paperCopied && shown?.trusteeId !== r.trusteeId && (
               <button type="button" onClick={() => void show(r.trusteeId)}>
