@@ -78,8 +78,13 @@ export interface TrusteeAnswers extends ParticipantCommon {
   readonly output?: string;
   /** The trustee's existing keyring file; present exactly when the script checks trustees in with enroll: false. */
   readonly keyring?: string;
-  /** The trustee's share envelope file; present exactly when the script has a collect-share step. */
+  /**
+   * The trustee's share envelope file. With a collect-share step exactly one of `envelope` and
+   * `envelopeCard` is present; neither without one.
+   */
   readonly envelope?: string;
+  /** A text file holding what a QR scanner typed from the trustee's printed share card (one part per line), instead of the envelope file. */
+  readonly envelopeCard?: string;
   /**
    * Dice rolls (each 1..6) contributed to the entropy step, when given. Secret: never
    * logged or written; wipe it after use (the array is not frozen for that reason).
@@ -424,7 +429,7 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
     const idNode = m.entries.find((e) => e.key === 'id')?.value;
     const rawId = idNode?.kind === 'scalar' && typeof idNode.value === 'string' && PARTICIPANT_ID.test(idNode.value) ? idNode.value : undefined;
     const label = rawId ? `participant "${rawId}"` : `participants[${index + 1}]`;
-    const f = c.fields(m, label, { required: ['id', 'name', 'role'], optional: ['token', 'pin', 'output', 'keyring', 'envelope', 'entropy'] });
+    const f = c.fields(m, label, { required: ['id', 'name', 'role'], optional: ['token', 'pin', 'output', 'keyring', 'envelope', 'envelope-card', 'entropy'] });
     const get = (k: string): YEntry | undefined => f.get(k);
 
     let id: string | undefined;
@@ -470,7 +475,7 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
         }
       }
     }
-    const personal = ['token', 'pin', 'output', 'keyring', 'envelope', 'entropy'] as const;
+    const personal = ['token', 'pin', 'output', 'keyring', 'envelope', 'envelope-card', 'entropy'] as const;
     if (role !== undefined && role !== 'trustee') {
       for (const k of personal) {
         const e = get(k);
@@ -509,7 +514,14 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
     };
     const output = pathField('output', needs.output, 'the folder where this trustee\'s identity, envelope and paper card are written');
     const keyring = pathField('keyring', needs.keyring, "the trustee's keyring file from their enrolment");
-    const envelope = pathField('envelope', needs.envelope, "the trustee's share envelope file");
+    // The envelope is the file, or (envelope-card) the text a scanner typed from the printed card: one of the two.
+    const cardEntry = get('envelope-card');
+    let envelope: string | undefined;
+    let envelopeCard: string | undefined;
+    if (cardEntry && !needs.envelope) c.error(cardEntry.keyAt, `${label}: this script does not use "envelope-card"; remove it`);
+    else if (cardEntry && get('envelope')) c.error(cardEntry.keyAt, `${label}: give either "envelope" (the file) or "envelope-card" (the scanned share card), not both`);
+    else if (cardEntry) envelopeCard = checkRelativePath(cardEntry.value, `${label}: envelope-card`, c);
+    else envelope = pathField('envelope', needs.envelope, "the trustee's share envelope file (or \"envelope-card\": a text file of what a QR scanner typed from their share card)");
     if (output !== undefined) {
       const key = pathKey(output);
       for (const other of paths.output) {
@@ -519,11 +531,11 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
       }
       paths.output.push({ key, at: get('output')!.value.at, label });
     }
-    for (const [k, v] of [['keyring', keyring], ['envelope', envelope]] as const) {
+    for (const [k, v, field] of [['keyring', keyring, 'keyring'], ['envelope', envelope, 'envelope'], ['envelope', envelopeCard, 'envelope-card']] as const) {
       if (v === undefined) continue;
       const first = paths[k].get(pathKey(v));
-      if (first) c.error(get(k)!.value.at, `${label}: ${k} is the same file as the one at line ${first.line}; every trustee has their own`);
-      else paths[k].set(pathKey(v), get(k)!.value.at);
+      if (first) c.error(get(field)!.value.at, `${label}: ${field} is the same file as the one at line ${first.line}; every trustee has their own`);
+      else paths[k].set(pathKey(v), get(field)!.value.at);
     }
 
     let dice: Uint8Array | undefined;
@@ -535,7 +547,7 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
     }
 
     if (!id || !name || !token || !pin) return;
-    if ((needs.output && output === undefined) || (needs.keyring && keyring === undefined) || (needs.envelope && envelope === undefined)) return;
+    if ((needs.output && output === undefined) || (needs.keyring && keyring === undefined) || (needs.envelope && envelope === undefined && envelopeCard === undefined)) return;
     if (entropyEntry && dice === undefined) return;
     out.push({
       value: {
@@ -547,6 +559,7 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
         ...(output !== undefined ? { output } : {}),
         ...(keyring !== undefined ? { keyring } : {}),
         ...(envelope !== undefined ? { envelope } : {}),
+        ...(envelopeCard !== undefined ? { envelopeCard } : {}),
         ...(dice !== undefined ? { dice } : {}),
         line: m.at.line,
         column: m.at.column,

@@ -46,6 +46,7 @@ import { pairwiseTestMessage } from '../crypto/pairwise.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { openEnvelope, parseEnvelope, type ShareEnvelope } from '../escrow/envelope.ts';
 import { parseManifest, type EscrowManifest } from '../escrow/manifest.ts';
+import { readScannedShareCard } from '../escrow/share-card.ts';
 import { assertSeedMatchesMasterKey, checkOffer, recoverFromShares, ShareRejectedError, type OfferedShare, type ShareRejection } from '../escrow/recovery.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
 import type { KeyRef } from '../tokens/token.ts';
@@ -206,16 +207,28 @@ async function collectShares(run: CeremonyRun, step: CeremonyStep, st: RecoveryS
   const summary: string[] = [];
   for (const ta of run.trusteeAnswers) {
     const label = run.whoIs(ta.id);
-    if (ta.envelope === undefined) throw new KeyriteError('ANSWERS_INVALID', `${label} needs "envelope" in the answers file.`);
-    const ref: FileRef = { root: 'answers', path: ta.envelope };
-    const bytes = await run.env.files.read(ref);
-    if (bytes === undefined) throw new KeyriteError('IO_ERROR', `The share envelope of ${label} is missing: ${run.env.files.display(ref)}.`);
+    const path = ta.envelope ?? ta.envelopeCard;
+    if (path === undefined) throw new KeyriteError('ANSWERS_INVALID', `${label} needs "envelope" (or "envelope-card") in the answers file.`);
+    const ref: FileRef = { root: 'answers', path };
+    const found = await run.env.files.read(ref);
+    if (found === undefined) throw new KeyriteError('IO_ERROR', `The share ${ta.envelope !== undefined ? 'envelope' : 'card scan'} of ${label} is missing: ${run.env.files.display(ref)}.`);
     const fail = async (kind: ShareRejection['kind'], reason: string): Promise<void> => {
       st.rejected.push({ trusteeId: ta.id, label, kind, reason });
       await run.record(RECOVERY_ENTRY.shareRejected, ta.id, { step: step.id, trusteeId: ta.id, kind, reason });
       run.progress({ kind: 'warning', stepId: step.id, participantId: ta.id, message: `Share of ${label} REFUSED: ${reason}. Still ${st.offers.length} of ${t}.`, share: { trusteeId: ta.id, outcome: 'refused', reason, accepted: st.offers.length, needed: t } });
       summary.push(`${label}: share refused (${reason})`);
     };
+    let bytes = found;
+    if (ta.envelopeCard !== undefined) {
+      // The scanned card gives back the envelope file byte for byte; from here on it is an envelope like any other.
+      try {
+        bytes = readScannedShareCard(fromUtf8(found), { ceremonyId: manifest.ceremonyId, masterFingerprint: manifest.masterFingerprint, trusteeId: ta.id }).envelopeFile;
+      } catch (e) {
+        const why = e instanceof KeyriteError ? e.message.replace(/\.$/, '') : 'It is unreadable';
+        await fail('malformed', `the share card scan cannot be used: ${why.charAt(0).toLowerCase()}${why.slice(1)}`);
+        continue;
+      }
+    }
     let envelope: ShareEnvelope;
     try {
       envelope = parseEnvelope(fromUtf8(bytes).replace(/\n$/, ''));

@@ -1,19 +1,21 @@
 /**
- * The recovery session's card reader (recovery:readShareCard) on a `keyrite demo` output, driven
- * directly (the Chromium test test/e2e/recovery.test.ts drives it through the screen): cards are
+ * A trustee who brings the printed share card instead of the envelope file, on a `keyrite demo`
+ * output. `keyrite recover` with `envelope-card:` (the scanner's text file) in the answers; and
+ * the app's recovery session card reader (recovery:readShareCard), driven directly (the
+ * Chromium test test/e2e/recovery.test.ts drives it through the screen): cards are
  * read only during the check-in and only for a trustee of the bundle; the envelope is saved once,
  * read again as the same file, a different file already there is never overwritten, and a
  * folder it cannot write is refused with what to do.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKeyriteError } from '../../../core/errors.ts';
 import { shareCardParts } from '../../../core/escrow/share-card.ts';
 import { RecoverySession, SCANNED_CARDS_FOLDER } from '../../../electron/ipc/recovery-session.ts';
 import { repoRoot } from '../../helpers/cli.ts';
-import { DemoCopies } from './helpers.ts';
+import { DemoCopies, setAnswers } from './helpers.ts';
 
 let copies: DemoCopies;
 
@@ -93,4 +95,42 @@ test('refused: before the check-in, a stranger, another trustee’s card, a diff
   const s3 = await sessionOn(d3);
   writeFileSync(join(d3, SCANNED_CARDS_FOLDER), 'a file, not a folder\n');
   await refused(s3.readShareCard({ trusteeId: 'trustee-1', scanned: cardOf(d3, 'trustee-1').text }), 'IO_ERROR', /^Could not save the scanned envelope at .+: something is already there\. Copy the bundle's folder to a writable drive, open the bundle from there and scan the card again, or use the trustee's share-envelope\.json file\.$/);
+});
+
+/** The answers of copy `d` with trustee-2's envelope file replaced by a card scan file holding `scan`. */
+function answerWithCard(d: string, scan: string): void {
+  writeFileSync(join(d, 'trustees', 'trustee-2', 'card-scan.txt'), scan);
+  setAnswers(d, (a) => a.replace('    envelope: trustees/trustee-2/share-envelope.json\n', '    envelope-card: trustees/trustee-2/card-scan.txt\n'));
+}
+
+test('keyrite recover: trustee-2 brings only the card; the scan in the answers restores the key and the bundle verifies', async () => {
+  const d = copies.copy();
+  const parts = cardOf(d, 'trustee-2').text.split('\n');
+  rmSync(join(d, 'trustees', 'trustee-2', 'share-envelope.json'));
+  // As a scanner saved it: any order, CRLF, a repeated part, a blank line.
+  answerWithCard(d, [...parts.slice(1), '', parts[0], parts[1]].join('\r\n') + '\r\n');
+  const r = await copies.recover(d);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const res = JSON.parse(r.stdout);
+  assert.deepEqual(res.used, ['trustee-1', 'trustee-2', 'trustee-3']);
+  assert.equal(res.recoveredFingerprint, JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).masterFingerprint);
+  assert.ok(res.exportChecks.every((c: { ok: boolean }) => c.ok));
+});
+
+test("keyrite recover: another trustee's card, or a card with a part missing, is refused naming Carol; nothing is restored", async () => {
+  for (const [scan, reason] of [
+    [(d: string) => cardOf(d, 'trustee-4').text, /the share card scan cannot be used: this is the card of trustee-4, not of trustee-2/],
+    [(d: string) => cardOf(d, 'trustee-2').text.split('\n').slice(1).join('\n'), /the share card scan cannot be used: part 1 of \d+ is missing; scan every QR code on the card/],
+    [() => 'not a card at all', /the share card scan cannot be used: scanned text 1 is not a Keyrite share card part/],
+  ] as const) {
+    const d = copies.copy();
+    answerWithCard(d, scan(d));
+    const r = await copies.recover(d);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const res = JSON.parse(r.stdout);
+    assert.equal(res.code, 'SHARE_REJECTED');
+    assert.match(res.message, /the share of Carol Trustee \(trustee-2\) was refused/);
+    assert.match(res.message, reason);
+    assert.equal(await copies.newTokenHoldsKey(d), false);
+  }
 });

@@ -84,6 +84,11 @@ test('valid recovery answers: keyrings, envelopes, bundle and trust anchor', () 
     ],
   );
   assert.equal(a.bundle?.path, 'bundles/root-2026');
+  // A trustee who brings the printed card gives the scanner's text file instead of the envelope file.
+  const card = parse(replaceOnce(RECOVERY_ANSWERS, '    envelope: trustees/trustee-3/envelope.json\n', '    envelope-card: trustees/trustee-3/card-scan.txt\n'), recoveryScript);
+  const t3 = card.participants.find((p) => p.id === 'trustee-3') as TrusteeAnswers;
+  assert.equal(t3.envelope, undefined);
+  assert.equal(t3.envelopeCard, 'trustees/trustee-3/card-scan.txt');
   assert.equal(a.bundle?.trust?.kind, 'full');
   assert.deepEqual(a.master.token, { kind: 'pkcs11', match: { token: 'Keyrite Root', serial: 'A1B2' }, uri: 'pkcs11:token=Keyrite%20Root;serial=A1B2' });
 });
@@ -417,6 +422,37 @@ const badAnswers: BadAnswers[] = [
     edit: (t) => replaceOnce(t, '    envelope: trustees/trustee-4/envelope.json\n', ''),
     at: '- id: trustee-4',
     patterns: [/participant "trustee-4" needs "envelope"/],
+  },
+  {
+    name: 'recovery trustee with both an envelope and a card scan',
+    base: RECOVERY_ANSWERS,
+    script: recoveryScript,
+    edit: (t) => replaceOnce(t, '    envelope: trustees/trustee-4/envelope.json\n', '    envelope: trustees/trustee-4/envelope.json\n    envelope-card: trustees/trustee-4/card.txt\n'),
+    at: 'envelope-card:',
+    patterns: [/participant "trustee-4": give either "envelope" \(the file\) or "envelope-card" \(the scanned share card\), not both/],
+  },
+  {
+    name: 'recovery card scan outside the answers folder',
+    base: RECOVERY_ANSWERS,
+    script: recoveryScript,
+    edit: (t) => replaceOnce(t, '    envelope: trustees/trustee-4/envelope.json\n', '    envelope-card: ../card.txt\n'),
+    at: '../card.txt',
+    patterns: [/participant "trustee-4": envelope-card must not contain "\.\."/],
+  },
+  {
+    name: 'two trustees with the same card scan file',
+    base: RECOVERY_ANSWERS,
+    script: recoveryScript,
+    // Compared as file names are on every system: case does not tell two files apart.
+    edit: (t) => replaceOnce(replaceOnce(t, '    envelope: trustees/trustee-4/envelope.json\n', '    envelope-card: Cards.txt\n'), '    envelope: trustees/trustee-3/envelope.json\n', '    envelope-card: cards.txt\n'),
+    at: 'Cards.txt',
+    patterns: [/participant "trustee-4": envelope-card is the same file as the one at line \d+; every trustee has their own/],
+  },
+  {
+    name: 'a card scan in a script without collect-share',
+    edit: (t) => replaceOnce(t, '    pin: { env: KEYRITE_PIN_TRUSTEE_3 }\n', '    pin: { env: KEYRITE_PIN_TRUSTEE_3 }\n    envelope-card: card.txt\n'),
+    at: 'envelope-card:',
+    patterns: [/this script does not use "envelope-card"; remove it/],
   },
   {
     name: 'wrong format version',
