@@ -1,6 +1,7 @@
 /**
  * A trustee who brings the printed share card instead of the envelope file, on a `keyrite demo`
- * output. `keyrite recover` with `envelope-card:` (the scanner's text file) in the answers; and
+ * output. `keyrite recover` with `envelope-card:` (the scanner's text file) in the answers, the
+ * scan read off the card's PDF rendered at 300 dpi by a real QR decoder (ZBar); and
  * the app's recovery session card reader (recovery:readShareCard), driven directly (the
  * Chromium test test/e2e/recovery.test.ts drives it through the screen): cards are
  * read only during the check-in and only for a trustee of the bundle; the envelope is saved once,
@@ -9,7 +10,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { isKeyriteError } from '../../../core/errors.ts';
 import { shareCardParts } from '../../../core/escrow/share-card.ts';
@@ -103,10 +105,31 @@ function answerWithCard(d: string, scan: string): void {
   setAnswers(d, (a) => a.replace('    envelope: trustees/trustee-2/share-envelope.json\n', '    envelope-card: trustees/trustee-2/card-scan.txt\n'));
 }
 
-test('keyrite recover: trustee-2 brings only the card; the scan in the answers restores the key and the bundle verifies', async () => {
+/**
+ * What a QR scanner reads off the printed card: the card's PDF rendered at 300 dpi (pdftoppm,
+ * Debian poppler-utils) and every symbol decoded by ZBar (zbarimg, Debian zbar-tools), one
+ * line per symbol, in the order ZBar finds them.
+ */
+function scanPrintedCard(pdf: string, scratch: string): string[] {
+  mkdirSync(scratch);
+  const render = spawnSync('pdftoppm', ['-r', '300', '-png', pdf, join(scratch, 'page')], { encoding: 'utf8' });
+  assert.equal(render.status, 0, `pdftoppm (Debian package poppler-utils) must be installed: ${render.error?.message ?? render.stderr}`);
+  const lines: string[] = [];
+  for (const page of readdirSync(scratch).sort()) {
+    const z = spawnSync('zbarimg', ['--quiet', '--raw', join(scratch, page)], { encoding: 'utf8' });
+    // zbarimg exits 4 for a page without symbols (the card's first page).
+    assert.ok(z.status === 0 || z.status === 4, `zbarimg (Debian package zbar-tools) must be installed: ${z.error?.message ?? z.stderr}`);
+    lines.push(...z.stdout.split('\n').filter((l) => l.length > 0));
+  }
+  return lines;
+}
+
+test('keyrite recover: trustee-2 brings only the printed card; its QR codes, read off the rendered PDF, restore the key and the bundle verifies', async () => {
   const d = copies.copy();
-  const parts = cardOf(d, 'trustee-2').text.split('\n');
-  rmSync(join(d, 'trustees', 'trustee-2', 'share-envelope.json'));
+  const envelope = join(d, 'trustees', 'trustee-2', 'share-envelope.json');
+  const parts = scanPrintedCard(join(d, 'trustees', 'trustee-2', 'share-card.pdf'), join(d, 'card-pages'));
+  assert.deepEqual([...parts].sort(), cardOf(d, 'trustee-2').text.split('\n').sort(), 'every QR code on the printed card decodes to its part');
+  rmSync(envelope);
   // As a scanner saved it: any order, CRLF, a repeated part, a blank line.
   answerWithCard(d, [...parts.slice(1), '', parts[0], parts[1]].join('\r\n') + '\r\n');
   const r = await copies.recover(d);
