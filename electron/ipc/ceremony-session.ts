@@ -15,7 +15,7 @@
  * journal it finds there (docs/CEREMONY-SCRIPTS.md "Crash and resume").
  */
 import { cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
@@ -30,7 +30,7 @@ import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
 import { SOFTWARE_FOLDER } from './prompt-broker.ts';
-import { ViewSession, shippedScripts } from './view-session.ts';
+import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 
 export interface CeremonySessionOptions {
@@ -125,28 +125,14 @@ export class CeremonySession extends ViewSession<CeremonyView> {
 
   async load(source: ScriptSource): Promise<CeremonyView> {
     this.requireIdle();
-    let path: string;
-    if ('shipped' in source) {
-      if (!(await this.scripts()).some((s) => s.file === source.shipped)) throw new KeyriteError('INVALID_INPUT', `There is no shipped root-keygen script named ${source.shipped}.`);
-      path = join(this.o.scriptsDir, source.shipped);
-    } else {
-      const picked = await this.o.pickScriptFile();
-      if (picked === undefined) return this.state();
-      path = picked;
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch {
-      throw new KeyriteError('IO_ERROR', `Keyrite could not read ${basename(path)}. Choose the script file again.`);
-    }
-    const parsed = parseCeremonyScript(bytes);
-    if (parsed.script.kind !== 'root-keygen') throw new KeyriteError('UNSUPPORTED', `This screen runs root-keygen ceremonies; ${basename(path)} is a ${parsed.script.kind} script.`);
+    const loaded = await loadScript(source, this.o, 'root-keygen', 'root-keygen ceremonies');
+    if (loaded === undefined) return this.state();
+    const { file, parsed } = loaded;
     this.parsed = parsed;
     this.answers = undefined;
     this.result = undefined;
     this.resumeDir = undefined;
-    const script = scriptView(basename(path), parsed);
+    const script = scriptView(file, parsed);
     return this.update({ ...emptyView(), phase: 'check-in', script, steps: script.steps.map((s) => ({ ...s, status: 'pending', notes: [] })) });
   }
 

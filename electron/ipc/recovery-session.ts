@@ -17,7 +17,7 @@ import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
 import { toHex } from '../../core/encoding/hex.ts';
-import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import { CeremonyFileError, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/recovery-engine.ts';
 import { readableFingerprint } from '../../core/ceremony/run.ts';
@@ -33,7 +33,7 @@ import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareCardReadView, ShareCardScan, ShareEventView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
-import { ViewSession, shippedScripts } from './view-session.ts';
+import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import { SOFTWARE_FOLDER } from './prompt-broker.ts';
 import { scriptView } from './ceremony-session.ts';
 
@@ -143,26 +143,12 @@ export class RecoverySession extends ViewSession<RecoveryView> {
   async load(source: ScriptSource): Promise<RecoveryView> {
     this.requireIdle();
     if (!this.bundleDir || this.view.bundle?.verdict !== 'valid') throw new KeyriteError('USAGE', "Open the original ceremony's bundle first.");
-    let path: string;
-    if ('shipped' in source) {
-      if (!(await this.scripts()).some((s) => s.file === source.shipped)) throw new KeyriteError('INVALID_INPUT', `There is no shipped escrow-recovery script named ${source.shipped}.`);
-      path = join(this.o.scriptsDir, source.shipped);
-    } else {
-      const picked = await this.o.pickScriptFile();
-      if (picked === undefined) return this.state();
-      path = picked;
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch {
-      throw new KeyriteError('IO_ERROR', `Keyrite could not read ${basename(path)}. Choose the script file again.`);
-    }
-    const parsed = parseCeremonyScript(bytes);
-    if (parsed.script.kind !== 'escrow-recovery') throw new KeyriteError('UNSUPPORTED', `This screen runs escrow recoveries; ${basename(path)} is a ${parsed.script.kind} script.`);
+    const loaded = await loadScript(source, this.o, 'escrow-recovery', 'escrow recoveries');
+    if (loaded === undefined) return this.state();
+    const { file, parsed } = loaded;
     this.parsed = parsed;
     this.answers = undefined;
-    const script = scriptView(basename(path), parsed);
+    const script = scriptView(file, parsed);
     return this.update({ phase: 'check-in', script, participants: [], steps: script.steps.map((s) => ({ ...s, status: 'pending', notes: [] })), log: [], outcome: null, error: null });
   }
 

@@ -5,11 +5,11 @@
  * the shipped scripts of one kind.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { KeyriteError } from '../../core/errors.ts';
-import { parseCeremonyScript, type CeremonyKind } from '../../core/ceremony/script.ts';
+import { parseCeremonyScript, type CeremonyKind, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
-import type { CeremonyPrompt, ShippedScript, StepView } from '../../core/ipc/contract.ts';
+import type { CeremonyPrompt, ScriptSource, ShippedScript, StepView } from '../../core/ipc/contract.ts';
 import { PromptBroker } from './prompt-broker.ts';
 
 const MAX_LOG = 400;
@@ -83,4 +83,35 @@ export async function shippedScripts(dir: string, kind: CeremonyKind): Promise<S
     if (parsed.script.kind === kind) out.push({ file, name: parsed.script.name, mode: parsed.script.mode });
   }
   return out;
+}
+
+/**
+ * The script a screen loads: a shipped one of `kind` by file name, or the file the main process
+ * picker returns (undefined when the person cancelled); parsed, and refused unless of `kind`.
+ * `runs` says what the screen runs, for the refusal ("root-keygen ceremonies").
+ */
+export async function loadScript(
+  source: ScriptSource,
+  o: { scriptsDir: string; pickScriptFile(): Promise<string | undefined> },
+  kind: CeremonyKind,
+  runs: string,
+): Promise<{ file: string; parsed: ParsedCeremonyScript } | undefined> {
+  let path: string;
+  if ('shipped' in source) {
+    if (!(await shippedScripts(o.scriptsDir, kind)).some((s) => s.file === source.shipped)) throw new KeyriteError('INVALID_INPUT', `There is no shipped ${kind} script named ${source.shipped}.`);
+    path = join(o.scriptsDir, source.shipped);
+  } else {
+    const picked = await o.pickScriptFile();
+    if (picked === undefined) return undefined;
+    path = picked;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch {
+    throw new KeyriteError('IO_ERROR', `Keyrite could not read ${basename(path)}. Choose the script file again.`);
+  }
+  const parsed = parseCeremonyScript(bytes);
+  if (parsed.script.kind !== kind) throw new KeyriteError('UNSUPPORTED', `This screen runs ${runs}; ${basename(path)} is a ${parsed.script.kind} script.`);
+  return { file: basename(path), parsed };
 }

@@ -17,6 +17,7 @@ import { WitnessConfirm } from '../ceremony/WitnessConfirm.tsx';
 import { Outcome } from '../ceremony/Outcome.tsx';
 import { ShareReceipts } from '../ceremony/ShareReceipts.tsx';
 import { InterruptedList } from '../ceremony/InterruptedList.tsx';
+import { RunHead } from '../ceremony/RunHead.tsx';
 
 export default function Ceremony() {
   const api = window.keyrite!;
@@ -26,19 +27,7 @@ export default function Ceremony() {
   const script = view.script;
   return (
     <section className="ceremony" aria-labelledby="ceremony-title" data-testid="ceremony" data-phase={view.phase}>
-      <div className="ceremony-head">
-        <h2 id="ceremony-title">{script ? script.name : 'Ceremony'}</h2>
-        {script && (
-          <span className={`mode-badge mode-${script.mode}`} data-testid="mode-badge">
-            {script.mode === 'live' ? 'Live ceremony' : 'Rehearsal'}
-          </span>
-        )}
-        {view.current && view.phase === 'running' && (
-          <span className="progress-text">
-            Step {view.current.index} of {view.current.total}
-          </span>
-        )}
-      </div>
+      <RunHead titleId="ceremony-title" fallback="Ceremony" live="Live ceremony" script={script} current={view.phase === 'running' ? view.current : null} />
       {view.current && view.phase === 'running' && <progress className="progress" max={view.current.total} value={view.current.index} aria-label="Ceremony progress" />}
       {problem && (
         <p className="problem" role="alert" data-testid="problem">

@@ -18,6 +18,7 @@ import { WitnessConfirm } from '../ceremony/WitnessConfirm.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
 import { RecoveryCheckIn } from '../recovery/RecoveryCheckIn.tsx';
 import { ScriptChooser } from '../ceremony/ScriptChooser.tsx';
+import { RunHead } from '../ceremony/RunHead.tsx';
 
 function Shares({ shares }: { shares: RecoveryView['shares'] }) {
   if (shares.needed === 0) return null;
@@ -82,19 +83,7 @@ export default function Recovery() {
   const showBundle = bundle && (view.phase === 'bundle' || view.phase === 'script' || view.phase === 'check-in');
   return (
     <section className="ceremony recovery" aria-labelledby="recovery-title" data-testid="recovery" data-phase={view.phase}>
-      <div className="ceremony-head">
-        <h2 id="recovery-title">{script ? script.name : 'Escrow recovery'}</h2>
-        {script && (
-          <span className={`mode-badge mode-${script.mode}`} data-testid="mode-badge">
-            {script.mode === 'live' ? 'Live recovery' : 'Rehearsal'}
-          </span>
-        )}
-        {view.current && view.phase === 'running' && (
-          <span className="progress-text">
-            Step {view.current.index} of {view.current.total}
-          </span>
-        )}
-      </div>
+      <RunHead titleId="recovery-title" fallback="Escrow recovery" live="Live recovery" script={script} current={view.phase === 'running' ? view.current : null} />
       {problem && (
         <p className="problem" role="alert" data-testid="problem">
           {problem}
