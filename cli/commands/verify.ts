@@ -23,7 +23,8 @@ function modeOf(value: string | undefined): VerifyMode {
   return value as VerifyMode;
 }
 
-function trustOf(value: string | undefined): string | undefined {
+/** The --trust value, checked to be a fingerprint (64 hex digits or 16 words). */
+export function trustOf(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   try {
     parseTrustAnchor(value);

@@ -1,0 +1,121 @@
+/**
+ * `keyrite check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN
+ * [--trust FINGERPRINT] [--pin-env NAME] [--module PATH] [--json]`: a trustee checks their own
+ * share, alone, at any time (core/ceremony/share-check.ts): the bundle verifies, the keyring is
+ * the manifest's, the token opens and signs, the sealed seed opens, and the share passes every
+ * check a recovery makes before combining. Nothing is written. Exit 0 the share is good; 1 a
+ * check failed (the first failing check is named); 2 usage or I/O error.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { EXIT, printJson, type Command } from '../command.ts';
+import { KeyriteError } from '../../core/errors.ts';
+import { fromUtf8 } from '../../core/bytes.ts';
+import { checkTrusteeShare, type ShareCheckResult } from '../../core/ceremony/share-check.ts';
+import { readableFingerprint } from '../../core/ceremony/run.ts';
+import type { TokenChoice } from '../../core/ceremony/answers.ts';
+import { parseTokenUri } from '../../core/tokens/pkcs11-uri.ts';
+import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
+import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
+import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
+import { ioError } from '../../core/node/durable-files.ts';
+import { promptHidden } from '../../core/node/pin-prompt.ts';
+import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
+import { trustOf } from './verify.ts';
+
+const PIN_ENV = /^[A-Z_][A-Z0-9_]*$/;
+
+/** --token: `software:PATH` (a rehearsal token file) or a PKCS#11 URI naming the token by label or serial. */
+function tokenOf(value: string, cwd: string): TokenChoice {
+  if (value.startsWith('software:')) return { kind: 'software', path: resolve(cwd, value.slice('software:'.length)) };
+  let match;
+  try {
+    match = parseTokenUri(value);
+  } catch (e) {
+    throw new KeyriteError('USAGE', `--token must be software:PATH or a PKCS#11 URI such as "pkcs11:token=Alice;serial=…" (keyrite tokens lists them). ${e instanceof KeyriteError ? e.message : ''}`.trim());
+  }
+  if (match.token === undefined && match.serial === undefined) throw new KeyriteError('USAGE', '--token must name your own token by token= (its label) or serial=.');
+  return { kind: 'pkcs11', match, uri: value };
+}
+
+async function readInput(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw ioError(`read the ${what}`, path, e);
+  }
+}
+
+function printHuman(r: ShareCheckResult): string {
+  const lines: string[] = [];
+  if (r.trusteeId) lines.push(`Share of ${r.name} (${r.trusteeId}), index ${r.x}${r.quorum ? ` (${r.quorum.t} of ${r.quorum.n} recover the key)` : ''}, ceremony ${r.ceremonyId}.`);
+  if (r.masterFingerprint) lines.push(`Master key fingerprint: ${readableFingerprint(r.masterFingerprint).hexGroups}`);
+  lines.push('');
+  for (const c of r.checks) lines.push(`${c.ok ? 'pass' : 'FAIL'}  ${c.name.padEnd(8)}${c.detail}`);
+  lines.push('');
+  lines.push(r.anchored ? 'ANCHORED: the bundle\'s master key matches the fingerprint given with --trust.' : 'NOT ANCHORED: no --trust fingerprint was given; compare the master fingerprint above with your paper record.');
+  lines.push(r.ok ? 'GOOD: your token opens your share and it passes every check a recovery makes. Keep the token, PIN, keyring and envelope (or card) apart and safe.' : `BAD: the ${r.checks[r.checks.length - 1]!.name} check failed. Tell the ceremony's administrator now, while enough trustees can still recover the key.`);
+  return lines.join('\n') + '\n';
+}
+
+export const checkShareCommand: Command = {
+  name: 'check-share',
+  summary: 'a trustee checks their own share: bundle, keyring, token, sealed seed and share, alone',
+  usage: ['check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN [--trust FINGERPRINT] [--pin-env NAME] [--module PATH] [--json]'],
+  options: [
+    { name: 'keyring', takesValue: true, valueName: 'FILE', help: 'your keyring.json from the ceremony' },
+    { name: 'envelope', takesValue: true, valueName: 'FILE', help: 'your share-envelope.json' },
+    { name: 'envelope-card', takesValue: true, valueName: 'FILE', help: 'instead of --envelope: a text file of what a QR scanner typed from your printed share card (one part per line)' },
+    { name: 'token', takesValue: true, valueName: 'TOKEN', help: 'your token: a PKCS#11 URI naming it by token= or serial= (see keyrite tokens), or software:PATH for a rehearsal token file' },
+    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
+    { name: 'pin-env', takesValue: true, valueName: 'NAME', help: 'read the PIN from this environment variable (default: asked at a hidden prompt)' },
+    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
+  ],
+  positionals: { min: 1, max: 1 },
+  details: 'Exit 0 the share is good; 1 a check failed (the first failing check is named); 2 usage or I/O error.',
+  async run(args, io) {
+    const trust = trustOf(args.value('trust'));
+    const envelopePath = args.value('envelope');
+    const cardPath = args.value('envelope-card');
+    if ((envelopePath === undefined) === (cardPath === undefined)) throw new KeyriteError('USAGE', 'Give exactly one of --envelope FILE and --envelope-card FILE.');
+    const pinEnv = args.value('pin-env');
+    if (pinEnv !== undefined && !PIN_ENV.test(pinEnv)) throw new KeyriteError('USAGE', '--pin-env must be an environment variable name (A-Z, 0-9 and _).');
+    if (pinEnv !== undefined && !io.env[pinEnv]) throw new KeyriteError('USAGE', `--pin-env ${pinEnv}: that environment variable is not set. Set it (never write the PIN in a file), or leave out --pin-env to type the PIN at a prompt.`);
+    if (pinEnv === undefined && process.stdin.isTTY !== true) throw new KeyriteError('USAGE', 'Without a terminal the PIN cannot be typed at a prompt: name an environment variable with --pin-env NAME.');
+    const choice = tokenOf(args.required('token'), io.cwd);
+    const bundle = await readBundleDirectory(resolve(io.cwd, args.positionals[0]!));
+    const keyring = await readInput(resolve(io.cwd, args.required('keyring')), 'keyring');
+    const envelope = envelopePath !== undefined ? { file: await readInput(resolve(io.cwd, envelopePath), 'share envelope') } : { card: fromUtf8(await readInput(resolve(io.cwd, cardPath!), 'share card scan')) };
+    const modulePath = args.value('module');
+    const env = createNodeCeremonyEnvironment({
+      outDir: io.cwd,
+      answersDir: io.cwd,
+      ...(modulePath !== undefined ? { modulePath: resolve(io.cwd, modulePath) } : {}),
+      env: io.env,
+      interactive: false,
+      confirmations: [],
+      progress: () => undefined,
+    });
+    try {
+      const token = await env.tokens.open({ target: 'trustee', choice });
+      const r = await checkTrusteeShare({
+        bundle,
+        keyring,
+        envelope,
+        token,
+        crypto: NATIVE_VERIFIER_CRYPTO,
+        ...(trust !== undefined ? { trust } : {}),
+        pin: async () => (pinEnv !== undefined ? io.env[pinEnv]! : promptHidden(`PIN of your token "${(await token.describe()).label}": `)),
+      });
+      if (args.flag('json')) printJson(io, r);
+      else io.stdout(printHuman(r));
+      if (!r.ok) {
+        io.stderr(`keyrite: the share check failed at "${r.checks[r.checks.length - 1]!.name}": ${r.checks[r.checks.length - 1]!.detail}.\n`);
+        return EXIT.CHECK_FAILED;
+      }
+      return EXIT.OK;
+    } finally {
+      await env.close();
+    }
+  },
+};
