@@ -5,7 +5,8 @@
  * tokens chosen by label and serial, PINs from environment variables, in an empty network
  * namespace where the live air-gap check passes (as test/integration/ceremony/softhsm.test.ts).
  * pkcs11-tool must then show the restored key sensitive and not extractable, and its public
- * key with the published ML-DSA-65 key must give the original master fingerprint.
+ * key with the published ML-DSA-65 key must give the original master fingerprint. Before the
+ * loss, a trustee checks their own share on their token (keyrite check-share).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,6 +88,14 @@ test('a root ceremony on SoftHSM, the master token lost, three trustees restore 
   assert.equal(root.code, 0, `stdout:\n${root.stdout}\nstderr:\n${root.stderr}`);
   const bundle = join(dir, 'out', 'bundle');
   const original = JSON.parse(readFileSync(join(bundle, 'bundle.json'), 'utf8')).masterFingerprint as string;
+
+  // Each trustee can check their own share alone on their SoftHSM token (keyrite check-share); another trustee's token is refused.
+  const own = await cli(['check-share', bundle, '--keyring', join(dir, 'trustees', 'trustee-1', 'keyring.json'), '--envelope', join(dir, 'trustees', 'trustee-1', 'share-envelope.json'), '--token', uri(TRUSTEE_LABELS[0]!, hsm.tokens[1]!.serial), '--pin-env', 'KR_HSM_PIN_1', '--trust', original, '--json'], trusteePins);
+  assert.equal(own.code, 0, `stdout:\n${own.stdout}\nstderr:\n${own.stderr}`);
+  assert.deepEqual(JSON.parse(own.stdout).checks.map((c: { name: string; ok: boolean }) => `${c.name}:${c.ok}`), ['bundle:true', 'keyring:true', 'token:true', 'seed:true', 'share:true']);
+  const other = await cli(['check-share', bundle, '--keyring', join(dir, 'trustees', 'trustee-1', 'keyring.json'), '--envelope', join(dir, 'trustees', 'trustee-1', 'share-envelope.json'), '--token', uri(TRUSTEE_LABELS[1]!, hsm.tokens[2]!.serial), '--pin-env', 'KR_HSM_PIN_2', '--json'], trusteePins);
+  assert.equal(other.code, 1, other.stdout + other.stderr);
+  assert.match(JSON.parse(other.stdout).checks.at(-1).detail, /but the keyring belongs to token "Trustee 1"/);
 
   // The master token is lost; a fresh token with the label the live recovery script matches replaces it.
   execFileSync('softhsm2-util', ['--delete-token', '--serial', hsm.tokens[0]!.serial], { env: hsm.env, stdio: 'pipe' });
