@@ -44,10 +44,10 @@ import { deriveMasterKeys } from '../crypto/derive.ts';
 import { ed25519Verify } from '../crypto/ed25519.ts';
 import { pairwiseTestMessage } from '../crypto/pairwise.ts';
 import { wipe } from '../crypto/wipe.ts';
-import { openEnvelope, parseEnvelope, type ShareEnvelope } from '../escrow/envelope.ts';
+import { parseEnvelope, type ShareEnvelope } from '../escrow/envelope.ts';
 import { parseManifest, type EscrowManifest } from '../escrow/manifest.ts';
 import { readScannedShareCard } from '../escrow/share-card.ts';
-import { assertSeedMatchesMasterKey, checkOffer, recoverFromShares, ShareRejectedError, type OfferedShare, type ShareRejection } from '../escrow/recovery.ts';
+import { assertSeedMatchesMasterKey, openAndCheckOffer, recoverFromShares, ShareRejectedError, type OfferedShare, type ShareRejection } from '../escrow/recovery.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
 import type { KeyRef } from '../tokens/token.ts';
 import type { Answers } from './answers.ts';
@@ -236,29 +236,12 @@ async function collectShares(run: CeremonyRun, step: CeremonyStep, st: RecoveryS
       await fail('malformed', `the share envelope is damaged (${e instanceof KeyriteError ? e.message : 'unreadable'})`);
       continue;
     }
-    let offer: OfferedShare | undefined;
-    let openError: string | undefined;
-    await run.withTrusteeKeys(ta.id, step.id, async ({ xwingSecretKey }) => {
-      try {
-        const opened = openEnvelope(envelope, xwingSecretKey);
-        offer = { trusteeId: ta.id, envelope, share: opened.share, salt: opened.salt };
-      } catch (e) {
-        openError = e instanceof KeyriteError ? e.message : 'it cannot be decrypted';
-      }
-    });
-    if (!offer) {
-      // Decryption binds the header: a damaged header or payload fails here. Say which, when the signature tells.
-      const sig = checkOffer(manifest, st.masterPublicKey!, { trusteeId: ta.id, envelope, share: { x: 1, y: new Uint8Array(0) }, salt: new Uint8Array(0) });
-      const reason = !sig.ok && sig.rejection.kind !== 'malformed' ? sig.rejection.reason : `the envelope cannot be opened with this trustee's keys (${openError ?? 'damaged'}): it was altered or is not addressed to them`;
-      await fail(!sig.ok ? sig.rejection.kind : 'malformed', reason);
+    const opened = await run.withTrusteeKeys(ta.id, step.id, async ({ xwingSecretKey }) => openAndCheckOffer(manifest, st.masterPublicKey!, ta.id, envelope, xwingSecretKey));
+    if (!opened.ok) {
+      await fail(opened.kind, opened.reason);
       continue;
     }
-    const checked = checkOffer(manifest, st.masterPublicKey!, offer);
-    if (!checked.ok) {
-      wipe(offer.share.y, offer.salt);
-      await fail(checked.rejection.kind, checked.rejection.reason);
-      continue;
-    }
+    const offer = opened.offer;
     if (st.offers.some((o) => o.share.x === offer!.share.x)) {
       wipe(offer.share.y, offer.salt);
       run.progress({ kind: 'warning', stepId: step.id, participantId: ta.id, message: `${label}: a share with index ${offer.share.x} was already accepted; this duplicate is dropped.`, share: { trusteeId: ta.id, outcome: 'duplicate', reason: 'a share with the same index was already accepted', accepted: st.offers.length, needed: t } });

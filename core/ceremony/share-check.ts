@@ -26,9 +26,9 @@ import { deriveTrusteeKeys } from '../crypto/derive.ts';
 import { ed25519Verify } from '../crypto/ed25519.ts';
 import { pairwiseTestMessage } from '../crypto/pairwise.ts';
 import { wipe } from '../crypto/wipe.ts';
-import { openEnvelope, parseEnvelope } from '../escrow/envelope.ts';
+import { parseEnvelope } from '../escrow/envelope.ts';
 import { parseManifest } from '../escrow/manifest.ts';
-import { checkOffer } from '../escrow/recovery.ts';
+import { openAndCheckOffer } from '../escrow/recovery.ts';
 import { readScannedShareCard } from '../escrow/share-card.ts';
 import { readTranscript } from '../transcript/transcript.ts';
 import type { KeyriteToken } from '../tokens/token.ts';
@@ -155,19 +155,11 @@ export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCh
       } catch (e) {
         return fail('share', `the share ${'file' in input.envelope ? 'envelope is damaged' : 'card scan cannot be used'} (${e instanceof KeyriteError ? e.message : 'unreadable'})`);
       }
-      let opened;
-      try {
-        opened = openEnvelope(envelope, derived.xwing.secretKey);
-      } catch {
-        const sig = checkOffer(manifest, master.publicKey, { trusteeId: keyring.trusteeId, envelope, share: { x: 1, y: new Uint8Array(0) }, salt: new Uint8Array(0) });
-        return fail('share', !sig.ok && sig.rejection.kind !== 'malformed' ? sig.rejection.reason : "the envelope cannot be opened with this trustee's keys: it was altered or is not addressed to them");
-      }
-      try {
-        const checked = checkOffer(manifest, master.publicKey, { trusteeId: keyring.trusteeId, envelope, share: opened.share, salt: opened.salt });
-        if (!checked.ok) fail('share', checked.rejection.reason);
-        pass('share', `the envelope is signed by the master key, its header matches the escrow manifest, and share ${opened.share.x} matches its published commitment`);
-      } finally {
-        wipe(opened.share.y, opened.salt);
+      const opened = openAndCheckOffer(manifest, master.publicKey, keyring.trusteeId, envelope, derived.xwing.secretKey);
+      if (!opened.ok) fail('share', opened.reason);
+      else {
+        wipe(opened.offer.share.y, opened.offer.salt);
+        pass('share', `the envelope is signed by the master key, its header matches the escrow manifest, and share ${opened.offer.share.x} matches its published commitment`);
       }
     } finally {
       wipe(derived.mldsa65.secretKey, derived.xwing.secretKey);

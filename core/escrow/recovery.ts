@@ -33,7 +33,7 @@ import { combineShares, indexSubsets, type Share } from '../crypto/shamir.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { ESCROW_KEY_LENGTH, openEscrowBlob } from './blob.ts';
 import { SALT_LENGTH, SHARE_LENGTH, checkShareCommitment } from './commitment.ts';
-import { envelopeFromJson, envelopeToJson, verifyEnvelopeSignature, type ShareEnvelope } from './envelope.ts';
+import { envelopeFromJson, envelopeToJson, openEnvelope, verifyEnvelopeSignature, type ShareEnvelope } from './envelope.ts';
 import { TRUSTEE_ID, hybridFingerprint, sameSuites, sigSuiteOf } from './fields.ts';
 import { findManifestTrustee, manifestFromJson, manifestToJson, type EscrowManifest, type ManifestTrustee } from './manifest.ts';
 
@@ -195,6 +195,36 @@ export function checkOffer(manifest: EscrowManifest, masterPublicKey: HybridPubl
   const ok = checkShareCommitment({ ceremonyId: fromHex(m.ceremonyId), epoch: m.epoch, x, salt: offer.salt, share: y }, entry.commitment);
   if (!ok) return reject('commitment-mismatch', 'the share does not match its published commitment (it was altered, mistyped or belongs to another escrow)');
   return { ok: true, entry };
+}
+
+/**
+ * A trustee's share as a recovery takes it: the envelope opened with the trustee's X-Wing key,
+ * then checkOffer. When the envelope does not open, its signature and header say why where they
+ * can (decryption binds the header, so a damaged header or payload fails there). An accepted
+ * share is the caller's to wipe; a refused one is wiped here.
+ */
+export function openAndCheckOffer(
+  manifest: EscrowManifest,
+  masterPublicKey: HybridPublicKey,
+  trusteeId: string,
+  envelope: ShareEnvelope,
+  xwingSecretKey: Uint8Array,
+): { ok: true; offer: OfferedShare } | { ok: false; kind: RejectionKind; reason: string } {
+  let opened;
+  try {
+    opened = openEnvelope(envelope, xwingSecretKey);
+  } catch (e) {
+    const sig = checkOffer(manifest, masterPublicKey, { trusteeId, envelope, share: { x: 1, y: new Uint8Array(0) }, salt: new Uint8Array(0) });
+    if (!sig.ok && sig.rejection.kind !== 'malformed') return { ok: false, kind: sig.rejection.kind, reason: sig.rejection.reason };
+    return { ok: false, kind: 'malformed', reason: `the envelope cannot be opened with this trustee's keys (${e instanceof KeyriteError ? e.message : 'damaged'}): it was altered or is not addressed to them` };
+  }
+  const offer: OfferedShare = { trusteeId, envelope, share: opened.share, salt: opened.salt };
+  const checked = checkOffer(manifest, masterPublicKey, offer);
+  if (!checked.ok) {
+    wipe(offer.share.y, offer.salt);
+    return { ok: false, kind: checked.rejection.kind, reason: checked.rejection.reason };
+  }
+  return { ok: true, offer };
 }
 
 /** Checks that S re-derives exactly the given master public key (both halves). S is not modified. */
