@@ -1,9 +1,10 @@
 /**
  * `keyrite check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN
- * [--trust FINGERPRINT] [--pin-env NAME] [--module PATH] [--json]`: a trustee checks their own
- * share, alone, at any time (core/ceremony/share-check.ts): the bundle verifies, the keyring is
- * the manifest's, the token opens and signs, the sealed seed opens, and the share passes every
- * check a recovery makes before combining. Nothing is written. Exit 0 the share is good; 1 a
+ * [--trust FINGERPRINT] [--pin-env NAME] [--paper-words | --paper-words-env NAME] [--module PATH] [--json]`:
+ * a trustee checks their own share, alone, at any time (core/ceremony/share-check.ts): the
+ * bundle verifies, the keyring is the manifest's, the token opens and signs, the sealed seed
+ * opens, the share passes every check a recovery makes before combining, and (when given) the
+ * paper-backup words are exactly that share. Nothing is written. Exit 0 the share is good; 1 a
  * check failed (the first failing check is named); 2 usage or I/O error.
  */
 import { readFile } from 'node:fs/promises';
@@ -61,7 +62,7 @@ function printHuman(r: ShareCheckResult): string {
 export const checkShareCommand: Command = {
   name: 'check-share',
   summary: 'a trustee checks their own share: bundle, keyring, token, sealed seed and share, alone',
-  usage: ['check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN [--trust FINGERPRINT] [--pin-env NAME] [--module PATH] [--json]'],
+  usage: ['check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN [--trust FINGERPRINT] [--pin-env NAME] [--paper-words | --paper-words-env NAME] [--module PATH] [--json]'],
   options: [
     { name: 'keyring', takesValue: true, valueName: 'FILE', help: 'your keyring.json from the ceremony' },
     { name: 'envelope', takesValue: true, valueName: 'FILE', help: 'your share-envelope.json' },
@@ -69,6 +70,8 @@ export const checkShareCommand: Command = {
     { name: 'token', takesValue: true, valueName: 'TOKEN', help: 'your token: a PKCS#11 URI naming it by token= or serial= (see keyrite tokens), or software:PATH for a rehearsal token file' },
     { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
     { name: 'pin-env', takesValue: true, valueName: 'NAME', help: 'read the PIN from this environment variable (default: asked at a hidden prompt)' },
+    { name: 'paper-words', takesValue: false, help: 'also check your paper-backup words against the share (typed at a hidden prompt, never shown)' },
+    { name: 'paper-words-env', takesValue: true, valueName: 'NAME', help: 'the same, with the words read from this environment variable' },
     { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
   ],
   positionals: { min: 1, max: 1 },
@@ -82,6 +85,11 @@ export const checkShareCommand: Command = {
     if (pinEnv !== undefined && !PIN_ENV.test(pinEnv)) throw new KeyriteError('USAGE', '--pin-env must be an environment variable name (A-Z, 0-9 and _).');
     if (pinEnv !== undefined && !io.env[pinEnv]) throw new KeyriteError('USAGE', `--pin-env ${pinEnv}: that environment variable is not set. Set it (never write the PIN in a file), or leave out --pin-env to type the PIN at a prompt.`);
     if (pinEnv === undefined && process.stdin.isTTY !== true) throw new KeyriteError('USAGE', 'Without a terminal the PIN cannot be typed at a prompt: name an environment variable with --pin-env NAME.');
+    const wordsEnv = args.value('paper-words-env');
+    const wordsPrompt = args.flag('paper-words');
+    if (wordsEnv !== undefined && wordsPrompt) throw new KeyriteError('USAGE', 'Give --paper-words (typed at a prompt) or --paper-words-env NAME, not both.');
+    if (wordsEnv !== undefined && (!PIN_ENV.test(wordsEnv) || !io.env[wordsEnv])) throw new KeyriteError('USAGE', `--paper-words-env ${wordsEnv.slice(0, 40)}: that is not a set environment variable.`);
+    if (wordsPrompt && process.stdin.isTTY !== true) throw new KeyriteError('USAGE', 'Without a terminal the paper words cannot be typed at a prompt: use --paper-words-env NAME.');
     const choice = tokenOf(args.required('token'), io.cwd);
     const bundle = await readBundleDirectory(resolve(io.cwd, args.positionals[0]!));
     const keyring = await readInput(resolve(io.cwd, args.required('keyring')), 'keyring');
@@ -106,6 +114,7 @@ export const checkShareCommand: Command = {
         crypto: NATIVE_VERIFIER_CRYPTO,
         ...(trust !== undefined ? { trust } : {}),
         pin: async () => (pinEnv !== undefined ? io.env[pinEnv]! : promptHidden(`PIN of your token "${(await token.describe()).label}": `)),
+        ...(wordsEnv !== undefined ? { paperWords: async () => io.env[wordsEnv]! } : wordsPrompt ? { paperWords: () => promptHidden('Your paper-backup words (all of them, separated by spaces; not shown): ') } : {}),
       });
       if (args.flag('json')) printJson(io, r);
       else io.stdout(printHuman(r));

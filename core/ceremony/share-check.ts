@@ -16,6 +16,9 @@
  *  5. share:    the envelope opens with those keys, and the share passes every check a recovery
  *               makes before combining (checkOffer: the master key's signature, the header
  *               against the manifest, the index, the commitment C_i).
+ *  6. paper:    only when the paper-backup words are given: they decode (checksum), are of this
+ *               ceremony, and are exactly this share (index and bytes), so a copy made by hand
+ *               is known right before the day it is needed.
  *
  * The checks stop at the first failure (the later ones need the earlier). Nothing is written;
  * the seed, the derived secret keys and the share are wiped before returning.
@@ -30,6 +33,8 @@ import { parseEnvelope } from '../escrow/envelope.ts';
 import { parseManifest } from '../escrow/manifest.ts';
 import { openAndCheckOffer } from '../escrow/recovery.ts';
 import { readScannedShareCard } from '../escrow/share-card.ts';
+import { PAPER_WORD_COUNT, wordsToShare } from '../escrow/paper-words.ts';
+import type { Share } from '../crypto/shamir.ts';
 import { readTranscript } from '../transcript/transcript.ts';
 import type { KeyriteToken } from '../tokens/token.ts';
 import { verifyBundle, type VerifierCrypto } from '../verifier/verify.ts';
@@ -49,11 +54,13 @@ export interface ShareCheckInput {
   token: KeyriteToken;
   /** Asked once the token is known to be the keyring's. */
   pin: () => Promise<string>;
+  /** The paper-backup words, to check against the share (secret: asked only once the share checks out). */
+  paperWords?: () => Promise<string>;
   crypto?: VerifierCrypto;
 }
 
 export interface ShareCheckStep {
-  name: 'bundle' | 'keyring' | 'token' | 'seed' | 'share';
+  name: 'bundle' | 'keyring' | 'token' | 'seed' | 'share' | 'paper';
   ok: boolean;
   detail: string;
 }
@@ -73,6 +80,22 @@ export interface ShareCheckResult {
 }
 
 class Stop extends Error {}
+
+/** The paper words against the opened share; never quotes a word (they are the share). */
+async function checkPaperWords(text: string, ceremonyId: string, share: Share, pass: (name: 'paper', detail: string) => void, fail: (name: 'paper', detail: string) => never): Promise<void> {
+  let paper;
+  try {
+    paper = wordsToShare(text, { ceremonyId });
+  } catch (e) {
+    return fail('paper', `the paper words do not decode (${e instanceof KeyriteError ? e.message : 'unreadable'})`);
+  }
+  try {
+    if (paper.share.x !== share.x || !equalBytes(paper.share.y, share.y)) fail('paper', 'the paper words are a valid share of this ceremony, but not this share: they are another trustee\'s copy, or of an earlier split');
+    pass('paper', `the ${PAPER_WORD_COUNT} paper words are exactly share ${share.x}`);
+  } finally {
+    wipe(paper.share.y);
+  }
+}
 
 export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCheckResult> {
   const result: ShareCheckResult = { ok: false, checks: [], anchored: false };
@@ -158,8 +181,13 @@ export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCh
       const opened = openAndCheckOffer(manifest, master.publicKey, keyring.trusteeId, envelope, derived.xwing.secretKey);
       if (!opened.ok) fail('share', opened.reason);
       else {
-        wipe(opened.offer.share.y, opened.offer.salt);
-        pass('share', `the envelope is signed by the master key, its header matches the escrow manifest, and share ${opened.offer.share.x} matches its published commitment`);
+        const share = opened.offer.share;
+        try {
+          pass('share', `the envelope is signed by the master key, its header matches the escrow manifest, and share ${share.x} matches its published commitment`);
+          if (input.paperWords) await checkPaperWords(await input.paperWords(), manifest.ceremonyId, share, pass, fail);
+        } finally {
+          wipe(share.y, opened.offer.salt);
+        }
       }
     } finally {
       wipe(derived.mldsa65.secretKey, derived.xwing.secretKey);

@@ -1,7 +1,8 @@
 /**
  * `keyrite check-share`: a trustee checks their own share, alone, on a `keyrite demo` output
  * (software tokens). A good share passes all five checks (from the envelope file or from the
- * printed card's scan); each way it can go wrong stops at the check that names it; usage errors
+ * printed card's scan), and the sixth with the trustee's paper words; each way it can go wrong
+ * stops at the check that names it; usage errors
  * exit 2; and nothing is written anywhere in the trustee's or the bundle's folders.
  */
 import { after, before, test } from 'node:test';
@@ -21,7 +22,7 @@ after(() => copies?.remove());
 const fingerprintOf = (d: string): string => JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).masterFingerprint;
 
 /** `keyrite check-share --json` for trustee `id` of copy `d`, with PIN variable and files from the demo layout; `over` replaces flags. */
-function checkShare(d: string, id: string, over: Record<string, string | null> = {}, pin = pinOf(copies.pins, id)): Promise<CliRun> {
+function checkShare(d: string, id: string, over: Record<string, string | null> = {}, pin = pinOf(copies.pins, id), words?: string): Promise<CliRun> {
   const flags: Record<string, string | null> = {
     keyring: join(d, 'trustees', id, 'keyring.json'),
     envelope: join(d, 'trustees', id, 'share-envelope.json'),
@@ -30,8 +31,12 @@ function checkShare(d: string, id: string, over: Record<string, string | null> =
     ...over,
   };
   const argv = ['check-share', join(d, 'bundle'), '--json'];
-  for (const [k, v] of Object.entries(flags)) if (v !== null) argv.push(`--${k}`, v);
-  return runInProcess(argv, undefined, { TRUSTEE_PIN: pin });
+  // null leaves a flag out; '' gives a switch.
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === '') argv.push(`--${k}`);
+    else if (v !== null) argv.push(`--${k}`, v);
+  }
+  return runInProcess(argv, undefined, { TRUSTEE_PIN: pin, ...(words !== undefined ? { PAPER_WORDS: words } : {}) });
 }
 
 function failedAt(r: CliRun, check: string, detail: RegExp): void {
@@ -138,4 +143,39 @@ test('usage errors exit 2 with a sentence: both envelopes, neither, no PIN sourc
     assert.equal(r.code, 2, `${JSON.stringify(over)}: ${r.stdout}${r.stderr}`);
     assert.match(JSON.parse(r.stdout).message, message);
   }
+});
+
+/** The paper words the demo wrote for trustee `id` (share-paper-backup.txt: "N. word" lines). */
+function paperWordsOf(d: string, id: string): string[] {
+  return readFileSync(join(d, 'trustees', id, 'share-paper-backup.txt'), 'utf8').split('\n').flatMap((l) => {
+    const m = /^\s*\d+\.\s+(\S+)\s*$/.exec(l);
+    return m ? [m[1]!] : [];
+  });
+}
+
+test("paper words: the trustee's own words pass the sixth check; another's, a typo, a swapped pair and a missing word are refused without quoting the words", async () => {
+  const d = copies.copy();
+  const own = paperWordsOf(d, 'trustee-3');
+  assert.equal(own.length, 34);
+  const ok = await checkShare(d, 'trustee-3', { 'paper-words-env': 'PAPER_WORDS' }, undefined, own.join(' '));
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  const last = JSON.parse(ok.stdout).checks.at(-1);
+  assert.deepEqual([last.name, last.ok], ['paper', true]);
+  assert.match(last.detail, /^the 34 paper words are exactly share \d+$/);
+
+  const refusals: [string, RegExp][] = [
+    [paperWordsOf(d, 'trustee-4').join(' '), /not this share: they are another trustee's copy, or of an earlier split/],
+    [[...own.slice(0, 10), own[10] === 'academic' ? 'acid' : 'academic', ...own.slice(11)].join(' '), /the paper words do not decode/],
+    [[...own.slice(0, 5), own[6], own[5], ...own.slice(7)].join(' '), /the paper words do not decode/],
+    [own.slice(0, 33).join(' '), /the paper words do not decode/],
+  ];
+  for (const [words, reason] of refusals) {
+    const r = await checkShare(d, 'trustee-3', { 'paper-words-env': 'PAPER_WORDS' }, undefined, words);
+    failedAt(r, 'paper', reason);
+    const detail: string = JSON.parse(r.stdout).checks.at(-1).detail;
+    for (let i = 0; i + 1 < own.length; i++) assert.ok(!detail.includes(`${own[i]} ${own[i + 1]}`), 'the paper words are quoted');
+    assert.ok(!detail.includes(words), 'the words typed are quoted');
+  }
+  const both = await checkShare(d, 'trustee-3', { 'paper-words-env': 'PAPER_WORDS', 'paper-words': '' }, undefined, own.join(' '));
+  assert.equal(both.code, 2);
 });
