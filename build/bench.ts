@@ -89,7 +89,7 @@ const BENCHMARKS: Benchmark[] = [
   },
   {
     name: 'recovery',
-    description: `escrow recovery compute from 3 of 5 shares of a demo escrow: combine K, decrypt E, re-derive and check the master keys (mean of ${RECOVERY_ROUNDS} rounds each), restore onto a software token (import + test signature), and one full keyrite recover run`,
+    description: `escrow recovery compute from 3 of 5 shares of a demo escrow: combine K, decrypt E, re-derive and check the master keys (mean of ${RECOVERY_ROUNDS} rounds each), restore onto a software token (import + test signature), one full keyrite recover run, and one keyrite check-share run`,
     async run(dir) {
       const demo = join(dir, 'demo');
       await runDemo({ outDir: demo });
@@ -133,7 +133,16 @@ const BENCHMARKS: Benchmark[] = [
       );
       const recoverCommandMs = Math.round(performance.now() - t0);
       if (code !== 0) throw new Error(`keyrite recover exited ${code}`);
-      return { combineMs, decryptMs, rederiveMs, restoreMs, recoverCommandMs, rounds: RECOVERY_ROUNDS, restoreRounds: 3 };
+      // A trustee's own share check, alone (the whole command: bundle verification, token, seed, share).
+      const t1 = performance.now();
+      const folder = join(demo, 'trustees', 'trustee-1');
+      const checked = await runCli(
+        ['check-share', join(demo, 'bundle'), '--keyring', join(folder, 'keyring.json'), '--envelope', join(folder, 'share-envelope.json'), '--token', `software:${join(folder, 'token.keyrite-token')}`, '--pin-env', 'KEYRITE_REHEARSAL_PIN_TRUSTEE_1', '--json'],
+        { stdout: () => undefined, stderr: () => undefined, env: pins, cwd: process.cwd() },
+      );
+      const checkShareCommandMs = Math.round(performance.now() - t1);
+      if (checked !== 0) throw new Error(`keyrite check-share exited ${checked}`);
+      return { combineMs, decryptMs, rederiveMs, restoreMs, recoverCommandMs, checkShareCommandMs, rounds: RECOVERY_ROUNDS, restoreRounds: 3 };
     },
   },
   // Desktop renderer figures (build/bench-app.ts): initial JS size and time to first screen in Chromium.
