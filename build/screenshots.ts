@@ -388,6 +388,25 @@ export const SCENARIOS: readonly Scenario[] = [
     prepare: (page, _seats, ctx) => recoveryWithRefusal(page, ctx),
   },
   {
+    name: 'share-check',
+    what: 'my share: a trustee checks their own share alone (PIN, paper words, fingerprint typed); six checks pass',
+    recovery: 'demo',
+    fullPage: true,
+    prepare: async (page, _seats, ctx) => {
+      await page.getByRole('button', { name: 'My share', exact: true }).click();
+      ctx.picks.bundle = join(ctx.dir, 'bundle');
+      await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
+      await page.getByLabel('You are').selectOption('trustee-2');
+      await page.getByLabel('Token of Carol Trustee').selectOption('file');
+      await page.getByLabel("Your token's PIN").fill(ctx.pins['KEYRITE_REHEARSAL_PIN_TRUSTEE_2']!);
+      const words = readFileSync(join(ctx.dir, 'trustees', 'trustee-2', 'share-paper-backup.txt'), 'utf8').split('\n').flatMap((l) => /^\s*\d+\.\s+(\S+)\s*$/.exec(l)?.slice(1) ?? []);
+      await page.getByLabel('Your paper-backup words', { exact: false }).fill(words.join(' '));
+      await page.getByLabel('Master fingerprint from your paper record', { exact: false }).fill(ctx.fingerprint);
+      await page.getByRole('button', { name: 'Check my share' }).click();
+      await page.waitForSelector('[data-testid=share-result]');
+    },
+  },
+  {
     name: 'no-bridge',
     what: 'the page opened outside the app (no preload, no window.keyrite)',
     deps: null,

@@ -92,6 +92,7 @@ function registerIpc(): void {
       ceremony: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
       audit: { pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('audit-script'), pickReportFile: (name) => pickSave(join(app.getPath('documents'), name)), runner: { workerUrl: AUDIT_WORKER } },
       recovery: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script') },
+      shareCheck: { pickBundleFolder: () => pick('bundle') },
     }),
   );
   void startUsbWatch(emit).catch((e: unknown) => console.error('keyrite: USB watch failed:', e));

@@ -18,10 +18,11 @@ import type { AirGapStatus } from '../airgap/status.ts';
 import type { SelfTestReport } from '../selftest/run.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ScriptSource, ShippedScript } from './ceremony-types.ts';
 import type { AuditOptions, AuditScriptSource, AuditView } from './audit-types.ts';
-import type { RecoveryCheckInForm, RecoveryView, ShareCardReadView, ShareCardScan } from './recovery-types.ts';
+import type { OriginalBundleView, RecoveryCheckInForm, RecoveryView, ShareCardReadView, ShareCardScan } from './recovery-types.ts';
 import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkRunFolderRef, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
 import { checkAuditOptions, checkAuditScriptSource } from './audit-args.ts';
-import { checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan } from './recovery-args.ts';
+import { checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan, checkShareCheckForm } from './recovery-args.ts';
+import type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
 
 export type { AirGapStatus, AirGapInterface } from '../airgap/status.ts';
 
@@ -110,6 +111,7 @@ export type {
   WitnessPrompt,
 } from './ceremony-types.ts';
 export type { AuditCheckView, AuditFingerprint, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
+export type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
 export type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryPhase, RecoveryView, ShareCardReadView, ShareCardScan, ShareEventView } from './recovery-types.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -145,6 +147,8 @@ export interface IpcChannels {
   'recovery:openBundle': { arg: { pick: true }; result: RecoveryView };
   'recovery:load': { arg: ScriptSource; result: RecoveryView };
   'recovery:readShareCard': { arg: ShareCardScan; result: ShareCardReadView };
+  'share:openBundle': { arg: { pick: true }; result: OriginalBundleView | null };
+  'share:check': { arg: ShareCheckForm; result: ShareCheckView };
   'recovery:checkIn': { arg: RecoveryCheckInForm; result: RecoveryView };
   'recovery:start': { arg: undefined; result: RecoveryView };
   'recovery:pin': { arg: { prompt: number; pin: string }; result: RecoveryView };
@@ -205,6 +209,8 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'recovery:state': { summary: 'The current recovery view (public data only).', checkArg: noArgument },
   'recovery:openBundle': { summary: "Opens the original ceremony's bundle folder (main process picker) and shows its master fingerprint.", checkArg: checkPickOnly },
   'recovery:load': { summary: 'Loads a shipped escrow-recovery script, or one chosen in the main process file picker.', checkArg: checkScriptSource },
+  'share:openBundle': { summary: "Opens your ceremony's bundle folder (main process picker) for the share check; null when the picker was cancelled.", checkArg: checkPickOnly },
+  'share:check': { summary: 'A trustee checks their own share alone: bundle, keyring, token (PIN), sealed seed, share and, if given, paper words. Writes nothing.', checkArg: checkShareCheckForm },
   'recovery:readShareCard': { summary: "Reads a trustee's share card from the text a QR scanner typed and saves its envelope next to the bundle (never over another file).", checkArg: checkShareCardScan },
   'recovery:checkIn': { summary: 'Checks the quorum in: the typed fingerprint, the trustees with their tokens, keyrings and envelopes, the new master token.', checkArg: checkRecoveryCheckInForm },
   'recovery:start': { summary: 'Starts the recovery engine on the checked-in quorum.', checkArg: noArgument },

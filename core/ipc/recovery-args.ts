@@ -18,6 +18,7 @@ function record(arg: unknown, keys: readonly string[]): Record<string, unknown> 
 }
 
 const text = (v: unknown, max: number): boolean => typeof v === 'string' && v.length <= max;
+const filled = (v: unknown, max: number): boolean => text(v, max) && (v as string).trim().length > 0;
 const TRUSTEE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 /** core/escrow/share-card.ts SHARE_CARD_MAX_SCAN_CHARS (a test keeps them equal); not imported, so that the renderer does not bundle the card renderer. */
 export const MAX_SCANNED_CARD_CHARS = 475_200;
@@ -53,5 +54,20 @@ export const checkShareCardScan: Check = (arg) => {
   if (typeof o.trusteeId !== 'string' || !TRUSTEE_ID.test(o.trusteeId)) return 'That is not a trustee of the original ceremony.';
   if (typeof o.scanned !== 'string') return 'The scanned share card must be text.';
   if (o.scanned.length > MAX_SCANNED_CARD_CHARS) return 'More text was scanned than any share card holds; clear the box and scan the card again.';
+  return null;
+};
+
+export const checkShareCheckForm: Check = (arg) => {
+  const o = record(arg, ['trusteeId', 'keyring', 'envelope', 'token', 'pin', 'paperWords', 'trust']);
+  if (typeof o === 'string') return o;
+  if (typeof o.trusteeId !== 'string' || !TRUSTEE_ID.test(o.trusteeId)) return 'Choose which trustee you are.';
+  if (!filled(o.keyring, MAX_PATH)) return 'Give your keyring file (at most 1024 characters).';
+  const env = record(o.envelope, Object.hasOwn(Object(o.envelope), 'card') ? ['card'] : ['file']);
+  if (typeof env === 'string') return 'Give your envelope file, or scan your share card.';
+  if ('file' in env ? !filled(env.file, MAX_PATH) : !filled(env.card, MAX_SCANNED_CARD_CHARS)) return 'Give your envelope file, or scan your share card.';
+  if (!filled(o.token, MAX_TOKEN)) return 'Choose your token.';
+  if (!text(o.pin, 256) || (o.pin as string).length === 0) return "Type your token's PIN.";
+  if (!text(o.paperWords, 2000)) return 'The paper words must be text of at most 2000 characters.';
+  if (!text(o.trust, 400)) return 'The fingerprint must be 64 hex digits or its 16 words.';
   return null;
 };

@@ -28,6 +28,7 @@ import {
 import type { CeremonySession } from './ceremony-session.ts';
 import type { AuditSession } from './audit-session.ts';
 import type { RecoverySession } from './recovery-session.ts';
+import type { ShareCheckSession } from './share-check-session.ts';
 import { evaluateAirGap, type NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 
@@ -49,6 +50,8 @@ export interface HandlerDeps {
   audit?: AuditSession;
   /** Absent where recovery is not wired: the recovery channels then answer UNAVAILABLE. */
   recovery?: RecoverySession;
+  /** Absent where the share check is not wired: the share channels then answer UNAVAILABLE. */
+  shareCheck?: ShareCheckSession;
   /** The main process log for unexpected errors; never shown to the renderer. */
   logError?: (channel: Channel, error: unknown) => void;
 }
@@ -138,6 +141,10 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     if (!deps.recovery) throw new IpcFailure('UNAVAILABLE', 'Escrow recovery is not part of this build.');
     return deps.recovery;
   };
+  const shareCheck = (): ShareCheckSession => {
+    if (!deps.shareCheck) throw new IpcFailure('UNAVAILABLE', 'Checking a share is not part of this build.');
+    return deps.shareCheck;
+  };
   return Object.freeze({
     'app:info': guarded('app:info', deps, async (): Promise<AppInfo> => ({
       name: deps.appName,
@@ -178,6 +185,8 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'recovery:state': guarded('recovery:state', deps, async () => recovery().state()),
     'recovery:openBundle': guarded('recovery:openBundle', deps, async () => recovery().openBundle()),
     'recovery:load': guarded('recovery:load', deps, async (source) => recovery().load(source)),
+    'share:openBundle': guarded('share:openBundle', deps, async () => shareCheck().openBundle()),
+    'share:check': guarded('share:check', deps, async (form) => shareCheck().check(form)),
     'recovery:readShareCard': guarded('recovery:readShareCard', deps, async (scan) => recovery().readShareCard(scan)),
     'recovery:checkIn': guarded('recovery:checkIn', deps, async (form) => recovery().checkIn(form)),
     'recovery:start': guarded('recovery:start', deps, async () => recovery().start()),

@@ -16,6 +16,7 @@ import { runSelfTests } from '../../core/selftest/run.ts';
 import { CeremonySession } from './ceremony-session.ts';
 import { AuditSession, type AuditSessionOptions } from './audit-session.ts';
 import { RecoverySession } from './recovery-session.ts';
+import { ShareCheckSession } from './share-check-session.ts';
 import type { HandlerDeps } from './handlers.ts';
 
 export interface NodeDepsOptions {
@@ -39,6 +40,8 @@ export interface NodeDepsOptions {
   };
   /** The audit screen is wired when its pickers are given. */
   audit?: AuditSessionOptions;
+  /** The share check is wired when its bundle picker is given. */
+  shareCheck?: { pickBundleFolder(): Promise<string | undefined> };
   /** Escrow recovery is wired when both folders and the pickers are given. */
   recovery?: {
     workRoot: string;
@@ -117,6 +120,15 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
         }
       : {}),
     ...(options.audit ? { audit: new AuditSession(options.audit) } : {}),
+    ...(options.shareCheck
+      ? {
+          shareCheck: new ShareCheckSession({
+            ...(options.softwareDir ? { softwareDir: options.softwareDir } : {}),
+            ...(options.modulePath ? { modulePath: options.modulePath } : {}),
+            pickBundleFolder: options.shareCheck.pickBundleFolder,
+          }),
+        }
+      : {}),
     ...(r
       ? {
           recovery: new RecoverySession({

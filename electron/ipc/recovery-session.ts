@@ -82,6 +82,49 @@ export function shareEvent(e: ProgressEvent, who: string): (ShareEventView & { a
   return { trusteeId: s.trusteeId, who, outcome: s.outcome, reason: s.reason ?? null, accepted: s.accepted, needed: s.needed };
 }
 
+/**
+ * The bundle of a root-keygen ceremony chosen in the main process, read and verified (not yet
+ * anchored), for the room to read its master fingerprint aloud: its quorum and trustees from the
+ * escrow manifest. Shared by the recovery and share-check screens.
+ */
+export async function readOriginalBundle(folder: string): Promise<OriginalBundleView> {
+  let files: Map<string, Uint8Array>;
+  try {
+    files = await readBundleDirectory(folder);
+  } catch (e) {
+    if (e instanceof KeyriteError) throw new KeyriteError(e.code, `${e.message} Choose the original ceremony's bundle folder (the one holding bundle.json) again.`);
+    throw e;
+  }
+  const report = verifyBundle(files, { crypto: NATIVE_VERIFIER_CRYPTO });
+  if (report.kind !== undefined && report.kind !== 'root-keygen') throw new KeyriteError('UNSUPPORTED', `${folder} is the bundle of an ${report.kind}; shares belong to the bundle of the root-keygen ceremony that made them.`);
+  const failed = report.checks.filter((c) => c.status !== 'pass').map((c) => c.name);
+  let quorum: OriginalBundleView['quorum'] = null;
+  let trustees: OriginalBundleView['trustees'] = [];
+  const manifestBytes = files.get('escrow/manifest.json');
+  if (manifestBytes !== undefined) {
+    try {
+      const m = parseManifest(fromUtf8(manifestBytes));
+      quorum = { n: m.n, t: m.t };
+      trustees = m.trustees.map((t) => ({ id: t.id, name: t.name ?? t.id }));
+    } catch {
+      // A bundle without a readable manifest holds no shares; the verdict already says why.
+    }
+  }
+  const fp = report.masterFingerprint && /^[0-9a-f]{64}$/.test(report.masterFingerprint) ? { hex: report.masterFingerprint, ...readableFingerprint(report.masterFingerprint) } : null;
+  return {
+    folder,
+    baseFolder: dirname(folder),
+    ceremonyId: report.ceremonyId ?? null,
+    verdict: report.verdict,
+    checksPassed: report.checks.length - failed.length,
+    checksTotal: report.checks.length,
+    failed,
+    fingerprint: fp,
+    quorum,
+    trustees,
+  };
+}
+
 export class RecoverySession extends ViewSession<RecoveryView> {
   private bundleDir: string | undefined;
   private parsed: ParsedCeremonyScript | undefined;
@@ -99,45 +142,11 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     this.requireIdle();
     const folder = await this.o.pickBundleFolder();
     if (folder === undefined) return this.state();
-    let files: Map<string, Uint8Array>;
-    try {
-      files = await readBundleDirectory(folder);
-    } catch (e) {
-      if (e instanceof KeyriteError) throw new KeyriteError(e.code, `${e.message} Choose the original ceremony's bundle folder (the one holding bundle.json) again.`);
-      throw e;
-    }
-    const report = verifyBundle(files, { crypto: NATIVE_VERIFIER_CRYPTO });
-    const failed = report.checks.filter((c) => c.status !== 'pass').map((c) => c.name);
-    let quorum: OriginalBundleView['quorum'] = null;
-    let trustees: OriginalBundleView['trustees'] = [];
-    const manifestBytes = files.get('escrow/manifest.json');
-    if (manifestBytes !== undefined) {
-      try {
-        const m = parseManifest(fromUtf8(manifestBytes));
-        quorum = { n: m.n, t: m.t };
-        trustees = m.trustees.map((t) => ({ id: t.id, name: t.name ?? t.id }));
-      } catch {
-        // A bundle without a readable manifest cannot be recovered; the verdict already says why.
-      }
-    }
-    const fp = report.masterFingerprint && /^[0-9a-f]{64}$/.test(report.masterFingerprint) ? { hex: report.masterFingerprint, ...readableFingerprint(report.masterFingerprint) } : null;
-    const bundle: OriginalBundleView = {
-      folder,
-      baseFolder: dirname(folder),
-      ceremonyId: report.ceremonyId ?? null,
-      verdict: report.verdict,
-      checksPassed: report.checks.length - failed.length,
-      checksTotal: report.checks.length,
-      failed,
-      fingerprint: fp,
-      quorum,
-      trustees,
-    };
-    if (report.kind !== undefined && report.kind !== 'root-keygen') throw new KeyriteError('UNSUPPORTED', `${folder} is the bundle of an ${report.kind}; a recovery starts from the bundle of the root-keygen ceremony that made the shares.`);
+    const bundle = await readOriginalBundle(folder);
     this.bundleDir = folder;
     this.parsed = undefined;
     this.answers = undefined;
-    return this.update({ ...emptyView(), phase: report.verdict === 'valid' && quorum ? 'script' : 'bundle', bundle, shares: { accepted: 0, needed: quorum?.t ?? 0, events: [] } });
+    return this.update({ ...emptyView(), phase: bundle.verdict === 'valid' && bundle.quorum ? 'script' : 'bundle', bundle, shares: { accepted: 0, needed: bundle.quorum?.t ?? 0, events: [] } });
   }
 
   async load(source: ScriptSource): Promise<RecoveryView> {

@@ -14,6 +14,7 @@ const SCREENS: readonly { id: string; label: string; component: ComponentType }[
   { id: 'ceremony', label: 'Ceremony', component: lazy(() => import('./screens/Ceremony.tsx')) },
   { id: 'recovery', label: 'Recovery', component: lazy(() => import('./screens/Recovery.tsx')) },
   { id: 'audit', label: 'Audit', component: lazy(() => import('./screens/Audit.tsx')) },
+  { id: 'share', label: 'My share', component: lazy(() => import('./screens/Share.tsx')) },
 ];
 
 function Masthead({ info }: { info?: ReturnType<typeof useCall<AppInfo>>[0] }) {

@@ -19,7 +19,7 @@ export interface Picks {
   report?: string;
 }
 
-/** Node dependencies for the audit and recovery sessions, with pickers answering from `picks`. */
+/** Node dependencies for the audit, recovery and share-check sessions, with pickers answering from `picks`. */
 export function recoveryNodeOptions(relay: EventRelay, picks: Picks, opts: { workRoot: string; auditLimits?: AuditRunLimits }): Partial<NodeDepsOptions> {
   return {
     emit: relay.emit,
@@ -29,6 +29,7 @@ export function recoveryNodeOptions(relay: EventRelay, picks: Picks, opts: { wor
       pickReportFile: async () => picks.report,
       ...(opts.auditLimits ? { limits: opts.auditLimits } : {}),
     },
+    shareCheck: { pickBundleFolder: async () => picks.bundle },
     recovery: {
       workRoot: opts.workRoot,
       scriptsDir: join(repo, 'ceremony-scripts'),

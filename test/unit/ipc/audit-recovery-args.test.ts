@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { MAX_EDITOR_SCRIPT, checkAuditOptions, checkAuditScriptSource } from '../../../core/ipc/audit-args.ts';
-import { MAX_SCANNED_CARD_CHARS, checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan } from '../../../core/ipc/recovery-args.ts';
+import { MAX_SCANNED_CARD_CHARS, checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan, checkShareCheckForm } from '../../../core/ipc/recovery-args.ts';
 import { GARBAGE, accepts, refuses, type Check } from '../../helpers/ipc-args.ts';
 
 const goodTrustee = (id = 'trustee-1') => ({ id, name: 'Bob Trustee', token: 'software:trustee-1.keyrite-token', keyring: 'trustees/trustee-1/keyring.json', envelope: 'trustees/trustee-1/share-envelope.json' });
 const goodForm = () => ({ administrator: 'Alice Admin', witnesses: ['Grace Witness'], trust: 'ab'.repeat(32), masterToken: 'software:new-master.keyrite-token', trustees: [goodTrustee(), goodTrustee('trustee-2'), goodTrustee('trustee-3')] });
 
 test('every audit and recovery check refuses garbage with a sentence', () => {
-  const checks: [string, Check][] = [['checkAuditOptions', checkAuditOptions], ['checkAuditScriptSource', checkAuditScriptSource], ['checkPickOnly', checkPickOnly], ['checkRecoveryCheckInForm', checkRecoveryCheckInForm], ['checkShareCardScan', checkShareCardScan]];
+  const checks: [string, Check][] = [['checkAuditOptions', checkAuditOptions], ['checkAuditScriptSource', checkAuditScriptSource], ['checkPickOnly', checkPickOnly], ['checkRecoveryCheckInForm', checkRecoveryCheckInForm], ['checkShareCardScan', checkShareCardScan], ['checkShareCheckForm', checkShareCheckForm]];
   for (const [name, check] of checks) for (const [what, value] of GARBAGE) refuses(check, value, `${name}: ${what}`);
 });
 
@@ -76,6 +76,34 @@ test('share card scan: exactly a trustee id and the scanned text, bounded', () =
     fc.property(fc.constantFrom('trusteeId', 'scanned'), fc.anything(), (key, value) => {
       const arg = { trusteeId: 'trustee-1', scanned: 'KRS1', [key]: value };
       if (checkShareCardScan(arg) !== null) refuses(checkShareCardScan, arg, `random ${key}`);
+    }),
+  );
+});
+
+const goodShareForm = () => ({ trusteeId: 'trustee-2', keyring: 'trustees/trustee-2/keyring.json', envelope: { file: 'trustees/trustee-2/share-envelope.json' } as { file: string } | { card: string }, token: 'software:trustee-2.keyrite-token', pin: '1234', paperWords: '', trust: '' });
+
+test('share check form: good forms accepted; each bad field refused with a sentence', () => {
+  accepts(checkShareCheckForm, goodShareForm(), 'envelope file');
+  accepts(checkShareCheckForm, { ...goodShareForm(), envelope: { card: 'KRS1 1/1 0011223344 AAAA' }, paperWords: 'academic acid', trust: 'ab'.repeat(32) }, 'card, words, trust');
+  const bad: [string, unknown, RegExp][] = [
+    ['a path as trustee id', { ...goodShareForm(), trusteeId: '../x' }, /Choose which trustee you are/],
+    ['a blank keyring', { ...goodShareForm(), keyring: '  ' }, /Give your keyring file/],
+    ['both envelope forms', { ...goodShareForm(), envelope: { file: 'a', card: 'b' } }, /Give your envelope file, or scan your share card/],
+    ['an empty card', { ...goodShareForm(), envelope: { card: '' } }, /Give your envelope file, or scan your share card/],
+    ['an overlong card', { ...goodShareForm(), envelope: { card: 'x'.repeat(MAX_SCANNED_CARD_CHARS + 1) } }, /scan your share card/],
+    ['an envelope string', { ...goodShareForm(), envelope: 'trustees/x.json' }, /scan your share card/],
+    ['no token', { ...goodShareForm(), token: '' }, /Choose your token/],
+    ['an empty PIN', { ...goodShareForm(), pin: '' }, /Type your token's PIN/],
+    ['a numeric PIN', { ...goodShareForm(), pin: 1234 }, /Type your token's PIN/],
+    ['overlong words', { ...goodShareForm(), paperWords: 'w'.repeat(2001) }, /paper words/],
+    ['overlong trust', { ...goodShareForm(), trust: 'a'.repeat(401) }, /fingerprint/],
+    ['an extra member', { ...goodShareForm(), module: '/tmp/evil.so' }, /exactly these fields/],
+  ];
+  for (const [what, arg, message] of bad) refuses(checkShareCheckForm, arg, what, message);
+  fc.assert(
+    fc.property(fc.constantFrom(...Object.keys(goodShareForm())), fc.anything(), (key, value) => {
+      const arg = { ...goodShareForm(), [key]: value };
+      if (checkShareCheckForm(arg) !== null) refuses(checkShareCheckForm, arg, `random ${key}`);
     }),
   );
 });
