@@ -33,6 +33,7 @@ import { KeyriteError } from '../core/errors.ts';
 import { runSelfTests } from '../core/selftest/run.ts';
 import { KNOWN_ANSWER_TESTS } from '../core/selftest/kats.ts';
 import { shareCardParts } from '../core/escrow/share-card.ts';
+import { paperWordsOf } from '../test/integration/recovery/helpers.ts';
 
 export interface Scenario {
   /** File name stem: `<name>-<width>x<height>.png`. */
@@ -399,8 +400,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await page.getByLabel('You are').selectOption('trustee-2');
       await page.getByLabel('Token of Carol Trustee').selectOption('file');
       await page.getByLabel("Your token's PIN").fill(ctx.pins['KEYRITE_REHEARSAL_PIN_TRUSTEE_2']!);
-      const words = readFileSync(join(ctx.dir, 'trustees', 'trustee-2', 'share-paper-backup.txt'), 'utf8').split('\n').flatMap((l) => /^\s*\d+\.\s+(\S+)\s*$/.exec(l)?.slice(1) ?? []);
-      await page.getByLabel('Your paper-backup words', { exact: false }).fill(words.join(' '));
+      await page.getByLabel('Your paper-backup words', { exact: false }).fill(paperWordsOf(ctx.dir, 'trustee-2').join(' '));
       await page.getByLabel('Master fingerprint from your paper record', { exact: false }).fill(ctx.fingerprint);
       await page.getByRole('button', { name: 'Check my share' }).click();
       await page.waitForSelector('[data-testid=share-result]');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { shareCardParts } from '../../core/escrow/share-card.ts';
-import { pinOf } from '../integration/recovery/helpers.ts';
+import { paperWordsOf, pinOf } from '../integration/recovery/helpers.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
 import { makeDemo, recoveryNodeOptions, type Picks } from './recovery-driver.ts';
 import { TRUSTEE_NAMES } from './ceremony-driver.ts';
@@ -23,12 +23,6 @@ let pins: Record<string, string>;
 let browser: Browser;
 let app: AppPage;
 const picks: Picks = {};
-
-const wordsOf = (id: string): string =>
-  readFileSync(join(demo, 'trustees', id, 'share-paper-backup.txt'), 'utf8')
-    .split('\n')
-    .flatMap((l) => /^\s*\d+\.\s+(\S+)\s*$/.exec(l)?.slice(1) ?? [])
-    .join(' ');
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'keyrite-e2e-share-'));
@@ -73,7 +67,7 @@ test("Carol checks her share with her PIN, paper words and fingerprint: six chec
   assert.equal((await page.locator('[data-testid=share-master-hex]').innerText()).replace(/ /g, ''), fingerprint);
 
   const pin = pinOf(pins, 'trustee-2');
-  const words = wordsOf('trustee-2');
+  const words = paperWordsOf(demo, 'trustee-2').join(' ');
   await checkAs(page, 'trustee-2', { pin, words, trust: fingerprint });
   const result = page.locator('[data-testid=share-result]');
   assert.equal(await result.getAttribute('data-ok'), 'true', await result.innerText().catch(() => page.locator('[data-testid=problem]').innerText()));

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runInProcess, type CliRun } from '../../helpers/cli.ts';
 import { shareCardParts } from '../../../core/escrow/share-card.ts';
-import { DemoCopies, pinOf } from './helpers.ts';
+import { DemoCopies, paperWordsOf, pinOf } from './helpers.ts';
 
 let copies: DemoCopies;
 before(async () => {
@@ -144,14 +144,6 @@ test('usage errors exit 2 with a sentence: both envelopes, neither, no PIN sourc
     assert.match(JSON.parse(r.stdout).message, message);
   }
 });
-
-/** The paper words the demo wrote for trustee `id` (share-paper-backup.txt: "N. word" lines). */
-function paperWordsOf(d: string, id: string): string[] {
-  return readFileSync(join(d, 'trustees', id, 'share-paper-backup.txt'), 'utf8').split('\n').flatMap((l) => {
-    const m = /^\s*\d+\.\s+(\S+)\s*$/.exec(l);
-    return m ? [m[1]!] : [];
-  });
-}
 
 test("paper words: the trustee's own words pass the sixth check; another's, a typo, a swapped pair and a missing word are refused without quoting the words", async () => {
   const d = copies.copy();

@@ -129,3 +129,10 @@ export function checkRecoveryCheckpoints(out: string, bundle: string): Map<strin
   }
   return new Map(files.map((f) => [f, signed.get(f)!]));
 }
+
+/** The paper words a demo wrote for trustee `id` (share-paper-backup.txt, "N. word" lines), in order. */
+export function paperWordsOf(d: string, id: string): string[] {
+  return readFileSync(join(d, 'trustees', id, 'share-paper-backup.txt'), 'utf8')
+    .split('\n')
+    .flatMap((l) => /^\s*\d+\.\s+(\S+)\s*$/.exec(l)?.slice(1) ?? []);
+}
