@@ -102,7 +102,8 @@ export class ShareCheckSession {
         ...(form.paperWords.trim() ? { paperWords: async () => form.paperWords } : {}),
         ...(form.trust.trim() ? { trust: form.trust.trim() } : {}),
       });
-      if (r.ok && r.trusteeId !== form.trusteeId) throw new KeyriteError('VERIFY_FAILED', `The keyring given is ${r.trusteeId}'s, not ${form.trusteeId}'s.`);
+      // The keyring says whose share this is; it must be the trustee chosen, whatever the outcome.
+      if (r.trusteeId !== undefined && r.trusteeId !== form.trusteeId) throw new KeyriteError('VERIFY_FAILED', `The keyring given is ${r.trusteeId}'s, not ${form.trusteeId}'s: give your own keyring file.`);
       return { ok: r.ok, anchored: r.anchored, trusteeId: r.trusteeId ?? null, name: r.name ?? null, x: r.x ?? null, checks: r.checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })) };
     } finally {
       this.running = false;

@@ -2,7 +2,8 @@
 // ShareCheckSession behind window.keyrite, on the output of `keyrite demo`. Carol checks her
 // share with her PIN, her paper words and the fingerprint from her record: six checks pass; then
 // from her printed card's scan; another trustee's envelope fails at the share check; a wrong
-// PIN is refused with the token's sentence. The PIN and the words never come back to the page,
+// PIN is refused with the token's sentence, as are another trustee's keyring and a path outside
+// the bundle's folder. The PIN and the words never come back to the page,
 // and the page requests nothing foreign.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,8 +42,9 @@ after(async () => {
 });
 
 /** The form filled for `id` (files from the demo layout, the token file), then "Check my share"; resolves once a result or a problem shows. */
-async function checkAs(page: Page, id: string, opts: { pin: string; words?: string; trust?: string; envelope?: string; card?: string }): Promise<void> {
+async function checkAs(page: Page, id: string, opts: { pin: string; words?: string; trust?: string; envelope?: string; card?: string; keyring?: string }): Promise<void> {
   await page.getByLabel('You are').selectOption(id);
+  if (opts.keyring !== undefined) await page.getByLabel('Your keyring file').fill(opts.keyring);
   await page.getByLabel(`Token of ${TRUSTEE_NAMES[Number(id.split('-')[1]) - 1]}`).selectOption('file');
   const cardBox = page.getByLabel('I bring my printed share card instead of the envelope file');
   if (opts.card !== undefined) {
@@ -97,7 +99,10 @@ test("from her printed card's scan; another trustee's envelope fails at the shar
   await checkAs(page, 'trustee-2', { pin: 'not-her-pin', envelope: 'trustees/trustee-2/share-envelope.json' });
   assert.match(await page.locator('[data-testid=problem]').innerText(), /Wrong passphrase for software token "Rehearsal trustee-2"/);
 
-  await checkAs(page, 'trustee-2', { pin: pinOf(pins, 'trustee-2'), envelope: '../../etc/passwd' });
+  await checkAs(page, 'trustee-2', { pin: pinOf(pins, 'trustee-2'), envelope: 'trustees/trustee-2/share-envelope.json', keyring: 'trustees/trustee-3/keyring.json' });
+  assert.match(await page.locator('[data-testid=problem]').innerText(), /The keyring given is trustee-3's, not trustee-2's: give your own keyring file\./);
+
+  await checkAs(page, 'trustee-2', { pin: pinOf(pins, 'trustee-2'), envelope: '../../etc/passwd', keyring: 'trustees/trustee-2/keyring.json' });
   assert.match(await page.locator('[data-testid=problem]').innerText(), /must be in the folder holding the bundle/);
 });
 
