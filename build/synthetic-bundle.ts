@@ -15,9 +15,9 @@
 // The bundle folder is read back into a Map and the temp folder removed.
 //
 //   node --import tsx build/synthetic-bundle.ts [entries] [trustees] [seed]   (prints a summary)
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { concatBytes, utf8 } from '../core/bytes.ts';
 import { toHex } from '../core/encoding/hex.ts';
@@ -29,9 +29,8 @@ import { CeremonyRun } from '../core/ceremony/run.ts';
 import type { TranscriptStore } from '../core/ceremony/types.ts';
 import type { EntryBody } from '../core/transcript/entry.ts';
 import { createNodeCeremonyEnvironment } from '../core/node/ceremony-environment.ts';
-import { fileTokenStore } from '../core/node/software-token-file.ts';
-import { SoftwareToken } from '../core/tokens/software-token.ts';
-import { installDeterministicRandom } from '../test/helpers/golden.ts';
+import { fixtureAnswersText, fixtureDice, installDeterministicRandom, makeFixtureTokens } from '../test/helpers/golden.ts';
+import { readBundleDir } from '../test/helpers/bundle-files.ts';
 
 export interface SyntheticBundleOptions {
   /** Transcript entries in total (default 100,000). */
@@ -72,13 +71,6 @@ function scriptFor(n: number, t: number): Uint8Array {
   return utf8(text);
 }
 
-function dice(i: number): string {
-  let x = 2000 + 7919 * i;
-  return Array.from({ length: 50 }, () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return (Math.floor(x / 65536) % 6) + 1;
-  }).join(' ');
-}
 
 function memoryTranscriptStore(): TranscriptStore & { bytes(): Uint8Array | undefined } {
   let chunks: Uint8Array[] | undefined;
@@ -112,18 +104,6 @@ function memoryTranscriptStore(): TranscriptStore & { bytes(): Uint8Array | unde
   };
 }
 
-function readDir(dir: string): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p).split(sep).join('/'), new Uint8Array(readFileSync(p)));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** Generates the bundle (see the header). Deterministic for the same options in a fresh process. */
 export async function generateSyntheticBundle(options: SyntheticBundleOptions = {}): Promise<SyntheticBundle> {
@@ -138,43 +118,9 @@ export async function generateSyntheticBundle(options: SyntheticBundleOptions = 
   try {
     const parsed = parseCeremonyScript(scriptFor(n, t));
     const trustees = Array.from({ length: n }, (_, i) => `trustee-${i + 1}`);
-    mkdirSync(join(dir, 'tokens'), { recursive: true });
-    const env: Record<string, string> = {};
-    const pinVar = (id: string) => `SYNTH_PIN_${id.toUpperCase().replace(/-/g, '_')}`;
-    for (const id of ['master', ...trustees]) {
-      const pass = `synthetic passphrase of ${id}`;
-      env[pinVar(id)] = pass;
-      const token = await SoftwareToken.create(fileTokenStore(join(dir, 'tokens', `${id}.keyrite-token`)), {
-        label: `Synthetic ${id}`,
-        passphrase: pass,
-        scrypt: { N: 2 ** 10, r: 8, p: 1 },
-        now: () => new Date(Date.parse(CLOCK)),
-      });
-      await token.close();
-    }
-    const confirm = parsed.script.steps.filter((s) => s.witness).map((s) => s.id);
-    const text = [
-      'keyrite-answers: 1',
-      `ceremony-id: ${CEREMONY_ID}`,
-      `clock: ${CLOCK}`,
-      'participants:',
-      '  - { id: admin, name: Alice Admin, role: administrator }',
-      ...trustees.flatMap((id, i) => [
-        `  - id: ${id}`,
-        `    name: Synthetic Trustee ${i + 1}`,
-        '    role: trustee',
-        `    token: { software: tokens/${id}.keyrite-token }`,
-        `    pin: { env: ${pinVar(id)} }`,
-        `    output: trustees/${id}`,
-        `    entropy: { dice: "${dice(i)}" }`,
-      ]),
-      '  - { id: witness, name: Grace Witness, role: witness }',
-      'master:',
-      '  token: { software: tokens/master.keyrite-token }',
-      `  pin: { env: ${pinVar('master')} }`,
-      `confirm: [${confirm.join(', ')}]`,
-      '',
-    ].join('\n');
+    const { env, pinVar } = await makeFixtureTokens(dir, { tag: 'Synthetic', envPrefix: 'SYNTH', ids: ['master', ...trustees], clock: CLOCK });
+    const confirm = parsed.script.steps.filter((st) => st.witness).map((st) => st.id);
+    const text = fixtureAnswersText({ ceremonyId: CEREMONY_ID, clock: CLOCK, tag: 'Synthetic', trustees, pinVar, dice: (i) => fixtureDice(2000, i), confirm });
     writeFileSync(join(dir, 'answers.yaml'), text);
     const answers = parseAnswers(utf8(text), parsed);
     const store = memoryTranscriptStore();
@@ -225,7 +171,7 @@ export async function generateSyntheticBundle(options: SyntheticBundleOptions = 
       Object.defineProperty(CeremonyRun.prototype, 'record', originalRecord);
       await nodeEnv.close();
     }
-    const files = readDir(join(dir, 'out', 'bundle'));
+    const files = readBundleDir(join(dir, 'out', 'bundle'));
     const transcript = files.get('transcript.jsonl')!;
     let entries = 0;
     for (const b of transcript) if (b === 0x0a) entries++;

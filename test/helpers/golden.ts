@@ -81,13 +81,64 @@ export function installDeterministicRandom(label = 'keyrite/golden-bundle/v1'): 
   return take;
 }
 
-/** 50 fixed, distinct-per-trustee die rolls (a small LCG; the rolls are test data only). */
-function dice(i: number): string {
-  let x = 1000 + 7919 * i;
+/** 50 fixed, distinct-per-trustee die rolls (a small LCG seeded by `base`; the rolls are test data only). */
+export function fixtureDice(base: number, i: number): string {
+  let x = base + 7919 * i;
   return Array.from({ length: 50 }, () => {
     x = (x * 1103515245 + 12345) % 2147483648;
     return (Math.floor(x / 65536) % 6) + 1;
   }).join(' ');
+}
+
+/**
+ * Software tokens tokens/<id>.keyrite-token for a fixture ceremony (fast scrypt: fixtures only),
+ * labelled "<tag> <id>", each passphrase "<tag in lower case> passphrase of <id>" in the variable
+ * <prefix>_PIN_<ID>.
+ */
+export async function makeFixtureTokens(dir: string, o: { tag: string; envPrefix: string; ids: readonly string[]; clock: string }): Promise<{ env: Record<string, string>; passphrases: Map<string, string>; pinVar: (id: string) => string }> {
+  const pinVar = (id: string): string => `${o.envPrefix}_PIN_${id.toUpperCase().replace(/-/g, '_')}`;
+  mkdirSync(join(dir, 'tokens'), { recursive: true });
+  const env: Record<string, string> = {};
+  const passphrases = new Map<string, string>();
+  for (const id of o.ids) {
+    const pass = `${o.tag.toLowerCase()} passphrase of ${id}`;
+    passphrases.set(id, pass);
+    env[pinVar(id)] = pass;
+    const token = await SoftwareToken.create(fileTokenStore(join(dir, 'tokens', `${id}.keyrite-token`)), {
+      label: `${o.tag} ${id}`,
+      passphrase: pass,
+      scrypt: { N: 2 ** 10, r: 8, p: 1 },
+      now: () => new Date(Date.parse(o.clock)),
+    });
+    await token.close();
+  }
+  return { env, passphrases, pinVar };
+}
+
+/** The answers file of a fixture root ceremony on those tokens: trustees "<tag> Trustee N" with their dice, one witness, every witness step confirmed. */
+export function fixtureAnswersText(o: { ceremonyId: string; clock: string; tag: string; trustees: readonly string[]; pinVar: (id: string) => string; dice: (i: number) => string; confirm: readonly string[] }): string {
+  return [
+    'keyrite-answers: 1',
+    `ceremony-id: ${o.ceremonyId}`,
+    `clock: ${o.clock}`,
+    'participants:',
+    '  - { id: admin, name: Alice Admin, role: administrator }',
+    ...o.trustees.flatMap((id, i) => [
+      `  - id: ${id}`,
+      `    name: ${o.tag} Trustee ${i + 1}`,
+      '    role: trustee',
+      `    token: { software: tokens/${id}.keyrite-token }`,
+      `    pin: { env: ${o.pinVar(id)} }`,
+      `    output: trustees/${id}`,
+      `    entropy: { dice: "${o.dice(i)}" }`,
+    ]),
+    '  - { id: witness, name: Grace Witness, role: witness }',
+    'master:',
+    '  token: { software: tokens/master.keyrite-token }',
+    `  pin: { env: ${o.pinVar('master')} }`,
+    `confirm: [${o.confirm.join(', ')}]`,
+    '',
+  ].join('\n');
 }
 
 export interface GoldenRun {
@@ -103,44 +154,9 @@ export async function runGoldenCeremony(dir: string): Promise<GoldenRun> {
   const random = installed;
   if (!random) throw new Error('installDeterministicRandom() first');
   const parsed = parseCeremonyScript(readFileSync(SCRIPT));
-  mkdirSync(join(dir, 'tokens'), { recursive: true });
-  const passphrases = new Map<string, string>();
-  const env: Record<string, string> = {};
-  for (const id of ['master', ...TRUSTEES]) {
-    const pass = `golden passphrase of ${id}`;
-    passphrases.set(id, pass);
-    env[`GOLDEN_PIN_${id.toUpperCase().replace(/-/g, '_')}`] = pass;
-    const token = await SoftwareToken.create(fileTokenStore(join(dir, 'tokens', `${id}.keyrite-token`)), {
-      label: `Golden ${id}`,
-      passphrase: pass,
-      scrypt: { N: 2 ** 10, r: 8, p: 1 },
-      now: () => new Date(Date.parse(GOLDEN_CLOCK)),
-    });
-    await token.close();
-  }
-  const diceBy = new Map(TRUSTEES.map((id, i) => [id, dice(i)]));
-  const text = [
-    'keyrite-answers: 1',
-    `ceremony-id: ${GOLDEN_CEREMONY_ID}`,
-    `clock: ${GOLDEN_CLOCK}`,
-    'participants:',
-    '  - { id: admin, name: Alice Admin, role: administrator }',
-    ...TRUSTEES.flatMap((id, i) => [
-      `  - id: ${id}`,
-      `    name: Golden Trustee ${i + 1}`,
-      '    role: trustee',
-      `    token: { software: tokens/${id}.keyrite-token }`,
-      `    pin: { env: GOLDEN_PIN_${id.toUpperCase().replace(/-/g, '_')} }`,
-      `    output: trustees/${id}`,
-      `    entropy: { dice: "${diceBy.get(id)!}" }`,
-    ]),
-    '  - { id: witness, name: Grace Witness, role: witness }',
-    'master:',
-    '  token: { software: tokens/master.keyrite-token }',
-    '  pin: { env: GOLDEN_PIN_MASTER }',
-    `confirm: [${WITNESS_STEPS.join(', ')}]`,
-    '',
-  ].join('\n');
+  const { env, passphrases, pinVar } = await makeFixtureTokens(dir, { tag: 'Golden', envPrefix: 'GOLDEN', ids: ['master', ...TRUSTEES], clock: GOLDEN_CLOCK });
+  const diceBy = new Map(TRUSTEES.map((id, i) => [id, fixtureDice(1000, i)]));
+  const text = fixtureAnswersText({ ceremonyId: GOLDEN_CEREMONY_ID, clock: GOLDEN_CLOCK, tag: 'Golden', trustees: TRUSTEES, pinVar, dice: (i) => fixtureDice(1000, i), confirm: WITNESS_STEPS });
   writeFileSync(join(dir, 'answers.yaml'), text);
   const answers = parseAnswers(utf8(text), parsed);
   const ceremonyEnv = createNodeCeremonyEnvironment({
