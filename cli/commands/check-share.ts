@@ -7,24 +7,21 @@
  * paper-backup words are exactly that share. Nothing is written. Exit 0 the share is good; 1 a
  * check failed (the first failing check is named); 2 usage or I/O error.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { fromUtf8 } from '../../core/bytes.ts';
 import { checkTrusteeShare, type ShareCheckResult } from '../../core/ceremony/share-check.ts';
 import { readableFingerprint } from '../../core/ceremony/run.ts';
-import type { TokenChoice } from '../../core/ceremony/answers.ts';
+import { ENV_NAME, type TokenChoice } from '../../core/ceremony/answers.ts';
 import { parseTokenUri } from '../../core/tokens/pkcs11-uri.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
-import { ioError } from '../../core/node/durable-files.ts';
 import { promptHidden } from '../../core/node/pin-prompt.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { trustOf } from './verify.ts';
-
-const PIN_ENV = /^[A-Z_][A-Z0-9_]*$/;
+import { readInput } from './ceremony-run.ts';
 
 /** --token: `software:PATH` (a rehearsal token file) or a PKCS#11 URI naming the token by label or serial. */
 function tokenOf(value: string, cwd: string): TokenChoice {
@@ -37,14 +34,6 @@ function tokenOf(value: string, cwd: string): TokenChoice {
   }
   if (match.token === undefined && match.serial === undefined) throw new KeyriteError('USAGE', '--token must name your own token by token= (its label) or serial=.');
   return { kind: 'pkcs11', match, uri: value };
-}
-
-async function readInput(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    throw ioError(`read the ${what}`, path, e);
-  }
 }
 
 function printHuman(r: ShareCheckResult): string {
@@ -82,13 +71,13 @@ export const checkShareCommand: Command = {
     const cardPath = args.value('envelope-card');
     if ((envelopePath === undefined) === (cardPath === undefined)) throw new KeyriteError('USAGE', 'Give exactly one of --envelope FILE and --envelope-card FILE.');
     const pinEnv = args.value('pin-env');
-    if (pinEnv !== undefined && !PIN_ENV.test(pinEnv)) throw new KeyriteError('USAGE', '--pin-env must be an environment variable name (A-Z, 0-9 and _).');
+    if (pinEnv !== undefined && !ENV_NAME.test(pinEnv)) throw new KeyriteError('USAGE', '--pin-env must be an environment variable name (A-Z, 0-9 and _).');
     if (pinEnv !== undefined && !io.env[pinEnv]) throw new KeyriteError('USAGE', `--pin-env ${pinEnv}: that environment variable is not set. Set it (never write the PIN in a file), or leave out --pin-env to type the PIN at a prompt.`);
     if (pinEnv === undefined && process.stdin.isTTY !== true) throw new KeyriteError('USAGE', 'Without a terminal the PIN cannot be typed at a prompt: name an environment variable with --pin-env NAME.');
     const wordsEnv = args.value('paper-words-env');
     const wordsPrompt = args.flag('paper-words');
     if (wordsEnv !== undefined && wordsPrompt) throw new KeyriteError('USAGE', 'Give --paper-words (typed at a prompt) or --paper-words-env NAME, not both.');
-    if (wordsEnv !== undefined && (!PIN_ENV.test(wordsEnv) || !io.env[wordsEnv])) throw new KeyriteError('USAGE', `--paper-words-env ${wordsEnv.slice(0, 40)}: that is not a set environment variable.`);
+    if (wordsEnv !== undefined && (!ENV_NAME.test(wordsEnv) || !io.env[wordsEnv])) throw new KeyriteError('USAGE', `--paper-words-env ${wordsEnv.slice(0, 40)}: that is not a set environment variable.`);
     if (wordsPrompt && process.stdin.isTTY !== true) throw new KeyriteError('USAGE', 'Without a terminal the paper words cannot be typed at a prompt: use --paper-words-env NAME.');
     const choice = tokenOf(args.required('token'), io.cwd);
     const bundle = await readBundleDirectory(resolve(io.cwd, args.positionals[0]!));

@@ -127,7 +127,8 @@ export interface Answers {
 // Parser
 
 const PARTICIPANT_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** An environment variable name, as PIN sources take it. */
+export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const DICE = /^[1-6](?: +[1-6])*$/;
 const CEREMONY_ID = /^[0-9a-f]{32}$/;
 const CLOCK = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;

@@ -82,7 +82,7 @@ export interface ShareCheckResult {
 class Stop extends Error {}
 
 /** The paper words against the opened share; never quotes a word (they are the share). */
-async function checkPaperWords(text: string, ceremonyId: string, share: Share, pass: (name: 'paper', detail: string) => void, fail: (name: 'paper', detail: string) => never): Promise<void> {
+function checkPaperWords(text: string, ceremonyId: string, share: Share, pass: (name: 'paper', detail: string) => void, fail: (name: 'paper', detail: string) => never): void {
   let paper;
   try {
     paper = wordsToShare(text, { ceremonyId });
@@ -184,7 +184,7 @@ export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCh
         const share = opened.offer.share;
         try {
           pass('share', `the envelope is signed by the master key, its header matches the escrow manifest, and share ${share.x} matches its published commitment`);
-          if (input.paperWords) await checkPaperWords(await input.paperWords(), manifest.ceremonyId, share, pass, fail);
+          if (input.paperWords) checkPaperWords(await input.paperWords(), manifest.ceremonyId, share, pass, fail);
         } finally {
           wipe(share.y, opened.offer.salt);
         }

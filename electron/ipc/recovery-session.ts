@@ -60,7 +60,7 @@ export interface RecoverySessionOptions {
 export const SCANNED_CARDS_FOLDER = 'scanned-share-cards';
 
 /** A token chosen as a file (a rehearsal software token), not from tokens:list. */
-const TOKEN_FILE = /\.keyrite-token$/;
+export const TOKEN_FILE = /\.keyrite-token$/;
 
 function emptyView(): RecoveryView {
   return { phase: 'bundle', bundle: null, script: null, participants: [], steps: [], log: [], prompt: null, current: null, shares: { accepted: 0, needed: 0, events: [] }, outcome: null, error: null };

@@ -18,7 +18,7 @@ import { openSoftwareTokenFile } from '../../core/node/software-token-file.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import type { OriginalBundleView, ShareCheckForm, ShareCheckView } from '../../core/ipc/contract.ts';
-import { readOriginalBundle } from './recovery-session.ts';
+import { TOKEN_FILE, readOriginalBundle } from './recovery-session.ts';
 
 export interface ShareCheckSessionOptions {
   softwareDir?: string;
@@ -26,9 +26,6 @@ export interface ShareCheckSessionOptions {
   /** The main process folder picker for the bundle; undefined when cancelled. */
   pickBundleFolder(): Promise<string | undefined>;
 }
-
-/** A token chosen as a file (a rehearsal software token), not from tokens:list. */
-const TOKEN_FILE = /\.keyrite-token$/;
 
 export class ShareCheckSession {
   private bundle: OriginalBundleView | undefined;
