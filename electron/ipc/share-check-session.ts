@@ -15,7 +15,7 @@ import { parseTokenUri } from '../../core/tokens/pkcs11-uri.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { openSoftwareTokenFile } from '../../core/node/software-token-file.ts';
-import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
+import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import type { OriginalBundleView, ShareCheckForm, ShareCheckView } from '../../core/ipc/contract.ts';
 import { TOKEN_FILE, readOriginalBundle } from './recovery-session.ts';
@@ -58,7 +58,8 @@ export class ShareCheckSession {
     }
   }
 
-  private async openToken(value: string): Promise<KeyriteToken> {
+  /** The token the window chose; PKCS#11 tokens through `env`, whose close() also closes the module. */
+  private async openToken(value: string, env: NodeCeremonyEnvironment): Promise<KeyriteToken> {
     const v = value.trim();
     if (v.startsWith('software:')) {
       if (!this.o.softwareDir) throw new KeyriteError('TOKEN_NOT_FOUND', 'No folder of rehearsal software tokens is configured.');
@@ -73,7 +74,6 @@ export class ShareCheckSession {
         throw new KeyriteError('INVALID_INPUT', 'Choose your token from the list, or give a rehearsal token file.');
       }
     }
-    const env = createNodeCeremonyEnvironment({ outDir: this.bundle!.baseFolder, answersDir: this.bundle!.baseFolder, ...(this.o.modulePath ? { modulePath: this.o.modulePath } : {}), env: {}, interactive: false, confirmations: [], progress: () => undefined });
     return env.tokens.open({ target: 'trustee', choice });
   }
 
@@ -83,12 +83,13 @@ export class ShareCheckSession {
     if (this.running) throw new KeyriteError('USAGE', 'A share check is running: wait for its result.');
     if (!bundle.trustees.some((t) => t.id === form.trusteeId)) throw new KeyriteError('INVALID_INPUT', `${form.trusteeId} is not a trustee of this ceremony.`);
     this.running = true;
+    const env = createNodeCeremonyEnvironment({ outDir: bundle.baseFolder, answersDir: bundle.baseFolder, ...(this.o.modulePath ? { modulePath: this.o.modulePath } : {}), env: {}, interactive: false, confirmations: [], progress: () => undefined });
     let token: KeyriteToken | undefined;
     try {
       const files = await readBundleDirectory(bundle.folder);
       const keyring = await this.read(form.keyring, 'keyring file');
       const envelope = 'file' in form.envelope ? { file: await this.read(form.envelope.file, 'envelope file') } : { card: form.envelope.card };
-      token = await this.openToken(form.token);
+      token = await this.openToken(form.token, env);
       const r = await checkTrusteeShare({
         bundle: files,
         keyring,
@@ -105,6 +106,7 @@ export class ShareCheckSession {
     } finally {
       this.running = false;
       await token?.close().catch(() => undefined);
+      await env.close();
     }
   }
 }

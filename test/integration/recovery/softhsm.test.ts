@@ -6,12 +6,13 @@
  * namespace where the live air-gap check passes (as test/integration/ceremony/softhsm.test.ts).
  * pkcs11-tool must then show the restored key sensitive and not extractable, and its public
  * key with the published ML-DSA-65 key must give the original master fingerprint. Before the
- * loss, a trustee checks their own share on their token (keyrite check-share).
+ * loss, a trustee checks their own share on their token (keyrite check-share, and twice through
+ * the app's share-check session).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSoftHsm, pkcs11ToolAvailable, softHsmAvailable, type SoftHsmHarness } from '../../helpers/softhsm.ts';
@@ -22,6 +23,7 @@ import { analyzeJournal } from '../../../core/ceremony/journal.ts';
 import { readTranscript } from '../../../core/transcript/transcript.ts';
 import { LIVE_SCRIPT, RECOVERY_SCRIPT, WITNESS_STEPS, answersYaml, rolls, spawnCli } from '../ceremony/helpers.ts';
 import { checkRecoveryCheckpoints } from './helpers.ts';
+import { ShareCheckSession } from '../../../electron/ipc/share-check-session.ts';
 
 if (!softHsmAvailable() || !pkcs11ToolAvailable()) throw new Error('SoftHSM2 and OpenSC pkcs11-tool are required for the recovery integration tests');
 
@@ -96,6 +98,24 @@ test('a root ceremony on SoftHSM, the master token lost, three trustees restore 
   const other = await cli(['check-share', bundle, '--keyring', join(dir, 'trustees', 'trustee-1', 'keyring.json'), '--envelope', join(dir, 'trustees', 'trustee-1', 'share-envelope.json'), '--token', uri(TRUSTEE_LABELS[1]!, hsm.tokens[2]!.serial), '--pin-env', 'KR_HSM_PIN_2', '--json'], trusteePins);
   assert.equal(other.code, 1, other.stdout + other.stderr);
   assert.match(JSON.parse(other.stdout).checks.at(-1).detail, /but the keyring belongs to token "Trustee 1"/);
+
+  // The same check in the app's session (My share), twice in a row on the same PKCS#11 module: each check releases the module it opened.
+  const mine = join(dir, 'out', 'trustee-1-files');
+  mkdirSync(mine);
+  for (const f of ['keyring.json', 'share-envelope.json']) copyFileSync(join(dir, 'trustees', 'trustee-1', f), join(mine, f));
+  const confBefore = process.env.SOFTHSM2_CONF;
+  process.env.SOFTHSM2_CONF = hsm.conf;
+  try {
+    const session = new ShareCheckSession({ modulePath: hsm.module, pickBundleFolder: async () => bundle });
+    await session.openBundle();
+    for (let i = 0; i < 2; i++) {
+      const v = await session.check({ trusteeId: 'trustee-1', keyring: 'trustee-1-files/keyring.json', envelope: { file: 'trustee-1-files/share-envelope.json' }, token: uri(TRUSTEE_LABELS[0]!, hsm.tokens[1]!.serial), pin: hsm.tokens[1]!.pin, paperWords: '', trust: original });
+      assert.deepEqual([v.ok, v.anchored, v.checks.map((c) => c.name).join()], [true, true, 'bundle,keyring,token,seed,share'], JSON.stringify(v.checks));
+    }
+  } finally {
+    if (confBefore === undefined) delete process.env.SOFTHSM2_CONF;
+    else process.env.SOFTHSM2_CONF = confBefore;
+  }
 
   // The master token is lost; a fresh token with the label the live recovery script matches replaces it.
   execFileSync('softhsm2-util', ['--delete-token', '--serial', hsm.tokens[0]!.serial], { env: hsm.env, stdio: 'pipe' });
