@@ -26,6 +26,7 @@ import type { CeremonyResult } from '../../core/ceremony/types.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { fileTokenStore } from '../../core/node/software-token-file.ts';
 import { SoftwareToken } from '../../core/tokens/software-token.ts';
+import { answersYaml } from '../integration/ceremony/helpers.ts';
 
 /** verifier/verify.html in the golden bundle: a fixed stand-in for the built page. */
 export const GOLDEN_VERIFIER_PAGE = '<!doctype html>\n<title>Keyrite verifier: stand-in for the golden fixture</title>\n';
@@ -115,30 +116,14 @@ export async function makeFixtureTokens(dir: string, o: { tag: string; envPrefix
   return { env, passphrases, pinVar };
 }
 
-/** The answers file of a fixture root ceremony on those tokens: trustees "<tag> Trustee N" with their dice, one witness, every witness step confirmed. */
+/** The answers file of a fixture root ceremony on those tokens (answersYaml): trustees "<tag> Trustee N" with their dice, one witness, every witness step confirmed. */
 export function fixtureAnswersText(o: { ceremonyId: string; clock: string; tag: string; trustees: readonly string[]; pinVar: (id: string) => string; dice: (i: number) => string; confirm: readonly string[] }): string {
-  return [
-    'keyrite-answers: 1',
-    `ceremony-id: ${o.ceremonyId}`,
-    `clock: ${o.clock}`,
-    'participants:',
-    '  - { id: admin, name: Alice Admin, role: administrator }',
-    ...o.trustees.flatMap((id, i) => [
-      `  - id: ${id}`,
-      `    name: ${o.tag} Trustee ${i + 1}`,
-      '    role: trustee',
-      `    token: { software: tokens/${id}.keyrite-token }`,
-      `    pin: { env: ${o.pinVar(id)} }`,
-      `    output: trustees/${id}`,
-      `    entropy: { dice: "${o.dice(i)}" }`,
-    ]),
-    '  - { id: witness, name: Grace Witness, role: witness }',
-    'master:',
-    '  token: { software: tokens/master.keyrite-token }',
-    `  pin: { env: ${o.pinVar('master')} }`,
-    `confirm: [${o.confirm.join(', ')}]`,
-    '',
-  ].join('\n');
+  return answersYaml({
+    extraTop: [`ceremony-id: ${o.ceremonyId}`, `clock: ${o.clock}`],
+    trustees: o.trustees.map((id, i) => ({ id, name: `${o.tag} Trustee ${i + 1}`, token: `{ software: tokens/${id}.keyrite-token }`, pin: `{ env: ${o.pinVar(id)} }`, output: `trustees/${id}`, dice: o.dice(i) })),
+    master: { token: '{ software: tokens/master.keyrite-token }', pin: `{ env: ${o.pinVar('master')} }` },
+    confirm: [...o.confirm],
+  });
 }
 
 export interface GoldenRun {
