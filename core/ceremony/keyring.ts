@@ -21,7 +21,10 @@ import { canonicalBytes, canonicalize } from '../encoding/jcs.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { jwkToPublicKey, type PublicJwk } from '../encoding/jwk.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
-import { isSealScheme, isSigningAlg, type KeyRef, type SealedBox } from '../tokens/token.ts';
+import { deriveTrusteeKeys, type TrusteeKeys } from '../crypto/derive.ts';
+import { wipe } from '../crypto/wipe.ts';
+import { equalBytes } from '../bytes.ts';
+import { isSealScheme, isSigningAlg, type KeyRef, type KeyriteToken, type SealedBox } from '../tokens/token.ts';
 import type { TokenRecord } from './journal.ts';
 
 export const KEYRING_FORMAT = 'keyrite/trustee-keyring/v1';
@@ -133,4 +136,23 @@ export function keyringPublicKeys(k: TrusteeKeyring): { publicKey: HybridPublicK
 
 export function encodeXWing(pub: Uint8Array): string {
   return toBase64url(pub);
+}
+
+/**
+ * Opens the seed sealed in the keyring on the trustee's (logged-in) token and derives the
+ * trustee's keys. The seed is wiped here; the derived secret keys are the caller's to wipe.
+ * undefined (everything wiped) when they are not the `expected` ML-DSA-65 and X-Wing public
+ * keys: the keyring or the token is not the one enrolled. A seed that does not open throws.
+ */
+export async function openSealedTrusteeKeys(token: KeyriteToken, keyring: TrusteeKeyring, expected: { pq: Uint8Array; xwing: Uint8Array }): Promise<TrusteeKeys | undefined> {
+  const seed = await token.unseal(keyring.sealKey, keyring.sealedSeed, trusteeSeedAad(keyring));
+  let keys: TrusteeKeys;
+  try {
+    keys = deriveTrusteeKeys(seed);
+  } finally {
+    wipe(seed);
+  }
+  if (equalBytes(keys.mldsa65.publicKey, expected.pq) && equalBytes(keys.xwing.publicKey, expected.xwing)) return keys;
+  wipe(keys.mldsa65.secretKey, keys.xwing.secretKey);
+  return undefined;
 }

@@ -12,13 +12,11 @@
  * progress events, files or error messages.
  */
 import { KeyriteError } from '../errors.ts';
-import { equalBytes } from '../bytes.ts';
 import { toHex } from '../encoding/hex.ts';
 import { fingerprint as toFingerprint, fingerprintWords, formatFingerprintHex } from '../encoding/fingerprint.ts';
 import { publicKeyToJwkWithKid } from '../encoding/thumbprint.ts';
 import type { PublicKeyAlg } from '../encoding/public-key.ts';
 import type { PublicJwk } from '../encoding/jwk.ts';
-import { deriveTrusteeKeys } from '../crypto/derive.ts';
 import { ed25519Sign } from '../crypto/ed25519.ts';
 import { makeHybridSigner, type ClassicalAlg, type HybridPublicKey, type HybridSigner } from '../crypto/hybrid.ts';
 import { mldsa65Sign } from '../crypto/mldsa65.ts';
@@ -34,7 +32,7 @@ import type { AdministratorAnswers, Answers, PinSource, TokenChoice, TrusteeAnsw
 import type { CeremonyScript, CeremonyStep, ParsedCeremonyScript } from './script.ts';
 import type { CeremonyEnvironment, CeremonyOptions, ProgressEvent } from './types.ts';
 import { ENTRY, type JournalState, type TokenRecord, type TrusteeRecord } from './journal.ts';
-import { trusteeSeedAad, type TrusteeKeyring } from './keyring.ts';
+import { openSealedTrusteeKeys, type TrusteeKeyring } from './keyring.ts';
 
 export const PRINCIPAL_NAME_PREFIX = 'keyrite.dev/principal/';
 
@@ -230,17 +228,9 @@ export class CeremonyRun {
     if (!keyring) throw new KeyriteError('CEREMONY_ERROR', `The keyring of ${this.whoIs(id)} is not loaded.`);
     const s = this.session(id);
     await this.ensureLoggedIn(s, id, step);
-    const seed = await s.token.unseal(keyring.sealKey, keyring.sealedSeed, trusteeSeedAad(keyring));
-    let keys;
+    const keys = await openSealedTrusteeKeys(s.token, keyring, { pq: record.publicKey.pq.publicKey, xwing: record.xwingPublicKey });
+    if (!keys) throw new KeyriteError('VERIFY_FAILED', `The seed sealed in the keyring of ${this.whoIs(id)} no longer derives the keys recorded at check-in; the keyring or the token is not the one enrolled.`);
     try {
-      keys = deriveTrusteeKeys(seed);
-    } finally {
-      wipe(seed);
-    }
-    try {
-      if (!equalBytes(keys.mldsa65.publicKey, record.publicKey.pq.publicKey) || !equalBytes(keys.xwing.publicKey, record.xwingPublicKey)) {
-        throw new KeyriteError('VERIFY_FAILED', `The seed sealed in the keyring of ${this.whoIs(id)} no longer derives the keys recorded at check-in; the keyring or the token is not the one enrolled.`);
-      }
       const sk = keys.mldsa65.secretKey;
       const opts = this.mldsaOptions();
       const token = s.token;

@@ -25,7 +25,6 @@
  */
 import { KeyriteError } from '../errors.ts';
 import { equalBytes, fromUtf8 } from '../bytes.ts';
-import { deriveTrusteeKeys } from '../crypto/derive.ts';
 import { ed25519Verify } from '../crypto/ed25519.ts';
 import { pairwiseTestMessage } from '../crypto/pairwise.ts';
 import { wipe } from '../crypto/wipe.ts';
@@ -39,7 +38,7 @@ import { readTranscript } from '../transcript/transcript.ts';
 import type { KeyriteToken } from '../tokens/token.ts';
 import { verifyBundle, type VerifierCrypto } from '../verifier/verify.ts';
 import { analyzeJournal } from './journal.ts';
-import { keyringPublicKeys, parseKeyring, trusteeSeedAad } from './keyring.ts';
+import { keyringPublicKeys, openSealedTrusteeKeys, parseKeyring } from './keyring.ts';
 import { fingerprintHex } from './run.ts';
 
 export interface ShareCheckInput {
@@ -154,22 +153,14 @@ export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCh
     pass('token', `token "${desc.label}" (serial ${desc.serial}) opens with the PIN, holds the signing key and signs`);
 
     // 4 and 5. The sealed seed, then the envelope with the keys it derives.
-    let seed: Uint8Array;
+    let derived;
     try {
-      seed = await t.unseal(keyring.sealKey, keyring.sealedSeed, trusteeSeedAad(keyring));
+      derived = await openSealedTrusteeKeys(t, keyring, { pq: keys.publicKey.pq.publicKey, xwing: keys.xwingPublicKey });
     } catch {
       return fail('seed', 'the sealed seed in the keyring does not open on this token; the keyring or the token is not the one enrolled');
     }
-    let derived;
+    if (!derived) return fail('seed', "the sealed seed does not derive the keyring's ML-DSA-65 and X-Wing keys");
     try {
-      derived = deriveTrusteeKeys(seed);
-    } finally {
-      wipe(seed);
-    }
-    try {
-      if (!equalBytes(derived.mldsa65.publicKey, keys.publicKey.pq.publicKey) || !equalBytes(derived.xwing.publicKey, keys.xwingPublicKey)) {
-        fail('seed', "the sealed seed does not derive the keyring's ML-DSA-65 and X-Wing keys");
-      }
       pass('seed', "the sealed seed opens on the token and derives the keyring's ML-DSA-65 and X-Wing keys");
       let envelope;
       try {
