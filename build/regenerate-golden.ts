@@ -1,20 +1,29 @@
-// Regenerates test/fixtures/golden-bundle/ from the deterministic ceremony of
-// test/helpers/golden.ts. Run it ONLY when a bundle format change is intended, review the
-// diff of the fixture, and describe the change in docs/FORMATS.md:
+// Regenerates test/fixtures/golden-bundle/ and test/fixtures/golden-recovery-bundle/ from the
+// deterministic ceremony and recovery of test/helpers/golden.ts, and the verifier's reports on
+// both (test/fixtures/golden-reports/). Run it ONLY when a bundle format or a verifier report
+// change is intended, review the diff of the fixtures, and describe the change in
+// docs/FORMATS.md or docs/VERIFIER.md:
 //   node --import tsx build/regenerate-golden.ts
 // Tests never run this; test/integration/ceremony/golden.test.ts compares against its output.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_FIXTURE, installDeterministicRandom, runGoldenCeremony } from '../test/helpers/golden.ts';
+import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery } from '../test/helpers/golden.ts';
+import { GOLDEN_REPORTS, goldenReport } from '../test/helpers/golden-reports.ts';
 
 installDeterministicRandom();
 const dir = mkdtempSync(join(tmpdir(), 'keyrite-golden-'));
 try {
   const run = await runGoldenCeremony(dir);
-  rmSync(GOLDEN_FIXTURE, { recursive: true, force: true });
-  cpSync(run.bundleDir, GOLDEN_FIXTURE, { recursive: true });
-  console.log(`golden bundle written to ${GOLDEN_FIXTURE} (master ${run.result.master.fingerprint})`);
+  const recovery = await runGoldenRecovery(run);
+  for (const [from, to] of [[run.bundleDir, GOLDEN_FIXTURE], [recovery.bundleDir, GOLDEN_RECOVERY_FIXTURE]] as const) {
+    rmSync(to, { recursive: true, force: true });
+    cpSync(from, to, { recursive: true });
+  }
+  rmSync(GOLDEN_REPORTS, { recursive: true, force: true });
+  mkdirSync(GOLDEN_REPORTS);
+  for (const [name, report] of goldenReport.all()) writeFileSync(join(GOLDEN_REPORTS, name), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`golden bundles written to ${GOLDEN_FIXTURE} and ${GOLDEN_RECOVERY_FIXTURE} (master ${run.result.master.fingerprint})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

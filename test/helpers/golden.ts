@@ -22,6 +22,7 @@ import { utf8 } from '../../core/bytes.ts';
 import { parseCeremonyScript } from '../../core/ceremony/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runCeremony } from '../../core/ceremony/engine.ts';
+import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/recovery-engine.ts';
 import type { CeremonyResult } from '../../core/ceremony/types.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { fileTokenStore } from '../../core/node/software-token-file.ts';
@@ -34,7 +35,11 @@ export const GOLDEN_VERIFIER_PAGE = '<!doctype html>\n<title>Keyrite verifier: s
 export const GOLDEN_CEREMONY_ID = '00112233445566778899aabbccddeeff';
 export const GOLDEN_CLOCK = '2026-01-01T09:00:00Z';
 export const GOLDEN_FIXTURE = new URL('../fixtures/golden-bundle/', import.meta.url).pathname;
+export const GOLDEN_RECOVERY_FIXTURE = new URL('../fixtures/golden-recovery-bundle/', import.meta.url).pathname;
+export const GOLDEN_RECOVERY_ID = 'ffeeddccbbaa99887766554433221100';
 const SCRIPT = new URL('../../ceremony-scripts/root-keygen-3of5-rehearsal.yaml', import.meta.url);
+const RECOVERY_SCRIPT = new URL('../../ceremony-scripts/escrow-recovery-rehearsal.yaml', import.meta.url);
+const RECOVERY_TRUSTEES = ['trustee-2', 'trustee-4', 'trustee-5'];
 const TRUSTEES = ['trustee-1', 'trustee-2', 'trustee-3', 'trustee-4', 'trustee-5'];
 const WITNESS_STEPS = ['check-in', 'enrolled', 'generate', 'import', 'key-generated', 'receipts', 'escrowed', 'co-sign'];
 
@@ -134,6 +139,23 @@ export interface GoldenRun {
   dice: Map<string, string>;
 }
 
+/** The deterministic environment of a golden run whose run folder is `outDir`. */
+function goldenEnvironment(dir: string, outDir: string, env: Record<string, string>, confirmations: readonly string[], random: (n: number) => Uint8Array) {
+  return createNodeCeremonyEnvironment({
+    outDir,
+    answersDir: dir,
+    env,
+    interactive: false,
+    confirmations,
+    progress: () => undefined,
+    random,
+    clock: () => new Date(Date.parse(GOLDEN_CLOCK)),
+    networkInterfaces: () => [{ name: 'lo', addresses: [{ family: 'IPv4', address: '127.0.0.1', internal: true }] }],
+    // The real page changes with every build of the verifier; the fixture pins the formats, not the page.
+    verifierPage: async () => utf8(GOLDEN_VERIFIER_PAGE),
+  });
+}
+
 /** Runs the golden ceremony in `dir` (an empty folder). installDeterministicRandom() must have been called first. */
 export async function runGoldenCeremony(dir: string): Promise<GoldenRun> {
   const random = installed;
@@ -144,23 +166,69 @@ export async function runGoldenCeremony(dir: string): Promise<GoldenRun> {
   const text = fixtureAnswersText({ ceremonyId: GOLDEN_CEREMONY_ID, clock: GOLDEN_CLOCK, tag: 'Golden', trustees: TRUSTEES, pinVar, dice: (i) => fixtureDice(1000, i), confirm: WITNESS_STEPS });
   writeFileSync(join(dir, 'answers.yaml'), text);
   const answers = parseAnswers(utf8(text), parsed);
-  const ceremonyEnv = createNodeCeremonyEnvironment({
-    outDir: join(dir, 'out'),
-    answersDir: dir,
-    env,
-    interactive: false,
-    confirmations: answers.confirm,
-    progress: () => undefined,
-    random,
-    clock: () => new Date(Date.parse(GOLDEN_CLOCK)),
-    networkInterfaces: () => [{ name: 'lo', addresses: [{ family: 'IPv4', address: '127.0.0.1', internal: true }] }],
-    // The real page changes with every build of the verifier; the fixture pins the formats, not the page.
-    verifierPage: async () => utf8(GOLDEN_VERIFIER_PAGE),
-  });
+  const ceremonyEnv = goldenEnvironment(dir, join(dir, 'out'), env, answers.confirm, random);
   try {
     const result = await runCeremony({ parsed, answers, env: ceremonyEnv, options: { mldsaSigning: 'deterministic' } });
     return { dir, result, bundleDir: join(dir, 'out', 'bundle'), passphrases, dice: diceBy };
   } finally {
     await ceremonyEnv.close();
+  }
+}
+
+export interface GoldenRecoveryRun {
+  outcome: RecoveryOutcome;
+  bundleDir: string;
+}
+
+/**
+ * The golden escrow recovery behind test/fixtures/golden-recovery-bundle/: trustees 2, 4 and 5
+ * of the golden ceremony (run first, in the same process and folder) restore its master key
+ * onto a new software token, with a fixed recovery id.
+ */
+export async function runGoldenRecovery(run: GoldenRun): Promise<GoldenRecoveryRun> {
+  const random = installed;
+  if (!random) throw new Error('installDeterministicRandom() first');
+  const { dir } = run;
+  const parsed = parseCeremonyScript(readFileSync(RECOVERY_SCRIPT));
+  const { env: newMaster, pinVar } = await makeFixtureTokens(dir, { tag: 'Golden', envPrefix: 'GOLDEN', ids: ['new-master'], clock: GOLDEN_CLOCK });
+  const confirm = parsed.script.steps.filter((s) => s.witness).map((s) => s.id);
+  const text = [
+    'keyrite-answers: 1',
+    `ceremony-id: ${GOLDEN_RECOVERY_ID}`,
+    'participants:',
+    '  - id: admin',
+    '    name: Alice Admin',
+    '    role: administrator',
+    ...RECOVERY_TRUSTEES.flatMap((id) => [
+      `  - id: ${id}`,
+      `    name: Golden Trustee ${id.slice(-1)}`,
+      '    role: trustee',
+      `    token: { software: tokens/${id}.keyrite-token }`,
+      `    pin: { env: ${pinVar(id)} }`,
+      `    keyring: trustees/${id}/keyring.json`,
+      `    envelope: trustees/${id}/share-envelope.json`,
+    ]),
+    '  - id: witness',
+    '    name: Grace Witness',
+    '    role: witness',
+    'master:',
+    '  token: { software: tokens/new-master.keyrite-token }',
+    `  pin: { env: ${pinVar('new-master')} }`,
+    'bundle:',
+    '  path: out/bundle',
+    `  trust: "${run.result.master.fingerprint}"`,
+    `confirm: [${confirm.join(', ')}]`,
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'recovery-answers.yaml'), text);
+  const answers = parseAnswers(utf8(text), parsed);
+  const pins: Record<string, string> = { ...newMaster };
+  for (const id of RECOVERY_TRUSTEES) pins[pinVar(id)] = run.passphrases.get(id)!;
+  const recoveryEnv = goldenEnvironment(dir, join(dir, 'recovery-out'), pins, answers.confirm, random);
+  try {
+    const outcome = await runRecovery({ parsed, answers, env: recoveryEnv, options: { mldsaSigning: 'deterministic' } });
+    return { outcome, bundleDir: join(dir, 'recovery-out', 'bundle') };
+  } finally {
+    await recoveryEnv.close();
   }
 }

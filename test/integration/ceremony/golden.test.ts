@@ -1,7 +1,8 @@
 /**
- * The golden bundle: a deterministic root-keygen ceremony (test/helpers/golden.ts: fixed
+ * The golden bundles: a deterministic root-keygen ceremony (test/helpers/golden.ts: fixed
  * ceremony id, clock and randomness, deterministic ML-DSA-65) must reproduce
- * test/fixtures/golden-bundle/ byte for byte, so any change to a bundle format fails here.
+ * test/fixtures/golden-bundle/ byte for byte, and the deterministic escrow recovery run after it
+ * test/fixtures/golden-recovery-bundle/, so any change to a bundle format fails here.
  * An intended change: regenerate with `node --import tsx build/regenerate-golden.ts`, review
  * the fixture diff and document it in docs/FORMATS.md. The same run also checks that none of
  * its secrets (known exactly here) is on disk in any form.
@@ -11,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_FIXTURE, installDeterministicRandom, runGoldenCeremony, type GoldenRun } from '../../helpers/golden.ts';
+import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, type GoldenRun } from '../../helpers/golden.ts';
 import { knownSecrets, listFiles, newTmpEntries, scanForSecrets, tmpSnapshot, TRUSTEES } from './helpers.ts';
 
 installDeterministicRandom();
@@ -26,17 +27,28 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a deterministic ceremony reproduces the golden bundle file by file, byte for byte', () => {
-  const expected = listFiles(GOLDEN_FIXTURE);
-  const actual = listFiles(run.bundleDir);
+function assertSameTree(actualDir: string, fixture: string, what: string): void {
+  const expected = listFiles(fixture);
+  const actual = listFiles(actualDir);
   assert.ok(expected.length >= 20, `the fixture has ${expected.length} files; regenerate it with build/regenerate-golden.ts`);
-  assert.deepEqual(actual, expected, 'the bundle has other files than the golden fixture');
+  assert.deepEqual(actual, expected, `the ${what} has other files than its golden fixture`);
   for (const name of expected) {
-    const a = readFileSync(join(run.bundleDir, name));
-    const b = readFileSync(join(GOLDEN_FIXTURE, name));
-    assert.ok(a.equals(b), `${name} differs from test/fixtures/golden-bundle/${name}: a bundle format changed (see docs/FORMATS.md, "Golden bundle")`);
+    const a = readFileSync(join(actualDir, name));
+    const b = readFileSync(join(fixture, name));
+    assert.ok(a.equals(b), `${name} differs from ${fixture}${name}: a bundle format changed (see docs/FORMATS.md, "Golden bundle")`);
   }
+}
+
+test('a deterministic ceremony reproduces the golden bundle file by file, byte for byte', () => {
+  assertSameTree(run.bundleDir, GOLDEN_FIXTURE, 'bundle');
   assert.equal(run.result.checks.every((c) => c.ok), true);
+});
+
+test('a deterministic recovery of the golden ceremony reproduces the golden recovery bundle byte for byte', async () => {
+  const recovery = await runGoldenRecovery(run);
+  assertSameTree(recovery.bundleDir, GOLDEN_RECOVERY_FIXTURE, 'recovery bundle');
+  assert.deepEqual(recovery.outcome.used, ['trustee-2', 'trustee-4', 'trustee-5']);
+  assert.equal(recovery.outcome.exportChecks.every((c) => c.ok), true);
 });
 
 test('no secret of the golden run (passphrases, dice, trustee seeds, shares, K, S, master keys) is on disk or in new temp files', async () => {

@@ -1,0 +1,30 @@
+/**
+ * The verifier's reports on the two golden bundles, anchored by the golden master fingerprint,
+ * in every mode: test/fixtures/golden-reports/<kind>-<mode>.json. A change to any check's name,
+ * order, status or sentence fails test/unit/verifier/golden-reports.test.ts; an intended change
+ * is regenerated with build/regenerate-golden.ts and reviewed like a format change.
+ */
+import { join } from 'node:path';
+import { verifyBundle } from '../../core/verifier/verify.ts';
+import type { VerifyReport } from '../../core/verifier/report.ts';
+import { GOLDEN_MASTER_FINGERPRINT, readBundleDir } from './bundle-files.ts';
+import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE } from './golden.ts';
+
+export const GOLDEN_REPORTS = new URL('../fixtures/golden-reports/', import.meta.url).pathname;
+const BUNDLES = [['root', GOLDEN_FIXTURE], ['recovery', GOLDEN_RECOVERY_FIXTURE]] as const;
+const MODES = ['hybrid', 'classical-only', 'pq-only'] as const;
+
+export const goldenReport = {
+  /** File name → the report the verifier gives now. */
+  all(): Map<string, VerifyReport> {
+    const out = new Map<string, VerifyReport>();
+    for (const [kind, dir] of BUNDLES) {
+      const files = readBundleDir(dir);
+      for (const mode of MODES) out.set(`${kind}-${mode}.json`, verifyBundle(files, { trust: GOLDEN_MASTER_FINGERPRINT, mode }));
+    }
+    return out;
+  },
+  path(name: string): string {
+    return join(GOLDEN_REPORTS, name);
+  },
+};
