@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { concatBytes, utf8 } from '../core/bytes.ts';
 import { toHex } from '../core/encoding/hex.ts';
 import { sha256 } from '../core/crypto/hash.ts';
-import { parseCeremonyScript } from '../core/ceremony/script.ts';
+import { parseCeremonyScript } from '../core/script/script.ts';
 import { parseAnswers } from '../core/ceremony/answers.ts';
 import { runCeremony } from '../core/ceremony/engine.ts';
 import { CeremonyRun } from '../core/ceremony/run.ts';

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { CliIO, ParsedArgs } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import type { CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
-import type { ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import type { ParsedCeremonyScript } from '../../core/script/script.ts';
 import type { Answers } from '../../core/ceremony/answers.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 

@@ -12,7 +12,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { toPlainBytes } from '../../core/bytes.ts';
-import { parseCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runCeremony } from '../../core/ceremony/engine.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';

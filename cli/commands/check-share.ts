@@ -12,7 +12,6 @@ import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { fromUtf8 } from '../../core/bytes.ts';
 import { checkTrusteeShare, type ShareCheckResult } from '../../core/ceremony/share-check.ts';
-import { readableFingerprint } from '../../core/ceremony/run.ts';
 import { ENV_NAME, type TokenChoice } from '../../core/ceremony/answers.ts';
 import { parseTokenUri } from '../../core/tokens/pkcs11-uri.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
@@ -22,6 +21,7 @@ import { promptHidden } from '../../core/node/pin-prompt.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { trustOf } from './verify.ts';
 import { readInput } from './ceremony-run.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
 
 /** --token: `software:PATH` (a rehearsal token file) or a PKCS#11 URI naming the token by label or serial. */
 function tokenOf(value: string, cwd: string): TokenChoice {

@@ -20,7 +20,7 @@ import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { toPlainBytes, utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
-import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runCeremony } from '../../core/ceremony/engine.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';

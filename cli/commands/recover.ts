@@ -11,13 +11,13 @@
 import { dirname, relative, resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
-import { parseCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runRecovery } from '../../core/ceremony/recovery-engine.ts';
-import { readableFingerprint } from '../../core/ceremony/run.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { readInput } from './ceremony-run.ts';
 import { headlessEnvironment } from './ceremony-output.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
 
 export const recoverCommand: Command = {
   name: 'recover',

@@ -15,7 +15,7 @@ import { verdictOf, type CheckResult, type VerifyReport } from '../../core/verif
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { auditScriptsError, runAuditScripts, type AuditScriptRun } from '../../core/node/audit-runner.ts';
-import { readableFingerprint } from '../../core/ceremony/run.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
 
 function modeOf(value: string | undefined): VerifyMode {
   if (value === undefined) return 'hybrid';

@@ -23,13 +23,13 @@ import { parseFingerprint } from '../encoding/fingerprint.ts';
 import type { ParsedFingerprint } from '../encoding/fingerprint.ts';
 import { formatTokenMatch, parseTokenUri } from '../tokens/pkcs11-uri.ts';
 import type { TokenMatch } from '../tokens/pkcs11-uri.ts';
-import { Checker, Issues, loadStrictYaml } from './strict-yaml.ts';
-import type { At, YEntry, YNode } from './strict-yaml.ts';
-import { ANSWERS_PIN_MESSAGE, findPinValues } from './pins.ts';
-import { CEREMONY_ROLES, MATCH_ATTRIBUTES } from './script.ts';
-import type { CeremonyRole, CeremonyScript, CeremonyStep, ParsedCeremonyScript, ScriptTokenMatch, TokenRequirement } from './script.ts';
+import { Checker, Issues, loadStrictYaml } from '../script/strict-yaml.ts';
+import type { At, YEntry, YNode } from '../script/strict-yaml.ts';
+import { ANSWERS_PIN_MESSAGE, findPinValues } from '../script/pins.ts';
+import { CEREMONY_ROLES, MATCH_ATTRIBUTES } from '../script/script.ts';
+import type { CeremonyRole, CeremonyScript, CeremonyStep, ParsedCeremonyScript, ScriptTokenMatch, TokenRequirement } from '../script/script.ts';
 
-export { ANSWERS_PIN_MESSAGE } from './pins.ts';
+export { ANSWERS_PIN_MESSAGE } from '../script/pins.ts';
 
 export const ANSWERS_FORMAT_VERSION = 1;
 /** Largest answers file accepted, in bytes. */

@@ -29,10 +29,10 @@ import { requirePassingSelfTests, runSelfTests } from '../selftest/run.ts';
 import { ceremonyOrigin } from '../transcript/checkpoint.ts';
 import { TranscriptWriter, recoverTranscript } from '../transcript/transcript.ts';
 import type { Answers, TokenChoice } from './answers.ts';
-import type { CeremonyStep, ParsedCeremonyScript } from './script.ts';
+import type { CeremonyStep, ParsedCeremonyScript } from '../script/script.ts';
 import type { CeremonyEnvironment, CeremonyOptions, CeremonyResult, TrusteeSummary } from './types.ts';
-import { ABORT_REASON, BUNDLE_DIR, ENTRY, JOURNAL_STATEMENT, TRUSTEE_FILES, analyzeJournal, type JournalState } from './journal.ts';
-import { CeremonyRun, readableFingerprint, tokenRecordOf, type TokenSession } from './run.ts';
+import { ABORT_REASON, BUNDLE_DIR, JOURNAL_STATEMENT, TRUSTEE_FILES, analyzeJournal, type JournalState } from './journal.ts';
+import { CeremonyRun, tokenRecordOf, type TokenSession } from './run.ts';
 import { parseKeyring } from './keyring.ts';
 import { airGapCheck } from './actions/air-gap-check.ts';
 import { selfTest } from './actions/self-test.ts';
@@ -48,6 +48,8 @@ import { checkpoint } from './actions/checkpoint.ts';
 import { coSign, finishSignatures } from './actions/co-sign.ts';
 import { exportBundle } from './actions/export.ts';
 import { deviation } from './actions/common.ts';
+import { ENTRY } from '../bundle/entries.ts';
+import { readableFingerprint } from '../bundle/principals.ts';
 
 export const KEYRITE_VERSION = '0.1.0';
 

@@ -3,48 +3,19 @@
  * the crash journal: after a crash the valid prefix stands, the interrupted step is recorded
  * as aborted and redone"). This module names every entry type the root-keygen engine writes
  * (docs/FORMATS.md, "Transcript entry types") and reads a previous run's entries back into
- * what a resumed run needs: which steps finished, which trustees are enrolled, where the
+ * what a resumed run needs (the entry vocabulary itself is core/bundle/entries.ts): which steps finished, which trustees are enrolled, where the
  * master key is in its life (none → in flight → escrowed), receipts, checkpoints.
  *
  * The journal is read as evidence, not trusted blindly: everything a resumed run reuses is
  * checked again against the tokens, keyring files and escrow files before it is used.
  */
 import { KeyriteError } from '../errors.ts';
-import { fromBase64, fromBase64url } from '../encoding/base64url.ts';
-import { jwkToPublicKey } from '../encoding/jwk.ts';
-import type { HybridPublicKey } from '../crypto/hybrid.ts';
+import { fromBase64 } from '../encoding/base64url.ts';
+import type { JsonObject } from '../encoding/json-fields.ts';
 import type { Checkpoint } from '../transcript/checkpoint.ts';
 import type { TranscriptEntry } from '../transcript/entry.ts';
 import type { KeyRef } from '../tokens/token.ts';
-
-/** Every entry type the root-keygen engine writes. */
-export const ENTRY = Object.freeze({
-  ceremonyStart: 'ceremony.start',
-  ceremonyResume: 'ceremony.resume',
-  ceremonyEnd: 'ceremony.end',
-  stepStart: 'step.start',
-  stepEnd: 'step.end',
-  stepAborted: 'step.aborted',
-  stepFailed: 'step.failed',
-  stepDeviation: 'step.deviation',
-  witnessConfirm: 'witness.confirm',
-  airgapCheck: 'airgap.check',
-  selftestReport: 'selftest.report',
-  tokenSelect: 'token.select',
-  tokenLogin: 'token.login',
-  tokenLabelCheck: 'token.label-check',
-  participantCheckIn: 'participant.check-in',
-  keyGenerate: 'key.generate',
-  keyImport: 'key.import',
-  keyAbandoned: 'key.abandoned',
-  keyRestore: 'key.restore',
-  entropyGather: 'entropy.gather',
-  checkpointSign: 'checkpoint.sign',
-  escrowSplit: 'escrow.split',
-  escrowDistribute: 'escrow.distribute',
-  shareReceipt: 'share.receipt',
-  statementPlan: 'statement.plan',
-} as const);
+import { ENTRY, masterFromEntry, trusteeFromEntry, type MasterRecord, type TrusteeRecord } from '../bundle/entries.ts';
 
 export const ABORT_REASON = 'process ended before the step completed';
 
@@ -64,34 +35,6 @@ export const TRUSTEE_FILES = Object.freeze({
   paper: 'share-paper-backup.txt',
   card: 'share-card.pdf',
 });
-
-export interface TokenRecord {
-  uri: string;
-  label: string;
-  serial: string;
-  model: string;
-  manufacturer: string;
-  rehearsalOnly: boolean;
-}
-
-/** A trustee's public identity as recorded at check-in. */
-export interface TrusteeRecord {
-  id: string;
-  name: string;
-  fingerprint: string;
-  publicKey: HybridPublicKey;
-  xwingPublicKey: Uint8Array;
-  signingRef: KeyRef;
-  sealRef: KeyRef;
-  keyringPath: string;
-  keyringSha256: string;
-  token: TokenRecord;
-}
-
-export interface MasterRecord {
-  fingerprint: string;
-  publicKey: HybridPublicKey;
-}
 
 export interface CheckpointRecord {
   phase: string;
@@ -143,9 +86,9 @@ function bad(what: string): KeyriteError {
   return new KeyriteError('CEREMONY_ERROR', `The journal of this run folder holds ${what} that Keyrite cannot use; the folder was changed by hand or belongs to another version. Start the ceremony in a new folder.`);
 }
 
-function obj(v: unknown, what: string): Record<string, unknown> {
+function obj(v: unknown, what: string): JsonObject {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(what);
-  return v as Record<string, unknown>;
+  return v as JsonObject;
 }
 
 function str(v: unknown, what: string): string {
@@ -153,69 +96,14 @@ function str(v: unknown, what: string): string {
   return v;
 }
 
-function keyRef(v: unknown, what: string): KeyRef {
-  const o = obj(v, what);
-  return { kind: str(o.kind, what) as KeyRef['kind'], label: str(o.label, what), id: str(o.id, what), alg: str(o.alg, what) as KeyRef['alg'] };
-}
-
-function hybridFromJwks(classical: unknown, pq: unknown, what: string): HybridPublicKey {
+/** An entry body read with one of core/bundle/entries.ts's readers; a body it refuses is the journal's problem. */
+function read<T>(reader: (body: JsonObject) => T, body: JsonObject, what: string): T {
   try {
-    const c = jwkToPublicKey(classical);
-    const p = jwkToPublicKey(pq);
-    if (p.alg !== 'ML-DSA-65' || (c.alg !== 'Ed25519' && c.alg !== 'P-256')) throw bad(what);
-    return { classical: { alg: c.alg === 'P-256' ? 'ES256' : 'Ed25519', publicKey: c.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: p.publicKey } };
+    return reader(body);
   } catch (e) {
-    if (e instanceof KeyriteError && e.code === 'CEREMONY_ERROR') throw e;
-    throw bad(what);
+    if (e instanceof KeyriteError) throw bad(what);
+    throw e;
   }
-}
-
-export function tokenRecord(v: unknown, what: string): TokenRecord {
-  const o = obj(v, what);
-  return {
-    uri: str(o.uri, what),
-    label: str(o.label, what),
-    serial: str(o.serial, what),
-    model: str(o.model, what),
-    manufacturer: str(o.manufacturer, what),
-    rehearsalOnly: o.rehearsalOnly === true,
-  };
-}
-
-/** Reads a trustee's participant.check-in body back. */
-export function trusteeFromEntry(body: Record<string, unknown>): TrusteeRecord {
-  const what = 'a trustee check-in entry';
-  const classical = obj(body.classical, what);
-  const pq = obj(body.pq, what);
-  const kem = obj(body.kem, what);
-  const seal = obj(body.seal, what);
-  const keyring = obj(body.keyring, what);
-  let xwing: Uint8Array;
-  try {
-    xwing = fromBase64url(str(kem.publicKey, what));
-  } catch {
-    throw bad(what);
-  }
-  return {
-    id: str(body.participantId, what),
-    name: str(body.name, what),
-    fingerprint: str(body.fingerprint, what),
-    publicKey: hybridFromJwks(classical.jwk, pq.jwk, what),
-    xwingPublicKey: xwing,
-    signingRef: keyRef(classical.ref, what),
-    sealRef: keyRef(seal.ref, what),
-    keyringPath: str(keyring.path, what),
-    keyringSha256: str(keyring.sha256, what),
-    token: tokenRecord(body.token, what),
-  };
-}
-
-export function masterFromEntry(body: Record<string, unknown>): MasterRecord {
-  const what = 'a master key entry';
-  return {
-    fingerprint: str(body.fingerprint, what),
-    publicKey: hybridFromJwks(obj(body.classical, what).jwk, obj(body.pq, what).jwk, what),
-  };
 }
 
 /** Reads the entries of an earlier run (recoverTranscript's valid prefix) into a JournalState. */
@@ -276,16 +164,17 @@ export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalStat
         break;
       case ENTRY.participantCheckIn:
         if (b.role === 'trustee') {
-          const t = trusteeFromEntry(b);
+          const t = read(trusteeFromEntry, b, 'a trustee check-in entry');
           trustees.set(t.id, t);
         }
         break;
       case ENTRY.keyGenerate:
-        if (b.role === 'master') master = masterFromEntry(b);
+        if (b.role === 'master') master = read(masterFromEntry, b, 'a master key entry');
         break;
       case ENTRY.keyImport: {
         const t = obj(b.token, 'a key.import entry');
-        masterImport = { ref: keyRef(b.ref, 'a key.import entry'), tokenUri: str(t.uri, 'a key.import entry') };
+        const ref = obj(b.ref, 'a key.import entry');
+        masterImport = { ref: { kind: str(ref.kind, 'a key.import entry') as KeyRef['kind'], label: str(ref.label, 'a key.import entry'), id: str(ref.id, 'a key.import entry'), alg: str(ref.alg, 'a key.import entry') as KeyRef['alg'] }, tokenUri: str(t.uri, 'a key.import entry') };
         break;
       }
       case ENTRY.keyAbandoned:

@@ -25,7 +25,7 @@ import { deriveTrusteeKeys, type TrusteeKeys } from '../crypto/derive.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { equalBytes } from '../bytes.ts';
 import { isSealScheme, isSigningAlg, type KeyRef, type KeyriteToken, type SealedBox } from '../tokens/token.ts';
-import type { TokenRecord } from './journal.ts';
+import { type TokenRecord } from '../bundle/entries.ts';
 
 export const KEYRING_FORMAT = 'keyrite/trustee-keyring/v1';
 export const TRUSTEE_SEED_FORMAT = 'keyrite/trustee-seed/v1';

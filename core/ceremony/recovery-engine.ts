@@ -51,10 +51,10 @@ import { assertSeedMatchesMasterKey, openAndCheckOffer, recoverFromShares, Share
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
 import type { KeyRef } from '../tokens/token.ts';
 import type { Answers } from './answers.ts';
-import type { CeremonyStep, ParsedCeremonyScript } from './script.ts';
+import type { CeremonyStep, ParsedCeremonyScript } from '../script/script.ts';
 import type { BundleCheck, CeremonyEnvironment, CeremonyOptions, FileRef } from './types.ts';
-import { ABORT_REASON, ENTRY, analyzeJournal, type JournalState } from './journal.ts';
-import { CeremonyRun, fingerprintHex, readableFingerprint, tokenRecordOf } from './run.ts';
+import { ABORT_REASON, analyzeJournal, type JournalState } from './journal.ts';
+import { CeremonyRun, tokenRecordOf } from './run.ts';
 import { checkBundle } from './bundle-check.ts';
 import { exportRecoveryBundle } from './actions/recovery-export.ts';
 import { KEYRITE_VERSION, openTokens, sameParticipants } from './engine.ts';
@@ -65,13 +65,8 @@ import { login, tokenSelect } from './actions/token-select.ts';
 import { checkpoint } from './actions/checkpoint.ts';
 import { coSignRecovery, type RecoveryLink } from './actions/recovery-co-sign.ts';
 import { confirmWitness, deviation, sha256Hex } from './actions/common.ts';
-
-/** Entry types only a recovery writes (the others are journal.ts ENTRY). */
-export const RECOVERY_ENTRY = Object.freeze({
-  bundle: 'recovery.bundle',
-  shareAccepted: 'share.accepted',
-  shareRejected: 'share.rejected',
-} as const);
+import { ENTRY } from '../bundle/entries.ts';
+import { fingerprintHex, readableFingerprint } from '../bundle/principals.ts';
 
 export interface RecoveryInput {
   parsed: ParsedCeremonyScript;
@@ -186,7 +181,7 @@ async function verifyBundle(run: CeremonyRun, step: CeremonyStep, st: RecoverySt
   st.masterPublicKey = master.publicKey;
   st.anchored = anchored;
   st.bundleChecks = checks;
-  await run.record(RECOVERY_ENTRY.bundle, run.admin.id, {
+  await run.record(ENTRY.recoveryBundle, run.admin.id, {
     step: step.id,
     ceremonyId: j.ceremonyId,
     masterFingerprint: master.fingerprint,
@@ -214,7 +209,7 @@ async function collectShares(run: CeremonyRun, step: CeremonyStep, st: RecoveryS
     if (found === undefined) throw new KeyriteError('IO_ERROR', `The share ${ta.envelope !== undefined ? 'envelope' : 'card scan'} of ${label} is missing: ${run.env.files.display(ref)}.`);
     const fail = async (kind: ShareRejection['kind'], reason: string): Promise<void> => {
       st.rejected.push({ trusteeId: ta.id, label, kind, reason });
-      await run.record(RECOVERY_ENTRY.shareRejected, ta.id, { step: step.id, trusteeId: ta.id, kind, reason });
+      await run.record(ENTRY.shareRejected, ta.id, { step: step.id, trusteeId: ta.id, kind, reason });
       run.progress({ kind: 'warning', stepId: step.id, participantId: ta.id, message: `Share of ${label} REFUSED: ${reason}. Still ${st.offers.length} of ${t}.`, share: { trusteeId: ta.id, outcome: 'refused', reason, accepted: st.offers.length, needed: t } });
       summary.push(`${label}: share refused (${reason})`);
     };
@@ -249,7 +244,7 @@ async function collectShares(run: CeremonyRun, step: CeremonyStep, st: RecoveryS
     }
     st.offers.push(offer);
     const k = st.offers.length;
-    await run.record(RECOVERY_ENTRY.shareAccepted, ta.id, { step: step.id, trusteeId: ta.id, x: offer.share.x, checks: ['signature', 'header', 'commitment', 'trustee'], progress: `${k} of ${t}` });
+    await run.record(ENTRY.shareAccepted, ta.id, { step: step.id, trusteeId: ta.id, x: offer.share.x, checks: ['signature', 'header', 'commitment', 'trustee'], progress: `${k} of ${t}` });
     run.progress({ kind: 'info', stepId: step.id, participantId: ta.id, message: `Share of ${label} accepted: ${k} of ${t}.`, share: { trusteeId: ta.id, outcome: 'accepted', accepted: k, needed: t } });
     summary.push(`${label}: share ${offer.share.x} accepted (${k} of ${t})`);
   }

@@ -12,54 +12,22 @@
  * progress events, files or error messages.
  */
 import { KeyriteError } from '../errors.ts';
-import { toHex } from '../encoding/hex.ts';
-import { fingerprint as toFingerprint, fingerprintWords, formatFingerprintHex } from '../encoding/fingerprint.ts';
-import { publicKeyToJwkWithKid } from '../encoding/thumbprint.ts';
-import type { PublicKeyAlg } from '../encoding/public-key.ts';
-import type { PublicJwk } from '../encoding/jwk.ts';
 import { ed25519Sign } from '../crypto/ed25519.ts';
-import { makeHybridSigner, type ClassicalAlg, type HybridPublicKey, type HybridSigner } from '../crypto/hybrid.ts';
+import { makeHybridSigner, type HybridPublicKey, type HybridSigner } from '../crypto/hybrid.ts';
 import { mldsa65Sign } from '../crypto/mldsa65.ts';
 import { wipe } from '../crypto/wipe.ts';
 import type { EntropySource } from '../crypto/entropy.ts';
-import { hybridFingerprint } from '../escrow/fields.ts';
 import type { EscrowManifest } from '../escrow/manifest.ts';
 import type { ShareEnvelope } from '../escrow/envelope.ts';
 import type { KeyRef, KeyriteToken, TokenDescription } from '../tokens/token.ts';
 import type { TranscriptWriter } from '../transcript/transcript.ts';
 import type { EntryBody } from '../transcript/entry.ts';
 import type { AdministratorAnswers, Answers, PinSource, TokenChoice, TrusteeAnswers, WitnessAnswers } from './answers.ts';
-import type { CeremonyScript, CeremonyStep, ParsedCeremonyScript } from './script.ts';
+import type { CeremonyScript, CeremonyStep, ParsedCeremonyScript } from '../script/script.ts';
 import type { CeremonyEnvironment, CeremonyOptions, ProgressEvent } from './types.ts';
-import { ENTRY, type JournalState, type TokenRecord, type TrusteeRecord } from './journal.ts';
+import { type JournalState } from './journal.ts';
 import { openSealedTrusteeKeys, type TrusteeKeyring } from './keyring.ts';
-
-export const PRINCIPAL_NAME_PREFIX = 'keyrite.dev/principal/';
-
-export function principalName(fingerprintHex: string): string {
-  return PRINCIPAL_NAME_PREFIX + fingerprintHex;
-}
-
-export function publicKeyAlgOf(alg: ClassicalAlg): PublicKeyAlg {
-  return alg === 'ES256' ? 'P-256' : 'Ed25519';
-}
-
-export function classicalJwk(pub: HybridPublicKey): PublicJwk {
-  return publicKeyToJwkWithKid(publicKeyAlgOf(pub.classical.alg), pub.classical.publicKey);
-}
-
-export function pqJwk(pub: HybridPublicKey): PublicJwk {
-  return publicKeyToJwkWithKid('ML-DSA-65', pub.pq.publicKey);
-}
-
-export function fingerprintHex(pub: HybridPublicKey): string {
-  return toHex(hybridFingerprint(pub));
-}
-
-export function readableFingerprint(hex: string): { hexGroups: string; words: string[] } {
-  const fp = toFingerprint(Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16))));
-  return { hexGroups: formatFingerprintHex(fp), words: fingerprintWords(fp) };
-}
+import { ENTRY, type TokenRecord, type TrusteeRecord } from '../bundle/entries.ts';
 
 export function tokenRecordOf(d: TokenDescription): TokenRecord {
   return { uri: d.uri, label: d.label, serial: d.serial, model: d.model, manufacturer: d.manufacturer, rehearsalOnly: d.rehearsalOnly };

@@ -39,7 +39,7 @@ import type { KeyriteToken } from '../tokens/token.ts';
 import { verifyBundle, type VerifierCrypto } from '../verifier/verify.ts';
 import { analyzeJournal } from './journal.ts';
 import { keyringPublicKeys, openSealedTrusteeKeys, parseKeyring } from './keyring.ts';
-import { fingerprintHex } from './run.ts';
+import { fingerprintHex } from '../bundle/principals.ts';
 
 export interface ShareCheckInput {
   /** The public bundle's files (bundle-relative paths). */

@@ -21,20 +21,8 @@ import { AEAD_TAG_LENGTH, XCHACHA_NONCE_LENGTH, xchachaOpen, xchachaSeal } from 
 import { randomBytes } from '../crypto/random.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { assertEpoch } from './commitment.ts';
-import {
-  CEREMONY_ID_HEX,
-  FINGERPRINT_HEX,
-  assertSuites,
-  expectMembers,
-  expectObject,
-  readBytes,
-  readInt,
-  readLiteral,
-  readPattern,
-  readSuites,
-  type EscrowSuites,
-  type JsonObject,
-} from './fields.ts';
+import { expectMembers, expectObject, readBytes, readInt, readLiteral, readPattern, type JsonObject } from '../encoding/json-fields.ts';
+import { CEREMONY_ID_HEX, FINGERPRINT_HEX, assertSuites, readSuites, type EscrowSuites } from './fields.ts';
 
 export const ESCROW_BLOB_FORMAT = 'keyrite/escrow-blob/v1';
 export const ESCROW_KEY_LENGTH = 32;

@@ -35,23 +35,8 @@ import { wipe } from '../crypto/wipe.ts';
 import { XWING_CIPHERTEXT_LENGTH } from '../crypto/xwing.ts';
 import { encodeEscrowBlob, escrowBlobFromJson, escrowBlobToJson, type EscrowBlob } from './blob.ts';
 import { SALT_LENGTH, SHARE_LENGTH, checkShareCommitment } from './commitment.ts';
-import {
-  CEREMONY_ID_HEX,
-  FINGERPRINT_HEX,
-  SHA256_HEX,
-  TRUSTEE_ID,
-  expectMembers,
-  expectObject,
-  readBytes,
-  readInt,
-  readLiteral,
-  readPattern,
-  readSuites,
-  sameSuites,
-  sigSuiteOf,
-  type EscrowSuites,
-  type JsonObject,
-} from './fields.ts';
+import { expectMembers, expectObject, readBytes, readInt, readLiteral, readPattern, type JsonObject } from '../encoding/json-fields.ts';
+import { CEREMONY_ID_HEX, FINGERPRINT_HEX, SHA256_HEX, TRUSTEE_ID, readSuites, sameSuites, sigSuiteOf, type EscrowSuites } from './fields.ts';
 
 export const SHARE_ENVELOPE_FORMAT = 'keyrite/share-envelope/v1';
 export const ENVELOPE_SIGNATURE_CONTEXT = 'keyrite/share-envelope/v1 signature';

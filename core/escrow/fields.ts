@@ -1,16 +1,13 @@
 /**
  * Field rules shared by the escrow formats (blob, envelope, manifest, receipt; documented in
- * docs/FORMATS.md, "Escrow"). Readers are closed-world: an object must have exactly the
- * members its format lists (a missing or unknown member is refused), every string has one
- * spelling (lowercase hex, unpadded base64url that decodes canonically), numbers are whole.
- * Also: the escrow suite identifiers, and the principal fingerprint of a hybrid public key.
+ * docs/FORMATS.md, "Escrow"), read through encoding/json-fields.ts: the escrow suite
+ * identifiers, id and name rules, and the principal fingerprint of a hybrid public key.
  */
 import { KeyriteError } from '../errors.ts';
-import { fromBase64url } from '../encoding/base64url.ts';
-import { fromHex } from '../encoding/hex.ts';
 import { principalFingerprint } from '../encoding/fingerprint.ts';
 import { publicKeyToJwk } from '../encoding/jwk.ts';
 import { findLoneSurrogate } from '../encoding/utf16.ts';
+import { expectMembers, expectObject, readLiteral, type JsonObject } from '../encoding/json-fields.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
 
 export type SigSuite = 'Ed25519+ML-DSA-65' | 'ES256+ML-DSA-65';
@@ -55,62 +52,7 @@ export function hybridFingerprint(pub: HybridPublicKey): Uint8Array {
   return principalFingerprint(publicKeyToJwk(classicalAlg, pub.classical.publicKey), publicKeyToJwk('ML-DSA-65', pub.pq.publicKey));
 }
 
-// ---- strict readers -------------------------------------------------------------------
-
-export type JsonObject = Record<string, unknown>;
-
-function bad(what: string, problem: string): KeyriteError {
-  return new KeyriteError('INVALID_INPUT', `The ${what} ${problem}.`);
-}
-
-export function expectObject(value: unknown, what: string): JsonObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad(what, 'must be a JSON object');
-  return value as JsonObject;
-}
-
-/** Refuses a missing required member or any member not listed. */
-export function expectMembers(obj: JsonObject, what: string, required: readonly string[], optional: readonly string[] = []): void {
-  for (const key of required) {
-    if (!Object.prototype.hasOwnProperty.call(obj, key)) throw bad(what, `has no "${key}" member`);
-  }
-  for (const key of Object.keys(obj)) {
-    if (!required.includes(key) && !optional.includes(key)) throw bad(what, `has an unexpected member ${JSON.stringify(key.slice(0, 40))}`);
-  }
-}
-
-export function readLiteral<T extends string>(obj: JsonObject, key: string, what: string, allowed: readonly T[]): T {
-  const v = obj[key];
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new KeyriteError('UNSUPPORTED', `The ${what} "${key}" must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}.`);
-  }
-  return v as T;
-}
-
-export function readInt(obj: JsonObject, key: string, what: string, min: number, max: number): number {
-  const v = obj[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw bad(what, `"${key}" must be a whole number from ${min} to ${max}`);
-  return v;
-}
-
-/** A base64url member decoding to exactly `length` bytes, or `min`..`max` bytes. */
-export function readBytes(obj: JsonObject, key: string, what: string, length: number | { min: number; max: number }): Uint8Array {
-  const v = obj[key];
-  if (typeof v !== 'string') throw bad(what, `"${key}" must be a base64url string`);
-  const bytes = fromBase64url(v, `${what} "${key}"`);
-  if (typeof length === 'number') {
-    if (bytes.length !== length) throw new KeyriteError('INVALID_LENGTH', `The ${what} "${key}" must be ${length} bytes, got ${bytes.length}.`);
-  } else if (bytes.length < length.min || bytes.length > length.max) {
-    throw new KeyriteError('INVALID_LENGTH', `The ${what} "${key}" must be ${length.min} to ${length.max} bytes, got ${bytes.length}.`);
-  }
-  return bytes;
-}
-
-/** A lowercase hex member of exactly `length` bytes (2·length digits). */
-export function readHex(obj: JsonObject, key: string, what: string, length: number): Uint8Array {
-  const v = obj[key];
-  if (typeof v !== 'string' || v.length !== 2 * length || !/^[0-9a-f]*$/.test(v)) throw bad(what, `"${key}" must be ${2 * length} lowercase hex digits`);
-  return fromHex(v);
-}
+// ---- identifiers and names ------------------------------------------------------------
 
 export const CEREMONY_ID_HEX = /^[0-9a-f]{32}$/;
 export const FINGERPRINT_HEX = /^[0-9a-f]{64}$/;
@@ -119,12 +61,6 @@ export const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Trustee ids: 1–64 characters, letters, digits and . _ : - (e.g. "trustee-3"), starting with a letter or digit. */
 export const TRUSTEE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export const MAX_NAME_LENGTH = 128;
-
-export function readPattern(obj: JsonObject, key: string, what: string, pattern: RegExp, description: string): string {
-  const v = obj[key];
-  if (typeof v !== 'string' || !pattern.test(v)) throw bad(what, `"${key}" must be ${description}`);
-  return v;
-}
 
 export function assertTrusteeId(id: unknown, what = 'trustee id'): asserts id is string {
   if (typeof id !== 'string' || !TRUSTEE_ID.test(id)) {

@@ -21,22 +21,8 @@ import { parseJsonStrict } from '../encoding/json.ts';
 import type { Share } from '../crypto/shamir.ts';
 import { escrowBlobFromJson, escrowBlobToJson, type EscrowBlob } from './blob.ts';
 import { COMMITMENT_LENGTH, SALT_LENGTH, SHARE_LENGTH, checkShareCommitment } from './commitment.ts';
-import {
-  CEREMONY_ID_HEX,
-  FINGERPRINT_HEX,
-  TRUSTEE_ID,
-  assertDisplayName,
-  expectMembers,
-  expectObject,
-  readHex,
-  readInt,
-  readLiteral,
-  readPattern,
-  readSuites,
-  sameSuites,
-  type EscrowSuites,
-  type JsonObject,
-} from './fields.ts';
+import { expectMembers, expectObject, readHex, readInt, readLiteral, readPattern, type JsonObject } from '../encoding/json-fields.ts';
+import { CEREMONY_ID_HEX, FINGERPRINT_HEX, TRUSTEE_ID, assertDisplayName, readSuites, sameSuites, type EscrowSuites } from './fields.ts';
 
 export const ESCROW_MANIFEST_FORMAT = 'keyrite/escrow-manifest/v1';
 const MAX_MANIFEST_TEXT = 1024 * 1024;

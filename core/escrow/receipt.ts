@@ -25,23 +25,8 @@ import { verifyHybrid, type HybridPublicKey, type HybridSignature, type HybridSi
 import { wipe } from '../crypto/wipe.ts';
 import { sameEscrowBlob } from './blob.ts';
 import { CLASSICAL_SIGNATURE_LENGTH, MLDSA65_SIGNATURE_LENGTH, envelopeFromJson, envelopeHash, envelopeToJson, openEnvelope, verifyEnvelopeSignature, type ShareEnvelope } from './envelope.ts';
-import {
-  CEREMONY_ID_HEX,
-  FINGERPRINT_HEX,
-  SHA256_HEX,
-  SIG_SUITES,
-  TRUSTEE_ID,
-  expectMembers,
-  expectObject,
-  hybridFingerprint,
-  readBytes,
-  readInt,
-  readLiteral,
-  readPattern,
-  sigSuiteOf,
-  type JsonObject,
-  type SigSuite,
-} from './fields.ts';
+import { expectMembers, expectObject, readBytes, readInt, readLiteral, readPattern, type JsonObject } from '../encoding/json-fields.ts';
+import { CEREMONY_ID_HEX, FINGERPRINT_HEX, SHA256_HEX, SIG_SUITES, TRUSTEE_ID, hybridFingerprint, sigSuiteOf, type SigSuite } from './fields.ts';
 import { checkShareAgainstManifest, findManifestTrustee, manifestFromJson, manifestToJson, type EscrowManifest } from './manifest.ts';
 
 export const SHARE_RECEIPT_FORMAT = 'keyrite/share-receipt/v1';

@@ -7,7 +7,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyriteError } from '../errors.ts';
-import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES } from '../verifier/bundle-files.ts';
+import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES } from '../bundle/layout.ts';
 
 const MAX_DEPTH = 8;
 

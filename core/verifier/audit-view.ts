@@ -8,7 +8,7 @@ import { parseEnvelope } from '../encoding/dsse.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { readTranscript } from '../transcript/transcript.ts';
 import type { AuditBundleView, AuditFileView, JsonObject, JsonValue } from '../audit/view.ts';
-import type { BundleFiles } from './bundle-files.ts';
+import type { BundleFiles } from '../bundle/layout.ts';
 import type { VerifyReport } from './report.ts';
 
 /** Larger files (verify.html) are given by hash and size only. */

@@ -6,30 +6,41 @@
 import { KeyriteError } from '../errors.ts';
 import type { CheckResult } from './report.ts';
 
+/** A check that reports itself as not run (the transcript checks past the first broken rule). */
+export class Skipped {
+  constructor(readonly detail: string) {}
+}
+
+/** One named check of the verifier's table; `run` returns the pass detail, or throws (fail) why it failed. */
+export interface Check<C> {
+  readonly name: string;
+  /** Checks that must have passed first (their results are what this one reads). */
+  readonly needs: readonly string[];
+  run(ctx: C): string | Skipped;
+}
+
 export class CheckList {
   readonly results: CheckResult[] = [];
   private readonly passed = new Set<string>();
 
-  /** Runs `fn` unless a check in `needs` did not pass; its string result is the pass detail. */
-  run(name: string, needs: readonly string[], fn: () => string): boolean {
-    const missing = needs.filter((n) => !this.passed.has(n));
+  /** Runs the check unless a check in `needs` did not pass. */
+  run<C>(check: Check<C>, ctx: C): void {
+    const missing = check.needs.filter((n) => !this.passed.has(n));
     if (missing.length > 0) {
-      this.results.push({ name, status: 'skipped', detail: `Not checked, because ${missing.join(', ')} did not pass.` });
-      return false;
+      this.results.push({ name: check.name, status: 'skipped', detail: `Not checked, because ${missing.join(', ')} did not pass.` });
+      return;
     }
     try {
-      const detail = fn();
-      this.results.push({ name, status: 'pass', detail });
-      this.passed.add(name);
-      return true;
+      const outcome = check.run(ctx);
+      if (outcome instanceof Skipped) {
+        this.results.push({ name: check.name, status: 'skipped', detail: outcome.detail });
+        return;
+      }
+      this.results.push({ name: check.name, status: 'pass', detail: outcome });
+      this.passed.add(check.name);
     } catch (e) {
-      this.results.push({ name, status: 'fail', detail: failureDetail(e) });
-      return false;
+      this.results.push({ name: check.name, status: 'fail', detail: failureDetail(e) });
     }
-  }
-
-  ok(name: string): boolean {
-    return this.passed.has(name);
   }
 }
 

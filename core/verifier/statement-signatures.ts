@@ -6,7 +6,7 @@
  */
 import { pae, type DsseEnvelope } from '../encoding/dsse.ts';
 import { verifyHybrid, type Ed25519Backend, type HybridPublicKey, type PartResult, type VerifyMode } from '../crypto/hybrid.ts';
-import { principalKeyIds } from '../ceremony/bundle.ts';
+import { principalKeyIds } from '../bundle/principals.ts';
 
 export interface StatementSigner {
   /** e.g. "master" or "trustee-2". */

@@ -20,8 +20,8 @@ import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createFileExclusive } from '../../core/node/durable-files.ts';
 import { runAuditScripts, type AuditRunLimits, type AuditRunnerOptions, type AuditScriptRun } from '../../core/node/audit-runner.ts';
-import { readableFingerprint } from '../../core/ceremony/run.ts';
 import type { AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView } from '../../core/ipc/contract.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
 
 export const EDITOR_SCRIPT = 'editor-script.js';
 

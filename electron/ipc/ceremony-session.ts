@@ -19,11 +19,11 @@ import { join } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
-import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { runCeremony } from '../../core/ceremony/engine.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
-import { BUNDLE_DIR, ENTRY, JOURNAL_TRANSCRIPT, TRUSTEE_FILES, analyzeJournal } from '../../core/ceremony/journal.ts';
+import { BUNDLE_DIR, JOURNAL_TRANSCRIPT, TRUSTEE_FILES, analyzeJournal } from '../../core/ceremony/journal.ts';
 import type { CeremonyEnvironment, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { recoverTranscript } from '../../core/transcript/transcript.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
@@ -32,6 +32,7 @@ import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/nod
 import { SOFTWARE_FOLDER } from './prompt-broker.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
+import { ENTRY } from '../../core/bundle/entries.ts';
 
 export interface CeremonySessionOptions {
   /** Where run folders are created. */

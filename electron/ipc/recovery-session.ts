@@ -17,10 +17,9 @@ import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
 import { toHex } from '../../core/encoding/hex.ts';
-import { CeremonyFileError, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import { CeremonyFileError, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/recovery-engine.ts';
-import { readableFingerprint } from '../../core/ceremony/run.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
@@ -36,6 +35,7 @@ import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, Reco
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import { SOFTWARE_FOLDER } from './prompt-broker.ts';
 import { scriptView } from './ceremony-session.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
 
 export interface RecoverySessionOptions {
   /** Where run folders are created. */

@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { KeyriteError } from '../../core/errors.ts';
-import { parseCeremonyScript, type CeremonyKind, type ParsedCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseCeremonyScript, type CeremonyKind, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { CeremonyPrompt, ScriptSource, ShippedScript, StepView } from '../../core/ipc/contract.ts';
 import { PromptBroker } from './prompt-broker.ts';

@@ -5,7 +5,7 @@
  * the whole selection, so nothing is verified from a partly read folder.
  */
 import { KeyriteError } from '../../core/errors.ts';
-import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES, isBundlePath } from '../../core/verifier/bundle-files.ts';
+import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES, isBundlePath } from '../../core/bundle/layout.ts';
 
 export interface PickedFile {
   /** The path under the picked folder's parent, top folder first ("bundle/keys/jwks.json"). */

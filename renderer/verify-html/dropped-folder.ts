@@ -3,7 +3,7 @@
  * folder's contents), as the same picked files a folder input gives.
  */
 import { KeyriteError } from '../../core/errors.ts';
-import { MAX_BUNDLE_FILES } from '../../core/verifier/bundle-files.ts';
+import { MAX_BUNDLE_FILES } from '../../core/bundle/layout.ts';
 import type { PickedFile } from './bundle-selection.ts';
 
 const DROP_ONE_FOLDER = 'Drop the bundle folder itself: one folder, the one that holds bundle.json.';

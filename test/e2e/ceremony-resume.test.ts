@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
-import { ENTRY } from '../../core/ceremony/journal.ts';
 import { recoverTranscript } from '../../core/transcript/transcript.ts';
 import { nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
 import { ceremonyNodeOptions, checkIn, fillCheckIn, makeSoftwareTokens, runToEnd, type TokenSeat } from './ceremony-driver.ts';
+import { ENTRY } from '../../core/bundle/entries.ts';
 
 let work: string;
 let browser: Browser;

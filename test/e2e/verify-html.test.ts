@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildVerifierPage } from '../../build/verifier-page.mjs';
 import { verifyBundle, type VerifyOptions } from '../../core/verifier/verify.ts';
-import { IN_TOTO_STATEMENT_TYPE, PREDICATE_TYPE } from '../../core/ceremony/bundle.ts';
-import { RECOVERY_PREDICATE_TYPE } from '../../core/ceremony/recovery-bundle.ts';
+import { IN_TOTO_STATEMENT_TYPE } from '../../core/bundle/statement.ts';
+import { BUNDLE_KIND_SPECS } from '../../core/bundle/kinds.ts';
 import { GOLDEN_MASTER_FINGERPRINT as GOLDEN_FINGERPRINT, readBundleDir } from '../helpers/bundle-files.ts';
 import { GOLDEN_FIXTURE as GOLDEN } from '../helpers/golden.ts';
 import { launchChromium, repo } from './harness.ts';
@@ -98,7 +98,7 @@ test('the built file pins its one script and one style by hash and references no
   assert.ok(!/url\(|@import/i.test(style), 'no outside resource in the style');
   // The in-toto type URIs are identifiers the verifier compares, never fetched.
   const urls = new Set(html.match(/https?:\/\/[^"'\s)]*/g) ?? []);
-  assert.deepEqual([...urls].filter((u) => u !== IN_TOTO_STATEMENT_TYPE && u !== PREDICATE_TYPE && u !== RECOVERY_PREDICATE_TYPE), []);
+  assert.deepEqual([...urls].filter((u) => u !== IN_TOTO_STATEMENT_TYPE && !Object.values(BUNDLE_KIND_SPECS).some((k) => k.predicateType === u)), []);
 });
 
 test('the golden bundle: VALID, every check passing, the same checks as verifyBundle, not anchored', async () => {

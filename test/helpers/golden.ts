@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from '../../core/bytes.ts';
-import { parseCeremonyScript } from '../../core/ceremony/script.ts';
+import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runCeremony } from '../../core/ceremony/engine.ts';
 import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/recovery-engine.ts';

@@ -5,9 +5,9 @@
  */
 import { KeyriteError } from '../../errors.ts';
 import { evaluateAirGap } from '../../airgap/status.ts';
-import type { StepOf } from '../script.ts';
+import type { StepOf } from '../../script/script.ts';
 import type { CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 export async function airGapCheck(run: CeremonyRun, step: StepOf<'air-gap-check'>): Promise<void> {
   const status = evaluateAirGap(await run.env.networkInterfaces());

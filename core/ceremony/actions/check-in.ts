@@ -22,12 +22,13 @@ import { mldsa65Sign } from '../../crypto/mldsa65.ts';
 import { checkKemKeyPair, checkSigningKeyPair } from '../../crypto/pairwise.ts';
 import { wipe } from '../../crypto/wipe.ts';
 import type { SigningAlg } from '../../tokens/token.ts';
-import type { StepOf } from '../script.ts';
-import { classicalJwk, fingerprintHex, pqJwk, readableFingerprint, tokenRecordOf, type CeremonyRun } from '../run.ts';
-import { ENTRY, type TrusteeRecord } from '../journal.ts';
+import type { StepOf } from '../../script/script.ts';
+import { tokenRecordOf, type CeremonyRun } from '../run.ts';
 import { KEYRING_FORMAT, TRUSTEE_SEED_LENGTH, encodeKeyring, keyringPublicKeys, parseKeyring, trusteeSeedAad, type TrusteeKeyring } from '../keyring.ts';
 import { confirmWitness, createOrSame, deviation, sha256Hex, trusteeFile } from './common.ts';
 import { recordSelection } from './token-select.ts';
+import { ENTRY, type TrusteeRecord } from '../../bundle/entries.ts';
+import { classicalJwk, fingerprintHex, pqJwk, readableFingerprint } from '../../bundle/principals.ts';
 
 function objectLabel(run: CeremonyRun, trusteeId: string, kind: 'sign' | 'seal'): string {
   // kr-<first 16 hex of the ceremony id>-<trustee id>-<kind>-r<run>: at most 3+16+1+32+1+4+2+3 = 62 characters.

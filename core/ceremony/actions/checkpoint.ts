@@ -9,11 +9,13 @@ import { KeyriteError } from '../../errors.ts';
 import { utf8 } from '../../bytes.ts';
 import { toBase64 } from '../../encoding/base64url.ts';
 import { formatCheckpoint, formatSignedNote, signCheckpoint, verifyCheckpointSignatures, type Checkpoint, type KnownPrincipal, type NoteSignature } from '../../transcript/checkpoint.ts';
-import type { StepOf } from '../script.ts';
-import { principalName, type CeremonyRun } from '../run.ts';
-import { ENTRY, JOURNAL_CHECKPOINTS } from '../journal.ts';
+import type { StepOf } from '../../script/script.ts';
+import { type CeremonyRun } from '../run.ts';
+import { JOURNAL_CHECKPOINTS } from '../journal.ts';
 import { confirmWitness, createOrSame, deviation, sha256Hex } from './common.ts';
 import { requireMasterSecret } from './master-restore.ts';
+import { ENTRY } from '../../bundle/entries.ts';
+import { principalName } from '../../bundle/principals.ts';
 
 export interface SignedCheckpoint {
   checkpoint: Checkpoint;

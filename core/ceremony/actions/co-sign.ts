@@ -17,35 +17,28 @@ import { encodeEnvelope, pae, type DsseSignature } from '../../encoding/dsse.ts'
 import { parseCheckpointNote, verifyCheckpointSignatures, type Checkpoint } from '../../transcript/checkpoint.ts';
 import { readTranscript } from '../../transcript/transcript.ts';
 import type { HybridPublicKey, HybridSignature } from '../../crypto/hybrid.ts';
-import type { StepOf } from '../script.ts';
-import { principalName, tokenRecordOf, type CeremonyRun } from '../run.ts';
-import { ENTRY, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT } from '../journal.ts';
-import {
-  IN_TOTO_PAYLOAD_TYPE,
-  PREDICATE_TYPE,
-  STATEMENT_SUBJECTS,
-  VERIFIER_PAGE,
-  jsonFile,
-  keyFiles,
-  policyObject,
-  principalKeyIds,
-  sha256Hex,
-  statementObject,
-  statementPayload,
-  type BundleFacts,
-} from '../bundle.ts';
+import type { StepOf } from '../../script/script.ts';
+import { tokenRecordOf, type CeremonyRun } from '../run.ts';
+import { JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT } from '../journal.ts';
 import { confirmWitness, createOrSame } from './common.ts';
+import { sha256Hex, staticFiles, statementPayload, type RootKeygenFacts } from '../bundle-writer.ts';
+import { BUNDLE_KIND_SPECS } from '../../bundle/kinds.ts';
+import { TRANSCRIPT_FILE } from '../../bundle/layout.ts';
+import { IN_TOTO_PAYLOAD_TYPE } from '../../bundle/statement.ts';
 import { checkpointFileName, principals, signNote } from './checkpoint.ts';
 import { requireManifest } from './escrow-files.ts';
 import { requireMasterSecret } from './master-restore.ts';
+import { ENTRY } from '../../bundle/entries.ts';
+import { principalName, principalKeyIds } from '../../bundle/principals.ts';
 
 /** The public facts the bundle is built from. */
-export async function bundleFacts(run: CeremonyRun): Promise<BundleFacts> {
+export async function bundleFacts(run: CeremonyRun): Promise<RootKeygenFacts> {
   const m = run.master;
   if (!m) throw new KeyriteError('CEREMONY_ERROR', 'There is no master key in this ceremony.');
   await requireManifest(run);
   const trustees = run.trusteeAnswers.map((t) => run.trusteeRecord(t.id));
   return {
+    kind: 'root-keygen',
     ceremonyId: run.ceremonyId,
     script: run.script,
     scriptBytes: run.parsed.bytes,
@@ -53,20 +46,15 @@ export async function bundleFacts(run: CeremonyRun): Promise<BundleFacts> {
     master: { fingerprint: m.fingerprint, publicKey: m.publicKey, keyLabel: run.script.tokens.master.keyLabel, token: tokenRecordOf(run.session('master').desc) },
     trustees,
     manifestBytes: run.manifestBytes!,
+    receipts: run.trusteeAnswers.map((t) => {
+      const r = run.receipts.get(t.id) as { body?: Record<string, unknown> } | undefined;
+      const b = r?.body ?? {};
+      return { trusteeId: t.id, x: Number(b.x), commitmentCheck: String(b.commitmentCheck), blobCheck: String(b.blobCheck) };
+    }),
     witnessSteps: run.script.steps.filter((s) => s.witness).map((s) => s.id),
     witnesses: run.witnesses.length,
     verifierPage: await run.env.verifierPage(),
   };
-}
-
-/** Every bundle file that does not depend on the transcript, the notes or the statement. */
-export function staticFiles(f: BundleFacts): Map<string, Uint8Array> {
-  const files = keyFiles(f);
-  files.set('escrow/manifest.json', f.manifestBytes);
-  files.set('policy.json', jsonFile(policyObject(f)));
-  files.set('script.yaml', f.scriptBytes);
-  files.set(VERIFIER_PAGE, f.verifierPage);
-  return files;
 }
 
 function requireReceipts(run: CeremonyRun): void {
@@ -132,19 +120,8 @@ export async function finishSignatures(run: CeremonyRun, step: string): Promise<
   const noteFile = await finalNote(run, step, cp);
   const facts = await bundleFacts(run);
   const subjects = staticFiles(facts);
-  subjects.set('transcript.jsonl', bytes);
-  const statement = statementObject({
-    facts,
-    subjects,
-    checkpoint: cp,
-    finalNote: `checkpoints/${noteFile}`,
-    receipts: run.trusteeAnswers.map((t) => {
-      const r = run.receipts.get(t.id) as { body?: Record<string, unknown> } | undefined;
-      const b = r?.body ?? {};
-      return { trusteeId: t.id, x: Number(b.x), commitmentCheck: String(b.commitmentCheck), blobCheck: String(b.blobCheck) };
-    }),
-  });
-  const payload = statementPayload(statement);
+  subjects.set(TRANSCRIPT_FILE, bytes);
+  const payload = statementPayload(facts, subjects, cp, `checkpoints/${noteFile}`);
   const message = pae(IN_TOTO_PAYLOAD_TYPE, payload);
   const signatures: DsseSignature[] = [];
   for (const p of statementSigners(run, step)) {
@@ -162,11 +139,12 @@ export async function coSign(run: CeremonyRun, step: StepOf<'co-sign'>): Promise
   const facts = await bundleFacts(run);
   const files = staticFiles(facts);
   const signers = [principalName(facts.master.fingerprint), ...facts.trustees.map((t) => principalName(t.fingerprint))];
-  const subjects = STATEMENT_SUBJECTS.filter((n) => n !== 'transcript.jsonl').map((name) => ({ name, sha256: sha256Hex(files.get(name)!) }));
+  const spec = BUNDLE_KIND_SPECS['root-keygen'];
+  const subjects = spec.subjects.filter((n) => n !== TRANSCRIPT_FILE).map((name) => ({ name, sha256: sha256Hex(files.get(name)!) }));
   await run.record(ENTRY.statementPlan, run.admin.id, {
     step: step.id,
     payloadType: IN_TOTO_PAYLOAD_TYPE,
-    predicateType: PREDICATE_TYPE,
+    predicateType: spec.predicateType,
     subjects: [{ name: 'transcript.jsonl', sha256: 'this transcript, up to and including ceremony.end' }, ...subjects],
     signers,
     roles: ['master', ...step.params.roles],

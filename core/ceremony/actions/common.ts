@@ -6,10 +6,11 @@ import { KeyriteError } from '../../errors.ts';
 import { equalBytes } from '../../bytes.ts';
 import { toHex } from '../../encoding/hex.ts';
 import { sha256 } from '../../crypto/hash.ts';
-import type { CeremonyStep } from '../script.ts';
+import type { CeremonyStep } from '../../script/script.ts';
 import type { CeremonyRun } from '../run.ts';
 import type { FileRef } from '../types.ts';
-import { ENTRY, TRUSTEE_FILES } from '../journal.ts';
+import { TRUSTEE_FILES } from '../journal.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return toHex(sha256(bytes));

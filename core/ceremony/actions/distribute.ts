@@ -8,10 +8,10 @@ import { KeyriteError } from '../../errors.ts';
 import { utf8 } from '../../bytes.ts';
 import { toHex } from '../../encoding/hex.ts';
 import { encodeEnvelope, envelopeHash } from '../../escrow/envelope.ts';
-import type { StepOf } from '../script.ts';
+import type { StepOf } from '../../script/script.ts';
 import type { CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
 import { createOrSame, trusteeFile } from './common.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 export async function distribute(run: CeremonyRun, step: StepOf<'distribute'>): Promise<void> {
   if (run.envelopes.size === 0) throw new KeyriteError('CEREMONY_ERROR', 'There are no envelopes to distribute; the script must split the escrow first.');

@@ -9,9 +9,9 @@
 import { KeyriteError } from '../../errors.ts';
 import { describeSources, type EntropySource } from '../../crypto/entropy.ts';
 import { wipe } from '../../crypto/wipe.ts';
-import type { StepOf } from '../script.ts';
+import type { StepOf } from '../../script/script.ts';
 import type { CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 export const ENTROPY_BYTES = 64;
 

@@ -9,10 +9,11 @@ import { KeyriteError } from '../../errors.ts';
 import { toHex } from '../../encoding/hex.ts';
 import type { CeremonyRun } from '../run.ts';
 import { BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT, STAGING_PREFIX } from '../journal.ts';
-import { BUNDLE_MANIFEST, bundleManifestFile, readmeFile } from '../bundle.ts';
 import { assertChecksPass, checkBundle } from '../bundle-check.ts';
 import type { BundleCheck, FileRef } from '../types.ts';
-import { bundleFacts, staticFiles } from './co-sign.ts';
+import { completeBundle, staticFiles } from '../bundle-writer.ts';
+import { BUNDLE_MANIFEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
+import { bundleFacts } from './co-sign.ts';
 
 async function readRequired(run: CeremonyRun, ref: FileRef, what: string): Promise<Uint8Array> {
   const b = await run.env.files.read(ref);
@@ -24,8 +25,8 @@ async function readRequired(run: CeremonyRun, ref: FileRef, what: string): Promi
 export async function addJournalFiles(run: CeremonyRun, files: Map<string, Uint8Array>): Promise<void> {
   const transcript = await run.env.transcript.read();
   if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
-  files.set('transcript.jsonl', transcript);
-  files.set('statement.dsse.json', await readRequired(run, { root: 'out', path: JOURNAL_STATEMENT }, 'The signed statement'));
+  files.set(TRANSCRIPT_FILE, transcript);
+  files.set(STATEMENT_FILE, await readRequired(run, { root: 'out', path: JOURNAL_STATEMENT }, 'The signed statement'));
   for (const name of await run.env.files.list({ root: 'out', path: JOURNAL_CHECKPOINTS })) {
     if (!name.endsWith('.note') || name.startsWith('.')) continue;
     files.set(`checkpoints/${name}`, await readRequired(run, { root: 'out', path: `${JOURNAL_CHECKPOINTS}/${name}` }, `Checkpoint ${name}`));
@@ -36,11 +37,7 @@ export async function exportBundle(run: CeremonyRun): Promise<{ bundle: FileRef;
   const facts = await bundleFacts(run);
   const files = staticFiles(facts);
   await addJournalFiles(run, files);
-  const names = [...files.keys(), 'README.txt', BUNDLE_MANIFEST].sort();
-  files.set('README.txt', readmeFile(facts, names));
-  files.set(BUNDLE_MANIFEST, bundleManifestFile(run.ceremonyId, facts.master.fingerprint, files));
-
-  return writeVerifiedBundle(run, files, facts.master.fingerprint);
+  return writeVerifiedBundle(run, completeBundle(facts, files), facts.master.fingerprint);
 }
 
 /**
@@ -54,9 +51,9 @@ export async function writeVerifiedBundle(run: CeremonyRun, files: ReadonlyMap<s
   }
   const staging: FileRef = { root: 'out', path: `${STAGING_PREFIX}${toHex(run.env.random(6))}` };
   await run.env.files.mkdir(staging);
-  const ordered = [...files.keys()].filter((n) => n !== BUNDLE_MANIFEST).sort();
+  const ordered = [...files.keys()].filter((n) => n !== BUNDLE_MANIFEST_FILE).sort();
   try {
-    for (const name of [...ordered, BUNDLE_MANIFEST]) {
+    for (const name of [...ordered, BUNDLE_MANIFEST_FILE]) {
       const slash = name.lastIndexOf('/');
       if (slash > 0) await run.env.files.mkdir({ root: 'out', path: `${staging.path}/${name.slice(0, slash)}` });
       await run.env.files.create({ root: 'out', path: `${staging.path}/${name}` }, files.get(name)!);

@@ -10,10 +10,11 @@ import { mixEntropy } from '../../crypto/entropy.ts';
 import { softwareHybridSigner, type HybridPublicKey } from '../../crypto/hybrid.ts';
 import { checkSigningKeyPair } from '../../crypto/pairwise.ts';
 import { wipe } from '../../crypto/wipe.ts';
-import type { StepOf } from '../script.ts';
-import { classicalJwk, fingerprintHex, pqJwk, readableFingerprint, type CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
+import type { StepOf } from '../../script/script.ts';
+import { type CeremonyRun } from '../run.ts';
 import { confirmWitness } from './common.ts';
+import { ENTRY } from '../../bundle/entries.ts';
+import { classicalJwk, fingerprintHex, pqJwk, readableFingerprint } from '../../bundle/principals.ts';
 
 export async function generate(run: CeremonyRun, step: StepOf<'generate'>): Promise<void> {
   const sources = run.entropy;

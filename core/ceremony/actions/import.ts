@@ -11,10 +11,10 @@ import { equalBytes } from '../../bytes.ts';
 import { ed25519Verify } from '../../crypto/ed25519.ts';
 import { pairwiseTestMessage } from '../../crypto/pairwise.ts';
 import { wipe } from '../../crypto/wipe.ts';
-import type { StepOf } from '../script.ts';
+import type { StepOf } from '../../script/script.ts';
 import { tokenRecordOf, type CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
 import { confirmWitness } from './common.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 export async function importKey(run: CeremonyRun, step: StepOf<'import'>): Promise<void> {
   const m = run.master;

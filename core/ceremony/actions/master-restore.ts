@@ -13,8 +13,8 @@ import { wipe } from '../../crypto/wipe.ts';
 import { assertSeedMatchesMasterKey, recoverFromShares, type OfferedShare } from '../../escrow/recovery.ts';
 import { openEnvelope } from '../../escrow/envelope.ts';
 import type { CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
 import { loadEnvelope, requireManifest } from './escrow-files.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 /** Makes sure the master ML-DSA-65 secret key is in memory, restoring it from the escrow after a resume. */
 export async function requireMasterSecret(run: CeremonyRun, step: string): Promise<void> {

@@ -11,31 +11,29 @@ import { utf8 } from '../../bytes.ts';
 import { encodeEnvelope, pae, type DsseSignature } from '../../encoding/dsse.ts';
 import { readTranscript } from '../../transcript/transcript.ts';
 import type { HybridPublicKey, HybridSignature } from '../../crypto/hybrid.ts';
-import type { StepOf } from '../script.ts';
-import { principalName, tokenRecordOf, type CeremonyRun } from '../run.ts';
-import { ENTRY, JOURNAL_STATEMENT, tokenRecord } from '../journal.ts';
-import { IN_TOTO_PAYLOAD_TYPE, VERIFIER_PAGE, jsonFile, keyFiles, principalKeyIds, sha256Hex, statementPayload } from '../bundle.ts';
-import { ORIGINAL_STATEMENT, recoveryPolicyObject, recoveryStatementObject, type RecoveryFacts } from '../recovery-bundle.ts';
+import type { StepOf } from '../../script/script.ts';
+import { tokenRecordOf, type CeremonyRun } from '../run.ts';
+import { JOURNAL_STATEMENT } from '../journal.ts';
 import { confirmWitness, createOrSame } from './common.ts';
+import { sha256Hex, staticFiles, statementPayload, type EscrowRecoveryFacts } from '../bundle-writer.ts';
+import { STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
+import { IN_TOTO_PAYLOAD_TYPE, type BundleLink } from '../../bundle/statement.ts';
 import { finalNote, readClosedTranscript } from './co-sign.ts';
 import { requireMasterSecret } from './master-restore.ts';
+import { ENTRY, tokenRecord } from '../../bundle/entries.ts';
+import { principalName, principalKeyIds } from '../../bundle/principals.ts';
 
-export interface RecoveryLink {
-  /** Id of the ceremony whose escrow is recovered. */
-  readonly ceremonyId: string;
-  readonly masterFingerprint: string;
-  /** SHA-256 (hex) of that ceremony's statement.dsse.json, as read from its bundle. */
-  readonly statementSha256: string;
-}
+/** The ceremony whose escrow is recovered: its id, master fingerprint and the SHA-256 of its statement.dsse.json. */
+export type RecoveryLink = BundleLink;
 
 /** The public facts of the recovery bundle, from the closed transcript (its ceremony.end) and the original bundle. */
-export async function recoveryFacts(run: CeremonyRun, transcript: Uint8Array): Promise<RecoveryFacts> {
+export async function recoveryFacts(run: CeremonyRun, transcript: Uint8Array): Promise<EscrowRecoveryFacts> {
   const m = run.master;
   if (!m) throw new KeyriteError('CEREMONY_ERROR', 'There is no recovered master key in this run.');
   const end = readTranscript(transcript).entries.at(-1)!;
   const o = end.body.original as Record<string, unknown>;
   const original = { ceremonyId: String(o.ceremonyId), masterFingerprint: String(o.masterFingerprint), statementSha256: String(o.statementSha256) };
-  const ref = { root: 'answers' as const, path: `${run.answers.bundle!.path}/statement.dsse.json` };
+  const ref = { root: 'answers' as const, path: `${run.answers.bundle!.path}/${STATEMENT_FILE}` };
   const originalStatement = await run.env.files.read(ref);
   if (originalStatement === undefined || sha256Hex(originalStatement) !== original.statementSha256) {
     throw new KeyriteError('VERIFY_FAILED', `The original bundle's signed statement (${run.env.files.display(ref)}) is missing or is not the one this recovery recorded at its start.`);
@@ -57,16 +55,6 @@ export async function recoveryFacts(run: CeremonyRun, transcript: Uint8Array): P
   };
 }
 
-/** Every bundle file that does not depend on the transcript, the notes or the statement. */
-export function recoveryStaticFiles(f: RecoveryFacts): Map<string, Uint8Array> {
-  const files = keyFiles(f);
-  files.set('policy.json', jsonFile(recoveryPolicyObject(f)));
-  files.set('script.yaml', f.scriptBytes);
-  files.set(ORIGINAL_STATEMENT, f.originalStatement);
-  files.set(VERIFIER_PAGE, f.verifierPage);
-  return files;
-}
-
 /**
  * Signs the final checkpoint over the closed recovery transcript and the recovery statement
  * (or keeps what an interrupted run already wrote: export verifies both); returns the note's file name.
@@ -79,9 +67,9 @@ export async function finishRecoverySignatures(run: CeremonyRun, step: string): 
   const statementRef = { root: 'out' as const, path: JOURNAL_STATEMENT };
   if ((await run.env.files.read(statementRef)) !== undefined) return noteFile;
   const facts = await recoveryFacts(run, bytes);
-  const subjects = recoveryStaticFiles(facts);
-  subjects.set('transcript.jsonl', bytes);
-  const payload = statementPayload(recoveryStatementObject(facts, subjects, cp, `checkpoints/${noteFile}`));
+  const subjects = staticFiles(facts);
+  subjects.set(TRANSCRIPT_FILE, bytes);
+  const payload = statementPayload(facts, subjects, cp, `checkpoints/${noteFile}`);
   const message = pae(IN_TOTO_PAYLOAD_TYPE, payload);
   const signatures: DsseSignature[] = [];
   const sign = async (publicKey: HybridPublicKey, signer: (msg: Uint8Array) => Promise<HybridSignature>): Promise<void> => {

@@ -4,9 +4,9 @@
  * stops the ceremony before any key exists (DESIGN.md: "A failure blocks every ceremony").
  */
 import { requirePassingSelfTests, runSelfTests } from '../../selftest/run.ts';
-import type { StepOf } from '../script.ts';
+import type { StepOf } from '../../script/script.ts';
 import type { CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 export async function selfTest(run: CeremonyRun, step: StepOf<'self-test'>): Promise<void> {
   const report = await runSelfTests(run.options.selfTests);

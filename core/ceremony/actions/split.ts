@@ -11,10 +11,11 @@ import { toHex } from '../../encoding/hex.ts';
 import { wipe } from '../../crypto/wipe.ts';
 import { createEscrow } from '../../escrow/escrow.ts';
 import { encodeManifest } from '../../escrow/manifest.ts';
-import type { StepOf } from '../script.ts';
+import type { StepOf } from '../../script/script.ts';
 import type { CeremonyRun } from '../run.ts';
-import { ENTRY, JOURNAL_ESCROW } from '../journal.ts';
+import { JOURNAL_ESCROW } from '../journal.ts';
 import { createOrSame, sha256Hex } from './common.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 export const ESCROW_EPOCH = 0;
 

@@ -5,9 +5,9 @@
  * refuses tokens that are rehearsal only; the master token must be able to hold Ed25519 keys.
  */
 import { KeyriteError } from '../../errors.ts';
-import type { StepOf } from '../script.ts';
+import type { StepOf } from '../../script/script.ts';
 import { tokenRecordOf, type CeremonyRun, type TokenSession } from '../run.ts';
-import { ENTRY } from '../journal.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 export async function recordSelection(run: CeremonyRun, s: TokenSession, step: string): Promise<void> {
   s.desc = await s.token.describe();

@@ -16,11 +16,11 @@ import { openEnvelope } from '../../escrow/envelope.ts';
 import { createReceipt, receiptToJson, verifyReceipt } from '../../escrow/receipt.ts';
 import { shareToWords } from '../../escrow/paper-words.ts';
 import { shareCardPdf } from '../../escrow/share-card.ts';
-import type { StepOf } from '../script.ts';
+import type { StepOf } from '../../script/script.ts';
 import type { CeremonyRun } from '../run.ts';
-import { ENTRY } from '../journal.ts';
 import { confirmWitness, createOrSame, deviation, trusteeFile } from './common.ts';
 import { loadEnvelope, requireManifest } from './escrow-files.ts';
+import { ENTRY } from '../../bundle/entries.ts';
 
 function paperCard(run: CeremonyRun, trusteeId: string, x: number, words: string[]): string {
   const fp = asFingerprint(Uint8Array.from(run.master!.fingerprint.match(/../g)!.map((b) => parseInt(b, 16))));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runInProcess } from '../../helpers/cli.ts';
 import { utf8 } from '../../../core/bytes.ts';
 import { KeyriteError } from '../../../core/errors.ts';
-import { parseCeremonyScript } from '../../../core/ceremony/script.ts';
+import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
 import { runCeremony } from '../../../core/ceremony/engine.ts';
 import { createNodeCeremonyEnvironment } from '../../../core/node/ceremony-environment.ts';

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInProcess } from '../../helpers/cli.ts';
-import { parseCeremonyScript } from '../../../core/ceremony/script.ts';
+import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
 import { listFiles, RECOVERY_SCRIPT, TRUSTEES, journalEntries } from './helpers.ts';
 

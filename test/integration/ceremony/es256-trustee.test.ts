@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { utf8 } from '../../../core/bytes.ts';
-import { parseCeremonyScript } from '../../../core/ceremony/script.ts';
+import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
 import { runCeremony } from '../../../core/ceremony/engine.ts';
 import { createNodeCeremonyEnvironment } from '../../../core/node/ceremony-environment.ts';

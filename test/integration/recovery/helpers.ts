@@ -11,10 +11,11 @@ import { repoRoot, runInProcess, type CliRun } from '../../helpers/cli.ts';
 import { readTranscript } from '../../../core/transcript/transcript.ts';
 import { merkleRoot } from '../../../core/transcript/merkle.ts';
 import { verifyCheckpointSignatures, type KnownPrincipal } from '../../../core/transcript/checkpoint.ts';
-import { analyzeJournal, trusteeFromEntry } from '../../../core/ceremony/journal.ts';
-import { principalName } from '../../../core/ceremony/run.ts';
+import { analyzeJournal } from '../../../core/ceremony/journal.ts';
 import { openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
 import type { TranscriptEntry } from '../../../core/transcript/entry.ts';
+import { trusteeFromEntry } from '../../../core/bundle/entries.ts';
+import { principalName } from '../../../core/bundle/principals.ts';
 
 export const REHEARSAL_RECOVERY = join(repoRoot, 'ceremony-scripts/escrow-recovery-rehearsal.yaml');
 export const KEY_LABEL = 'keyrite-root-rehearsal';

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAnswers, ANSWERS_PIN_MESSAGE, type TrusteeAnswers } from '../../../core/ceremony/answers.ts';
-import type { ParsedCeremonyScript } from '../../../core/ceremony/script.ts';
-import { CeremonyFileError } from '../../../core/ceremony/strict-yaml.ts';
+import type { ParsedCeremonyScript } from '../../../core/script/script.ts';
+import { CeremonyFileError } from '../../../core/script/strict-yaml.ts';
 import { KeyriteError } from '../../../core/errors.ts';
 import {
   LIVE,

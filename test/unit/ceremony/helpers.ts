@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { KeyriteError } from '../../../core/errors.ts';
 import type { ErrorCode } from '../../../core/errors.ts';
-import { parseCeremonyScript } from '../../../core/ceremony/script.ts';
-import type { ParsedCeremonyScript } from '../../../core/ceremony/script.ts';
+import { parseCeremonyScript } from '../../../core/script/script.ts';
+import type { ParsedCeremonyScript } from '../../../core/script/script.ts';
 
 const root = new URL('../../../', import.meta.url);
 

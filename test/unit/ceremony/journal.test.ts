@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { KeyriteError } from '../../../core/errors.ts';
 import { utf8 } from '../../../core/bytes.ts';
 import { makeEntry, GENESIS_PREV, type TranscriptEntry } from '../../../core/transcript/entry.ts';
-import { ABORT_REASON, ENTRY, analyzeJournal } from '../../../core/ceremony/journal.ts';
+import { ABORT_REASON, analyzeJournal } from '../../../core/ceremony/journal.ts';
 import { KEYRING_FORMAT, encodeKeyring, parseKeyring, trusteeSeedAad, type TrusteeKeyring } from '../../../core/ceremony/keyring.ts';
 import { publicKeyToJwkWithKid } from '../../../core/encoding/thumbprint.ts';
 import { deriveMasterKeys } from '../../../core/crypto/derive.ts';
+import { ENTRY } from '../../../core/bundle/entries.ts';
 
 let seq = 0;
 function e(type: string, body: Record<string, unknown>): TranscriptEntry {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseCeremonyScript, MAX_SCRIPT_BYTES } from '../../../core/ceremony/script.ts';
+import { parseCeremonyScript, MAX_SCRIPT_BYTES } from '../../../core/script/script.ts';
 import { parseAnswers, ANSWERS_PIN_MESSAGE, MAX_ANSWERS_BYTES } from '../../../core/ceremony/answers.ts';
 import { KeyriteError } from '../../../core/errors.ts';
 import { LIVE, LIVE_ANSWERS, RECOVERY, REHEARSAL, REHEARSAL_ANSWERS, bytes, parseScriptText, shippedScriptText } from './helpers.ts';

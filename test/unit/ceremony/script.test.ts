@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { parseCeremonyScript, MAX_SCRIPT_BYTES, type StepOf } from '../../../core/ceremony/script.ts';
-import { CeremonyFileError } from '../../../core/ceremony/strict-yaml.ts';
+import { parseCeremonyScript, MAX_SCRIPT_BYTES, type StepOf } from '../../../core/script/script.ts';
+import { CeremonyFileError } from '../../../core/script/strict-yaml.ts';
 import { PGP_WORDS_EVEN, PGP_WORDS_ODD } from '../../../core/encoding/pgp-words.ts';
 import { LIVE, RECOVERY, REHEARSAL, bytes, expectInvalid, lineOf, parseScriptText, replaceOnce, shippedScriptText } from './helpers.ts';
 

@@ -1,0 +1,58 @@
+/**
+ * The signed statement of every bundle (DESIGN.md "Signed statement and public bundle";
+ * docs/FORMATS.md "Statement"): an in-toto Statement v1 inside a DSSE v1 envelope, each
+ * principal signing twice (classical + ML-DSA-65, keyids = RFC 7638 thumbprints). The
+ * predicate's shape depends on the bundle kind (kinds.ts); these types are what the writer
+ * produces and what docs/FORMATS.md documents. Readers never trust them: they parse.
+ */
+import type { TokenRecord } from './entries.ts';
+
+export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+export const BUNDLE_FORMAT = 'keyrite/bundle/v1';
+export const POLICY_FORMAT = 'keyrite/policy/v1';
+
+export interface StatementSubject {
+  readonly name: string;
+  readonly digest: { readonly sha256: string };
+}
+
+export interface PrincipalKeys {
+  readonly classical: { readonly alg: string; readonly kid: string };
+  readonly pq: { readonly alg: 'ML-DSA-65'; readonly kid: string };
+}
+
+/** The link of a later bundle to the bundle it builds on (recorded at the start of its transcript). */
+export interface BundleLink {
+  readonly ceremonyId: string;
+  readonly masterFingerprint: string;
+  /** SHA-256 (hex) of that bundle's statement.dsse.json. */
+  readonly statementSha256: string;
+}
+
+interface PredicateCommon {
+  readonly ceremonyId: string;
+  readonly kind: string;
+  readonly mode: string;
+  readonly script: { readonly name: string; readonly sha256: string };
+  readonly checkpoint: { readonly origin: string; readonly size: number; readonly root: string; readonly note: string };
+  readonly policy: { readonly n: number; readonly t: number; readonly signatures: 'hybrid'; readonly witnessSteps: readonly string[] };
+}
+
+export interface RootKeygenPredicate extends PredicateCommon {
+  readonly master: { readonly fingerprint: string; readonly keyLabel: string; readonly token: TokenRecord; readonly keys: PrincipalKeys };
+  readonly trustees: readonly { readonly id: string; readonly name: string; readonly fingerprint: string; readonly keys: PrincipalKeys; readonly share: { readonly x: number; readonly receipt: 'verified' | 'mismatch' } | null }[];
+}
+
+export interface EscrowRecoveryPredicate extends PredicateCommon {
+  readonly original: BundleLink;
+  readonly master: { readonly fingerprint: string; readonly keyLabel: string; readonly restoredTo: TokenRecord; readonly keys: PrincipalKeys };
+  readonly trustees: readonly { readonly id: string; readonly name: string; readonly fingerprint: string; readonly keys: PrincipalKeys; readonly shareCombined: boolean }[];
+}
+
+export interface Statement<P> {
+  readonly _type: typeof IN_TOTO_STATEMENT_TYPE;
+  readonly subject: readonly StatementSubject[];
+  readonly predicateType: string;
+  readonly predicate: P;
+}

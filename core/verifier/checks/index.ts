@@ -1,0 +1,48 @@
+/**
+ * The verifier's checks, in report order (docs/VERIFIER.md lists them). A check marked with
+ * kinds runs only on bundles of those kinds; a new ceremony kind adds its own checks here
+ * (docs/ARCHITECTURE.md "How to add a ceremony kind").
+ */
+import type { BundleKind } from '../../bundle/kinds.ts';
+import type { Check } from '../check-list.ts';
+import type { VerifyContext } from '../context.ts';
+import { bundleFiles, bundleLayout, bundleManifest } from './files.ts';
+import { transcriptRules, transcriptStructure } from './transcript.ts';
+import { policy, scriptHash } from './script-policy.ts';
+import { keys } from './keys.ts';
+import { readme } from './readme.ts';
+import { escrowManifest, shareReceipts } from './escrow.ts';
+import { originalLink } from './recovery.ts';
+import { checkpointConsistency, checkpointRoots, checkpointSignatures } from './checkpoints.ts';
+import { hybridRule, statement, statementSignatures, threshold } from './statement.ts';
+
+export interface TableEntry {
+  readonly check: Check<VerifyContext>;
+  /** The bundle kinds it applies to; every kind when absent. */
+  readonly kinds?: readonly BundleKind[];
+}
+
+const every = (check: Check<VerifyContext>): TableEntry => ({ check });
+const only = (kind: BundleKind, check: Check<VerifyContext>): TableEntry => ({ check, kinds: [kind] });
+
+export const CHECKS: readonly TableEntry[] = [
+  every(bundleManifest),
+  every(bundleFiles),
+  ...transcriptRules.map(every),
+  every(transcriptStructure),
+  every(scriptHash),
+  every(policy),
+  every(keys),
+  every(bundleLayout),
+  every(readme),
+  only('root-keygen', escrowManifest),
+  only('root-keygen', shareReceipts),
+  only('escrow-recovery', originalLink),
+  every(checkpointRoots),
+  every(checkpointConsistency),
+  every(checkpointSignatures),
+  every(statement),
+  every(statementSignatures),
+  every(hybridRule),
+  every(threshold),
+];

@@ -1,0 +1,116 @@
+/**
+ * What only an escrow-recovery bundle has (docs/FORMATS.md "Recovery bundle"): the recovery
+ * transcript's own story and its link to the original ceremony — the original signed statement
+ * in original/statement.dsse.json, whose SHA-256 the recovery recorded at its start, signed by
+ * the same master key and naming every trustee present.
+ */
+import { fromUtf8 } from '../../bytes.ts';
+import { pae, parseEnvelope } from '../../encoding/dsse.ts';
+import { parseJsonStrict } from '../../encoding/json.ts';
+import { parseJwks } from '../../encoding/jwks.ts';
+import { expectObject, expectStrings, type JsonObject } from '../../encoding/json-fields.ts';
+import { verifyHybrid, type HybridPublicKey } from '../../crypto/hybrid.ts';
+import type { TranscriptEntry } from '../../transcript/entry.ts';
+import { ENTRY } from '../../bundle/entries.ts';
+import { BUNDLE_KIND_SPECS } from '../../bundle/kinds.ts';
+import { JWKS_FILE, ORIGINAL_STATEMENT_FILE } from '../../bundle/layout.ts';
+import { fingerprintHex, principalKeyIds } from '../../bundle/principals.ts';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE, type BundleLink } from '../../bundle/statement.ts';
+import { fail, type Check } from '../check-list.ts';
+import type { RecoveryFacts, VerifyContext } from '../context.ts';
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function sameLink(v: unknown, link: BundleLink): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as JsonObject;
+  return Object.keys(o).length === 3 && o.ceremonyId === link.ceremonyId && o.masterFingerprint === link.masterFingerprint && o.statementSha256 === link.statementSha256;
+}
+
+function linkOf(v: unknown): BundleLink {
+  const { ceremonyId, masterFingerprint, statementSha256 } = expectObject(v, '"original" of ceremony.start');
+  if (typeof ceremonyId !== 'string' || !HEX32.test(ceremonyId) || typeof masterFingerprint !== 'string' || !HEX64.test(masterFingerprint) || typeof statementSha256 !== 'string' || !HEX64.test(statementSha256)) {
+    fail('ceremony.start does not name the original ceremony (id, master fingerprint and statement SHA-256).');
+  }
+  return { ceremonyId, masterFingerprint, statementSha256 };
+}
+
+/** The master key a recovery bundle publishes: the first two keys of keys/jwks.json, which must have the original fingerprint. */
+function recoveredMasterKey(ctx: VerifyContext, fingerprint: string): HybridPublicKey {
+  const [c, q] = parseJwks(fromUtf8(ctx.file(JWKS_FILE)), JWKS_FILE);
+  if (c?.alg !== 'Ed25519' || q?.alg !== 'ML-DSA-65') fail('keys/jwks.json does not begin with the master key (Ed25519, then ML-DSA-65).');
+  const key: HybridPublicKey = { classical: { alg: 'Ed25519', publicKey: c.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: q.publicKey } };
+  if (fingerprintHex(key) !== fingerprint) fail('keys/jwks.json does not begin with the master key of the original ceremony.');
+  return key;
+}
+
+/** The recovery transcript's own story, from start to end; sets the master key and returns the recovery's facts. */
+export function recoveryFacts(ctx: VerifyContext, entries: readonly TranscriptEntry[]): RecoveryFacts {
+  const start = entries[0]!.body;
+  const original = linkOf(start.original);
+  const end = entries[entries.length - 1]!.body;
+  if (end.kind !== 'escrow-recovery' || !sameLink(end.original, original)) fail('ceremony.end does not close a recovery of the original ceremony named at the start.');
+  if (end.masterFingerprint !== original.masterFingerprint) fail("ceremony.end names another master key than the original ceremony's.");
+  // A resumed recovery combines again (shares are never stored): every key.restore must be sound; the last one counts.
+  const restores = entries.filter((e) => e.type === ENTRY.keyRestore);
+  if (restores.length === 0) fail('The transcript records no key.restore entry: the key was never recovered.');
+  for (const r of restores) {
+    const checks = expectObject(r.body.checks, 'checks of key.restore');
+    if (r.body.fingerprint !== original.masterFingerprint || checks.blobOpened !== true || checks.rederivesPublishedKeys !== true) {
+      fail(`key.restore at seq ${r.seq} does not record that the combined key opened the escrow blob and re-derives the original master key.`);
+    }
+  }
+  const combined = expectStrings(end.sharesCombined, 'shares combined in ceremony.end');
+  if (expectStrings(restores[restores.length - 1]!.body.trustees, 'trustees of key.restore').join() !== combined.join()) fail('ceremony.end names other combined shares than key.restore.');
+  const accepted = new Set(entries.filter((e) => e.type === ENTRY.shareAccepted).map((e) => String(e.body.trusteeId)));
+  const unaccepted = combined.filter((id) => !accepted.has(id));
+  if (unaccepted.length > 0) fail(`Shares were combined without a share.accepted entry: ${unaccepted.join(', ')}.`);
+  const t = expectObject(start.quorum, 'quorum in ceremony.start').t;
+  if (typeof t !== 'number' || new Set(combined).size < t) fail(`Fewer than t = ${String(t)} distinct shares were combined.`);
+  const restoredOnToken = entries.some((e) => e.type === ENTRY.keyImport && e.seq > restores[0]!.seq) || entries.some((e) => e.type === ENTRY.tokenLabelCheck && e.body.outcome === 'holds-this-ceremony-key');
+  if (!restoredOnToken) fail('The transcript does not record the key restored onto the new master token.');
+  ctx.master = { fingerprint: original.masterFingerprint, publicKey: recoveredMasterKey(ctx, original.masterFingerprint) };
+  return { original, end, sharesCombined: combined };
+}
+
+/**
+ * original/statement.dsse.json: the statement whose SHA-256 the recovery recorded, a root key
+ * ceremony statement of the original ceremony and master key, signed by that master key (the
+ * same key this bundle publishes), naming every trustee present, with the recovery's quorum.
+ */
+export const originalLink: Check<VerifyContext> = {
+  name: 'original-link',
+  needs: ['transcript-structure', 'policy'],
+  run(ctx) {
+    const { original, sharesCombined } = ctx.recovery!;
+    const bytes = ctx.file(ORIGINAL_STATEMENT_FILE);
+    if (ctx.sha256Hex(bytes) !== original.statementSha256) fail('original/statement.dsse.json is not the statement whose SHA-256 the recovery recorded at its start.');
+    const env = parseEnvelope(fromUtf8(bytes));
+    if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) fail('original/statement.dsse.json is not an in-toto statement.');
+    const st = expectObject(parseJsonStrict(fromUtf8(env.payload), 'the original statement'), 'original statement');
+    if (st._type !== IN_TOTO_STATEMENT_TYPE || st.predicateType !== BUNDLE_KIND_SPECS['root-keygen'].predicateType) fail('original/statement.dsse.json is not a root key ceremony statement.');
+    const pred = expectObject(st.predicate, 'original predicate');
+    if (pred.ceremonyId !== original.ceremonyId || expectObject(pred.master, 'original master').fingerprint !== original.masterFingerprint) fail('original/statement.dsse.json is of another ceremony or master key.');
+    const master = ctx.master!;
+    const ids = principalKeyIds(master.publicKey);
+    const sigOf = (keyid: string): Uint8Array => {
+      const found = env.signatures.filter((s) => s.keyid === keyid);
+      if (found.length !== 1) fail('original/statement.dsse.json does not carry exactly one signature of each half of the master key.');
+      return found[0]!.sig;
+    };
+    const mode = ctx.mode;
+    const v = verifyHybrid(master.publicKey, pae(env.payloadType, env.payload), { classical: mode === 'pq-only' ? new Uint8Array(0) : sigOf(ids.classical), pq: mode === 'classical-only' ? new Uint8Array(0) : sigOf(ids.pq) }, mode, ctx.crypto.ed25519);
+    if (!v.valid) fail(`The master key's signature on the original statement does not verify (${mode}).`);
+    const named = new Map((Array.isArray(pred.trustees) ? pred.trustees : []).map((x) => {
+      const o = expectObject(x, 'original trustee');
+      return [String(o.id), String(o.fingerprint)] as const;
+    }));
+    const strangers = ctx.trustees.filter((t) => named.get(t.id) !== t.fingerprint);
+    if (strangers.length > 0) fail(`${strangers.map((t) => t.id).join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not a trustee of the original ceremony with the same keys.`);
+    const op = expectObject(pred.policy, 'original policy');
+    const quorum = expectObject(ctx.policy!.quorum, 'quorum in policy.json');
+    if (op.n !== quorum.n || op.t !== quorum.t) fail(`The recovery's quorum is not the original ${String(op.t)}-of-${String(op.n)}.`);
+    return `the original statement (SHA-256 recorded at the start) of ceremony ${original.ceremonyId} is signed (${mode}) by the same master key; the ${ctx.trustees.length} trustees present are trustees of that ceremony, and ${sharesCombined.length} of their shares (t = ${String(op.t)}) were combined`;
+  },
+};

@@ -1,0 +1,96 @@
+/**
+ * What one verification run knows: the bundle's files and options, and what each check learned
+ * for the checks after it (the parsed manifest, transcript, facts, script, policy, …). A check
+ * that needs a value another check sets lists that check in `needs`, so the value is there.
+ */
+import { fromUtf8 } from '../bytes.ts';
+import { toHex } from '../encoding/hex.ts';
+import { parseJsonStrict } from '../encoding/json.ts';
+import { expectObject, type JsonObject } from '../encoding/json-fields.ts';
+import type { DsseEnvelope } from '../encoding/dsse.ts';
+import type { Ed25519Backend, VerifyMode } from '../crypto/hybrid.ts';
+import type { EscrowManifest } from '../escrow/manifest.ts';
+import type { CheckpointNote, KnownPrincipal } from '../transcript/checkpoint.ts';
+import type { TranscriptContents } from '../transcript/transcript.ts';
+import type { ParsedCeremonyScript } from '../script/script.ts';
+import type { BundleManifest } from '../bundle/bundle-manifest.ts';
+import type { MasterRecord, TrusteeRecord } from '../bundle/entries.ts';
+import type { BundleKind } from '../bundle/kinds.ts';
+import type { BundleFiles } from '../bundle/layout.ts';
+import type { BundleLink } from '../bundle/statement.ts';
+import { principalName } from '../bundle/principals.ts';
+import { fail } from './check-list.ts';
+import type { StatementSigner, StatementSignatureReport } from './statement-signatures.ts';
+import type { TranscriptFacts } from './transcript-facts.ts';
+
+/** The hash and Ed25519 implementations the verifier runs on (noble by default; node:crypto in core/node). */
+export interface VerifierCrypto {
+  readonly name: string;
+  sha256(data: Uint8Array): Uint8Array;
+  readonly ed25519: Ed25519Backend;
+}
+
+/** What only an escrow-recovery transcript states: its link to the original ceremony and its ceremony.end body. */
+export interface RecoveryFacts {
+  readonly original: BundleLink;
+  readonly end: JsonObject;
+  readonly sharesCombined: readonly string[];
+}
+
+export class VerifyContext {
+  manifest?: BundleManifest;
+  transcript?: TranscriptContents;
+  /** Why the transcript could not be read (the transcript checks report it). */
+  transcriptError?: unknown;
+  facts?: TranscriptFacts;
+  kind?: BundleKind;
+  master?: MasterRecord;
+  trustees: readonly TrusteeRecord[] = [];
+  recovery?: RecoveryFacts;
+  script?: ParsedCeremonyScript;
+  policy?: JsonObject;
+  escrow?: EscrowManifest;
+  /** Checkpoint note paths in order, and each parsed note. */
+  noteNames: readonly string[] = [];
+  readonly notes = new Map<string, CheckpointNote>();
+  envelope?: DsseEnvelope;
+  signatures?: StatementSignatureReport;
+
+  constructor(
+    readonly files: BundleFiles,
+    readonly mode: VerifyMode,
+    readonly crypto: VerifierCrypto,
+  ) {}
+
+  file(path: string): Uint8Array {
+    const b = this.files.get(path);
+    if (b === undefined) fail(`${path} is missing from the bundle.`);
+    return b;
+  }
+
+  json(path: string): JsonObject {
+    return expectObject(parseJsonStrict(fromUtf8(this.file(path)), path), path);
+  }
+
+  sha256Hex(bytes: Uint8Array): string {
+    return toHex(this.crypto.sha256(bytes));
+  }
+
+  /** The master key and every trustee, as checkpoint notes name them. */
+  principals(): KnownPrincipal[] {
+    return [
+      { name: principalName(this.master!.fingerprint), publicKey: this.master!.publicKey },
+      ...this.trustees.map((t) => ({ name: principalName(t.fingerprint), publicKey: t.publicKey })),
+    ];
+  }
+
+  /** The statement's signers: the master key, then each trustee. */
+  signers(): StatementSigner[] {
+    return [{ id: 'master', fingerprint: this.master!.fingerprint, publicKey: this.master!.publicKey }, ...this.trustees.map((t) => ({ id: t.id, fingerprint: t.fingerprint, publicKey: t.publicKey }))];
+  }
+
+  /** The bundle's kind for choosing checks: root-keygen until the transcript says otherwise. */
+  get kindOrRoot(): BundleKind {
+    return this.kind ?? 'root-keygen';
+  }
+}
