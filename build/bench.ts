@@ -24,6 +24,7 @@ import { analyzeJournal } from '../core/ceremony/journal.ts';
 import { parseKeyring, trusteeSeedAad } from '../core/ceremony/keyring.ts';
 import { openSoftwareTokenFile } from '../core/node/software-token-file.ts';
 import { readTranscript } from '../core/transcript/transcript.ts';
+import { KEYRITE_VERSION } from '../core/version.ts';
 import { APP_BENCHMARK } from './bench-app.ts';
 import { VERIFIER_BENCHMARK } from './bench-verifier.ts';
 
@@ -161,5 +162,5 @@ for (const b of BENCHMARKS) {
   }
 }
 process.stdout.write(
-  JSON.stringify({ keyrite: '0.1.0', node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', results }, null, 2) + '\n',
+  JSON.stringify({ keyrite: KEYRITE_VERSION, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', results }, null, 2) + '\n',
 );

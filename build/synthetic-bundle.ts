@@ -24,13 +24,13 @@ import { toHex } from '../core/encoding/hex.ts';
 import { sha256 } from '../core/crypto/hash.ts';
 import { parseCeremonyScript } from '../core/script/script.ts';
 import { parseAnswers } from '../core/ceremony/answers.ts';
-import { runCeremony } from '../core/ceremony/engine.ts';
 import { CeremonyRun } from '../core/ceremony/run.ts';
 import type { TranscriptStore } from '../core/ceremony/types.ts';
 import type { EntryBody } from '../core/transcript/entry.ts';
 import { createNodeCeremonyEnvironment } from '../core/node/ceremony-environment.ts';
 import { fixtureAnswersText, fixtureDice, installDeterministicRandom, makeFixtureTokens } from '../test/helpers/golden.ts';
 import { readBundleDir } from '../test/helpers/bundle-files.ts';
+import { runCeremony } from '../core/ceremony/kinds/root-keygen.ts';
 
 export interface SyntheticBundleOptions {
   /** Transcript entries in total (default 100,000). */

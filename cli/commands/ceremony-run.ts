@@ -8,15 +8,15 @@
  * wrong PIN, missing token, self-test, air gap, verification...); 2 usage or I/O error.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { toPlainBytes } from '../../core/bytes.ts';
 import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
-import { runCeremony } from '../../core/ceremony/engine.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { headlessEnvironment, resultJson, resultText } from './ceremony-output.ts';
+import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 
 export async function readInput(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -50,15 +50,6 @@ export const ceremonyRunCommand: Command = {
     const outDir = resolve(io.cwd, args.required('out'));
     const parsed = parseCeremonyScript(await readInput(scriptPath, 'ceremony script'));
     const answers = parseAnswers(await readInput(answersPath, 'answers file'), parsed);
-    // Trustees' files never go into the run folder's bundle, journal or staging folders.
-    for (const p of answers.participants) {
-      if (p.role !== 'trustee' || p.output === undefined) continue;
-      const rel = relative(outDir, resolve(dirname(answersPath), p.output));
-      const first = rel.split(sep)[0] ?? '';
-      if (!rel.startsWith('..') && (first === 'bundle' || first === 'journal' || first.startsWith('.bundle-staging-') || rel === '')) {
-        throw new KeyriteError('USAGE', `The output folder of trustee "${p.id}" is inside the run folder's ${first || 'top level'}; a trustee's envelope must never be written into the bundle or the journal. Give each trustee a folder of their own.`);
-      }
-    }
     const env = headlessEnvironment(args, io, parsed, answers, answersPath, outDir);
     try {
       const result = await runCeremony({ parsed, answers, env });

@@ -22,7 +22,6 @@ import { toPlainBytes, utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
 import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
-import { runCeremony } from '../../core/ceremony/engine.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
 import type { BundleCheck, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
@@ -31,6 +30,7 @@ import { SoftwareToken } from '../../core/tokens/software-token.ts';
 import type { ScryptParams } from '../../core/crypto/scrypt.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { progressPrinter, resultJson, resultText } from './ceremony-output.ts';
+import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 
 export const DEMO_SCRIPT = 'root-keygen-3of5-rehearsal.yaml';
 export const RECOVERY_SCRIPT = 'escrow-recovery.yaml';

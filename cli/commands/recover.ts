@@ -13,7 +13,7 @@ import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
-import { runRecovery } from '../../core/ceremony/recovery-engine.ts';
+import { runRecovery } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { readInput } from './ceremony-run.ts';
 import { headlessEnvironment } from './ceremony-output.ts';

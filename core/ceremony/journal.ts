@@ -247,3 +247,9 @@ export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalStat
     ended,
   };
 }
+
+/** The journal state once the in-flight key was recorded as abandoned at `seq`: a new state, `previous` is unchanged. */
+export function withKeyAbandoned(previous: JournalState, seq: number): JournalState {
+  const { master: _master, masterImport: _import, manifestPath: _path, manifestSha256: _sha, ...rest } = previous;
+  return { ...rest, key: 'none', distributed: new Map(), receipts: new Map(), abandonedKeys: previous.abandonedKeys + 1, lastAbandonedSeq: seq };
+}

@@ -77,7 +77,8 @@ export class CeremonyRun {
   readonly ceremonyId: string;
   readonly origin: string;
   readonly runNumber: number;
-  readonly previous: JournalState | undefined;
+  /** What the earlier runs of this ceremony left; replaced (never changed) when a resume records more. */
+  previous: JournalState | undefined;
   readonly clock: () => Date;
   readonly admin: AdministratorAnswers;
   readonly witnesses: readonly WitnessAnswers[];
@@ -236,6 +237,19 @@ export class CeremonyRun {
     return makeHybridSigner({ alg: 'Ed25519', publicKey: m.publicKey.classical.publicKey, sign: classicalSign }, { publicKey: m.publicKey.pq.publicKey, sign: (msg) => mldsa65Sign(sk, msg, opts) });
   }
 
+  /** The facts every kind's bundle is built from that come straight from the script and the run. */
+  async bundleBasics(): Promise<{ ceremonyId: string; script: CeremonyScript; scriptBytes: Uint8Array; scriptSha256: string; witnessSteps: string[]; witnesses: number; verifierPage: Uint8Array }> {
+    return {
+      ceremonyId: this.ceremonyId,
+      script: this.script,
+      scriptBytes: this.parsed.bytes,
+      scriptSha256: this.parsed.hashHex,
+      witnessSteps: this.script.steps.filter((s) => s.witness).map((s) => s.id),
+      witnesses: this.witnesses.length,
+      verifierPage: await this.env.verifierPage(),
+    };
+  }
+
   /** Every trustee recorded (checked in), in answers order. */
   checkedInTrustees(): TrusteeRecord[] {
     return this.trusteeAnswers.map((t) => this.trustees.get(t.id)).filter((r): r is TrusteeRecord => r !== undefined);
@@ -248,8 +262,8 @@ export class CeremonyRun {
     this.seed = undefined;
     if (this.master) {
       wipe(this.master.edSeed, this.master.mldsaSecretKey);
-      delete this.master.edSeed;
-      delete this.master.mldsaSecretKey;
+      this.master.edSeed = undefined;
+      this.master.mldsaSecretKey = undefined;
     }
   }
 

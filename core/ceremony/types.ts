@@ -50,6 +50,8 @@ export interface CeremonyFiles {
   removeStaging(ref: FileRef): Promise<void>;
   /** A path to show people (absolute on the platform). */
   display(ref: FileRef): string;
+  /** Where `ref` lies inside the folder of `root`: its relative path ("" for that folder itself), or undefined when outside. */
+  within(ref: FileRef, root: FileRoot): string | undefined;
 }
 
 /** The durable journal: `transcript.jsonl` in the run folder. */

@@ -14,7 +14,7 @@
  *  - the air gap: os.networkInterfaces() through core/node/network-interfaces.ts.
  */
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KeyriteError } from '../errors.ts';
 import { toPlainBytes } from '../bytes.ts';
 import { randomBytes } from '../crypto/random.ts';
@@ -70,6 +70,10 @@ export function nodeCeremonyFiles(roots: Record<'out' | 'answers', string>): Cer
   };
   return {
     display: (ref) => abs(ref),
+    within(ref, root) {
+      const rel = relative(roots[root], abs(ref));
+      return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
+    },
     async read(ref) {
       const p = abs(ref);
       try {

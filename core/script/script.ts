@@ -222,67 +222,46 @@ interface ActionRule {
   readonly actors: readonly CeremonyRole[];
   readonly required: readonly string[];
   readonly optional: readonly string[];
+  /** The ceremony kinds whose engine runs the action (none yet: the action is reserved). */
+  readonly kinds: readonly CeremonyKind[];
 }
 
 const ADMIN: readonly CeremonyRole[] = ['administrator'];
 const NONE = { required: [], optional: [] } as const;
+const ROOT: readonly CeremonyKind[] = ['root-keygen'];
+const RECOVERY: readonly CeremonyKind[] = ['escrow-recovery'];
+const BOTH: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery'];
 
 export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object.freeze({
-  'air-gap-check': { actors: ADMIN, ...NONE },
-  'self-test': { actors: ADMIN, ...NONE },
-  'check-in': { actors: ['administrator', 'trustee', 'witness'], required: [], optional: ['enroll'] },
-  'token-select': { actors: ['administrator', 'trustee'], required: ['token'], optional: [] },
-  login: { actors: ['administrator', 'trustee'], required: ['token'], optional: [] },
-  entropy: { actors: ADMIN, required: ['sources'], optional: ['min-dice'] },
-  generate: { actors: ADMIN, ...NONE },
-  import: { actors: ADMIN, ...NONE },
-  split: { actors: ADMIN, ...NONE },
-  distribute: { actors: ADMIN, ...NONE },
-  'verify-receipts': { actors: ['trustee'], ...NONE },
-  checkpoint: { actors: ADMIN, required: ['phase'], optional: [] },
-  'co-sign': { actors: ADMIN, required: ['roles'], optional: [] },
-  export: { actors: ADMIN, ...NONE },
-  'verify-bundle': { actors: ADMIN, ...NONE },
-  'collect-share': { actors: ['trustee'], ...NONE },
-  combine: { actors: ADMIN, ...NONE },
-  'restore-to-token': { actors: ADMIN, ...NONE },
-  'cross-sign': { actors: ADMIN, ...NONE },
-  'sign-document': { actors: ADMIN, required: ['payload-type'], optional: [] },
+  'air-gap-check': { actors: ADMIN, ...NONE, kinds: BOTH },
+  'self-test': { actors: ADMIN, ...NONE, kinds: BOTH },
+  'check-in': { actors: ['administrator', 'trustee', 'witness'], required: [], optional: ['enroll'], kinds: BOTH },
+  'token-select': { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: BOTH },
+  login: { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: BOTH },
+  entropy: { actors: ADMIN, required: ['sources'], optional: ['min-dice'], kinds: ROOT },
+  generate: { actors: ADMIN, ...NONE, kinds: ROOT },
+  import: { actors: ADMIN, ...NONE, kinds: ROOT },
+  split: { actors: ADMIN, ...NONE, kinds: ROOT },
+  distribute: { actors: ADMIN, ...NONE, kinds: ROOT },
+  'verify-receipts': { actors: ['trustee'], ...NONE, kinds: ROOT },
+  checkpoint: { actors: ADMIN, required: ['phase'], optional: [], kinds: BOTH },
+  'co-sign': { actors: ADMIN, required: ['roles'], optional: [], kinds: BOTH },
+  export: { actors: ADMIN, ...NONE, kinds: BOTH },
+  'verify-bundle': { actors: ADMIN, ...NONE, kinds: RECOVERY },
+  'collect-share': { actors: ['trustee'], ...NONE, kinds: RECOVERY },
+  combine: { actors: ADMIN, ...NONE, kinds: RECOVERY },
+  'restore-to-token': { actors: ADMIN, ...NONE, kinds: RECOVERY },
+  'cross-sign': { actors: ADMIN, ...NONE, kinds: [] },
+  'sign-document': { actors: ADMIN, required: ['payload-type'], optional: [], kinds: [] },
 });
 
-/** Actions a kind may use; kinds without an entry accept the whole vocabulary (their engines come later). */
-const KIND_ACTIONS: Partial<Record<CeremonyKind, readonly CeremonyAction[]>> = {
-  'root-keygen': [
-    'air-gap-check',
-    'self-test',
-    'check-in',
-    'token-select',
-    'login',
-    'entropy',
-    'generate',
-    'import',
-    'split',
-    'distribute',
-    'verify-receipts',
-    'checkpoint',
-    'co-sign',
-    'export',
-  ],
-  'escrow-recovery': [
-    'air-gap-check',
-    'self-test',
-    'verify-bundle',
-    'check-in',
-    'token-select',
-    'login',
-    'collect-share',
-    'combine',
-    'restore-to-token',
-    'checkpoint',
-    'co-sign',
-    'export',
-  ],
-};
+/** The kinds an engine runs; the others accept the whole vocabulary until their engines come. */
+export const ENGINE_KINDS: readonly CeremonyKind[] = CEREMONY_KINDS.filter((k) => CEREMONY_ACTIONS.some((a) => ACTION_RULES[a].kinds.includes(k)));
+
+/** The actions a kind's script may use. */
+export function kindActions(kind: CeremonyKind): readonly CeremonyAction[] {
+  return ENGINE_KINDS.includes(kind) ? CEREMONY_ACTIONS.filter((a) => ACTION_RULES[a].kinds.includes(kind)) : CEREMONY_ACTIONS;
+}
 
 const STEP_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const PHASE = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -857,11 +836,9 @@ function checkStepOrder(kind: CeremonyKind, steps: readonly CeremonyStep[], list
   const o: OrderContext = { steps, c, kind, listAt };
   const is = (a: CeremonyAction) => (s: CeremonyStep) => s.action === a;
 
-  const allowed = KIND_ACTIONS[kind];
-  if (allowed) {
-    for (const s of steps) {
-      if (!allowed.includes(s.action)) c.error(stepAt(s), `${show(s)}: ${kindPhrase(kind)} cannot use the action ${s.action}`);
-    }
+  const allowed = kindActions(kind);
+  for (const s of steps) {
+    if (!allowed.includes(s.action)) c.error(stepAt(s), `${show(s)}: ${kindPhrase(kind)} cannot use the action ${s.action}`);
   }
 
   // Every kind: air-gap-check and self-test before anything else; export exactly once, last; a co-sign before it.

@@ -21,7 +21,6 @@ import { utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
 import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
-import { runCeremony } from '../../core/ceremony/engine.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
 import { BUNDLE_DIR, JOURNAL_TRANSCRIPT, TRUSTEE_FILES, analyzeJournal } from '../../core/ceremony/journal.ts';
 import type { CeremonyEnvironment, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
@@ -33,6 +32,7 @@ import { SOFTWARE_FOLDER } from './prompt-broker.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ENTRY } from '../../core/bundle/entries.ts';
+import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 
 export interface CeremonySessionOptions {
   /** Where run folders are created. */

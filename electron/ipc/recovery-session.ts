@@ -19,7 +19,7 @@ import { fromUtf8, utf8 } from '../../core/bytes.ts';
 import { toHex } from '../../core/encoding/hex.ts';
 import { CeremonyFileError, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
-import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/recovery-engine.ts';
+import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';

@@ -21,13 +21,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from '../../core/bytes.ts';
 import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
-import { runCeremony } from '../../core/ceremony/engine.ts';
-import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/recovery-engine.ts';
+import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { CeremonyResult } from '../../core/ceremony/types.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { fileTokenStore } from '../../core/node/software-token-file.ts';
 import { SoftwareToken } from '../../core/tokens/software-token.ts';
 import { answersYaml } from '../integration/ceremony/helpers.ts';
+import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 
 /** verifier/verify.html in the golden bundle: a fixed stand-in for the built page. */
 export const GOLDEN_VERIFIER_PAGE = '<!doctype html>\n<title>Keyrite verifier: stand-in for the golden fixture</title>\n';

@@ -1,19 +1,18 @@
 /**
- * export: the public bundle, built in a staging folder next to the final one
- * (".bundle-staging-<random>", bundle.json written last), verified from disk by the engine's
- * own check (bundle-check.ts), and only then renamed into place as "bundle". A failed or
- * interrupted export therefore never leaves a folder that looks like a complete bundle, and
- * an existing bundle is never overwritten (the rename refuses).
+ * export: the public bundle of any kind (bundle-writer.ts), built in a staging folder next to
+ * the final one (".bundle-staging-<random>", bundle.json written last), verified from disk by
+ * the auditor's verifier (bundle-check.ts), and only then renamed into place as "bundle". A
+ * failed or interrupted export therefore never leaves a folder that looks like a complete
+ * bundle, and an existing bundle is never overwritten (the rename refuses).
  */
 import { KeyriteError } from '../../errors.ts';
 import { toHex } from '../../encoding/hex.ts';
-import type { CeremonyRun } from '../run.ts';
-import { BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT, STAGING_PREFIX } from '../journal.ts';
-import { assertChecksPass, checkBundle } from '../bundle-check.ts';
-import type { BundleCheck, FileRef } from '../types.ts';
-import { completeBundle, staticFiles } from '../bundle-writer.ts';
 import { BUNDLE_MANIFEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
-import { bundleFacts } from './co-sign.ts';
+import { completeBundle, staticFiles, type BundleFacts } from '../bundle-writer.ts';
+import { assertChecksPass, checkBundle } from '../bundle-check.ts';
+import { BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT, STAGING_PREFIX } from '../journal.ts';
+import type { CeremonyRun } from '../run.ts';
+import type { BundleCheck, FileRef } from '../types.ts';
 
 async function readRequired(run: CeremonyRun, ref: FileRef, what: string): Promise<Uint8Array> {
   const b = await run.env.files.read(ref);
@@ -22,7 +21,7 @@ async function readRequired(run: CeremonyRun, ref: FileRef, what: string): Promi
 }
 
 /** The transcript, the signed statement and every checkpoint note, from the run folder. */
-export async function addJournalFiles(run: CeremonyRun, files: Map<string, Uint8Array>): Promise<void> {
+async function addJournalFiles(run: CeremonyRun, files: Map<string, Uint8Array>): Promise<void> {
   const transcript = await run.env.transcript.read();
   if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
   files.set(TRANSCRIPT_FILE, transcript);
@@ -33,18 +32,14 @@ export async function addJournalFiles(run: CeremonyRun, files: Map<string, Uint8
   }
 }
 
-export async function exportBundle(run: CeremonyRun): Promise<{ bundle: FileRef; checks: BundleCheck[] }> {
-  const facts = await bundleFacts(run);
-  const files = staticFiles(facts);
-  await addJournalFiles(run, files);
-  return writeVerifiedBundle(run, completeBundle(facts, files), facts.master.fingerprint);
-}
-
 /**
- * Writes `files` (bundle.json included) into a staging folder, verifies the bundle from disk
- * (anchored by the master fingerprint) and only then renames it into place as "bundle".
+ * Writes the bundle into a staging folder, verifies it from disk (anchored by the master
+ * fingerprint) and only then renames it into place as "bundle".
  */
-export async function writeVerifiedBundle(run: CeremonyRun, files: ReadonlyMap<string, Uint8Array>, masterFingerprint: string): Promise<{ bundle: FileRef; checks: BundleCheck[] }> {
+export async function exportBundle(run: CeremonyRun, facts: BundleFacts): Promise<{ bundle: FileRef; checks: BundleCheck[] }> {
+  const collected = staticFiles(facts);
+  await addJournalFiles(run, collected);
+  const files = completeBundle(facts, collected);
   // Leftover staging folders of interrupted exports are removed first: they never held anything secret.
   for (const name of await run.env.files.list({ root: 'out', path: '.' })) {
     if (name.startsWith(STAGING_PREFIX)) await run.env.files.removeStaging({ root: 'out', path: name });
@@ -58,7 +53,7 @@ export async function writeVerifiedBundle(run: CeremonyRun, files: ReadonlyMap<s
       if (slash > 0) await run.env.files.mkdir({ root: 'out', path: `${staging.path}/${name.slice(0, slash)}` });
       await run.env.files.create({ root: 'out', path: `${staging.path}/${name}` }, files.get(name)!);
     }
-    const checks = await checkBundle(run.env.files, staging, { ceremonyId: run.ceremonyId, masterFingerprint });
+    const checks = await checkBundle(run.env.files, staging, { ceremonyId: run.ceremonyId, masterFingerprint: facts.master.fingerprint });
     assertChecksPass(checks);
     const bundle: FileRef = { root: 'out', path: BUNDLE_DIR };
     await run.env.files.renameDir(staging, bundle);

@@ -34,7 +34,7 @@ export async function importKey(run: CeremonyRun, step: StepOf<'import'>): Promi
   }
   m.tokenRef = ref;
   wipe(m.edSeed);
-  delete m.edSeed;
+  m.edSeed = undefined;
   s.desc = await s.token.describe();
   await run.record(ENTRY.keyImport, run.admin.id, {
     step: step.id,

@@ -12,10 +12,10 @@ import { utf8 } from '../../../core/bytes.ts';
 import { KeyriteError } from '../../../core/errors.ts';
 import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
-import { runCeremony } from '../../../core/ceremony/engine.ts';
 import { createNodeCeremonyEnvironment } from '../../../core/node/ceremony-environment.ts';
 import { openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
 import { answersYaml, assertNoBundle, journalEntries, makeRehearsalFixture, pinVar, REHEARSAL_SCRIPT, LIVE_SCRIPT, TRUSTEES, types, type RehearsalFixture } from './helpers.ts';
+import { runCeremony } from '../../../core/ceremony/kinds/root-keygen.ts';
 
 const fixtures: RehearsalFixture[] = [];
 after(() => {
@@ -233,9 +233,9 @@ test('21. usage errors: missing --answers, a script that does not exist, an unkn
   assertNoBundle(f.outDir);
 });
 
-async function engineRun(f: RehearsalFixture, opts: { script?: string; interfaces?: boolean; selfTests?: { name: string; run(): void }[] }) {
+async function engineRun(f: RehearsalFixture, opts: { script?: string; interfaces?: boolean; selfTests?: { name: string; run(): void }[]; answers?: string }) {
   const parsed = parseCeremonyScript(readFileSync(opts.script ?? REHEARSAL_SCRIPT));
-  const answers = parseAnswers(utf8(answersYaml(f.spec)), parsed);
+  const answers = parseAnswers(utf8(opts.answers ?? answersYaml(f.spec)), parsed);
   const env = createNodeCeremonyEnvironment({
     outDir: f.outDir,
     answersDir: f.dir,
@@ -260,6 +260,18 @@ test('21b. a trustee output folder inside the run folder\'s bundle or journal is
   const text = answersYaml({ ...f.spec, trustees: f.spec.trustees.map((t) => (t.id === 'trustee-5' ? { ...t, output: 'out/bundle/trustee-5' } : t)) });
   await expectFailure(f, 2, /output folder of trustee "trustee-5" is inside the run folder's bundle/, { answers: f.writeAnswers(text, 'inbundle.yaml') });
   assert.equal(existsSync(f.outDir), false);
+});
+
+test('21c. the engine itself (as the app runs it) refuses a trustee output folder in the journal, a staging folder or the run folder itself', async () => {
+  const f = await fixture();
+  for (const [output, where] of [['out/journal/t5', 'journal'], ['out/.bundle-staging-00aa/t5', '.bundle-staging-00aa'], ['out', 'top level']] as const) {
+    const answers = answersYaml({ ...f.spec, trustees: f.spec.trustees.map((t) => (t.id === 'trustee-5' ? { ...t, output } : t)) });
+    await assert.rejects(engineRun(f, { answers }), (e: unknown) => e instanceof KeyriteError && e.code === 'USAGE' && e.message.includes(`is inside the run folder's ${where}`));
+    assert.equal(existsSync(f.outDir), false, `${output}: something was written`);
+  }
+  // A folder of its own inside the run folder is fine: the ceremony gets past the pre-flight.
+  const answers = answersYaml({ ...f.spec, trustees: f.spec.trustees.map((t) => (t.id === 'trustee-5' ? { ...t, output: 'out/trustees/trustee-5' } : t)) });
+  await assert.rejects(engineRun(f, { answers, interfaces: true, script: editScript(f, 'air-gap: warn', 'air-gap: block') }), /Air-gap check failed/);
 });
 
 test('22. air-gap: block with a network interface up stops the ceremony first, recorded, no bundle', async () => {

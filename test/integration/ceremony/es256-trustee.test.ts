@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { utf8 } from '../../../core/bytes.ts';
 import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
-import { runCeremony } from '../../../core/ceremony/engine.ts';
 import { createNodeCeremonyEnvironment } from '../../../core/node/ceremony-environment.ts';
 import type { KeyriteToken } from '../../../core/tokens/token.ts';
 import { answersYaml, journalEntries, makeRehearsalFixture, REHEARSAL_SCRIPT, type RehearsalFixture } from './helpers.ts';
+import { runCeremony } from '../../../core/ceremony/kinds/root-keygen.ts';
 
 let f: RehearsalFixture;
 after(() => rmSync(f.dir, { recursive: true, force: true }));
