@@ -32,7 +32,7 @@ import type { NetworkInterfaceInfo } from '../core/airgap/status.ts';
 import { KeyriteError } from '../core/errors.ts';
 import { runSelfTests } from '../core/selftest/run.ts';
 import { KNOWN_ANSWER_TESTS } from '../core/selftest/kats.ts';
-import { shareCardParts } from '../core/escrow/share-card.ts';
+import { shareCardParts } from '../core/escrow/share-card-parts.ts';
 import { paperWordsOf } from '../test/integration/recovery/helpers.ts';
 
 export interface Scenario {

@@ -1,15 +1,23 @@
 /**
- * The engine's own check of the bundle it wrote, re-read from disk before the ceremony
- * reports success (as Boulder's ceremony tool verifies what it generated). It is the
- * auditor's verifier (core/verifier) run on the files as they lie on disk, anchored by the
- * master fingerprint the ceremony generated, in hybrid mode.
+ * The one place the writer calls the auditor's verifier (core/verifier; lint allows no other
+ * module of core/ceremony to import it): the engine's own check of the bundle it wrote,
+ * re-read from disk before the ceremony reports success (as Boulder's ceremony tool verifies
+ * what it generated), anchored by the master fingerprint the ceremony generated, in hybrid
+ * mode; and the verification of a bundle a later ceremony or a trustee's share check builds on.
  */
 import { KeyriteError } from '../errors.ts';
-import { verifyBundle } from '../verifier/verify.ts';
+import { MAX_BUNDLE_FILES, type BundleFiles } from '../bundle/layout.ts';
+import { verifyBundle, type VerifyOptions } from '../verifier/verify.ts';
 import type { VerifyReport } from '../verifier/report.ts';
 import type { BundleCheck, CeremonyFiles, FileRef } from './types.ts';
 
-const MAX_FILES = 4096;
+export type { VerifierCrypto } from '../verifier/verify.ts';
+export type { VerifyReport } from '../verifier/report.ts';
+
+/** The auditor's verifier on a bundle's files in memory. */
+export function verifyPublicBundle(files: BundleFiles, options: VerifyOptions = {}): VerifyReport {
+  return verifyBundle(files, options);
+}
 
 async function readTree(files: CeremonyFiles, dir: FileRef, prefix: string, out: Map<string, Uint8Array>): Promise<void> {
   for (const name of await files.list(prefix ? { root: dir.root, path: `${dir.path}/${prefix}` } : dir)) {
@@ -19,7 +27,7 @@ async function readTree(files: CeremonyFiles, dir: FileRef, prefix: string, out:
       await readTree(files, dir, rel, out);
       continue;
     }
-    if (out.size >= MAX_FILES) throw new KeyriteError('VERIFY_FAILED', `The bundle holds more than ${MAX_FILES} files.`);
+    if (out.size >= MAX_BUNDLE_FILES) throw new KeyriteError('VERIFY_FAILED', `The bundle holds more than ${MAX_BUNDLE_FILES} files.`);
     const bytes = await files.read(ref);
     if (!bytes) throw new KeyriteError('IO_ERROR', `${rel} in the bundle cannot be read.`);
     out.set(rel, bytes);

@@ -31,12 +31,12 @@ import { wipe } from '../crypto/wipe.ts';
 import { parseEnvelope } from '../escrow/envelope.ts';
 import { parseManifest } from '../escrow/manifest.ts';
 import { openAndCheckOffer } from '../escrow/recovery.ts';
-import { readScannedShareCard } from '../escrow/share-card.ts';
+import { readScannedShareCard } from '../escrow/share-card-parts.ts';
 import { PAPER_WORD_COUNT, wordsToShare } from '../escrow/paper-words.ts';
 import type { Share } from '../crypto/shamir.ts';
 import { readTranscript } from '../transcript/transcript.ts';
 import type { KeyriteToken } from '../tokens/token.ts';
-import { verifyBundle, type VerifierCrypto } from '../verifier/verify.ts';
+import { verifyPublicBundle, type VerifierCrypto } from './bundle-check.ts';
 import { analyzeJournal } from './journal.ts';
 import { keyringPublicKeys, openSealedTrusteeKeys, parseKeyring } from './keyring.ts';
 import { fingerprintHex } from '../bundle/principals.ts';
@@ -105,7 +105,7 @@ export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCh
   };
   try {
     // 1. The bundle, verified by the auditor's verifier.
-    const report = verifyBundle(new Map(input.bundle), { ...(input.trust ? { trust: input.trust } : {}), ...(input.crypto ? { crypto: input.crypto } : {}) });
+    const report = verifyPublicBundle(new Map(input.bundle), { ...(input.trust ? { trust: input.trust } : {}), ...(input.crypto ? { crypto: input.crypto } : {}) });
     result.anchored = report.anchor.anchored && report.anchor.matches === true;
     if (report.verdict !== 'valid') {
       const failed = report.checks.filter((c) => c.status !== 'pass');

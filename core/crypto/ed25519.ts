@@ -39,6 +39,16 @@ export function ed25519Verify(publicKey32: Uint8Array, msg: Uint8Array, sig64: U
   }
 }
 
+/** Whether 32 bytes decode to a curve point (canonically; small-order points included). */
+export function ed25519PointDecodes(publicKey32: Uint8Array): boolean {
+  try {
+    ed25519.Point.fromBytes(publicKey32, false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether 32 bytes are a canonical encoding of a curve point that is not of small order. */
 export function ed25519IsValidPublicKey(publicKey32: Uint8Array): boolean {
   assertBytes(publicKey32, 'The Ed25519 public key');

@@ -70,6 +70,15 @@ export function p256IsValidPublicKey(publicKey: Uint8Array): boolean {
   }
 }
 
+/** The uncompressed encoding (65 bytes) of a valid P-256 point given compressed or uncompressed; INVALID_KEY otherwise. */
+export function p256Uncompressed(publicKey: Uint8Array): Uint8Array {
+  try {
+    return p256.Point.fromBytes(publicKey).toBytes(false);
+  } catch (e) {
+    throw new KeyriteError('INVALID_KEY', 'The P-256 public key is not a point on the curve.', { cause: e });
+  }
+}
+
 /** Throws INVALID_KEY unless `publicKey` is a valid P-256 point encoding. */
 export function assertP256PublicKey(publicKey: Uint8Array, what = 'The P-256 public key'): void {
   assertP256PublicKeyShape(publicKey, what);

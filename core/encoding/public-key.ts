@@ -8,8 +8,8 @@
  *  - P-256 (SEC 1 v2 §2.3.3, RFC 5480): the 65-byte uncompressed point 0x04 ‖ x ‖ y, which
  *    must lie on the curve (checked with @noble/curves; the identity has no encoding).
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { p256 } from '@noble/curves/nist.js';
+import { ed25519PointDecodes } from '../crypto/ed25519.ts';
+import { p256IsValidPublicKey } from '../crypto/p256.ts';
 import { KeyriteError } from '../errors.ts';
 
 export type PublicKeyAlg = 'Ed25519' | 'ML-DSA-65' | 'P-256';
@@ -46,17 +46,9 @@ export function assertPublicKey(alg: PublicKeyAlg, publicKey: unknown, what = 'p
     throw new KeyriteError('INVALID_LENGTH', `The ${what} must be ${expected} bytes for ${alg}, got ${publicKey.length}.`);
   }
   if (alg === 'Ed25519') {
-    try {
-      ed25519.Point.fromBytes(publicKey, false);
-    } catch (e) {
-      throw new KeyriteError('INVALID_KEY', `The ${what} is not a valid Ed25519 point.`, { cause: e });
-    }
+    if (!ed25519PointDecodes(publicKey)) throw new KeyriteError('INVALID_KEY', `The ${what} is not a valid Ed25519 point.`);
   } else if (alg === 'P-256') {
     if (publicKey[0] !== 0x04) throw new KeyriteError('INVALID_KEY', `The ${what} is not an uncompressed P-256 point (it must start with 0x04).`);
-    try {
-      p256.Point.fromBytes(publicKey).assertValidity();
-    } catch (e) {
-      throw new KeyriteError('INVALID_KEY', `The ${what} is not a point on the P-256 curve.`, { cause: e });
-    }
+    if (!p256IsValidPublicKey(publicKey)) throw new KeyriteError('INVALID_KEY', `The ${what} is not a point on the P-256 curve.`);
   }
 }

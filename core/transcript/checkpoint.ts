@@ -31,7 +31,7 @@ import { toHex } from '../encoding/hex.ts';
 import { sha256 } from '../crypto/hash.ts';
 import { NOBLE_ED25519, verifyHybrid, VERIFY_MODES } from '../crypto/hybrid.ts';
 import type { ClassicalAlg, Ed25519Backend, HybridPublicKey, HybridSigner, PartResult, VerifyMode } from '../crypto/hybrid.ts';
-import { p256 } from '@noble/curves/nist.js';
+import { p256Uncompressed } from '../crypto/p256.ts';
 import { HASH_LENGTH, verifyConsistency } from './merkle.ts';
 
 export interface Checkpoint {
@@ -227,13 +227,6 @@ export function parseCheckpointNote(note: string | Uint8Array, what = 'checkpoin
   return { text, checkpoint, signatures };
 }
 
-function normaliseP256(publicKey: Uint8Array): Uint8Array {
-  try {
-    return p256.Point.fromBytes(publicKey).toBytes(false);
-  } catch (e) {
-    throw new KeyriteError('INVALID_KEY', 'The P-256 public key is not a point on the curve.', { cause: e });
-  }
-}
 
 /** The signature type bytes of signed-note key IDs for each algorithm Keyrite signs notes with. */
 export function noteSignatureType(alg: NoteSignatureAlg): Uint8Array {
@@ -257,7 +250,7 @@ export function noteKeyId(name: string, alg: NoteSignatureAlg, publicKey: Uint8A
   if (typeof name !== 'string' || name.length === 0) throw new KeyriteError('INVALID_INPUT', 'A note key name must be a non-empty string.');
   if (!(publicKey instanceof Uint8Array)) throw new KeyriteError('INVALID_INPUT', 'A note public key must be a byte array.');
   const type = noteSignatureType(alg);
-  const key = alg === 'ES256' ? normaliseP256(publicKey) : publicKey;
+  const key = alg === 'ES256' ? p256Uncompressed(publicKey) : publicKey;
   return sha256(concatBytes(utf8(name), Uint8Array.of(0x0a), type, key)).slice(0, KEY_ID_LENGTH);
 }
 

@@ -47,13 +47,16 @@ function checkpointFact(b: JsonObject, seq: number): CheckpointFact {
   return { phase: readString(b, 'phase', what), size: readInt(b, 'size', what, 0, Number.MAX_SAFE_INTEGER), root: fromBase64(readString(b, 'root', what)), origin: readString(b, 'origin', what), note: readString(b, 'note', what), noteSha256: readString(b, 'noteSha256', what), seq };
 }
 
-/** Reads the facts of `entries`, which begin with ceremony.start; throws a KeyriteError for a body it cannot read. */
-export function readTranscriptFacts(entries: readonly TranscriptEntry[]): TranscriptFacts {
-  const start = entries[0]!.body;
-  const participants = expectList(start.participants ?? [], 'participant list of ceremony.start').map((p) => {
+function participantsOf(start: JsonObject): TranscriptFacts['participants'] {
+  return expectList(start.participants ?? [], 'participant list of ceremony.start').map((p) => {
     const o = expectObject(p, 'participant of ceremony.start');
     return { id: readString(o, 'id', 'participant'), role: readString(o, 'role', 'participant') };
   });
+}
+
+/** Reads the facts of `entries`, which begin with ceremony.start; throws a KeyriteError for a body it cannot read. */
+export function readTranscriptFacts(entries: readonly TranscriptEntry[]): TranscriptFacts {
+  const start = entries[0]!.body;
   const trustees = new Map<string, TrusteeRecord>();
   const checkpoints = new Map<string, CheckpointFact>();
   const confirmations = new Set<string>();
@@ -118,7 +121,7 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
     ceremonyId: readString(start, 'ceremonyId', 'ceremony.start entry'),
     scriptSha256: readString(script, 'sha256', 'script of ceremony.start'),
     runs,
-    participants,
+    participants: participantsOf(start),
     ...(openStep !== undefined ? { openStep } : {}),
     trustees: [...trustees.values()],
     ...(master ? { master } : {}),

@@ -24,7 +24,7 @@ import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { parseManifest } from '../../core/escrow/manifest.ts';
-import { readScannedShareCard } from '../../core/escrow/share-card.ts';
+import { readScannedShareCard } from '../../core/escrow/share-card-parts.ts';
 import { equalBytes } from '../../core/bytes.ts';
 import { createFileExclusive, ioError } from '../../core/node/durable-files.ts';
 import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { runInProcess } from '../helpers/cli.ts';
-import { shareCardParts } from '../../core/escrow/share-card.ts';
+import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
 import { sha256 } from '../../core/crypto/hash.ts';
 import { fingerprint as asFingerprint, formatFingerprintHex } from '../../core/encoding/fingerprint.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, repo, type AppPage } from './harness.ts';

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { shareCardParts } from '../../core/escrow/share-card.ts';
+import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
 import { paperWordsOf, pinOf } from '../integration/recovery/helpers.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
 import { makeDemo, recoveryNodeOptions, type Picks } from './recovery-driver.ts';

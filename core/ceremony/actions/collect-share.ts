@@ -11,7 +11,7 @@ import { fromUtf8 } from '../../bytes.ts';
 import { wipe } from '../../crypto/wipe.ts';
 import { parseEnvelope, type ShareEnvelope } from '../../escrow/envelope.ts';
 import { openAndCheckOffer, ShareRejectedError, type ShareRejection } from '../../escrow/recovery.ts';
-import { readScannedShareCard } from '../../escrow/share-card.ts';
+import { readScannedShareCard } from '../../escrow/share-card-parts.ts';
 import type { StepOf } from '../../script/script.ts';
 import { ENTRY } from '../../bundle/entries.ts';
 import type { CeremonyRun } from '../run.ts';

@@ -15,7 +15,7 @@ import { wipe } from '../../crypto/wipe.ts';
 import { openEnvelope } from '../../escrow/envelope.ts';
 import { createReceipt, receiptToJson, verifyReceipt } from '../../escrow/receipt.ts';
 import { shareToWords } from '../../escrow/paper-words.ts';
-import { shareCardPdf } from '../../escrow/share-card.ts';
+import { shareCardPdf } from '../../escrow/share-card-pdf.ts';
 import type { StepOf } from '../../script/script.ts';
 import type { CeremonyRun } from '../run.ts';
 import { confirmWitness, createOrSame, deviation, trusteeFile } from './common.ts';

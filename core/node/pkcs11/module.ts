@@ -21,7 +21,7 @@ import { formatTokenUri, selectToken, unpad, type TokenMatch } from '../../token
 import type { TokenCapabilities, TokenDescription } from '../../tokens/token.ts';
 import { CKF_OS_LOCKING_OK, CKF_TOKEN, CKM, CKR } from './constants.ts';
 import { mapPkcs11Error, pkcs11ErrorCode } from './errors.ts';
-import { Pkcs11Token } from './token.ts';
+import { Pkcs11Token, type TokenModule } from './token.ts';
 
 export const PKCS11_MODULE_ENV = 'KEYRITE_PKCS11_MODULE';
 
@@ -105,7 +105,7 @@ export interface SlotToken {
   description: TokenDescription;
 }
 
-export class Pkcs11Module {
+export class Pkcs11Module implements TokenModule {
   private closed = false;
   private readonly tokens = new Set<Pkcs11Token>();
 

@@ -40,10 +40,16 @@ import { decodeSealedBox, ecdhOpen, ecdhSeal, sealAad, sealOpenFailed, assertSea
 import type { KeyRef, KeyriteToken, SealScheme, SealedBox, SigningAlg, TokenDescription } from '../../tokens/token.ts';
 import { CKA, CKD_NULL, CKF_RW_SESSION, CKF_SERIAL_SESSION, CKK, CKM, CKO, CKR, CKU_USER, EC_PARAMS, PKCS11JS_PARAMS, mechanismName } from './constants.ts';
 import { mapPkcs11Error, pinLockedMessage, pkcs11ErrorCode } from './errors.ts';
-import type { Pkcs11Module } from './module.ts';
 import type { ECDH1, PKCS11 as Pkcs11Lib, Template } from 'pkcs11js';
 
 type Handle = Buffer;
+
+/** What a token needs of the module that opened it (Pkcs11Module): its serialised library calls, slot descriptions, and to be forgotten on close. */
+export interface TokenModule {
+  call<T>(op: (lib: Pkcs11Lib) => T | Promise<T>): Promise<T>;
+  describeSlot(slot: Handle): Promise<TokenDescription>;
+  forgetToken(token: Pkcs11Token): void;
+}
 
 interface KeyPart {
   handle: Handle;
@@ -74,13 +80,13 @@ export class Pkcs11Token implements KeyriteToken {
   private readonly pubCache = new Map<string, Uint8Array>();
 
   private constructor(
-    private readonly module: Pkcs11Module,
+    private readonly module: TokenModule,
     private readonly slot: Handle,
     private desc: TokenDescription,
   ) {}
 
   /** @internal use Pkcs11Module.openToken */
-  static async open(module: Pkcs11Module, slot: Handle, desc: TokenDescription): Promise<Pkcs11Token> {
+  static async open(module: TokenModule, slot: Handle, desc: TokenDescription): Promise<Pkcs11Token> {
     const t = new Pkcs11Token(module, slot, desc);
     t.session = await module.call((lib) => {
       try {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runInProcess, type CliRun } from '../../helpers/cli.ts';
-import { shareCardParts } from '../../../core/escrow/share-card.ts';
+import { shareCardParts } from '../../../core/escrow/share-card-parts.ts';
 import { DemoCopies, paperWordsOf, pinOf } from './helpers.ts';
 
 let copies: DemoCopies;

@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { isKeyriteError } from '../../../core/errors.ts';
-import { shareCardParts } from '../../../core/escrow/share-card.ts';
+import { shareCardParts } from '../../../core/escrow/share-card-parts.ts';
 import { RecoverySession, SCANNED_CARDS_FOLDER } from '../../../electron/ipc/recovery-session.ts';
 import { repoRoot } from '../../helpers/cli.ts';
 import { DemoCopies, setAnswers } from './helpers.ts';

@@ -11,21 +11,9 @@ import { sha256 } from '../../../core/crypto/hash.ts';
 import { encodeEnvelope, envelopeToJson, openEnvelope } from '../../../core/escrow/envelope.ts';
 import { shareToWords } from '../../../core/escrow/paper-words.ts';
 import { isKeyriteError } from '../../../core/errors.ts';
-import {
-  SHARE_CARD_MAX_PART_BYTES,
-  SHARE_CARD_MAX_SCAN_CHARS,
-  SHARE_CARD_TITLE,
-  joinShareCardParts,
-  readScannedShareCard,
-  renderShareCard,
-  shareCardLayout,
-  shareCardParts,
-  shareCardPdf,
-  shareCardQr,
-  type CardItem,
-  type QrSymbol,
-  type ShareCardInput,
-} from '../../../core/escrow/share-card.ts';
+import { SHARE_CARD_MAX_PART_BYTES, SHARE_CARD_MAX_SCAN_CHARS, joinShareCardParts, readScannedShareCard, shareCardParts } from '../../../core/escrow/share-card-parts.ts';
+import { SHARE_CARD_TITLE, shareCardLayout, shareCardQr, type CardItem, type QrSymbol, type ShareCardInput } from '../../../core/escrow/share-card-layout.ts';
+import { renderShareCard, shareCardPdf } from '../../../core/escrow/share-card-pdf.ts';
 import fc from 'fast-check';
 import { MAX_SCANNED_CARD_CHARS } from '../../../core/ipc/recovery-args.ts';
 import { assertKeyrite, CEREMONY_A, CEREMONY_B, fiveTrustees, makeEscrow, makeMaster } from './helpers.ts';
@@ -316,7 +304,7 @@ test('bad paper words are refused without repeating any word', async () => {
     [f.otherCeremonyWords, 'SHARE_REJECTED', /another ceremony/],
     [f.otherTrusteeWords, 'SHARE_REJECTED', /another trustee's card/],
   ];
-  const sources = await Promise.all(['core/escrow/paper-words.ts', 'core/escrow/share-card.ts', 'core/errors.ts'].map((p) => readFile(new URL(`../../../${p}`, import.meta.url), 'utf8')));
+  const sources = await Promise.all(['core/escrow/paper-words.ts', 'core/escrow/share-card-parts.ts', 'core/escrow/share-card-layout.ts', 'core/errors.ts'].map((p) => readFile(new URL(`../../../${p}`, import.meta.url), 'utf8')));
   const templateWords = new Set(sources.join(' ').toLowerCase().split(/[^a-z]+/));
   for (const [words, code, pattern] of cases) {
     let message = '';
@@ -424,4 +412,16 @@ test('whatever a scanner types, reading a card refuses it with a KeyriteError an
     }),
     { numRuns: 400 },
   );
+});
+
+test('the QR encoder is pinned: qrcode 1.5.4 exactly, and its internal symbol builder (the one path the card uses, without the PNG renderers) gives the public API\'s symbols', async () => {
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+  assert.equal(pkg.dependencies.qrcode, '1.5.4');
+  const { default: qrcode } = await import('qrcode');
+  for (const payload of ['KRS1 1/1 0011223344 AAAA', `KRS1 2/3 0011223344 ${'A'.repeat(2300)}`, 'x']) {
+    const ours = shareCardQr(payload);
+    const theirs = qrcode.create([{ data: utf8(payload), mode: 'byte' }], { errorCorrectionLevel: 'M' });
+    assert.equal(ours.version, theirs.version);
+    assert.deepEqual([...ours.modules], Array.from(theirs.modules.data, (v) => (v ? 1 : 0)));
+  }
 });

@@ -1,6 +1,6 @@
 /**
  * Printable share card, one per trustee (DESIGN.md, Escrow: "a printable card (PDF, QR of
- * the encrypted envelope)"; docs/FORMATS.md, "Share card"). An A4 PDF:
+ * the encrypted envelope)"; docs/FORMATS.md, "Share card"), laid out on A4:
  *
  *   page 1     title "Keyrite share card — keep private", a rehearsal marking when the
  *              ceremony is a rehearsal, the trustee's name and id, the share (x of n, t),
@@ -8,52 +8,27 @@
  *              SHA-256 of the envelope file, how to restore the file from the QR codes,
  *              and — only when given — the 34 paper backup words in numbered groups;
  *   page 2 …   the envelope file as QR codes (level M, byte mode), six per page, each
- *              carrying one part "KRS1 i/n <ceremony id prefix> <base64url chunk>".
+ *              carrying one part (share-card-parts.ts).
  *
- * Two steps, both pure and deterministic: {@link shareCardLayout} checks the input and
- * places every text line and QR symbol on the pages; {@link renderShareCard} draws that
- * layout with pdf-lib (standard fonts, QR modules as filled rectangles, no images, no
- * random ids, dates only when given), so the same input gives the same bytes.
- * {@link shareCardPdf} does both. {@link joinShareCardParts} reads scanned parts back.
- *
- * The envelope is public-ish (sealed to the trustee's token); the paper words are the
- * share itself: they are only drawn, never logged, and never appear in an error message.
+ * {@link shareCardLayout} checks the input and places every text line and QR symbol on the
+ * pages, pure and deterministic (text widths from the PDF standard fonts' metrics);
+ * share-card-pdf.ts draws it. The envelope is public-ish (sealed to the trustee's token); the
+ * paper words are the share itself: they are only placed, never logged, and never appear in
+ * an error message.
  */
-import {
-  PDFDocument,
-  StandardFontEmbedder,
-  StandardFonts,
-  fill,
-  popGraphicsState,
-  pushGraphicsState,
-  rectangle,
-  rgb,
-  setFillingGrayscaleColor,
-  type PDFFont,
-  type PDFOperator,
-} from 'pdf-lib';
+import { StandardFontEmbedder, StandardFonts } from 'pdf-lib';
 import { create as createQr } from 'qrcode/lib/core/qrcode.js';
 import { KeyriteError } from '../errors.ts';
-import { assertBytes, fromUtf8, utf8 } from '../bytes.ts';
-import { fromBase64url, toBase64url } from '../encoding/base64url.ts';
+import { utf8 } from '../bytes.ts';
+import { fromBase64url } from '../encoding/base64url.ts';
 import { fromHex, toHex } from '../encoding/hex.ts';
 import { fingerprint, fingerprintWords, formatFingerprintHex } from '../encoding/fingerprint.ts';
 import { sha256 } from '../crypto/hash.ts';
 import { wipe } from '../crypto/wipe.ts';
-import { encodeEnvelope, parseEnvelope, type ShareEnvelope } from './envelope.ts';
+import type { ShareEnvelope } from './envelope.ts';
 import { normalizePaperWords, wordsToShare, PAPER_WORD_COUNT } from './paper-words.ts';
+import { SHARE_CARD_PART_TAG, checkEnvelopeFile, shareCardParts } from './share-card-parts.ts';
 
-/** First token of every QR part. */
-export const SHARE_CARD_PART_TAG = 'KRS1';
-/** Hex digits of the ceremony id in every part (the 5 bytes the paper words also carry). */
-export const SHARE_CARD_CEREMONY_PREFIX_HEX = 10;
-/**
- * Envelope bytes per part at most: 1728 bytes are 2304 base64url characters; with the
- * longest prefix "KRS1 99/99 0123456789 " (22 characters) a part is at most 2326 bytes,
- * within the 2331 bytes a version-40 QR code holds in byte mode at level M.
- */
-export const SHARE_CARD_MAX_PART_BYTES = 1728;
-export const SHARE_CARD_MAX_PARTS = 99;
 export const SHARE_CARD_TITLE = 'Keyrite share card — keep private';
 export const SHARE_CARD_MAX_NAME_LENGTH = 64;
 /** A4 in PDF points (1/72 inch). */
@@ -110,124 +85,6 @@ export interface ShareCardLayout {
   envelopeFileSha256: string;
 }
 
-// ---------------------------------------------------------------------------------------
-// QR parts
-
-function partPrefix(ceremonyId: string): string {
-  return ceremonyId.slice(0, SHARE_CARD_CEREMONY_PREFIX_HEX);
-}
-
-/**
- * The QR payloads of an envelope file: the file is cut into n = ceil(length / 1728)
- * consecutive chunks, all but the last of the same length, a multiple of 3 bytes (so the
- * base64url chunks also join into the base64url of the whole file), and part i is
- * "KRS1 i/n <first 10 hex digits of the ceremony id> <base64url of chunk i, no padding>".
- */
-export function shareCardParts(envelopeFile: Uint8Array, ceremonyId: string): string[] {
-  assertBytes(envelopeFile, 'The envelope file');
-  if (typeof ceremonyId !== 'string' || !/^[0-9a-f]{32}$/.test(ceremonyId)) {
-    throw new KeyriteError('INVALID_INPUT', 'The ceremony id must be 32 lowercase hex digits (16 bytes).');
-  }
-  if (envelopeFile.length === 0) throw new KeyriteError('INVALID_INPUT', 'The envelope file is empty.');
-  const n = Math.ceil(envelopeFile.length / SHARE_CARD_MAX_PART_BYTES);
-  if (n > SHARE_CARD_MAX_PARTS) throw new KeyriteError('INVALID_LENGTH', `The envelope file is too large for a share card (at most ${SHARE_CARD_MAX_PARTS} QR parts).`);
-  const chunk = Math.ceil(Math.ceil(envelopeFile.length / n) / 3) * 3;
-  const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const piece = envelopeFile.subarray(i * chunk, Math.min(envelopeFile.length, (i + 1) * chunk));
-    if (piece.length === 0) throw new Error('shareCardParts: empty chunk');
-    parts.push(`${SHARE_CARD_PART_TAG} ${i + 1}/${n} ${partPrefix(ceremonyId)} ${toBase64url(piece)}`);
-  }
-  return parts;
-}
-
-const PART_PATTERN = /^KRS1 ([1-9][0-9]?)\/([1-9][0-9]?) ([0-9a-f]{10}) ([A-Za-z0-9_-]+)$/;
-
-/**
- * Joins scanned QR parts (any order; the same part scanned twice is fine) back into the
- * envelope file. Checks the part format, that all parts are of one card (same n and
- * ceremony prefix) and that none is missing; the caller then checks the file's SHA-256
- * against the card and parses the envelope. Scanned text is never quoted in errors.
- */
-export function joinShareCardParts(parts: readonly string[]): { ceremonyIdPrefix: string; envelopeFile: Uint8Array; parts: number } {
-  if (!Array.isArray(parts) || parts.length === 0) throw new KeyriteError('INVALID_INPUT', 'Give the scanned share card parts as a non-empty list of texts.');
-  let n = 0;
-  let prefix = '';
-  const byIndex = new Map<number, string>();
-  parts.forEach((raw: unknown, k) => {
-    const m = typeof raw === 'string' ? PART_PATTERN.exec(raw.trim()) : null;
-    if (!m) throw new KeyriteError('INVALID_ENCODING', `Scanned text ${k + 1} is not a Keyrite share card part ("KRS1 i/n <ceremony> <data>").`);
-    const i = Number(m[1]);
-    const count = Number(m[2]);
-    if (i > count) throw new KeyriteError('INVALID_ENCODING', `Scanned text ${k + 1} says it is part ${i} of ${count}, which cannot be.`);
-    if (k === 0) {
-      n = count;
-      prefix = m[3]!;
-    } else if (count !== n || m[3] !== prefix) {
-      throw new KeyriteError('INVALID_INPUT', 'The scanned parts come from different share cards (their part count or ceremony differ); scan the parts of one card only.');
-    }
-    const before = byIndex.get(i);
-    if (before !== undefined && before !== m[4]) throw new KeyriteError('INVALID_INPUT', `Part ${i} was scanned twice with different contents; rescan the card.`);
-    byIndex.set(i, m[4]!);
-  });
-  const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-  if (missing.length > 0) throw new KeyriteError('INVALID_INPUT', `Part${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${n} ${missing.length > 1 ? 'are' : 'is'} missing; scan every QR code on the card.`);
-  const chunks = Array.from({ length: n }, (_, i) => fromBase64url(byIndex.get(i + 1)!, `share card part ${i + 1}`));
-  const out = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return { ceremonyIdPrefix: prefix, envelopeFile: out, parts: n };
-}
-
-/** The longest text a scanner may type for one card: every part (at most 2,400 characters each) scanned twice. */
-export const SHARE_CARD_MAX_SCAN_CHARS = 2 * SHARE_CARD_MAX_PARTS * 2400;
-
-/** A share card read back for a recovery (readScannedShareCard). */
-export interface ScannedShareCard {
-  /** The envelope file exactly as the ceremony wrote and printed it. */
-  envelopeFile: Uint8Array;
-  /** SHA-256 of the file in the grouped form the card prints, for the trustee to compare. */
-  envelopeFileSha256: string;
-  /** How many QR parts the card has. */
-  parts: number;
-}
-
-/**
- * Reads the text a QR scanner typed for one share card (one part per line, any order, blank
- * lines ignored; a USB scanner types like a keyboard, so no camera is needed) and checks that
- * the joined file is a share envelope, in the exact form Keyrite writes, of this ceremony,
- * master key and trustee. Its signature, commitment and opening are checked later, with the
- * other shares, by the recovery engine; the trustee compares envelopeFileSha256 with the card.
- */
-export function readScannedShareCard(scanned: unknown, expected: { ceremonyId: string; masterFingerprint: string; trusteeId: string }): ScannedShareCard {
-  if (typeof scanned !== 'string') throw new KeyriteError('INVALID_INPUT', 'The scanned share card must be text.');
-  if (scanned.length > SHARE_CARD_MAX_SCAN_CHARS) throw new KeyriteError('INVALID_LENGTH', 'More text was scanned than any share card holds; clear the box and scan the card again.');
-  const lines = scanned.split(/\r\n|\r|\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-  if (lines.length === 0) throw new KeyriteError('INVALID_INPUT', 'Nothing was scanned yet: scan every QR code on the card (the scanner types one line per code).');
-  const joined = joinShareCardParts(lines);
-  const wanted = partPrefix(expected.ceremonyId);
-  if (joined.ceremonyIdPrefix !== wanted) {
-    throw new KeyriteError('INVALID_INPUT', `This card is from another ceremony (ceremony ${joined.ceremonyIdPrefix}…; this bundle is ceremony ${wanted}…): use the card made at this ceremony.`);
-  }
-  let env: ShareEnvelope;
-  try {
-    env = checkEnvelopeFile(joined.envelopeFile);
-  } catch (e) {
-    if (e instanceof KeyriteError) {
-      throw new KeyriteError('INVALID_INPUT', "The scanned parts do not join into a Keyrite share envelope. Scan the card again; if this repeats, the card is damaged: use the trustee's share-envelope.json file instead.", { cause: e });
-    }
-    throw e;
-  }
-  const h = env.header;
-  if (h.ceremonyId !== expected.ceremonyId) throw new KeyriteError('INVALID_INPUT', 'This card is from another ceremony than this bundle: use the card made at this ceremony.');
-  if (h.masterFingerprint !== expected.masterFingerprint) throw new KeyriteError('INVALID_INPUT', "This card's envelope is for another master key than this bundle's: use the card made at this ceremony.");
-  if (h.trusteeId !== expected.trusteeId) throw new KeyriteError('INVALID_INPUT', `This is the card of ${h.trusteeId}, not of ${expected.trusteeId}: scan ${expected.trusteeId}'s own card.`);
-  return { envelopeFile: joined.envelopeFile, envelopeFileSha256: groups(toHex(sha256(joined.envelopeFile))).join(' '), parts: joined.parts };
-}
-
 /** The QR symbol of one payload: byte mode, error correction level M, smallest version. */
 export function shareCardQr(payload: string): QrSymbol {
   const qr = createQr([{ data: utf8(payload), mode: 'byte' }], { errorCorrectionLevel: 'M' });
@@ -237,23 +94,6 @@ export function shareCardQr(payload: string): QrSymbol {
 
 // ---------------------------------------------------------------------------------------
 // Input checks
-
-function checkEnvelopeFile(bytes: unknown): ShareEnvelope {
-  if (!(bytes instanceof Uint8Array)) throw new KeyriteError('INVALID_INPUT', 'The envelope file must be given as bytes (the content of share-envelope.json).');
-  let text: string;
-  let env: ShareEnvelope;
-  try {
-    text = fromUtf8(bytes);
-    env = parseEnvelope(text.endsWith('\n') ? text.slice(0, -1) : text);
-  } catch (e) {
-    if (e instanceof KeyriteError) throw new KeyriteError('INVALID_INPUT', `The envelope file is not a valid Keyrite share envelope file: ${e.message}`, { cause: e });
-    throw e;
-  }
-  if (text !== encodeEnvelope(env) && text !== `${encodeEnvelope(env)}\n`) {
-    throw new KeyriteError('INVALID_INPUT', 'The envelope file is not in the exact form Keyrite writes (canonical JSON and one line feed); print the share-envelope.json from the trustee\'s folder unchanged.');
-  }
-  return env;
-}
 
 let metricsCache: Record<CardFont, StandardFontEmbedder> | undefined;
 function metrics(): Record<CardFont, StandardFontEmbedder> {
@@ -523,60 +363,4 @@ export function shareCardLayout(input: ShareCardInput): ShareCardLayout {
     parts,
     envelopeFileSha256: fileSha,
   };
-}
-
-// ---------------------------------------------------------------------------------------
-// Rendering
-
-const r3 = (v: number): number => Math.round(v * 1000) / 1000;
-
-/** Draws a layout into an A4 PDF: standard fonts, QR modules as filled rectangles. Deterministic. */
-export async function renderShareCard(layout: ShareCardLayout): Promise<Uint8Array> {
-  const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.setTitle(layout.title);
-  doc.setCreator('Keyrite');
-  doc.setProducer('Keyrite');
-  if (layout.createdAt !== undefined) {
-    doc.setCreationDate(layout.createdAt);
-    doc.setModificationDate(layout.createdAt);
-  }
-  const fonts: Record<CardFont, PDFFont> = {
-    regular: doc.embedStandardFont(StandardFonts.Helvetica),
-    bold: doc.embedStandardFont(StandardFonts.HelveticaBold),
-    mono: doc.embedStandardFont(StandardFonts.Courier),
-  };
-  for (const p of layout.pages) {
-    const page = doc.addPage([layout.pageSize[0], layout.pageSize[1]]);
-    for (const item of p.items) {
-      if (item.kind === 'text') {
-        page.drawText(item.text, { x: item.x, y: item.y, size: item.size, font: fonts[item.font], color: rgb(0, 0, 0) });
-      } else if (item.kind === 'box') {
-        page.drawRectangle({ x: item.x, y: item.y, width: item.width, height: item.height, borderWidth: item.lineWidth, borderColor: rgb(0, 0, 0) });
-      } else {
-        const { symbol, moduleSize: m } = item;
-        page.pushOperators(pushGraphicsState(), setFillingGrayscaleColor(0));
-        for (let row = 0; row < symbol.size; row++) {
-          const ops: PDFOperator[] = [];
-          const y = r3(item.y - (row + 1) * m);
-          for (let col = 0; col < symbol.size; ) {
-            if (symbol.modules[row * symbol.size + col] !== 1) {
-              col++;
-              continue;
-            }
-            const start = col;
-            while (col < symbol.size && symbol.modules[row * symbol.size + col] === 1) col++;
-            ops.push(rectangle(r3(item.x + start * m), y, r3((col - start) * m), r3(m)));
-          }
-          if (ops.length > 0) page.pushOperators(...ops);
-        }
-        page.pushOperators(fill(), popGraphicsState());
-      }
-    }
-  }
-  return doc.save({ useObjectStreams: false });
-}
-
-/** The share card PDF of `input` (see the module comment). Same input, same bytes. */
-export async function shareCardPdf(input: ShareCardInput): Promise<Uint8Array> {
-  return renderShareCard(shareCardLayout(input));
 }
