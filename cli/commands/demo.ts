@@ -22,6 +22,7 @@ import { toPlainBytes, utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
 import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
+import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
 import type { BundleCheck, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
@@ -113,73 +114,58 @@ export interface DemoResult {
 }
 
 function answersText(parsed: ParsedCeremonyScript, withDice: Map<string, string> | undefined): string {
-  const witnessSteps = parsed.script.steps.filter((s) => s.witness).map((s) => s.id);
-  const lines = [
-    '# Answers for the Keyrite demo (rehearsal). PINs come from environment variables the demo',
-    '# sets in its own memory; the trustees\' dice were simulated and are not written here (secret).',
-    'keyrite-answers: 1',
-    `script-sha256: ${parsed.hashHex}`,
-    'participants:',
-    '  - id: admin',
-    '    name: Alice Administrator',
-    '    role: administrator',
-    ...DEMO_TRUSTEES.flatMap((t) => [
-      `  - id: ${t.id}`,
-      `    name: ${t.name}`,
-      '    role: trustee',
-      `    token: { software: trustees/${t.id}/token.keyrite-token }`,
-      `    pin: { env: ${pinVariable(t.id)} }`,
-      `    output: trustees/${t.id}`,
-      ...(withDice ? [`    entropy: { dice: "${withDice.get(t.id)!}" }`] : []),
-    ]),
-    '  - id: witness',
-    '    name: Grace Witness',
-    '    role: witness',
-    'master:',
-    '  token: { software: master/master.keyrite-token }',
-    `  pin: { env: ${pinVariable('master')} }`,
-    `confirm: [${witnessSteps.join(', ')}]`,
-    '',
-  ];
-  return lines.join('\n');
+  return encodeAnswers({
+    comment: [
+      'Answers for the Keyrite demo (rehearsal). PINs come from environment variables the demo',
+      "sets in its own memory; the trustees' dice were simulated and are not written here (secret).",
+    ],
+    scriptSha256: parsed.hashHex,
+    participants: [
+      { id: 'admin', name: 'Alice Administrator', role: 'administrator' },
+      ...DEMO_TRUSTEES.map((t) => ({
+        id: t.id,
+        name: t.name,
+        role: 'trustee' as const,
+        token: { software: `trustees/${t.id}/token.keyrite-token` },
+        pin: { env: pinVariable(t.id) },
+        output: `trustees/${t.id}`,
+        ...(withDice ? { dice: withDice.get(t.id)! } : {}),
+      })),
+      { id: 'witness', name: 'Grace Witness', role: 'witness' },
+    ],
+    master: { token: { software: 'master/master.keyrite-token' }, pin: { env: pinVariable('master') } },
+    confirm: parsed.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
 }
 
 async function recoveryAnswersText(fingerprint: string): Promise<string> {
   const recovery = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
-  const witnessSteps = recovery.script.steps.filter((s) => s.witness).map((s) => s.id);
   const picked = DEMO_TRUSTEES.slice(0, recovery.script.quorum?.t ?? 3);
-  return [
-    '# Answers for a recovery rehearsal of the Keyrite demo ceremony: three of the five trustees',
-    '# rebuild the master key on a new rehearsal token. For `keyrite recover` with a rehearsal',
-    `# variant of ceremony-scripts/${RECOVERY_SCRIPT} (mode: rehearsal, software tokens). Paths are relative to this file.`,
-    '# PINs: load the REHEARSAL-ONLY-passphrase.env files first, e.g.',
-    '#   set -a; for f in trustees/trustee-[123]/REHEARSAL-ONLY-passphrase.env recovery/REHEARSAL-ONLY-passphrase.env; do . "./$f"; done; set +a',
-    'keyrite-answers: 1',
-    'participants:',
-    '  - id: admin',
-    '    name: Alice Administrator',
-    '    role: administrator',
-    ...picked.flatMap((t) => [
-      `  - id: ${t.id}`,
-      `    name: ${t.name}`,
-      '    role: trustee',
-      `    token: { software: trustees/${t.id}/token.keyrite-token }`,
-      `    pin: { env: ${pinVariable(t.id)} }`,
-      `    keyring: trustees/${t.id}/keyring.json`,
-      `    envelope: trustees/${t.id}/share-envelope.json`,
-    ]),
-    '  - id: witness',
-    '    name: Grace Witness',
-    '    role: witness',
-    'master:',
-    '  token: { software: recovery/new-master.keyrite-token }',
-    `  pin: { env: ${pinVariable('recovery')} }`,
-    'bundle:',
-    '  path: bundle',
-    `  trust: "${fingerprint}"`,
-    `confirm: [${witnessSteps.join(', ')}]`,
-    '',
-  ].join('\n');
+  return encodeAnswers({
+    comment: [
+      'Answers for a recovery rehearsal of the Keyrite demo ceremony: three of the five trustees',
+      'rebuild the master key on a new rehearsal token. For `keyrite recover` with a rehearsal',
+      `variant of ceremony-scripts/${RECOVERY_SCRIPT} (mode: rehearsal, software tokens). Paths are relative to this file.`,
+      'PINs: load the REHEARSAL-ONLY-passphrase.env files first, e.g.',
+      '  set -a; for f in trustees/trustee-[123]/REHEARSAL-ONLY-passphrase.env recovery/REHEARSAL-ONLY-passphrase.env; do . "./$f"; done; set +a',
+    ],
+    participants: [
+      { id: 'admin', name: 'Alice Administrator', role: 'administrator' },
+      ...picked.map((t) => ({
+        id: t.id,
+        name: t.name,
+        role: 'trustee' as const,
+        token: { software: `trustees/${t.id}/token.keyrite-token` },
+        pin: { env: pinVariable(t.id) },
+        keyring: `trustees/${t.id}/keyring.json`,
+        envelope: `trustees/${t.id}/share-envelope.json`,
+      })),
+      { id: 'witness', name: 'Grace Witness', role: 'witness' },
+    ],
+    master: { token: { software: 'recovery/new-master.keyrite-token' }, pin: { env: pinVariable('recovery') } },
+    bundle: { path: 'bundle', trust: fingerprint },
+    confirm: recovery.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
 }
 
 async function createToken(dir: string, file: string, label: string, pass: string, scrypt: ScryptParams | undefined, variable: string, what: string): Promise<void> {

@@ -21,6 +21,7 @@ import { utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
 import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
+import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
 import { BUNDLE_DIR, JOURNAL_TRANSCRIPT, TRUSTEE_FILES, analyzeJournal } from '../../core/ceremony/journal.ts';
 import type { CeremonyEnvironment, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
@@ -28,7 +29,7 @@ import { recoverTranscript } from '../../core/transcript/transcript.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
-import { SOFTWARE_FOLDER } from './prompt-broker.ts';
+import { tokenEntryOf } from './prompt-broker.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ENTRY } from '../../core/bundle/entries.ts';
@@ -95,7 +96,6 @@ function sentence(e: unknown): string {
 }
 
 /** A YAML scalar for a value typed in the app: JSON's double-quoted strings are YAML's. */
-const q = (s: string): string => JSON.stringify(s);
 
 /** Run folders the session creates under the work root (mkdtemp's six characters). */
 const RUN_FOLDER = /^ceremony-[A-Za-z0-9]{6}$/;
@@ -153,22 +153,23 @@ export class CeremonySession extends ViewSession<CeremonyView> {
       if (!t) throw new KeyriteError('TOKEN_NOT_FOUND', `The token chosen for ${whose} is no longer attached. Plug it in, or choose another one.`);
       return t;
     };
-    const tokenYaml = (t: TokenSummary): string => (t.id.startsWith('software:') ? `{ software: ${q(`${SOFTWARE_FOLDER}/${t.id.slice('software:'.length)}`)} }` : `{ uri: ${q(t.id)} }`);
     const master = tokenOf(form.masterToken, 'the master key');
-    const scriptView = this.view.script!;
-    const minDice = scriptView.minDice;
-    const lines = ['keyrite-answers: 1', `script-sha256: ${parsed.hashHex}`, 'participants:', '  - id: admin', `    name: ${q(form.administrator.trim())}`, '    role: administrator'];
+    const minDice = this.view.script!.minDice;
     const trustees = form.trustees.map((t, i) => ({ id: `trustee-${i + 1}`, name: t.name.trim(), token: tokenOf(t.token, t.name.trim()), dice: form.simulateDice && minDice !== null ? simulatedDice(minDice) : t.dice.trim() }));
     if (minDice !== null && trustees.every((t) => t.dice.length === 0)) {
       throw new KeyriteError('ANSWERS_INVALID', `This script mixes the trustees' dice into the master key: at least one trustee types their rolls (at least ${minDice} rolls of 1 to 6, separated by spaces).`);
     }
-    for (const t of trustees) {
-      lines.push(`  - id: ${t.id}`, `    name: ${q(t.name)}`, '    role: trustee', `    token: ${tokenYaml(t.token)}`, '    pin: { prompt: true }', `    output: trustees/${t.id}`);
-      if (minDice !== null && t.dice.length > 0) lines.push(`    entropy: { dice: ${q(t.dice)} }`);
-    }
-    form.witnesses.forEach((w, i) => lines.push(`  - id: witness-${i + 1}`, `    name: ${q(w.trim())}`, '    role: witness'));
-    lines.push('master:', `  token: ${tokenYaml(master)}`, '  pin: { prompt: true }', '');
-    const text = utf8(lines.join('\n'));
+    const text = utf8(
+      encodeAnswers({
+        scriptSha256: parsed.hashHex,
+        participants: [
+          { id: 'admin', name: form.administrator.trim(), role: 'administrator' },
+          ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: tokenEntryOf(t.token), pin: { prompt: true as const }, output: `trustees/${t.id}`, ...(minDice !== null && t.dice.length > 0 ? { dice: t.dice } : {}) })),
+          ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const })),
+        ],
+        master: { token: tokenEntryOf(master), pin: { prompt: true } },
+      }),
+    );
     try {
       this.answers = parseAnswers(text, parsed);
     } finally {

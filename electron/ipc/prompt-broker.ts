@@ -14,12 +14,18 @@ import { pinTriesLeft, withPinRetry, type WrongPin } from '../../core/ceremony/p
 import type { CeremonyEnvironment, ConfirmAnswer, ConfirmRequest, PinRequest } from '../../core/ceremony/types.ts';
 import { describePinState, type KeyriteToken } from '../../core/tokens/token.ts';
 import { openSoftwareTokenFile } from '../../core/node/software-token-file.ts';
-import type { CeremonyPrompt } from '../../core/ipc/contract.ts';
+import type { CeremonyPrompt, TokenSummary } from '../../core/ipc/contract.ts';
+import type { TokenEntry } from '../../core/ceremony/answers-writer.ts';
 
 type Pending = { kind: 'pin'; id: number; resolve: (pin: string) => void; reject: (e: Error) => void } | { kind: 'witness'; id: number; resolve: (a: ConfirmAnswer) => void; reject: (e: Error) => void };
 
 /** Software token choices whose path starts with this folder name are opened from the app's software token folder. */
 export const SOFTWARE_FOLDER = 'software-tokens';
+
+/** How an answers file names a token the app listed: a software token of the app's folder, or a PKCS#11 token by its URI. */
+export function tokenEntryOf(t: TokenSummary): TokenEntry {
+  return t.id.startsWith('software:') ? { software: `${SOFTWARE_FOLDER}/${t.id.slice('software:'.length)}` } : { uri: t.id };
+}
 
 export interface InteractiveEnvironmentOptions {
   /** The app's folder of rehearsal software tokens (tokens:list ids `software:<file>`). */

@@ -19,6 +19,7 @@ import { fromUtf8, utf8 } from '../../core/bytes.ts';
 import { toHex } from '../../core/encoding/hex.ts';
 import { CeremonyFileError, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
+import { encodeAnswers, type TokenEntry } from '../../core/ceremony/answers-writer.ts';
 import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
@@ -33,7 +34,7 @@ import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.t
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareCardReadView, ShareCardScan, ShareEventView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
-import { SOFTWARE_FOLDER } from './prompt-broker.ts';
+import { tokenEntryOf } from './prompt-broker.ts';
 import { scriptView } from './ceremony-session.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 
@@ -73,7 +74,6 @@ function sentence(e: unknown): string {
 }
 
 /** A YAML scalar for a value typed in the app: JSON's double-quoted strings are YAML's. */
-const q = (s: string): string => JSON.stringify(s);
 
 /** A share outcome for the view, from the structured `share` field of a collect-share progress event. */
 export function shareEvent(e: ProgressEvent, who: string): (ShareEventView & { accepted: number; needed: number }) | undefined {
@@ -234,23 +234,26 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     const typed = anchor.kind === 'full' ? toHex(anchor.bytes) : toHex(anchor.prefix);
     if (!fp.startsWith(typed)) throw new KeyriteError('VERIFY_FAILED', 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of that ceremony: stop.');
     const tokens = await this.o.listTokens().catch(() => [] as TokenSummary[]);
-    const tokenYaml = (value: string, whose: string): { yaml: string; label: string } => {
+    const tokenChoice = (value: string, whose: string): { entry: TokenEntry; label: string } => {
       const v = value.trim();
-      if (TOKEN_FILE.test(v) && !v.startsWith('software:')) return { yaml: `{ software: ${q(this.relativePath(v))} }`, label: basename(v) };
+      if (TOKEN_FILE.test(v) && !v.startsWith('software:')) return { entry: { software: this.relativePath(v) }, label: basename(v) };
       const t = tokens.find((x) => x.id === v);
       if (!t) throw new KeyriteError('TOKEN_NOT_FOUND', `The token chosen for ${whose} is no longer attached. Plug it in, or choose another one.`);
-      return { yaml: t.id.startsWith('software:') ? `{ software: ${q(`${SOFTWARE_FOLDER}/${t.id.slice('software:'.length)}`)} }` : `{ uri: ${q(t.id)} }`, label: t.label };
+      return { entry: tokenEntryOf(t), label: t.label };
     };
-    const master = tokenYaml(form.masterToken, 'the new master key');
-    const lines = ['keyrite-answers: 1', `script-sha256: ${parsed.hashHex}`, 'participants:', '  - id: admin', `    name: ${q(form.administrator.trim())}`, '    role: administrator'];
-    const trustees = form.trustees.map((t) => ({ id: t.id, name: t.name.trim(), token: tokenYaml(t.token, t.name.trim()), keyring: this.relativePath(t.keyring), envelope: this.relativePath(t.envelope) }));
-    for (const t of trustees) {
-      lines.push(`  - id: ${t.id}`, `    name: ${q(t.name)}`, '    role: trustee', `    token: ${t.token.yaml}`, '    pin: { prompt: true }', `    keyring: ${q(t.keyring)}`, `    envelope: ${q(t.envelope)}`);
-    }
-    form.witnesses.forEach((w, i) => lines.push(`  - id: witness-${i + 1}`, `    name: ${q(w.trim())}`, '    role: witness'));
-    lines.push('master:', `  token: ${master.yaml}`, '  pin: { prompt: true }', 'bundle:', `  path: ${q(basename(this.bundleDir))}`, `  trust: ${q(trust)}`, '');
-    const text = utf8(lines.join('\n'));
-    this.answers = parseAnswers(text, parsed);
+    const master = tokenChoice(form.masterToken, 'the new master key');
+    const trustees = form.trustees.map((t) => ({ id: t.id, name: t.name.trim(), token: tokenChoice(t.token, t.name.trim()), keyring: this.relativePath(t.keyring), envelope: this.relativePath(t.envelope) }));
+    const text = encodeAnswers({
+      scriptSha256: parsed.hashHex,
+      participants: [
+        { id: 'admin', name: form.administrator.trim(), role: 'administrator' },
+        ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.entry, pin: { prompt: true as const }, keyring: t.keyring, envelope: t.envelope })),
+        ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const })),
+      ],
+      master: { token: master.entry, pin: { prompt: true } },
+      bundle: { path: basename(this.bundleDir), trust },
+    });
+    this.answers = parseAnswers(utf8(text), parsed);
     const participants = [
       { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label },
       ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label })),

@@ -27,6 +27,7 @@ import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environm
 import { fileTokenStore } from '../../core/node/software-token-file.ts';
 import { SoftwareToken } from '../../core/tokens/software-token.ts';
 import { answersYaml } from '../integration/ceremony/helpers.ts';
+import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 
 /** verifier/verify.html in the golden bundle: a fixed stand-in for the built page. */
@@ -124,9 +125,9 @@ export async function makeFixtureTokens(dir: string, o: { tag: string; envPrefix
 /** The answers file of a fixture root ceremony on those tokens (answersYaml): trustees "<tag> Trustee N" with their dice, one witness, every witness step confirmed. */
 export function fixtureAnswersText(o: { ceremonyId: string; clock: string; tag: string; trustees: readonly string[]; pinVar: (id: string) => string; dice: (i: number) => string; confirm: readonly string[] }): string {
   return answersYaml({
-    extraTop: [`ceremony-id: ${o.ceremonyId}`, `clock: ${o.clock}`],
-    trustees: o.trustees.map((id, i) => ({ id, name: `${o.tag} Trustee ${i + 1}`, token: `{ software: tokens/${id}.keyrite-token }`, pin: `{ env: ${o.pinVar(id)} }`, output: `trustees/${id}`, dice: o.dice(i) })),
-    master: { token: '{ software: tokens/master.keyrite-token }', pin: `{ env: ${o.pinVar('master')} }` },
+    top: { ceremonyId: o.ceremonyId, clock: o.clock },
+    trustees: o.trustees.map((id, i) => ({ id, name: `${o.tag} Trustee ${i + 1}`, token: { software: `tokens/${id}.keyrite-token` }, pin: { env: o.pinVar(id) }, output: `trustees/${id}`, dice: o.dice(i) })),
+    master: { token: { software: 'tokens/master.keyrite-token' }, pin: { env: o.pinVar('master') } },
     confirm: [...o.confirm],
   });
 }
@@ -192,34 +193,25 @@ export async function runGoldenRecovery(run: GoldenRun): Promise<GoldenRecoveryR
   const parsed = parseCeremonyScript(readFileSync(RECOVERY_SCRIPT));
   const { env: newMaster, pinVar } = await makeFixtureTokens(dir, { tag: 'Golden', envPrefix: 'GOLDEN', ids: ['new-master'], clock: GOLDEN_CLOCK });
   const confirm = parsed.script.steps.filter((s) => s.witness).map((s) => s.id);
-  const text = [
-    'keyrite-answers: 1',
-    `ceremony-id: ${GOLDEN_RECOVERY_ID}`,
-    'participants:',
-    '  - id: admin',
-    '    name: Alice Admin',
-    '    role: administrator',
-    ...RECOVERY_TRUSTEES.flatMap((id) => [
-      `  - id: ${id}`,
-      `    name: Golden Trustee ${id.slice(-1)}`,
-      '    role: trustee',
-      `    token: { software: tokens/${id}.keyrite-token }`,
-      `    pin: { env: ${pinVar(id)} }`,
-      `    keyring: trustees/${id}/keyring.json`,
-      `    envelope: trustees/${id}/share-envelope.json`,
-    ]),
-    '  - id: witness',
-    '    name: Grace Witness',
-    '    role: witness',
-    'master:',
-    '  token: { software: tokens/new-master.keyrite-token }',
-    `  pin: { env: ${pinVar('new-master')} }`,
-    'bundle:',
-    '  path: out/bundle',
-    `  trust: "${run.result.master.fingerprint}"`,
-    `confirm: [${confirm.join(', ')}]`,
-    '',
-  ].join('\n');
+  const text = encodeAnswers({
+    ceremonyId: GOLDEN_RECOVERY_ID,
+    participants: [
+      { id: 'admin', name: 'Alice Admin', role: 'administrator' },
+      ...RECOVERY_TRUSTEES.map((id) => ({
+        id,
+        name: `Golden Trustee ${id.slice(-1)}`,
+        role: 'trustee' as const,
+        token: { software: `tokens/${id}.keyrite-token` },
+        pin: { env: pinVar(id) },
+        keyring: `trustees/${id}/keyring.json`,
+        envelope: `trustees/${id}/share-envelope.json`,
+      })),
+      { id: 'witness', name: 'Grace Witness', role: 'witness' },
+    ],
+    master: { token: { software: 'tokens/new-master.keyrite-token' }, pin: { env: pinVar('new-master') } },
+    bundle: { path: 'out/bundle', trust: run.result.master.fingerprint },
+    confirm,
+  });
   writeFileSync(join(dir, 'recovery-answers.yaml'), text);
   const answers = parseAnswers(utf8(text), parsed);
   const pins: Record<string, string> = { ...newMaster };

@@ -97,7 +97,7 @@ test('8. a missing witness is refused (answers must match the role counts)', asy
 
 test('9. answers written for another script are refused (script-sha256)', async () => {
   const f = await fixture();
-  const text = answersYaml({ ...f.spec, extraTop: [`script-sha256: ${'ab'.repeat(32)}`] });
+  const text = answersYaml({ ...f.spec, top: { scriptSha256: 'ab'.repeat(32) } });
   await expectFailure(f, 1, /script-sha256 does not match the script being run/, { answers: f.writeAnswers(text, 'sha.yaml') });
 });
 
@@ -105,8 +105,8 @@ test('10. a fixed ceremony id or clock is refused for a live script', async () =
   const f = await fixture();
   const text = answersYaml({
     ...f.spec,
-    extraTop: ['ceremony-id: 00112233445566778899aabbccddeeff'],
-    trustees: f.spec.trustees.map((t, i) => ({ ...t, token: `{ uri: "pkcs11:token=Trustee%20${i + 1}" }` })),
+    top: { ceremonyId: '00112233445566778899aabbccddeeff' },
+    trustees: f.spec.trustees.map((t, i) => ({ ...t, token: { uri: `pkcs11:token=Trustee%20${i + 1}` } })),
     master: { pin: f.spec.master.pin },
   });
   await expectFailure(f, 1, /ceremony-id is allowed only when the script is a rehearsal/, { script: LIVE_SCRIPT, answers: f.writeAnswers(text, 'live.yaml') });
@@ -122,7 +122,7 @@ test('11. an unset PIN environment variable is a usage error (exit 2), before an
 
 test('11b. a PIN to be typed at a prompt is refused when standard input is not a terminal (exit 2)', async () => {
   const f = await fixture();
-  const text = answersYaml({ ...f.spec, master: { ...f.spec.master, pin: '{ prompt: true }' } });
+  const text = answersYaml({ ...f.spec, master: { ...f.spec.master, pin: { prompt: true } } });
   await expectFailure(f, 2, /The PIN for the master token is to be typed at a prompt, but standard input is not a terminal/, { answers: f.writeAnswers(text, 'prompt.yaml') });
   assert.equal(existsSync(f.outDir), false);
 });
@@ -172,7 +172,7 @@ test('15. a headless run without every witness confirmation is a usage error (ex
 test('16. two trustees bringing the same token (a copied token file) are refused', async () => {
   const f = await fixture();
   copyFileSync(join(f.dir, 'tokens', 'trustee-1.keyrite-token'), join(f.dir, 'tokens', 'copy.keyrite-token'));
-  const text = answersYaml({ ...f.spec, trustees: f.spec.trustees.map((t) => (t.id === 'trustee-2' ? { ...t, token: '{ software: tokens/copy.keyrite-token }' } : t)) });
+  const text = answersYaml({ ...f.spec, trustees: f.spec.trustees.map((t) => (t.id === 'trustee-2' ? { ...t, token: { software: 'tokens/copy.keyrite-token' } } : t)) });
   await expectFailure(f, 1, /selected the same token "Test trustee-1"/, { answers: f.writeAnswers(text, 'same.yaml') });
   assert.equal(existsSync(f.outDir), false);
 });

@@ -20,6 +20,7 @@ import { fileTokenStore, openSoftwareTokenFile } from '../../../core/node/softwa
 import { SoftwareToken } from '../../../core/tokens/software-token.ts';
 import { readTranscript, recoverTranscript } from '../../../core/transcript/transcript.ts';
 import type { TranscriptEntry } from '../../../core/transcript/entry.ts';
+import { encodeAnswers, type AnswersDocument, type PinEntry, type TokenEntry } from '../../../core/ceremony/answers-writer.ts';
 
 export const REHEARSAL_SCRIPT = join(repoRoot, 'ceremony-scripts/root-keygen-3of5-rehearsal.yaml');
 export const LIVE_SCRIPT = join(repoRoot, 'ceremony-scripts/root-keygen-3of5.yaml');
@@ -42,45 +43,33 @@ export function rolls(n = 50): string {
 export interface TrusteeLine {
   id: string;
   name: string;
-  token: string;
-  pin: string;
+  token: TokenEntry;
+  pin: PinEntry;
   output: string;
   dice?: string;
 }
 
 export interface AnswersSpec {
   trustees: TrusteeLine[];
-  master: { token?: string; pin: string };
+  master: { token?: TokenEntry; pin: PinEntry };
   confirm: string[];
-  extraTop?: string[];
+  /** script-sha256, ceremony-id, clock. */
+  top?: Pick<AnswersDocument, 'scriptSha256' | 'ceremonyId' | 'clock'>;
   witness?: boolean;
 }
 
-/** Answers YAML from a spec; `token` values are written as given (e.g. "{ software: tokens/x.keyrite-token }"). */
+/** The answers file of a root ceremony: Alice Admin, the spec's trustees, Grace Witness (unless left out). */
 export function answersYaml(spec: AnswersSpec): string {
-  return [
-    'keyrite-answers: 1',
-    ...(spec.extraTop ?? []),
-    'participants:',
-    '  - id: admin',
-    '    name: Alice Admin',
-    '    role: administrator',
-    ...spec.trustees.flatMap((t) => [
-      `  - id: ${t.id}`,
-      `    name: ${t.name}`,
-      '    role: trustee',
-      `    token: ${t.token}`,
-      `    pin: ${t.pin}`,
-      `    output: ${t.output}`,
-      ...(t.dice ? [`    entropy: { dice: "${t.dice}" }`] : []),
-    ]),
-    ...(spec.witness === false ? [] : ['  - id: witness', '    name: Grace Witness', '    role: witness']),
-    'master:',
-    ...(spec.master.token ? [`  token: ${spec.master.token}`] : []),
-    `  pin: ${spec.master.pin}`,
-    `confirm: [${spec.confirm.join(', ')}]`,
-    '',
-  ].join('\n');
+  return encodeAnswers({
+    ...spec.top,
+    participants: [
+      { id: 'admin', name: 'Alice Admin', role: 'administrator' },
+      ...spec.trustees.map((t) => ({ ...t, role: 'trustee' as const })),
+      ...(spec.witness === false ? [] : [{ id: 'witness', name: 'Grace Witness', role: 'witness' as const }]),
+    ],
+    master: spec.master,
+    confirm: spec.confirm,
+  });
 }
 
 export interface RehearsalFixture {
@@ -113,12 +102,12 @@ export async function makeRehearsalFixture(prefix = 'keyrite-ceremony-'): Promis
     trustees: TRUSTEES.map((id, i) => ({
       id,
       name: `Trustee Number ${i + 1}`,
-      token: `{ software: tokens/${id}.keyrite-token }`,
-      pin: `{ env: ${pinVar(id)} }`,
+      token: { software: `tokens/${id}.keyrite-token` },
+      pin: { env: pinVar(id) },
       output: `trustees/${id}`,
       dice: dice.get(id)!,
     })),
-    master: { token: '{ software: tokens/master.keyrite-token }', pin: `{ env: ${pinVar('master')} }` },
+    master: { token: { software: 'tokens/master.keyrite-token' }, pin: { env: pinVar('master') } },
     confirm: WITNESS_STEPS,
   };
   const writeAnswers = (text: string, name = 'answers.yaml') => {

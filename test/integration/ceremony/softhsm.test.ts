@@ -30,12 +30,12 @@ function spec(outputPrefix: string, overrides: Partial<Record<number, string>> =
     trustees: TRUSTEE_LABELS.map((label, i) => ({
       id: `trustee-${i + 1}`,
       name: `HSM Trustee ${i + 1}`,
-      token: `{ uri: "${overrides[i] ?? `pkcs11:token=${encodeURIComponent(label)};serial=${hsm.tokens[i + 1]!.serial}`}" }`,
-      pin: `{ env: KR_HSM_PIN_${i + 1} }`,
+      token: { uri: overrides[i] ?? `pkcs11:token=${encodeURIComponent(label)};serial=${hsm.tokens[i + 1]!.serial}` },
+      pin: { env: `KR_HSM_PIN_${i + 1}` },
       output: `${outputPrefix}/trustee-${i + 1}`,
       dice: rolls(),
     })),
-    master: { pin: '{ env: KR_HSM_PIN_MASTER }' },
+    master: { pin: { env: 'KR_HSM_PIN_MASTER' } },
     confirm: WITNESS_STEPS,
   };
 }

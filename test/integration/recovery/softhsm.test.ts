@@ -77,12 +77,12 @@ test('a root ceremony on SoftHSM, the master token lost, three trustees restore 
       trustees: TRUSTEE_LABELS.map((label, i) => ({
         id: `trustee-${i + 1}`,
         name: `HSM Trustee ${i + 1}`,
-        token: `{ uri: "${uri(label, hsm.tokens[i + 1]!.serial)}" }`,
-        pin: `{ env: KR_HSM_PIN_${i + 1} }`,
+        token: { uri: uri(label, hsm.tokens[i + 1]!.serial) },
+        pin: { env: `KR_HSM_PIN_${i + 1}` },
         output: `trustees/trustee-${i + 1}`,
         dice: rolls(),
       })),
-      master: { token: `{ uri: "${uri('Keyrite Root', hsm.tokens[0]!.serial)}" }`, pin: '{ env: KR_HSM_PIN_MASTER }' },
+      master: { token: { uri: uri('Keyrite Root', hsm.tokens[0]!.serial) }, pin: { env: 'KR_HSM_PIN_MASTER' } },
       confirm: WITNESS_STEPS,
     }),
   );
