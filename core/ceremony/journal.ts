@@ -11,7 +11,7 @@
  */
 import { KeyriteError } from '../errors.ts';
 import { fromBase64 } from '../encoding/base64url.ts';
-import type { JsonObject } from '../encoding/json-fields.ts';
+import { expectObject, readInt, readString } from '../encoding/json-fields.ts';
 import type { Checkpoint } from '../transcript/checkpoint.ts';
 import type { TranscriptEntry } from '../transcript/entry.ts';
 import type { KeyRef } from '../tokens/token.ts';
@@ -86,36 +86,26 @@ function bad(what: string): KeyriteError {
   return new KeyriteError('CEREMONY_ERROR', `The journal of this run folder holds ${what} that Keyrite cannot use; the folder was changed by hand or belongs to another version. Start the ceremony in a new folder.`);
 }
 
-function obj(v: unknown, what: string): JsonObject {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(what);
-  return v as JsonObject;
-}
-
-function str(v: unknown, what: string): string {
-  if (typeof v !== 'string') throw bad(what);
-  return v;
-}
-
-/** An entry body read with one of core/bundle/entries.ts's readers; a body it refuses is the journal's problem. */
-function read<T>(reader: (body: JsonObject) => T, body: JsonObject, what: string): T {
+/** Reads the entries of an earlier run (recoverTranscript's valid prefix) into a JournalState. */
+export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalState {
   try {
-    return reader(body);
+    return readJournal(entries);
   } catch (e) {
-    if (e instanceof KeyriteError) throw bad(what);
+    // The readers say which member of which entry; for the journal that is one problem: the folder.
+    if (e instanceof KeyriteError && e.code !== 'CEREMONY_ERROR') throw bad(`an entry (${e.message.replace(/\.$/, '')})`);
     throw e;
   }
 }
 
-/** Reads the entries of an earlier run (recoverTranscript's valid prefix) into a JournalState. */
-export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalState {
+function readJournal(entries: readonly TranscriptEntry[]): JournalState {
   const first = entries[0];
   if (first === undefined || first.type !== ENTRY.ceremonyStart) throw bad('no ceremony.start entry at the beginning');
   const start = first.body;
-  const ceremonyId = str(start.ceremonyId, 'a ceremony.start entry');
-  const scriptSha256 = str(obj(start.script, 'a ceremony.start entry').sha256, 'a ceremony.start entry');
+  const ceremonyId = readString(start, 'ceremonyId', 'ceremony.start entry');
+  const scriptSha256 = readString(expectObject(start.script, 'ceremony.start script'), 'sha256', 'ceremony.start script');
   const participants = (Array.isArray(start.participants) ? start.participants : []).map((p) => {
-    const o = obj(p, 'a participant list');
-    return { id: str(o.id, 'a participant'), name: str(o.name, 'a participant'), role: str(o.role, 'a participant') };
+    const o = expectObject(p, 'participant list');
+    return { id: readString(o, 'id', 'participant'), name: readString(o, 'name', 'participant'), role: readString(o, 'role', 'participant') };
   });
 
   let runs = 0;
@@ -145,14 +135,14 @@ export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalStat
         runs++;
         break;
       case ENTRY.stepStart: {
-        const step = str(b.step, 'a step.start entry');
-        open = { step, action: str(b.action, 'a step.start entry'), ...(typeof b.participantId === 'string' ? { participantId: b.participantId } : {}) };
+        const step = readString(b, 'step', 'step.start entry');
+        open = { step, action: readString(b, 'action', 'step.start entry'), ...(typeof b.participantId === 'string' ? { participantId: b.participantId } : {}) };
         attempts.set(step, (attempts.get(step) ?? 0) + 1);
         if (b.action === 'generate') key = 'in-flight';
         break;
       }
       case ENTRY.stepEnd: {
-        const step = str(b.step, 'a step.end entry');
+        const step = readString(b, 'step', 'step.end entry');
         completedSteps.add(step);
         if (open?.step === step) open = undefined;
         if (b.action === 'distribute' && key === 'in-flight') key = 'escrowed';
@@ -164,17 +154,17 @@ export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalStat
         break;
       case ENTRY.participantCheckIn:
         if (b.role === 'trustee') {
-          const t = read(trusteeFromEntry, b, 'a trustee check-in entry');
+          const t = trusteeFromEntry(b);
           trustees.set(t.id, t);
         }
         break;
       case ENTRY.keyGenerate:
-        if (b.role === 'master') master = read(masterFromEntry, b, 'a master key entry');
+        if (b.role === 'master') master = masterFromEntry(b);
         break;
       case ENTRY.keyImport: {
-        const t = obj(b.token, 'a key.import entry');
-        const ref = obj(b.ref, 'a key.import entry');
-        masterImport = { ref: { kind: str(ref.kind, 'a key.import entry') as KeyRef['kind'], label: str(ref.label, 'a key.import entry'), id: str(ref.id, 'a key.import entry'), alg: str(ref.alg, 'a key.import entry') as KeyRef['alg'] }, tokenUri: str(t.uri, 'a key.import entry') };
+        const t = expectObject(b.token, 'key.import entry');
+        const ref = expectObject(b.ref, 'key.import entry');
+        masterImport = { ref: { kind: readString(ref, 'kind', 'key.import entry') as KeyRef['kind'], label: readString(ref, 'label', 'key.import entry'), id: readString(ref, 'id', 'key.import entry'), alg: readString(ref, 'alg', 'key.import entry') as KeyRef['alg'] }, tokenUri: readString(t, 'uri', 'key.import entry') };
         break;
       }
       case ENTRY.keyAbandoned:
@@ -189,32 +179,26 @@ export function analyzeJournal(entries: readonly TranscriptEntry[]): JournalStat
         receipts = new Map();
         break;
       case ENTRY.escrowSplit:
-        manifestSha256 = str(b.manifestSha256, 'an escrow.split entry');
-        manifestPath = str(b.manifest, 'an escrow.split entry');
+        manifestSha256 = readString(b, 'manifestSha256', 'escrow.split entry');
+        manifestPath = readString(b, 'manifest', 'escrow.split entry');
         break;
       case ENTRY.escrowDistribute:
-        distributed.set(str(b.trusteeId, 'an escrow.distribute entry'), str(b.envelopeSha256, 'an escrow.distribute entry'));
+        distributed.set(readString(b, 'trusteeId', 'escrow.distribute entry'), readString(b, 'envelopeSha256', 'escrow.distribute entry'));
         break;
       case ENTRY.shareReceipt:
-        receipts.set(str(b.trusteeId, 'a share.receipt entry'), obj(b.receipt, 'a share.receipt entry'));
+        receipts.set(readString(b, 'trusteeId', 'share.receipt entry'), expectObject(b.receipt, 'share.receipt entry'));
         break;
       case ENTRY.checkpointSign: {
-        const phase = str(b.phase, 'a checkpoint entry');
-        let root: Uint8Array;
-        try {
-          root = fromBase64(str(b.root, 'a checkpoint entry'));
-        } catch {
-          throw bad('a checkpoint entry');
-        }
-        const size = b.size;
-        if (typeof size !== 'number') throw bad('a checkpoint entry');
-        const origin = str(b.origin, 'a checkpoint entry');
-        checkpoints.set(phase, { phase, size, root, origin, note: str(b.note, 'a checkpoint entry'), noteSha256: str(b.noteSha256, 'a checkpoint entry'), seq: e.seq });
+        const phase = readString(b, 'phase', 'checkpoint entry');
+        const root = fromBase64(readString(b, 'root', 'checkpoint entry'));
+        const size = readInt(b, 'size', 'checkpoint entry', 0, Number.MAX_SAFE_INTEGER);
+        const origin = readString(b, 'origin', 'checkpoint entry');
+        checkpoints.set(phase, { phase, size, root, origin, note: readString(b, 'note', 'checkpoint entry'), noteSha256: readString(b, 'noteSha256', 'checkpoint entry'), seq: e.seq });
         lastCheckpoint = { origin, size, root };
         break;
       }
       case ENTRY.witnessConfirm:
-        witnessed.add(str(b.step, 'a witness.confirm entry'));
+        witnessed.add(readString(b, 'step', 'witness.confirm entry'));
         break;
       case ENTRY.ceremonyEnd:
         ended = true;

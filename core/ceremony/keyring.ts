@@ -25,7 +25,8 @@ import { deriveTrusteeKeys, type TrusteeKeys } from '../crypto/derive.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { equalBytes } from '../bytes.ts';
 import { isSealScheme, isSigningAlg, type KeyRef, type KeyriteToken, type SealedBox } from '../tokens/token.ts';
-import { type TokenRecord } from '../bundle/entries.ts';
+import { tokenRecord, type TokenRecord } from '../bundle/entries.ts';
+import { expectMembers, expectObject, readString } from '../encoding/json-fields.ts';
 
 export const KEYRING_FORMAT = 'keyrite/trustee-keyring/v1';
 export const TRUSTEE_SEED_FORMAT = 'keyrite/trustee-seed/v1';
@@ -64,62 +65,49 @@ function bad(what: string): KeyriteError {
   return new KeyriteError('INVALID_INPUT', `The trustee keyring ${what}.`);
 }
 
-function o(v: unknown, what: string): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(`has no valid ${what}`);
-  return v as Record<string, unknown>;
-}
-
-function s(v: unknown, what: string): string {
-  if (typeof v !== 'string') throw bad(`has no valid ${what}`);
-  return v;
-}
+const WHAT = 'trustee keyring';
 
 function ref(v: unknown, what: string, kind: KeyRef['kind']): KeyRef {
-  const r = o(v, what);
-  const alg = s(r.alg, what);
+  const r = expectObject(v, `${WHAT} ${what}`);
+  const alg = readString(r, 'alg', `${WHAT} ${what}`);
   if (r.kind !== kind || (kind === 'signing-key' ? !isSigningAlg(alg) : !isSealScheme(alg))) throw bad(`has no valid ${what}`);
-  return { kind, label: s(r.label, what), id: s(r.id, what), alg: alg as KeyRef['alg'] };
+  return { kind, label: readString(r, 'label', `${WHAT} ${what}`), id: readString(r, 'id', `${WHAT} ${what}`), alg: alg as KeyRef['alg'] };
+}
+
+function sealedSeed(v: unknown): SealedBox {
+  const what = `${WHAT} sealed seed`;
+  const sealed = expectObject(v, what);
+  const scheme = readString(sealed, 'scheme', what);
+  if (!isSealScheme(scheme) || sealed.v !== 1) throw bad('has no valid sealed seed');
+  return { v: 1, scheme, keyId: readString(sealed, 'keyId', what), nonce: readString(sealed, 'nonce', what), ct: readString(sealed, 'ct', what), ...(typeof sealed.epk === 'string' ? { epk: sealed.epk } : {}) };
 }
 
 /** Reads a keyring file strictly (closed world on the top level). */
 export function parseKeyring(bytes: Uint8Array): TrusteeKeyring {
   let doc: unknown;
   try {
-    doc = parseJsonStrict(fromUtf8(bytes), 'trustee keyring', { maxLength: 64 * 1024, maxDepth: 8 });
+    doc = parseJsonStrict(fromUtf8(bytes), WHAT, { maxLength: 64 * 1024, maxDepth: 8 });
   } catch (e) {
     throw new KeyriteError('INVALID_INPUT', `The trustee keyring is not valid JSON: ${e instanceof Error ? e.message : 'unreadable'}`);
   }
-  const d = o(doc, 'structure');
-  const members = ['ceremonyId', 'fingerprint', 'format', 'kem', 'name', 'pq', 'sealKey', 'sealedSeed', 'signingKey', 'token', 'trusteeId'];
-  for (const k of Object.keys(d)) if (!members.includes(k)) throw bad(`has an unexpected member ${JSON.stringify(k.slice(0, 40))}`);
+  const d = expectObject(doc, WHAT);
   if (d.format !== KEYRING_FORMAT) throw bad(`is not a ${KEYRING_FORMAT} file`);
-  const token = o(d.token, 'token');
-  const signing = o(d.signingKey, 'signing key');
-  const sealed = o(d.sealedSeed, 'sealed seed');
-  const kem = o(d.kem, 'X-Wing key');
+  expectMembers(d, WHAT, ['ceremonyId', 'fingerprint', 'format', 'kem', 'name', 'pq', 'sealKey', 'sealedSeed', 'signingKey', 'token', 'trusteeId']);
+  const signing = expectObject(d.signingKey, `${WHAT} signing key`);
+  const kem = expectObject(d.kem, `${WHAT} X-Wing key`);
   if (kem.alg !== 'X-Wing') throw bad('has no valid X-Wing key');
-  const scheme = s(sealed.scheme, 'sealed seed');
-  if (!isSealScheme(scheme) || sealed.v !== 1) throw bad('has no valid sealed seed');
-  const box: SealedBox = { v: 1, scheme, keyId: s(sealed.keyId, 'sealed seed'), nonce: s(sealed.nonce, 'sealed seed'), ct: s(sealed.ct, 'sealed seed'), ...(typeof sealed.epk === 'string' ? { epk: sealed.epk } : {}) };
   return {
     format: KEYRING_FORMAT,
-    ceremonyId: s(d.ceremonyId, 'ceremony id'),
-    trusteeId: s(d.trusteeId, 'trustee id'),
-    name: s(d.name, 'name'),
-    fingerprint: s(d.fingerprint, 'fingerprint'),
-    token: {
-      uri: s(token.uri, 'token'),
-      label: s(token.label, 'token'),
-      serial: s(token.serial, 'token'),
-      model: s(token.model, 'token'),
-      manufacturer: s(token.manufacturer, 'token'),
-      rehearsalOnly: token.rehearsalOnly === true,
-    },
-    signingKey: { ref: ref(signing.ref, 'signing key', 'signing-key'), jwk: o(signing.jwk, 'signing key') as unknown as PublicJwk },
+    ceremonyId: readString(d, 'ceremonyId', WHAT),
+    trusteeId: readString(d, 'trusteeId', WHAT),
+    name: readString(d, 'name', WHAT),
+    fingerprint: readString(d, 'fingerprint', WHAT),
+    token: tokenRecord(d.token, `${WHAT} token`),
+    signingKey: { ref: ref(signing.ref, 'signing key', 'signing-key'), jwk: expectObject(signing.jwk, `${WHAT} signing key`) as unknown as PublicJwk },
     sealKey: ref(d.sealKey, 'sealing key', 'seal-key'),
-    pq: { jwk: o(o(d.pq, 'ML-DSA-65 key').jwk, 'ML-DSA-65 key') as unknown as PublicJwk },
-    kem: { alg: 'X-Wing', publicKey: s(kem.publicKey, 'X-Wing key') },
-    sealedSeed: box,
+    pq: { jwk: expectObject(expectObject(d.pq, `${WHAT} ML-DSA-65 key`).jwk, `${WHAT} ML-DSA-65 key`) as unknown as PublicJwk },
+    kem: { alg: 'X-Wing', publicKey: readString(kem, 'publicKey', `${WHAT} X-Wing key`) },
+    sealedSeed: sealedSeed(d.sealedSeed),
   };
 }
 

@@ -25,6 +25,7 @@ import { fromBase64, fromBase64url, toBase64 } from './base64url.ts';
 import { canonicalize } from './jcs.ts';
 import { parseJsonStrict, type JsonParseOptions } from './json.ts';
 import { findLoneSurrogate } from './utf16.ts';
+import { expectList, expectMembers, expectObject, readString } from './json-fields.ts';
 
 export const DSSE_PAE_PREFIX = 'DSSEv1';
 
@@ -83,36 +84,32 @@ function decodeEitherBase64(text: string, what: string): Uint8Array {
   return fromBase64url(text.replace(/\+/g, '-').replace(/\//g, '_'), what);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The members of the envelope, read through json-fields.ts; a malformed one is an encoding error of the envelope. */
+function readMembers(doc: unknown): { payloadType: string; payload: string; signatures: { sig: string; keyid?: string }[] } {
+  try {
+    const o = expectObject(doc, 'DSSE envelope');
+    expectMembers(o, 'DSSE envelope', ['payload', 'payloadType', 'signatures']);
+    const signatures = expectList(o.signatures, 'DSSE signatures').map((s, i) => {
+      const what = `DSSE signature ${i + 1}`;
+      const g = expectObject(s, what);
+      expectMembers(g, what, ['sig'], ['keyid']);
+      return { sig: readString(g, 'sig', what), ...(Object.prototype.hasOwnProperty.call(g, 'keyid') ? { keyid: readString(g, 'keyid', what) } : {}) };
+    });
+    return { payloadType: readString(o, 'payloadType', 'DSSE envelope'), payload: readString(o, 'payload', 'DSSE envelope'), signatures };
+  } catch (e) {
+    if (e instanceof KeyriteError) fail(e.message);
+    throw e;
+  }
 }
 
 /** Reads a DSSE JSON envelope strictly; see the module comment for the rules. */
 export function parseEnvelope(text: string, options: Pick<JsonParseOptions, 'maxLength'> = {}): DsseEnvelope {
-  const doc = parseJsonStrict(text, 'DSSE envelope', options.maxLength === undefined ? {} : { maxLength: options.maxLength });
-  if (!isPlainObject(doc)) fail('The DSSE envelope must be a JSON object.');
-  const extra = Object.keys(doc).filter((k) => k !== 'payload' && k !== 'payloadType' && k !== 'signatures');
-  if (extra.length > 0) fail(`The DSSE envelope has members DSSE does not define: ${extra.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 30))).join(', ')}.`);
-  for (const k of ['payload', 'payloadType', 'signatures']) {
-    if (!Object.prototype.hasOwnProperty.call(doc, k)) fail(`The DSSE envelope has no "${k}" member.`);
-  }
-  const { payload, payloadType, signatures } = doc;
-  if (typeof payloadType !== 'string') fail('The "payloadType" of the DSSE envelope must be a string.');
+  const { payloadType, payload, signatures } = readMembers(parseJsonStrict(text, 'DSSE envelope', options.maxLength === undefined ? {} : { maxLength: options.maxLength }));
   if (payloadType.length === 0) fail('The "payloadType" of the DSSE envelope is empty.');
-  if (typeof payload !== 'string') fail('The "payload" of the DSSE envelope must be a base64 string.');
-  if (!Array.isArray(signatures)) fail('The "signatures" of the DSSE envelope must be a list.');
-  const sigs: DsseSignature[] = signatures.map((s: unknown, i) => {
-    const n = i + 1;
-    if (!isPlainObject(s)) fail(`DSSE signature ${n} must be a JSON object.`);
-    const unknown = Object.keys(s).filter((k) => k !== 'sig' && k !== 'keyid');
-    if (unknown.length > 0) fail(`DSSE signature ${n} has members DSSE does not define: ${unknown.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 30))).join(', ')}.`);
-    if (!Object.prototype.hasOwnProperty.call(s, 'sig')) fail(`DSSE signature ${n} has no "sig" member.`);
-    if (typeof s.sig !== 'string') fail(`The "sig" of DSSE signature ${n} must be a base64 string.`);
-    const sig = decodeEitherBase64(s.sig, `"sig" of DSSE signature ${n}`);
-    if (sig.length === 0) fail(`DSSE signature ${n} is empty.`);
-    if (!Object.prototype.hasOwnProperty.call(s, 'keyid')) return { sig };
-    if (typeof s.keyid !== 'string') fail(`The "keyid" of DSSE signature ${n} must be a string.`);
-    return { keyid: s.keyid, sig };
+  const sigs: DsseSignature[] = signatures.map((s, i) => {
+    const sig = decodeEitherBase64(s.sig, `"sig" of DSSE signature ${i + 1}`);
+    if (sig.length === 0) fail(`DSSE signature ${i + 1} is empty.`);
+    return s.keyid === undefined ? { sig } : { keyid: s.keyid, sig };
   });
   return { payloadType, payload: decodeEitherBase64(payload, '"payload" of the DSSE envelope'), signatures: sigs };
 }

@@ -27,6 +27,7 @@ import { fromBase64url, toBase64url } from '../encoding/base64url.ts';
 import { toHex } from '../encoding/hex.ts';
 import { canonicalBytes } from '../encoding/jcs.ts';
 import { parseJsonUtf8 } from '../encoding/json.ts';
+import { expectObject, readBytes, readInt, readLiteral, readPattern, readString, type JsonObject } from '../encoding/json-fields.ts';
 import { randomBytes } from '../crypto/random.ts';
 import { wipe } from '../crypto/wipe.ts';
 import { xchachaOpen, xchachaSeal } from '../crypto/aead.ts';
@@ -163,41 +164,37 @@ function parseFile(bytes: Uint8Array, location: string): FileContents {
   } catch {
     throw corrupt(location, 'not valid JSON');
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw corrupt(location, 'not a JSON object');
-  const d = doc as Record<string, unknown>;
-  if (d.format !== SOFTWARE_TOKEN_FORMAT) throw corrupt(location, 'unknown format');
-  if (d.v !== 1) throw corrupt(location, `unsupported version ${JSON.stringify(d.v)}`);
-  if (typeof d.label !== 'string' || !TOKEN_LABEL_RE.test(d.label)) throw corrupt(location, 'bad label');
-  if (typeof d.serial !== 'string' || !/^[0-9a-f]{16}$/.test(d.serial)) throw corrupt(location, 'bad serial');
-  if (typeof d.created !== 'string' || d.created.length > 40) throw corrupt(location, 'bad creation time');
-  if (d.aead !== 'xchacha20poly1305') throw corrupt(location, 'unknown cipher');
-  const k = d.kdf as Record<string, unknown> | null;
-  if (k === null || typeof k !== 'object' || k.alg !== 'scrypt' || typeof k.N !== 'number' || typeof k.r !== 'number' || typeof k.p !== 'number' || typeof k.salt !== 'string') {
-    throw corrupt(location, 'bad key derivation parameters');
-  }
-  try {
-    assertScryptParams({ N: k.N, r: k.r, p: k.p });
-  } catch {
-    throw corrupt(location, 'scrypt parameters out of range');
-  }
-  const wrongAttempts = d.wrongAttempts;
-  if (typeof wrongAttempts !== 'number' || !Number.isSafeInteger(wrongAttempts) || wrongAttempts < 0) throw corrupt(location, 'bad attempt counter');
+  let d: JsonObject;
+  let k: { N: number; r: number; p: number; salt: string };
+  let wrongAttempts: number;
   let nonce: Uint8Array;
   let ciphertext: Uint8Array;
   try {
+    d = expectObject(doc, 'file');
+    if (d.format !== SOFTWARE_TOKEN_FORMAT) throw corrupt(location, 'unknown format');
+    if (d.v !== 1) throw corrupt(location, `unsupported version ${JSON.stringify(d.v)}`);
+    readPattern(d, 'label', 'file', TOKEN_LABEL_RE, 'a token label');
+    readPattern(d, 'serial', 'file', /^[0-9a-f]{16}$/, '16 lowercase hex digits');
+    readPattern(d, 'created', 'file', /^.{1,40}$/, 'a time');
+    readLiteral(d, 'aead', 'file', ['xchacha20poly1305']);
+    const kdf = expectObject(d.kdf, 'key derivation parameters');
+    readLiteral(kdf, 'alg', 'key derivation parameters', ['scrypt']);
+    k = { N: readInt(kdf, 'N', 'scrypt parameters', 1, Number.MAX_SAFE_INTEGER), r: readInt(kdf, 'r', 'scrypt parameters', 1, Number.MAX_SAFE_INTEGER), p: readInt(kdf, 'p', 'scrypt parameters', 1, Number.MAX_SAFE_INTEGER), salt: readString(kdf, 'salt', 'scrypt parameters') };
     fromBase64url(k.salt, 'salt');
-    nonce = fromBase64url(String(d.nonce), 'nonce');
-    ciphertext = fromBase64url(String(d.ciphertext), 'ciphertext');
-  } catch {
-    throw corrupt(location, 'a field is not valid base64url');
+    assertScryptParams({ N: k.N, r: k.r, p: k.p });
+    wrongAttempts = readInt(d, 'wrongAttempts', 'file', 0, Number.MAX_SAFE_INTEGER);
+    nonce = readBytes(d, 'nonce', 'file', 24);
+    ciphertext = readBytes(d, 'ciphertext', 'file', { min: 16, max: MAX_FILE_BYTES });
+  } catch (e) {
+    if (e instanceof KeyriteError && !e.message.startsWith('The software token file ')) throw corrupt(location, e.message.replace(/^The file /, '').replace(/\.$/, ''));
+    throw e;
   }
-  if (nonce.length !== 24 || ciphertext.length < 16) throw corrupt(location, 'bad nonce or ciphertext');
   const header: Header = {
     format: SOFTWARE_TOKEN_FORMAT,
     v: 1,
-    label: d.label,
-    serial: d.serial,
-    created: d.created,
+    label: d.label as string,
+    serial: d.serial as string,
+    created: d.created as string,
     kdf: { alg: 'scrypt', N: k.N, r: k.r, p: k.p, salt: k.salt },
     aead: 'xchacha20poly1305',
   };

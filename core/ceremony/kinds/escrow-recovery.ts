@@ -15,7 +15,8 @@
  */
 import { KeyriteError } from '../../errors.ts';
 import { wipe } from '../../crypto/wipe.ts';
-import { parseJsonUtf8 } from '../../encoding/json.ts';
+import { expectObject, expectStrings, readString } from '../../encoding/json-fields.ts';
+import { parseBundleManifest, type BundleManifest } from '../../bundle/bundle-manifest.ts';
 import { readTranscript } from '../../transcript/transcript.ts';
 import type { TranscriptEntry } from '../../transcript/entry.ts';
 import type { CeremonyStep, ParsedCeremonyScript, StepOf } from '../../script/script.ts';
@@ -91,17 +92,26 @@ async function readLink(env: CeremonyEnvironment, answers: Answers): Promise<Bun
     if (bytes === undefined) throw new KeyriteError('IO_ERROR', `No public bundle at ${env.files.display({ root: 'answers', path: dir })} (${name} is missing).`);
     return bytes;
   };
-  const manifest = parseJsonUtf8(await read(BUNDLE_MANIFEST_FILE), BUNDLE_MANIFEST_FILE);
-  const m = (manifest ?? {}) as Record<string, unknown>;
-  if (typeof m.ceremonyId !== 'string' || typeof m.masterFingerprint !== 'string') throw new KeyriteError('VERIFY_FAILED', 'The bundle.json of the bundle names no ceremony id or master fingerprint; it is not a Keyrite bundle.');
+  let m: BundleManifest;
+  try {
+    m = parseBundleManifest(await read(BUNDLE_MANIFEST_FILE));
+  } catch (e) {
+    throw new KeyriteError('VERIFY_FAILED', `The bundle's bundle.json cannot be read (${e instanceof KeyriteError ? e.message.replace(/\.$/, '') : 'unreadable'}); it is not a Keyrite bundle, or not all of it was copied.`);
+  }
   return { ceremonyId: m.ceremonyId, masterFingerprint: m.masterFingerprint, statementSha256: sha256Hex(await read(STATEMENT_FILE)) };
 }
 
+/** The link a recovery transcript records (in ceremony.start and ceremony.end), if it is a recovery's. */
 function recordedLink(entries: readonly TranscriptEntry[]): BundleLink | undefined {
-  const start = entries[0];
-  const o = start?.body.original as Record<string, unknown> | undefined;
-  if (start?.body.kind !== 'escrow-recovery' || !o || typeof o.ceremonyId !== 'string' || typeof o.masterFingerprint !== 'string' || typeof o.statementSha256 !== 'string') return undefined;
-  return { ceremonyId: o.ceremonyId, masterFingerprint: o.masterFingerprint, statementSha256: o.statementSha256 };
+  const body = entries[0]?.body;
+  if (body?.kind !== 'escrow-recovery') return undefined;
+  try {
+    const what = 'link to the original ceremony';
+    const o = expectObject(body.original, what);
+    return { ceremonyId: readString(o, 'ceremonyId', what), masterFingerprint: readString(o, 'masterFingerprint', what), statementSha256: readString(o, 'statementSha256', what) };
+  } catch {
+    return undefined;
+  }
 }
 
 async function prepare({ answers, env, previous, entries }: Preflight): Promise<RecoveryState> {
@@ -123,8 +133,8 @@ async function bundleFacts(run: CeremonyRun): Promise<EscrowRecoveryFacts> {
   const transcript = await run.env.transcript.read();
   if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
   const end = readTranscript(transcript).entries.at(-1)!;
-  const o = end.body.original as Record<string, unknown>;
-  const original = { ceremonyId: String(o.ceremonyId), masterFingerprint: String(o.masterFingerprint), statementSha256: String(o.statementSha256) };
+  const original = recordedLink([end]);
+  if (!original) throw new KeyriteError('CEREMONY_ERROR', 'The closed recovery transcript does not end with the link to the original ceremony.');
   const ref = { root: 'answers' as const, path: `${bundleDir(run.answers)}/${STATEMENT_FILE}` };
   const originalStatement = await run.env.files.read(ref);
   if (originalStatement === undefined || sha256Hex(originalStatement) !== original.statementSha256) {
@@ -137,7 +147,7 @@ async function bundleFacts(run: CeremonyRun): Promise<EscrowRecoveryFacts> {
     originalStatement,
     master: { fingerprint: m.fingerprint, publicKey: m.publicKey, keyLabel: run.script.tokens.master.keyLabel, token: tokenRecord(end.body.restoredTo, 'ceremony.end entry') },
     trustees: run.checkedInTrustees(),
-    sharesCombined: (end.body.sharesCombined as unknown[]).map(String),
+    sharesCombined: expectStrings(end.body.sharesCombined, 'shares combined in ceremony.end'),
   };
 }
 
