@@ -1,7 +1,8 @@
 /**
  * `keyrite ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]`: runs a
- * root-keygen ceremony script headless (core/ceremony/engine.ts) with the answers file's
- * participants, tokens, PIN sources and witness confirmations, and exports the public bundle
+ * root-keygen ceremony script headless (core/ceremony/kinds/root-keygen.ts on the one engine)
+ * with the answers file's participants, tokens, PIN sources and witness confirmations, and
+ * exports the public bundle
  * to DIR/bundle. DIR is the run folder: its journal (DIR/journal/transcript.jsonl) makes a
  * second run on the same DIR resume an interrupted ceremony (docs/CEREMONY-SCRIPTS.md).
  * Exit 0 ceremony complete and bundle verified; 1 a check failed (invalid script or answers,

@@ -1,7 +1,7 @@
 /**
  * `keyrite recover SCRIPT --bundle DIR --answers FILE --out DIR [--module PATH] [--json]`:
- * escrow recovery (core/ceremony/recovery-engine.ts). The original public bundle is verified
- * (anchored by the answers' bundle.trust), every trustee's share is checked before it is
+ * escrow recovery (core/ceremony/kinds/escrow-recovery.ts, on the one engine). The original
+ * public bundle is verified (anchored by the answers' bundle.trust), every trustee's share is checked before it is
  * accepted, the shares are combined, the key must re-derive the published keys, and the
  * Ed25519 key is restored non-extractable onto the new master token. DIR holds the recovery
  * journal and its co-signed checkpoints; a journal already there is resumed. Exit 0 recovered

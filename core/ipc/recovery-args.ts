@@ -20,7 +20,7 @@ function record(arg: unknown, keys: readonly string[]): Record<string, unknown> 
 const text = (v: unknown, max: number): boolean => typeof v === 'string' && v.length <= max;
 const filled = (v: unknown, max: number): boolean => text(v, max) && (v as string).trim().length > 0;
 const TRUSTEE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
-/** core/escrow/share-card.ts SHARE_CARD_MAX_SCAN_CHARS (a test keeps them equal); not imported, so that the renderer does not bundle the card renderer. */
+/** core/escrow/share-card-parts.ts SHARE_CARD_MAX_SCAN_CHARS (a test keeps them equal); the IPC contract imports nothing of core/escrow. */
 export const MAX_SCANNED_CARD_CHARS = 475_200;
 
 export const checkPickOnly: Check = (arg) => {

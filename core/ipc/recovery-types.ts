@@ -1,6 +1,6 @@
 /**
  * The values the recovery channels of core/ipc/contract.ts carry (all JSON-safe, public data
- * only): an escrow recovery (core/ceremony/recovery-engine.ts) run in the main process. As on
+ * only): an escrow recovery (core/ceremony/kinds/escrow-recovery.ts, on the one engine) run in the main process. As on
  * the ceremony screen, PINs go renderer → main only (recovery:pin) and never appear in a view;
  * shares, K and S never leave the engine.
  */

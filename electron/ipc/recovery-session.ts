@@ -3,8 +3,8 @@
  * here so the room can read its master fingerprint aloud), the escrow-recovery script, the
  * quorum checked in (the same data as a recovery answers file, built here and validated by
  * parseAnswers), and a run of the same engine as `keyrite recover`
- * (core/ceremony/recovery-engine.ts) whose PIN prompts and witness confirmations wait for
- * answers from the window (PromptBroker, shared with the ceremony session). It publishes a
+ * (core/ceremony/kinds/escrow-recovery.ts) whose PIN prompts and witness confirmations wait
+ * for answers from the window (PromptBroker, shared with the ceremony session). It publishes a
  * RecoveryView (public data only) on every change, with "k of t" share progress and every
  * refused share, taken from the structured `share` field of the engine's progress events.
  *
