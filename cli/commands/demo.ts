@@ -22,7 +22,7 @@ import { toPlainBytes, utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
 import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
-import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
+import { encodeAnswers, type ParticipantEntry } from '../../core/ceremony/answers-writer.ts';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
 import type { BundleCheck, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
@@ -113,6 +113,15 @@ export interface DemoResult {
   checks: BundleCheck[];
 }
 
+/** The demo's people around the trustees (the same in the ceremony and the recovery), and each trustee with their rehearsal token. */
+function demoParticipants(trustees: readonly (typeof DEMO_TRUSTEES)[number][], files: (id: string) => Partial<ParticipantEntry>): ParticipantEntry[] {
+  return [
+    { id: 'admin', name: 'Alice Administrator', role: 'administrator' },
+    ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: { software: `trustees/${t.id}/token.keyrite-token` }, pin: { env: pinVariable(t.id) }, ...files(t.id) })),
+    { id: 'witness', name: 'Grace Witness', role: 'witness' },
+  ];
+}
+
 function answersText(parsed: ParsedCeremonyScript, withDice: Map<string, string> | undefined): string {
   return encodeAnswers({
     comment: [
@@ -120,19 +129,7 @@ function answersText(parsed: ParsedCeremonyScript, withDice: Map<string, string>
       "sets in its own memory; the trustees' dice were simulated and are not written here (secret).",
     ],
     scriptSha256: parsed.hashHex,
-    participants: [
-      { id: 'admin', name: 'Alice Administrator', role: 'administrator' },
-      ...DEMO_TRUSTEES.map((t) => ({
-        id: t.id,
-        name: t.name,
-        role: 'trustee' as const,
-        token: { software: `trustees/${t.id}/token.keyrite-token` },
-        pin: { env: pinVariable(t.id) },
-        output: `trustees/${t.id}`,
-        ...(withDice ? { dice: withDice.get(t.id)! } : {}),
-      })),
-      { id: 'witness', name: 'Grace Witness', role: 'witness' },
-    ],
+    participants: demoParticipants(DEMO_TRUSTEES, (id) => ({ output: `trustees/${id}`, ...(withDice ? { dice: withDice.get(id)! } : {}) })),
     master: { token: { software: 'master/master.keyrite-token' }, pin: { env: pinVariable('master') } },
     confirm: parsed.script.steps.filter((s) => s.witness).map((s) => s.id),
   });
@@ -149,19 +146,7 @@ async function recoveryAnswersText(fingerprint: string): Promise<string> {
       'PINs: load the REHEARSAL-ONLY-passphrase.env files first, e.g.',
       '  set -a; for f in trustees/trustee-[123]/REHEARSAL-ONLY-passphrase.env recovery/REHEARSAL-ONLY-passphrase.env; do . "./$f"; done; set +a',
     ],
-    participants: [
-      { id: 'admin', name: 'Alice Administrator', role: 'administrator' },
-      ...picked.map((t) => ({
-        id: t.id,
-        name: t.name,
-        role: 'trustee' as const,
-        token: { software: `trustees/${t.id}/token.keyrite-token` },
-        pin: { env: pinVariable(t.id) },
-        keyring: `trustees/${t.id}/keyring.json`,
-        envelope: `trustees/${t.id}/share-envelope.json`,
-      })),
-      { id: 'witness', name: 'Grace Witness', role: 'witness' },
-    ],
+    participants: demoParticipants(picked, (id) => ({ keyring: `trustees/${id}/keyring.json`, envelope: `trustees/${id}/share-envelope.json` })),
     master: { token: { software: 'recovery/new-master.keyrite-token' }, pin: { env: pinVariable('recovery') } },
     bundle: { path: 'bundle', trust: fingerprint },
     confirm: recovery.script.steps.filter((s) => s.witness).map((s) => s.id),
