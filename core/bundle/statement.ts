@@ -30,7 +30,8 @@ export interface BundleLink {
   readonly statementSha256: string;
 }
 
-interface PredicateCommon {
+/** What the predicate of every kind states. */
+export interface PredicateCommon {
   readonly ceremonyId: string;
   readonly kind: string;
   readonly mode: string;
@@ -50,7 +51,15 @@ export interface EscrowRecoveryPredicate extends PredicateCommon {
   readonly trustees: readonly { readonly id: string; readonly name: string; readonly fingerprint: string; readonly keys: PrincipalKeys; readonly shareCombined: boolean }[];
 }
 
-export interface Statement<P> {
+export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate;
+
+/** The predicate of each bundle kind. */
+export interface PredicateOf {
+  readonly 'root-keygen': RootKeygenPredicate;
+  readonly 'escrow-recovery': EscrowRecoveryPredicate;
+}
+
+export interface Statement<P extends Predicate = Predicate> {
   readonly _type: typeof IN_TOTO_STATEMENT_TYPE;
   readonly subject: readonly StatementSubject[];
   readonly predicateType: string;

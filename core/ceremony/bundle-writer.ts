@@ -25,7 +25,7 @@ import { BUNDLE_KIND_SPECS, type BundleKind } from '../bundle/kinds.ts';
 import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, VERIFIER_PAGE, pemFileName } from '../bundle/layout.ts';
 import { principalKeyIds, principalName, publicKeyAlgOf, readableFingerprint } from '../bundle/principals.ts';
 import { encodeReadme } from '../bundle/readme.ts';
-import { IN_TOTO_STATEMENT_TYPE, POLICY_FORMAT, type BundleLink, type PrincipalKeys } from '../bundle/statement.ts';
+import { IN_TOTO_STATEMENT_TYPE, POLICY_FORMAT, type BundleLink, type Predicate, type PredicateCommon, type PredicateOf, type PrincipalKeys, type Statement } from '../bundle/statement.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
 
 export interface MasterInfo {
@@ -75,19 +75,18 @@ export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts;
 
 type FactsOf<K extends BundleKind> = Extract<BundleFacts, { kind: K }>;
 
-/** What a kind adds to the common parts of its bundle. */
-interface KindParts<F> {
+/** What a kind adds to the common parts of its bundle: files, policy members, and the members of its predicate (core/bundle/statement.ts). */
+interface KindParts<F, P extends Predicate> {
   /** Files only this kind has (besides the common ones). */
   files(f: F): [string, Uint8Array][];
   policy(f: F): Record<string, unknown>;
-  /** Predicate members about the master key beyond fingerprint, label and keys. */
-  master(f: F): Record<string, unknown>;
-  trustee(f: F, t: TrusteeRecord): Record<string, unknown>;
-  predicate(f: F): Record<string, unknown>;
+  master(f: F): Omit<P['master'], 'fingerprint' | 'keyLabel' | 'keys'>;
+  trustee(f: F, t: TrusteeRecord): Omit<P['trustees'][number], 'id' | 'name' | 'fingerprint' | 'keys'>;
+  predicate(f: F): Omit<P, keyof PredicateCommon | 'master' | 'trustees'>;
   readme(f: F): Record<string, string>;
 }
 
-const KIND_PARTS: { readonly [K in BundleKind]: KindParts<FactsOf<K>> } = {
+const KIND_PARTS: { readonly [K in BundleKind]: KindParts<FactsOf<K>, PredicateOf[K]> } = {
   'root-keygen': {
     files: (f) => [[ESCROW_MANIFEST_FILE, f.manifestBytes]],
     policy: (f) => ({ algorithms: { classical: 'Ed25519', trusteeClassical: ['Ed25519', 'ES256'], pq: f.script.algorithms.pq, kem: f.script.algorithms.kem, aead: f.script.algorithms.aead, hash: 'SHA-256' } }),
@@ -109,11 +108,11 @@ const KIND_PARTS: { readonly [K in BundleKind]: KindParts<FactsOf<K>> } = {
   },
 };
 
-function parts<F extends BundleFacts>(f: F): KindParts<F> {
-  return KIND_PARTS[f.kind] as unknown as KindParts<F>;
+function parts<F extends BundleFacts>(f: F): KindParts<F, Predicate> {
+  return KIND_PARTS[f.kind] as unknown as KindParts<F, Predicate>;
 }
 
-export function jsonFile(value: unknown): Uint8Array {
+function jsonFile(value: unknown): Uint8Array {
   return utf8(canonicalize(value) + '\n');
 }
 
@@ -188,7 +187,7 @@ export function statementPayload(f: BundleFacts, subjects: ReadonlyMap<string, U
   const spec = BUNDLE_KIND_SPECS[f.kind];
   const kind = parts(f);
   const q = f.script.quorum!;
-  return canonicalBytes({
+  const statement: Statement = {
     _type: IN_TOTO_STATEMENT_TYPE,
     subject: spec.subjects.map((name) => ({ name, digest: { sha256: sha256Hex(subjects.get(name)!) } })),
     predicateType: spec.predicateType,
@@ -202,8 +201,10 @@ export function statementPayload(f: BundleFacts, subjects: ReadonlyMap<string, U
       trustees: f.trustees.map((t) => ({ id: t.id, name: t.name, fingerprint: t.fingerprint, keys: keysOf(t.publicKey), ...kind.trustee(f, t) })),
       policy: { n: q.n, t: q.t, signatures: 'hybrid', witnessSteps: [...f.witnessSteps] },
       ...kind.predicate(f),
-    },
-  });
+      // The common members and the kind's parts (each typed against its predicate in KIND_PARTS) make the kind's predicate.
+    } as unknown as Predicate,
+  };
+  return canonicalBytes(statement);
 }
 
 /** `files` (static files, transcript, statement, checkpoint notes) completed with README.txt and bundle.json. */

@@ -16,7 +16,7 @@
  */
 import { KeyriteError } from '../errors.ts';
 import { fromUtf8, utf8 } from '../bytes.ts';
-import { fromBase64url, toBase64url } from '../encoding/base64url.ts';
+import { fromBase64url } from '../encoding/base64url.ts';
 import { canonicalBytes, canonicalize } from '../encoding/jcs.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { jwkToPublicKey, type PublicJwk } from '../encoding/jwk.ts';
@@ -120,10 +120,6 @@ export function keyringPublicKeys(k: TrusteeKeyring): { publicKey: HybridPublicK
     publicKey: { classical: { alg: c.alg === 'P-256' ? 'ES256' : 'Ed25519', publicKey: c.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: p.publicKey } },
     xwingPublicKey: fromBase64url(k.kem.publicKey, 'X-Wing public key'),
   };
-}
-
-export function encodeXWing(pub: Uint8Array): string {
-  return toBase64url(pub);
 }
 
 /**

@@ -27,7 +27,7 @@ export const SHARE_CARD_MAX_PARTS = 99;
 // QR parts
 
 /** The ceremony id prefix every part of a card carries. */
-export function partPrefix(ceremonyId: string): string {
+function partPrefix(ceremonyId: string): string {
   return ceremonyId.slice(0, SHARE_CARD_CEREMONY_PREFIX_HEX);
 }
 

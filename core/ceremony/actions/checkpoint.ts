@@ -13,6 +13,7 @@ import type { StepOf } from '../../script/script.ts';
 import { type CeremonyRun } from '../run.ts';
 import { JOURNAL_CHECKPOINTS } from '../journal.ts';
 import { confirmWitness, createOrSame, deviation, sha256Hex } from './common.ts';
+import { checkpointNoteName } from '../../bundle/layout.ts';
 import { requireMasterSecret } from './master-restore.ts';
 import { ENTRY } from '../../bundle/entries.ts';
 import { principalName } from '../../bundle/principals.ts';
@@ -61,7 +62,7 @@ function coversAbandonedKey(run: CeremonyRun, step: StepOf<'checkpoint'>): boole
 
 export function checkpointFileName(run: CeremonyRun, phase: string): string {
   const n = (run.previous?.checkpoints.size ?? 0) + run.checkpointNotes.length + 1;
-  return `${String(n).padStart(2, '0')}-${phase}.note`;
+  return checkpointNoteName(n, phase);
 }
 
 export async function checkpoint(run: CeremonyRun, step: StepOf<'checkpoint'>): Promise<void> {

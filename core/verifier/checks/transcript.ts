@@ -22,7 +22,7 @@ const RULE_CHECKS: Readonly<Record<TranscriptRule, string>> = {
   time: 'transcript-timestamps',
 };
 
-export const TRANSCRIPT_RULE_CHECKS: readonly string[] = Object.values(RULE_CHECKS);
+const TRANSCRIPT_RULE_CHECKS: readonly string[] = Object.values(RULE_CHECKS);
 
 /** One check per transcript rule; the transcript is read once, by the first. Past the first broken rule the others are skipped. */
 function ruleCheck(rule: TranscriptRule, passDetail: (size: number) => string): Check<VerifyContext> {
