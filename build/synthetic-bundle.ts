@@ -92,6 +92,8 @@ function memoryTranscriptStore(): TranscriptStore & { bytes(): Uint8Array | unde
     close: () => Promise.resolve(),
   };
   return {
+    // One process owns this in-memory journal.
+    lock: () => Promise.resolve({ release: () => Promise.resolve() }),
     read: () => Promise.resolve(bytes()?.slice()),
     create() {
       if (chunks !== undefined) throw new Error('the in-memory journal exists already');

@@ -30,8 +30,8 @@ import { TranscriptWriter, recoverTranscript, type RecoveredTranscript } from '.
 import type { CeremonyStep, ParsedCeremonyScript } from '../script/script.ts';
 import { ENTRY } from '../bundle/entries.ts';
 import type { Answers, TokenChoice } from './answers.ts';
-import type { CeremonyEnvironment, CeremonyOptions } from './types.ts';
-import { ABORT_REASON, BUNDLE_DIR, JOURNAL_DIR, STAGING_PREFIX, analyzeJournal, type JournalState } from './journal.ts';
+import type { CeremonyEnvironment, CeremonyOptions, FileRef, StaleLock } from './types.ts';
+import { ABORT_REASON, BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_DIR, JOURNAL_ESCROW, STAGING_PREFIX, analyzeJournal, type JournalState } from './journal.ts';
 import { CeremonyRun, type TokenSession } from './run.ts';
 import type { Exported, KindEngine, StepHandler } from './kind.ts';
 import { deviation } from './actions/common.ts';
@@ -108,6 +108,34 @@ interface Journal {
   previous?: JournalState;
 }
 
+function splitPath(path: string): { folder: string; name: string } {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? { folder: '.', name: path } : { folder: path.slice(0, slash), name: path.slice(slash + 1) };
+}
+
+/**
+ * Removes the temporary files a killed run left where this run writes: the run folder and its
+ * journal, the trustees' folders, and those of the software token files it uses (only the
+ * token's own). Returns them as "root:path", to be reported and recorded.
+ */
+async function sweepLeftovers(answers: Answers, env: CeremonyEnvironment): Promise<string[]> {
+  const places: { ref: FileRef; name?: string }[] = ['.', JOURNAL_DIR, JOURNAL_CHECKPOINTS, JOURNAL_ESCROW].map((path) => ({ ref: { root: 'out', path } }));
+  const tokens = [answers.master.token];
+  for (const p of answers.participants) {
+    if (p.role !== 'trustee') continue;
+    if (p.output !== undefined) places.push({ ref: { root: 'answers', path: p.output } });
+    tokens.push(p.token);
+  }
+  for (const t of tokens) {
+    if (t.kind !== 'software') continue;
+    const { folder, name } = splitPath(t.path);
+    places.push({ ref: { root: 'answers', path: folder }, name });
+  }
+  const removed: string[] = [];
+  for (const p of places) for (const path of await env.files.sweepTemporaries(p.ref, p.name)) removed.push(`${p.ref.root}:${path}`);
+  return removed;
+}
+
 /** 1. Pre-flight common to every kind: nothing is written, no token is opened. */
 async function preflight(input: RunInput): Promise<Journal> {
   const { parsed, answers, env } = input;
@@ -167,7 +195,13 @@ function stepActor<S, R>(kind: KindEngine<S, R>, run: CeremonyRun, step: Ceremon
 }
 
 /** ceremony.start, or ceremony.resume with what the earlier run left. */
-async function recordStart<S, R>(kind: KindEngine<S, R>, run: CeremonyRun, state: S, entries: readonly TranscriptEntry[], recovered: RecoveredTranscript | undefined): Promise<void> {
+/** What this run found of a run that ended without finishing, besides its journal. */
+interface Remains {
+  readonly staleLock: StaleLock | undefined;
+  readonly leftovers: readonly string[];
+}
+
+async function recordStart<S, R>(kind: KindEngine<S, R>, run: CeremonyRun, state: S, entries: readonly TranscriptEntry[], recovered: RecoveredTranscript | undefined, remains: Remains): Promise<void> {
   const { parsed, answers, script } = run;
   const previous = run.previous;
   if (!previous) {
@@ -201,6 +235,8 @@ async function recordStart<S, R>(kind: KindEngine<S, R>, run: CeremonyRun, state
     dropped: recovered!.dropped,
     interrupted: previous.interrupted ?? null,
     keyLife: kind.keyLife(previous),
+    ...(remains.staleLock ? { staleLock: { ...remains.staleLock } } : {}),
+    ...(remains.leftovers.length > 0 ? { temporaryFilesRemoved: [...remains.leftovers] } : {}),
   });
   if (previous.interrupted) {
     await run.record(ENTRY.stepAborted, run.admin.id, { step: previous.interrupted.step, action: previous.interrupted.action, ...(previous.interrupted.participantId ? { participantId: previous.interrupted.participantId } : {}), reason: ABORT_REASON });
@@ -250,11 +286,24 @@ async function runSteps<S, R>(kind: KindEngine<S, R>, run: CeremonyRun, state: S
   throw new KeyriteError('CEREMONY_ERROR', 'The script ended without an export step.');
 }
 
-/** Runs one ceremony of the kind `kind` (docs/CEREMONY-SCRIPTS.md). */
+/** Runs one ceremony of the kind `kind` (docs/CEREMONY-SCRIPTS.md), holding its run folder for this process alone. */
 export async function runKind<S, R>(kind: KindEngine<S, R>, input: RunInput): Promise<R> {
+  kind.checkShape(input.parsed);
+  const lock = await input.env.transcript.lock();
+  try {
+    if (lock.staleHolder) {
+      const h = lock.staleHolder;
+      input.env.progress({ kind: 'warning', message: `The run folder was locked by a Keyrite process that no longer runs (pid ${h.pid}, started ${h.started}): it ended without finishing; its journal is resumed.` });
+    }
+    return await runLocked(kind, input, lock.staleHolder);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked<S, R>(kind: KindEngine<S, R>, input: RunInput, staleLock: StaleLock | undefined): Promise<R> {
   const { parsed, answers, env } = input;
   const options: CeremonyOptions = input.options ?? {};
-  kind.checkShape(parsed);
   const whoIs = (id: string) => {
     const p = answers.participants.find((x) => x.id === id);
     return p ? `${p.name} (${p.id})` : id;
@@ -266,6 +315,8 @@ export async function runKind<S, R>(kind: KindEngine<S, R>, input: RunInput): Pr
   const state = await kind.prepare({ parsed, answers, env, entries, ...(journal.previous ? { previous: journal.previous } : {}) });
   env.pins.check(answers.master.pin, kind.masterToken);
   for (const p of answers.participants) if (p.role === 'trustee') env.pins.check(p.pin, whoIs(p.id));
+  const leftovers = await sweepLeftovers(answers, env);
+  if (leftovers.length > 0) env.progress({ kind: 'warning', message: `Removed ${leftovers.length} temporary file${leftovers.length === 1 ? '' : 's'} an interrupted run left behind: ${leftovers.join(', ')}.` });
   let sessions: Map<string, TokenSession> = new Map();
   let sink: Awaited<ReturnType<typeof openJournal>>['sink'] | undefined;
   let run: CeremonyRun | undefined;
@@ -279,7 +330,7 @@ export async function runKind<S, R>(kind: KindEngine<S, R>, input: RunInput): Pr
     const ceremonyId = previous?.ceremonyId ?? answers.ceremonyId ?? toHex(env.random(16));
     run = new CeremonyRun({ parsed, answers, env, options, writer: opened.writer, ceremonyId, origin: ceremonyOrigin(ceremonyId), runNumber: previous ? previous.runs + 1 : 1, ...(previous ? { previous } : {}), clock });
     for (const [k, s] of sessions) run.sessions.set(k, s);
-    await recordStart(kind, run, state, entries, journal.recovered);
+    await recordStart(kind, run, state, entries, journal.recovered, { staleLock, leftovers });
 
     // 3. The steps; or, after a transcript closed by an earlier run, what is missing.
     let exported;

@@ -64,7 +64,10 @@ export interface JournalState {
   /** Steps with a witness.confirm entry. */
   readonly witnessed: ReadonlySet<string>;
   readonly trustees: ReadonlyMap<string, TrusteeRecord>;
+  /** The last checkpoint.sign entry of each phase. */
   readonly checkpoints: ReadonlyMap<string, CheckpointRecord>;
+  /** checkpoint.sign entries in all (a phase is signed again after its key was abandoned): the next note's number is one more. */
+  readonly signedCheckpoints: number;
   readonly lastCheckpoint?: Checkpoint;
   /** Life of the current master key (entries after the last key.abandoned). */
   readonly key: KeyLife;
@@ -115,6 +118,7 @@ function readJournal(entries: readonly TranscriptEntry[]): JournalState {
   let open: { step: string; action: string; participantId?: string } | undefined;
   const trustees = new Map<string, TrusteeRecord>();
   const checkpoints = new Map<string, CheckpointRecord>();
+  let signedCheckpoints = 0;
   let lastCheckpoint: Checkpoint | undefined;
   let key: KeyLife = 'none';
   let master: MasterRecord | undefined;
@@ -194,6 +198,7 @@ function readJournal(entries: readonly TranscriptEntry[]): JournalState {
         const size = readInt(b, 'size', 'checkpoint entry', 0, Number.MAX_SAFE_INTEGER);
         const origin = readString(b, 'origin', 'checkpoint entry');
         checkpoints.set(phase, { phase, size, root, origin, note: readString(b, 'note', 'checkpoint entry'), noteSha256: readString(b, 'noteSha256', 'checkpoint entry'), seq: e.seq });
+        signedCheckpoints++;
         lastCheckpoint = { origin, size, root };
         break;
       }
@@ -218,6 +223,7 @@ function readJournal(entries: readonly TranscriptEntry[]): JournalState {
     witnessed,
     trustees,
     checkpoints,
+    signedCheckpoints,
     ...(lastCheckpoint ? { lastCheckpoint } : {}),
     key,
     ...(master ? { master } : {}),

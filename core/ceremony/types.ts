@@ -46,6 +46,12 @@ export interface CeremonyFiles {
    * empty folder, so a bundle is never overwritten. Fsyncs the parent folder.
    */
   renameDir(from: FileRef, to: FileRef): Promise<void>;
+  /**
+   * Removes the temporary files (".<name>.<12 hex>.tmp") a killed process left in the folder
+   * `ref` — those of the file `name` only, when given; returns their paths relative to the
+   * folder's root ("journal/.transcript.jsonl.0a1b2c3d4e5f.tmp").
+   */
+  sweepTemporaries(ref: FileRef, name?: string): Promise<string[]>;
   /** Removes a staging folder the engine created (names starting ".bundle-staging-" only). */
   removeStaging(ref: FileRef): Promise<void>;
   /** A path to show people (absolute on the platform). */
@@ -54,8 +60,20 @@ export interface CeremonyFiles {
   within(ref: FileRef, root: FileRoot): string | undefined;
 }
 
+/** Who held a run folder's lock when their process ended without releasing it. */
+export interface StaleLock {
+  readonly pid: number;
+  readonly host: string;
+  readonly started: string;
+}
+
 /** The durable journal: `transcript.jsonl` in the run folder. */
 export interface TranscriptStore {
+  /**
+   * Takes the run folder for this process until release (OBJECT_EXISTS while another process
+   * holds it); a lock left by a process that no longer runs is taken over and reported.
+   */
+  lock(): Promise<{ readonly staleHolder?: StaleLock; release(): Promise<void> }>;
   /** The journal's bytes, or undefined when no run has started in this folder. */
   read(): Promise<Uint8Array | undefined>;
   /** Creates a new, empty journal (never over an existing one). */

@@ -23,7 +23,8 @@ import type { CeremonyEnvironment, CeremonyFiles, ConfirmAnswer, ConfirmRequest,
 import type { PinSource } from '../ceremony/answers.ts';
 import { JOURNAL_DIR, JOURNAL_TRANSCRIPT, STAGING_PREFIX } from '../ceremony/journal.ts';
 import { AppendOnlyFile, repairTornTail } from './append-only-file.ts';
-import { createFileExclusive, ioError, syncDirectory } from './durable-files.ts';
+import { lockRunFolder } from './run-folder-lock.ts';
+import { createFileExclusive, ioError, sweepTemporaries, syncDirectory } from './durable-files.ts';
 import { readNetworkInterfaces } from './network-interfaces.ts';
 import { Pkcs11Module, PKCS11_MODULE_ENV } from './pkcs11/index.ts';
 import { openSoftwareTokenFile } from './software-token-file.ts';
@@ -130,6 +131,10 @@ export function nodeCeremonyFiles(roots: Record<'out' | 'answers', string>): Cer
         throw ioError('move the bundle into place at', b, e);
       }
     },
+    async sweepTemporaries(ref, name) {
+      const base = roots[ref.root];
+      return (await sweepTemporaries(abs(ref), name)).map((p) => relative(base, p).split(sep).join('/'));
+    },
     async removeStaging(ref) {
       const p = abs(ref);
       if (!basename(p).startsWith(STAGING_PREFIX)) throw new KeyriteError('INVALID_INPUT', `Refusing to remove ${p}: only bundle staging folders are removed.`);
@@ -141,6 +146,7 @@ export function nodeCeremonyFiles(roots: Record<'out' | 'answers', string>): Cer
 export function nodeTranscriptStore(outDir: string): TranscriptStore {
   const path = join(outDir, ...JOURNAL_TRANSCRIPT.split('/'));
   return {
+    lock: () => lockRunFolder(outDir),
     async read() {
       try {
         return toPlainBytes(await readFile(path));

@@ -4,7 +4,7 @@
  * ever overwritten), and the folder is fsynced so the name survives a crash.
  */
 import { constants as fsConstants } from 'node:fs';
-import { chmod, link, open, rename, unlink } from 'node:fs/promises';
+import { chmod, link, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { KeyriteError } from '../errors.ts';
@@ -32,27 +32,37 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Creates `path` (exclusively, with `mode` from the start) holding `data`, fsynced. A file it
+ * created but could not fill (a full disk) is removed: no half-written file outlives the call.
+ */
 async function writeNewFile(path: string, data: Uint8Array, mode: number): Promise<void> {
   const h = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
   try {
     await h.chmod(mode);
     await h.writeFile(data);
     await h.sync();
-  } finally {
-    await h.close();
+  } catch (e) {
+    await h.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw e;
   }
+  await h.close();
 }
 
-function tempNameFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${nodeRandomBytes(6).toString('hex')}.tmp`);
+/** Temporary names: `.<name>.<12 hex digits>.tmp` next to the file they become. */
+export const TEMPORARY_NAME = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
+
+function tempNameFor(path: string, suffix = nodeRandomBytes(6).toString('hex')): string {
+  return join(dirname(path), `.${basename(path)}.${suffix}.tmp`);
 }
 
 /**
  * Creates `path` with `data`, durably, refusing (OBJECT_EXISTS, `existsMessage`) if it exists.
  * Where hard links are not supported, falls back to an exclusive create and write.
  */
-export async function createFileExclusive(path: string, data: Uint8Array, mode: number, existsMessage: string): Promise<void> {
-  const tmp = tempNameFor(path);
+export async function createFileExclusive(path: string, data: Uint8Array, mode: number, existsMessage: string, tempSuffix?: string): Promise<void> {
+  const tmp = tempNameFor(path, tempSuffix);
   let tmpMade = false;
   try {
     await writeNewFile(tmp, data, mode);
@@ -75,6 +85,33 @@ export async function createFileExclusive(path: string, data: Uint8Array, mode: 
   } finally {
     if (tmpMade) await unlink(tmp).catch(() => undefined);
   }
+}
+
+/**
+ * Removes the temporary files (TEMPORARY_NAME) a killed process left in `dir` — of `name` only
+ * when given; returns their paths. The caller holds whatever makes `dir` its own.
+ */
+export async function sweepTemporaries(dir: string, name?: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'ENOTDIR') return [];
+    throw ioError('list', dir, e);
+  }
+  const removed: string[] = [];
+  for (const n of names.sort()) {
+    const m = TEMPORARY_NAME.exec(n);
+    if (!m || (name !== undefined && m[1] !== name)) continue;
+    try {
+      await unlink(join(dir, n));
+      removed.push(join(dir, n));
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOENT') throw ioError('remove the leftover temporary file', join(dir, n), e);
+    }
+  }
+  if (removed.length > 0) await syncDirectory(dir);
+  return removed;
 }
 
 /** Replaces `path` with `data` atomically (temporary file, fsync, rename, folder fsync). */

@@ -31,12 +31,14 @@ export interface TranscriptFacts {
   readonly openStep?: string;
   /** Trustees in the order they first checked in (a later check-in of the same id replaces the record). */
   readonly trustees: readonly TrusteeRecord[];
+  /** Master keys of earlier attempts (key.abandoned), with the seq of their abandonment: they signed checkpoints before it. */
+  readonly abandonedMasters: readonly { readonly master: MasterRecord; readonly abandonedAt: number }[];
   /** The master key of the last attempt: generated, and escrowed when its distribute step ended. */
   readonly master?: MasterRecord;
   readonly masterEscrowed: boolean;
   readonly manifestSha256?: string;
   readonly receipts: ReadonlyMap<string, JsonObject>;
-  /** checkpoint.sign entries in transcript order, one per phase (a phase signed again replaces the earlier one). */
+  /** Every checkpoint.sign entry, in transcript order (a phase signed again for a new key is a checkpoint of its own). */
   readonly checkpoints: readonly CheckpointFact[];
   /** Steps confirmed by each actor: "actor\nstep". */
   readonly confirmations: ReadonlySet<string>;
@@ -58,7 +60,7 @@ function participantsOf(start: JsonObject): TranscriptFacts['participants'] {
 export function readTranscriptFacts(entries: readonly TranscriptEntry[]): TranscriptFacts {
   const start = entries[0]!.body;
   const trustees = new Map<string, TrusteeRecord>();
-  const checkpoints = new Map<string, CheckpointFact>();
+  const checkpoints: CheckpointFact[] = [];
   const confirmations = new Set<string>();
   let runs = 0;
   let openStep: string | undefined;
@@ -66,6 +68,7 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
   let master: MasterRecord | undefined;
   let manifestSha256: string | undefined;
   let receipts = new Map<string, JsonObject>();
+  const abandonedMasters: { master: MasterRecord; abandonedAt: number }[] = [];
   for (const e of entries) {
     const b = e.body;
     switch (e.type) {
@@ -95,6 +98,7 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
         if (b.role === 'master') master = masterFromEntry(b);
         break;
       case ENTRY.keyAbandoned:
+        if (master) abandonedMasters.push({ master, abandonedAt: e.seq });
         [life, master, manifestSha256, receipts] = ['none', undefined, undefined, new Map()];
         break;
       case ENTRY.escrowSplit:
@@ -103,12 +107,9 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
       case ENTRY.shareReceipt:
         receipts.set(readString(b, 'trusteeId', 'share.receipt entry'), expectObject(b.receipt, 'receipt of a share.receipt entry'));
         break;
-      case ENTRY.checkpointSign: {
-        const c = checkpointFact(b, e.seq);
-        checkpoints.delete(c.phase);
-        checkpoints.set(c.phase, c);
+      case ENTRY.checkpointSign:
+        checkpoints.push(checkpointFact(b, e.seq));
         break;
-      }
       case ENTRY.witnessConfirm:
         confirmations.add(`${e.actor}\n${readString(b, 'step', 'witness.confirm entry')}`);
         break;
@@ -124,11 +125,12 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
     participants: participantsOf(start),
     ...(openStep !== undefined ? { openStep } : {}),
     trustees: [...trustees.values()],
+    abandonedMasters,
     ...(master ? { master } : {}),
     masterEscrowed: life === 'escrowed' && master !== undefined,
     ...(manifestSha256 !== undefined ? { manifestSha256 } : {}),
     receipts,
-    checkpoints: [...checkpoints.values()].sort((a, b) => a.seq - b.seq),
+    checkpoints,
     confirmations,
   };
 }

@@ -61,7 +61,7 @@ function coversAbandonedKey(run: CeremonyRun, step: StepOf<'checkpoint'>): boole
 }
 
 export function checkpointFileName(run: CeremonyRun, phase: string): string {
-  const n = (run.previous?.checkpoints.size ?? 0) + run.checkpointNotes.length + 1;
+  const n = (run.previous?.signedCheckpoints ?? 0) + run.checkpointNotes.length + 1;
   return checkpointNoteName(n, phase);
 }
 

@@ -7,7 +7,8 @@
 import { equalBytes } from '../../bytes.ts';
 import { toHex } from '../../encoding/hex.ts';
 import { expectList, expectObject, expectStrings } from '../../encoding/json-fields.ts';
-import { ceremonyOrigin, parseCheckpointNote, verifyCheckpointSignatures } from '../../transcript/checkpoint.ts';
+import { ceremonyOrigin, parseCheckpointNote, verifyCheckpointSignatures, type KnownPrincipal } from '../../transcript/checkpoint.ts';
+import { principalName } from '../../bundle/principals.ts';
 import { verifyConsistency } from '../../transcript/merkle.ts';
 import { CHECKPOINTS_DIR, parseCheckpointNotePath } from '../../bundle/layout.ts';
 import { fail, type Check } from '../check-list.ts';
@@ -72,12 +73,22 @@ function requiredSigners(ctx: VerifyContext, index: number): string[] {
   return ctx.principals().map((k) => k.name);
 }
 
+/**
+ * The keys that may sign note `index`: the ceremony's, and a master key of an abandoned attempt
+ * while it lived (a checkpoint recorded before its key.abandoned; the transcript holds its keys).
+ */
+function knownSigners(ctx: VerifyContext, index: number): KnownPrincipal[] {
+  const entry = ctx.facts!.checkpoints[index];
+  const earlier = entry === undefined ? [] : ctx.facts!.abandonedMasters.filter((a) => a.abandonedAt > entry.seq);
+  return [...ctx.principals(), ...earlier.map((a) => ({ name: principalName(a.master.fingerprint), publicKey: a.master.publicKey }))];
+}
+
 export const checkpointSignatures: Check<VerifyContext> = {
   name: 'checkpoint-signatures',
   needs: ['checkpoint-roots'],
   run(ctx) {
-    const known = ctx.principals();
     ctx.noteNames.forEach((p, i) => {
+      const known = knownSigners(ctx, i);
       const note = ctx.notes.get(p)!;
       const lines = note.signatures.map((s) => `${s.name} ${toHex(s.keyId)}`);
       if (new Set(lines).size !== lines.length) fail(`${p} carries the same key's signature more than once.`);

@@ -11,7 +11,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInProcess } from '../../helpers/cli.ts';
@@ -191,6 +191,64 @@ test('killed after the key reached the master token but before the escrow: the n
   assert.equal(final.masterFingerprint, keys[1]!.body.fingerprint);
   assert.equal(entries.filter((e) => e.type === 'key.abandoned').length, 1, 'the abandonment is recorded once');
   await assertNoSecretsOnDisk(f, tmpBefore);
+});
+
+test('killed after the key-generation checkpoint was signed, the key removed as the message says: the next run makes a new key and exports a bundle that verifies (both key-generation checkpoints in it)', async () => {
+  // Printed once the key-generation checkpoint is signed and recorded: the key is on the token, not yet escrowed.
+  const { f, tmpBefore } = await killAt(/Checkpoint "key-generation" at \d+ entries signed/);
+  const first = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stderr, /interrupted attempt of this ceremony that was never escrowed/);
+  const { openSoftwareTokenFile } = await import('../../../core/node/software-token-file.ts');
+  const master = await openSoftwareTokenFile(join(f.dir, 'tokens', 'master.keyrite-token'));
+  await master.login(f.passphrases.get('master')!);
+  await master.destroyObject((await master.findObject('keyrite-root-rehearsal'))!);
+  await master.close();
+  const second = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(second.code, 0, second.stderr);
+  const signed = journalEntries(f.outDir).filter((e) => e.type === 'checkpoint.sign').map((e) => e.body.note);
+  assert.deepEqual(signed, ['01-enrollment.note', '02-key-generation.note', '03-key-generation.note', '04-escrow.note']);
+  const verify = await runInProcess(['verify', join(f.outDir, 'bundle'), '--json'], undefined, {});
+  assert.equal(verify.code, 0, verify.stdout);
+  assert.equal(JSON.parse(verify.stdout).verdict, 'valid');
+  await assertNoSecretsOnDisk(f, tmpBefore);
+});
+
+test('one process per run folder: a second run on a folder another process is running is refused, naming it, and changes nothing; the first then finishes', async () => {
+  const f = await makeRehearsalFixture('keyrite-lock-');
+  fixtures.push(f);
+  const first = spawnCli(argv(f), f.env, { stopOn: /Checkpoint "enrollment" at \d+ entries signed/ });
+  await first.stopped;
+  const before = readFileSync(join(f.outDir, 'journal', 'transcript.jsonl'));
+  const second = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(second.code, 1, second.stderr);
+  assert.match(second.stderr, new RegExp(`in use by another Keyrite process \\(pid ${first.child.pid} on `));
+  assert.ok(readFileSync(join(f.outDir, 'journal', 'transcript.jsonl')).equals(before), 'the refused run wrote to the journal');
+  first.child.kill('SIGCONT');
+  const r = await first.done;
+  assert.equal(r.code, 0, r.stderr);
+  const verify = await runInProcess(['verify', join(f.outDir, 'bundle'), '--json'], undefined, {});
+  assert.equal(JSON.parse(verify.stdout).verdict, 'valid');
+  assert.equal(existsSync(join(f.outDir, '.keyrite.lock')), false, 'the lock is released at the end');
+});
+
+test('what a killed run leaves besides its journal: its lock is stale and taken over, its temporary files are removed, both said and recorded; the run finishes', async () => {
+  const { f } = await killAt(/Checkpoint "enrollment" at \d+ entries signed/);
+  const stale = JSON.parse(readFileSync(join(f.outDir, '.keyrite.lock'), 'utf8')) as { pid: number };
+  // As a SIGKILL between a temporary file's creation and its link would leave them (the names Keyrite uses).
+  const leftovers = ['trustees/trustee-2/.share-card.pdf.0123456789ab.tmp', 'tokens/.master.keyrite-token.0123456789ab.tmp', 'out/journal/checkpoints/.02-key-generation.note.0123456789ab.tmp'];
+  for (const l of leftovers) writeFileSync(join(f.dir, l), 'secret-looking bytes');
+  writeFileSync(join(f.dir, 'tokens', '.someone-elses.keyrite-token.0123456789ab.tmp'), 'not this run\'s');
+  const r = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout + r.stderr, new RegExp(`locked by a Keyrite process that no longer runs \\(pid ${stale.pid},`));
+  assert.match(r.stdout + r.stderr, /Removed 3 temporary files an interrupted run left behind/);
+  for (const l of leftovers) assert.equal(existsSync(join(f.dir, l)), false, l);
+  assert.equal(existsSync(join(f.dir, 'tokens', '.someone-elses.keyrite-token.0123456789ab.tmp')), true, 'only the files of this run are swept');
+  const resume = journalEntries(f.outDir).find((e) => e.type === 'ceremony.resume')!;
+  assert.equal((resume.body.staleLock as { pid: number }).pid, stale.pid);
+  assert.deepEqual(resume.body.temporaryFilesRemoved, ['out:journal/checkpoints/.02-key-generation.note.0123456789ab.tmp', 'answers:trustees/trustee-2/.share-card.pdf.0123456789ab.tmp', 'answers:tokens/.master.keyrite-token.0123456789ab.tmp']);
+  assert.equal(existsSync(join(f.outDir, '.keyrite.lock')), false);
 });
 
 test('after ceremony.end: a missing statement is signed again over the same closed transcript; a missing bundle is exported again', async () => {

@@ -123,26 +123,40 @@ export async function makeRehearsalFixture(prefix = 'keyrite-ceremony-'): Promis
 
 export interface Spawned {
   child: ChildProcess;
+  /** Resolves once stopOn matched and the child was stopped. */
+  stopped: Promise<void>;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-/** `keyrite …` as a child process (sources through tsx). `killOn`: SIGKILL the child when a stdout line matches. */
-export function spawnCli(argv: string[], env: Record<string, string>, opts: { killOn?: RegExp; cwd?: string; wrap?: string[] } = {}): Spawned {
+/**
+ * `keyrite …` as a child process (sources through tsx). `killOn`: SIGKILL the child when a stdout
+ * line matches; `stopOn`: SIGSTOP it then (it holds what it holds until the test sends SIGCONT),
+ * and `stopped` resolves.
+ */
+export function spawnCli(argv: string[], env: Record<string, string>, opts: { killOn?: RegExp; stopOn?: RegExp; cwd?: string; wrap?: string[] } = {}): Spawned {
   const cmd = [...(opts.wrap ?? []), process.execPath, '--import', 'tsx', join(repoRoot, 'cli/bin.ts'), ...argv];
   const child = spawn(cmd[0]!, cmd.slice(1), { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let stopSent = false;
+  let onStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (onStopped = resolve));
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
   child.stdout!.on('data', (d: string) => {
     stdout += d;
     if (opts.killOn && opts.killOn.test(stdout) && child.exitCode === null && !child.killed) child.kill('SIGKILL');
+    if (opts.stopOn && !stopSent && opts.stopOn.test(stdout) && child.exitCode === null) {
+      stopSent = true;
+      child.kill('SIGSTOP');
+      onStopped();
+    }
   });
   child.stderr!.on('data', (d: string) => (stderr += d));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, stopped };
 }
 
 // ---- reading results -------------------------------------------------------------------------
