@@ -899,6 +899,7 @@ function checkStepOrder(kind: CeremonyKind, steps: readonly CeremonyStep[], list
         c.error(stepAt(s), `${show(s)}: trustees do not enroll in a recovery; they check in with the identity they received their share with (enroll: false)`);
       }
     }
+    mustPrecede(o, bundle, checkIn, 'the trustees check in against the verified public bundle: only its trustees take part in its recovery');
     mustPrecede(o, bundle, collect, 'each share is checked against the verified public bundle as it is collected');
     mustPrecede(o, checkIn, collect, 'the trustees check in before they hand over their shares');
     mustPrecede(o, collect, combine, 'the shares are collected before they are combined');

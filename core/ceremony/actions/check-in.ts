@@ -180,7 +180,12 @@ export async function loadAndVerifyTrustee(run: CeremonyRun, trusteeId: string, 
   return record;
 }
 
-export async function checkIn(run: CeremonyRun, step: StepOf<'check-in'>): Promise<void> {
+/**
+ * `admit`, when given, is asked about each trustee with an existing identity once their keyring
+ * checked out against their token, before anything about them is recorded (a recovery admits
+ * only trustees of the original ceremony); it throws to refuse.
+ */
+export async function checkIn(run: CeremonyRun, step: StepOf<'check-in'>, admit?: (record: TrusteeRecord) => void): Promise<void> {
   if (step.actor !== 'trustee') {
     const people = step.actor === 'witness' ? run.witnesses : [run.admin];
     for (const p of people) await run.record(ENTRY.participantCheckIn, p.id, { step: step.id, role: step.actor, participantId: p.id, name: p.name, enrolled: false });
@@ -194,6 +199,7 @@ export async function checkIn(run: CeremonyRun, step: StepOf<'check-in'>): Promi
     if (earlier) {
       run.progress({ kind: 'info', stepId: step.id, participantId: t.id, message: `${run.whoIs(t.id)} checked in during an earlier run; checking their keyring against their token.` });
       record = await loadAndVerifyTrustee(run, t.id, earlier.keyringPath, step.id, earlier);
+      admit?.(record);
       await deviation(run, step, 'skipped', `${run.whoIs(t.id)} enrolled in an earlier run of this ceremony; their keyring and token were checked again and their identity is reused`, t.id);
     } else if (step.params.enroll && (await run.env.files.kind(trusteeFile(run, t.id, 'keyring'))) !== undefined) {
       // Written by an interrupted run of this ceremony (pre-flight refused any other keyring) before it was recorded.
@@ -209,6 +215,7 @@ export async function checkIn(run: CeremonyRun, step: StepOf<'check-in'>): Promi
     } else {
       if (t.keyring === undefined) throw new KeyriteError('ANSWERS_INVALID', `${run.whoIs(t.id)} needs "keyring" in the answers file (this script checks trustees in with an existing identity).`);
       record = await loadAndVerifyTrustee(run, t.id, t.keyring, step.id);
+      admit?.(record);
       await run.record(ENTRY.participantCheckIn, t.id, checkInBody(step.id, record, false));
     }
     const r = readableFingerprint(record.fingerprint);

@@ -20,7 +20,7 @@ import { parseBundleManifest, type BundleManifest } from '../../bundle/bundle-ma
 import { readTranscript } from '../../transcript/transcript.ts';
 import type { TranscriptEntry } from '../../transcript/entry.ts';
 import type { CeremonyStep, ParsedCeremonyScript, StepOf } from '../../script/script.ts';
-import { tokenRecord } from '../../bundle/entries.ts';
+import { tokenRecord, type TrusteeRecord } from '../../bundle/entries.ts';
 import { BUNDLE_MANIFEST_FILE, STATEMENT_FILE } from '../../bundle/layout.ts';
 import { principalName } from '../../bundle/principals.ts';
 import type { BundleLink } from '../../bundle/statement.ts';
@@ -126,6 +126,18 @@ async function prepare({ answers, env, previous, entries }: Preflight): Promise<
   return { link, offers: [], rejected: [] };
 }
 
+/** Only a trustee the original ceremony's escrow manifest names, with the same keys, takes part in its recovery. */
+function admitTrusteeOfOriginal(run: CeremonyRun, st: RecoveryState, record: TrusteeRecord): void {
+  const manifest = st.manifest;
+  if (!manifest) throw new KeyriteError('CEREMONY_ERROR', 'The trustees check in against the verified bundle: the script must verify it (verify-bundle) before check-in.');
+  const entry = manifest.trustees.find((t) => t.id === record.id);
+  if (entry?.fingerprint === record.fingerprint) return;
+  throw new KeyriteError(
+    'VERIFY_FAILED',
+    `${run.whoIs(record.id)} is not a trustee of the original ceremony: its escrow manifest names ${entry ? 'other keys for this trustee id' : 'no trustee with this id'} (the keyring brought is of ceremony ${run.keyrings.get(record.id)?.ceremonyId.slice(0, 8) ?? '?'}…). Only the original trustees take part in its recovery: check the answers file and the keyring, token and envelope this trustee brought.`,
+  );
+}
+
 /** The public facts of the recovery bundle, from the closed transcript (its ceremony.end) and the original bundle. */
 async function bundleFacts(run: CeremonyRun): Promise<EscrowRecoveryFacts> {
   const m = run.master;
@@ -190,7 +202,7 @@ export const ESCROW_RECOVERY: KindEngine<RecoveryState, RecoveryOutcome> = {
     'air-gap-check': airGapCheck,
     'self-test': selfTest,
     'verify-bundle': verifyBundle,
-    'check-in': checkIn,
+    'check-in': (run, step, st) => checkIn(run, step, (record) => admitTrusteeOfOriginal(run, st, record)),
     'collect-share': collectShares,
     combine,
     'token-select': tokenSelect,

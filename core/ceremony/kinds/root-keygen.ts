@@ -248,7 +248,7 @@ export const ROOT_KEYGEN: KindEngine<RootState, CeremonyResult> = {
   steps: {
     'air-gap-check': airGapCheck,
     'self-test': selfTest,
-    'check-in': checkIn,
+    'check-in': (run, step) => checkIn(run, step),
     'token-select': tokenSelect,
     login,
     entropy,

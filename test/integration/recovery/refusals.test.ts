@@ -19,7 +19,7 @@ import { fromUtf8 } from '../../../core/bytes.ts';
 import { deriveMasterKeys } from '../../../core/crypto/derive.ts';
 import { softwareHybridSigner } from '../../../core/crypto/hybrid.ts';
 import { encodeEnvelope, envelopeSigningMessage, parseEnvelope } from '../../../core/escrow/envelope.ts';
-import { DemoCopies, loadPins, setAnswers } from './helpers.ts';
+import { DemoCopies, loadPins, recoveryEntries, REHEARSAL_RECOVERY, setAnswers } from './helpers.ts';
 
 let copies: DemoCopies;
 let otherDemo: string;
@@ -78,5 +78,23 @@ test('only 2 shares offered: refused before anything is opened, nothing restored
   const r = await copies.recover(d);
   assert.equal(r.code, 1, r.stdout);
   assert.match(r.stdout + r.stderr, /the script needs 3 trustees; the answers file lists 2/);
+  assert.equal(await copies.newTokenHoldsKey(d), false);
+});
+
+test('a trustee of another ceremony is refused at check-in, naming them, before they co-sign anything or any share is opened', async () => {
+  const d = copies.copy();
+  // trustee-3 brings a whole identity of another ceremony: its token, keyring and envelope.
+  for (const f of ['token.keyrite-token', 'keyring.json', 'share-envelope.json']) copyFileSync(join(otherDemo, 'trustees', 'trustee-3', f), join(d, 'trustees', 'trustee-3', f));
+  const pins = { ...copies.pins, KEYRITE_REHEARSAL_PIN_TRUSTEE_3: loadPins(otherDemo).KEYRITE_REHEARSAL_PIN_TRUSTEE_3 };
+  const out = join(d, 'rec-stranger');
+  const r = await runInProcess(['recover', REHEARSAL_RECOVERY, '--bundle', join(d, 'bundle'), '--answers', join(d, 'recovery-answers.yaml'), '--out', out, '--json'], undefined, pins);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const res = JSON.parse(r.stdout) as { code: string; message: string };
+  assert.equal(res.code, 'VERIFY_FAILED');
+  assert.match(res.message, /Dave Trustee \(trustee-3\) is not a trustee of the original ceremony/);
+  const entries = recoveryEntries(out);
+  assert.equal(entries.filter((e) => e.type === 'checkpoint.sign').length, 0, 'nothing was co-signed');
+  assert.equal(entries.filter((e) => e.type === 'share.accepted' || e.type === 'share.rejected').length, 0, 'no share was opened');
+  assert.equal(entries.some((e) => e.type === 'participant.check-in' && e.body.participantId === 'trustee-3'), false, 'the stranger was never recorded as checked in');
   assert.equal(await copies.newTokenHoldsKey(d), false);
 });

@@ -404,6 +404,13 @@ const badScripts: BadScript[] = [
     patterns: [/step "collect-share" .* must come after step "verify-bundle" .*checked against the verified public bundle/],
   },
   {
+    name: 'recovery: the trustees check in before the bundle is verified',
+    base: recovery,
+    edit: (t) => moveStep(t, 'check-in', 'verify-bundle'),
+    at: '- id: check-in',
+    patterns: [/step "check-in" .* must come after step "verify-bundle" .*only its trustees take part in its recovery/],
+  },
+  {
     name: 'recovery: restore before combine',
     base: recovery,
     edit: (t) => moveStep(t, 'restore', 'combine'),
