@@ -3,6 +3,7 @@
  * vector against the command's declared options and maps errors to exit codes.
  */
 import { KeyriteError } from '../core/errors.ts';
+import { displayJson } from '../core/encoding/display.ts';
 
 /** Documented exit codes (README.md, docs/CLI.md). */
 export const EXIT = {
@@ -136,5 +137,5 @@ export function commandHelp(command: Command): string {
 
 /** Writes a JSON document (for --json) followed by a newline. */
 export function printJson(io: CliIO, value: unknown): void {
-  io.stdout(JSON.stringify(value, null, 2) + '\n');
+  io.stdout(displayJson(value) + '\n');
 }

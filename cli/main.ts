@@ -6,6 +6,7 @@
 import { EXIT, commandHelp, parseArgs, printJson, type CliIO, type Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { isKeyriteError } from '../core/errors.ts';
+import { displayOutput } from '../core/encoding/display.ts';
 
 export function mainHelp(commands: readonly Command[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -33,7 +34,13 @@ function findCommand(argv: string[], commands: readonly Command[]): { command: C
   return undefined;
 }
 
-export async function runCli(argv: string[], io: CliIO, commands: readonly Command[] = COMMANDS): Promise<number> {
+/** Everything a command prints goes through here: a file name or id from a bundle can never drive the terminal. */
+function displaySafeIO(io: CliIO): CliIO {
+  return { ...io, stdout: (text) => io.stdout(displayOutput(text)), stderr: (text) => io.stderr(displayOutput(text)) };
+}
+
+export async function runCli(argv: string[], rawIO: CliIO, commands: readonly Command[] = COMMANDS): Promise<number> {
+  const io = displaySafeIO(rawIO);
   const wantsJson = argv.includes('--json');
   const debug = argv.includes('--debug');
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {

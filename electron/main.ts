@@ -18,7 +18,7 @@ import { APP_ENTRY_URL, APP_PARTITION, APP_SCHEME, APP_SCHEME_PRIVILEGES } from 
 import { serveAppUrl } from './app-protocol.ts';
 import { installBluetoothGuard, installContentsGuards, installSessionGuards, type GuardReport } from './guards.ts';
 import { senderProblem } from './ipc-sender.ts';
-import { createHandlers, dispatch } from './ipc/handlers.ts';
+import { createHandlers, dispatch, displaySafeEmitter, internalErrorLogLine, refusalLogLine } from './ipc/handlers.ts';
 import { nodeHandlerDeps, startUsbWatch } from './ipc/node-deps.ts';
 import { pkcs11ModulePath } from '../core/node/pkcs11/module.ts';
 import { readVerifierPage } from '../core/node/verifier-page.ts';
@@ -38,7 +38,7 @@ const verifierPage = (): Promise<Uint8Array> => readVerifierPage(VERIFIER_PAGE);
 const DEVTOOLS = !app.isPackaged && process.env.KEYRITE_DEVTOOLS === '1';
 
 const report: GuardReport = (what, detail) => {
-  console.warn(`keyrite: refused ${what}: ${detail}`);
+  console.warn(refusalLogLine(what, detail));
 };
 
 // Before 'ready': the scheme's privileges, the OS-level sandbox for every renderer.
@@ -85,7 +85,7 @@ function registerIpc(): void {
     nodeHandlerDeps({
       appVersion: app.getVersion(),
       platform: process.platform,
-      logError: (channel, e) => console.error(`keyrite: ${channel} failed:`, e),
+      logError: (channel, e) => console.error(internalErrorLogLine(channel, e)),
       emit,
       ...(modulePath ? { modulePath } : {}),
       ...(softwareDir ? { softwareDir } : {}),
@@ -95,7 +95,7 @@ function registerIpc(): void {
       shareCheck: { pickBundleFolder: () => pick('bundle') },
     }),
   );
-  void startUsbWatch(emit).catch((e: unknown) => console.error('keyrite: USB watch failed:', e));
+  void startUsbWatch(emit).catch((e: unknown) => console.error(internalErrorLogLine('USB watch', e)));
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       const problem = senderProblem({ webContentsId: event.sender.id, frame: event.senderFrame }, mainWindow?.webContents.id);
@@ -108,10 +108,10 @@ function registerIpc(): void {
   }
 }
 
-/** Sends a contract event to the main window (e.g. 'tokens:changed' from the USB watcher). */
-export function emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+/** Sends a contract event to the main window (e.g. 'tokens:changed' from the USB watcher), escaped for display. */
+const emit = displaySafeEmitter(<E extends EventName>(event: E, payload: EventPayload<E>): void => {
   if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);
-}
+});
 
 function createWindow(): void {
   mainWindow = new BrowserWindow(mainWindowOptions({ preloadPath: PRELOAD, devTools: DEVTOOLS }));

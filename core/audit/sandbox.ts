@@ -32,6 +32,7 @@ import { sha256 } from '../crypto/hash.ts';
 import { ed25519Verify, ED25519_PUBLIC_KEY_LENGTH } from '../crypto/ed25519.ts';
 import { fromHex, toHex } from '../encoding/hex.ts';
 import { canonicalize } from '../encoding/jcs.ts';
+import { displayField } from '../encoding/display.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { AUDIT_PRELUDE_FILE_NAME, AUDIT_PRELUDE_SOURCE } from './prelude.ts';
 import { auditClock, serializeAuditBundle } from './view.ts';
@@ -165,8 +166,6 @@ const MAX_CHECK_NAME = 120;
 const MAX_CHECK_REASON = 500;
 /** Letters, marks, digits, punctuation, symbols and the plain space: no controls, no bidi or zero-width characters, no line breaks. */
 const CHECK_TEXT = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
-/** Characters that could change how a log line looks in a terminal or on screen. */
-const UNSAFE_LOG_CHAR = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 /** With the u flag, a paired surrogate is one astral code point: only lone surrogates are Cs. */
 const LONE_SURROGATE = /\p{Cs}/u;
 const LOG_LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug']);
@@ -183,12 +182,6 @@ function checkTextProblem(text: string, what: string, max: number, required: boo
   if (!CHECK_TEXT.test(text)) return `a ${what} containing control, invisible or line-break characters`;
   if (text !== text.trim()) return `a ${what} that starts or ends with a space`;
   return undefined;
-}
-
-/** Escapes control, invisible, line-break and bidi characters as \u{…} and bounds the length. */
-export function sanitizeLogLine(text: string, maxChars: number): string {
-  const safe = text.replace(UNSAFE_LOG_CHAR, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
-  return safe.length > maxChars ? `${safe.slice(0, maxChars)}…` : safe;
 }
 
 function sourceProblem(source: string, limits: AuditLimits): string | undefined {
@@ -312,7 +305,7 @@ class AuditSession {
       },
     });
     const note = (text: unknown) => {
-      if (this.engineOutput.length < 8) this.engineOutput.push(sanitizeLogLine(String(text), 200));
+      if (this.engineOutput.length < 8) this.engineOutput.push(displayField(String(text), 200));
     };
     // print/printErr are Emscripten module options the typings do not list: engine output
     // (e.g. "Aborted(…)") is kept for the crash message instead of reaching stdout/stderr.
@@ -433,7 +426,7 @@ class AuditSession {
       this.droppedLogs++;
       return ctx.undefined;
     }
-    const line = sanitizeLogLine(text, this.limits.maxLogLineChars);
+    const line = displayField(text, this.limits.maxLogLineChars);
     this.logs.push(level === 'log' || level === 'info' ? line : `${level}: ${line}`);
     return ctx.undefined;
   }
@@ -472,10 +465,10 @@ class AuditSession {
         }
         const stack = readStringProp(ctx, handle, 'stack');
         const where = stack !== undefined && byScript ? locate(stack, this.input.fileName) : undefined;
-        const text = sanitizeLogLine(name !== undefined && name !== '' ? `${name}: ${message}` : message, 400).replace(/[.\s]+$/, '');
+        const text = displayField(name !== undefined && name !== '' ? `${name}: ${message}` : message, 400).replace(/[.\s]+$/, '');
         return { kind: 'exception', message: `${capital(context)} ${text}${where !== undefined ? ` (at ${where})` : ''}.` };
       }
-      if (type === 'string') return { kind: 'exception', message: `${capital(context)} the string “${sanitizeLogLine(ctx.getString(handle), 200)}”.` };
+      if (type === 'string') return { kind: 'exception', message: `${capital(context)} the string “${displayField(ctx.getString(handle), 200)}”.` };
       if (type === 'number' || type === 'boolean' || type === 'undefined' || type === 'bigint' || type === 'symbol') {
         return { kind: 'exception', message: `${capital(context)} a value of type ${type}.` };
       }
@@ -491,14 +484,14 @@ class AuditSession {
   /** A host exception escaped the engine: the host stack ran out, or the instance failed. */
   private hostFailure(e: unknown): AuditScriptError {
     if (this.phase === 'load') {
-      return { kind: 'crash', message: `The script engine could not be started: ${sanitizeLogLine(e instanceof Error ? `${e.name}: ${e.message}` : String(e), 300)}` };
+      return { kind: 'crash', message: `The script engine could not be started: ${displayField(e instanceof Error ? `${e.name}: ${e.message}` : String(e), 300)}` };
     }
     if (this.interrupted) return this.timeoutError();
     if (e instanceof RangeError && /call stack/i.test(e.message)) return this.stackError();
     // During setup the only large thing in the VM is the bundle data.
     if (this.memoryRefused) return this.phase === 'setup' ? this.bundleTooLarge() : this.memoryError();
     const detail = [e instanceof Error ? `${e.name}: ${e.message}` : String(e), ...this.engineOutput].join(' / ');
-    return { kind: 'crash', message: `The script engine failed: ${sanitizeLogLine(detail, 300)}` };
+    return { kind: 'crash', message: `The script engine failed: ${displayField(detail, 300)}` };
   }
 
   private timeoutError(): AuditScriptError {

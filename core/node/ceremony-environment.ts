@@ -17,6 +17,7 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KeyriteError } from '../errors.ts';
 import { toPlainBytes } from '../bytes.ts';
+import { displayOutput } from '../encoding/display.ts';
 import { randomBytes } from '../crypto/random.ts';
 import type { NetworkInterfaceInfo } from '../airgap/status.ts';
 import type { CeremonyEnvironment, CeremonyFiles, ConfirmAnswer, ConfirmRequest, FileRef, PinRequest, ProgressEvent, TranscriptStore } from '../ceremony/types.ts';
@@ -223,7 +224,7 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
     async confirm(req: ConfirmRequest): Promise<ConfirmAnswer> {
       if (opts.confirmations.includes(req.stepId)) return { confirmed: true, via: 'answers-file' };
       if (!opts.interactive) return { confirmed: false, reason: `no confirmation was given (add "${req.stepId}" to "confirm" in the answers file for a run without a terminal).` };
-      process.stderr.write(`\nWitness ${req.witness.name} (${req.witness.id}), please check step "${req.stepId}" — ${req.title}:\n${req.summary.map((l) => `  ${l}`).join('\n')}\n`);
+      process.stderr.write(displayOutput(`\nWitness ${req.witness.name} (${req.witness.id}), please check step "${req.stepId}" — ${req.title}:\n${req.summary.map((l) => `  ${l}`).join('\n')}\n`));
       const answer = (await promptLine('Confirm? Type "yes" to confirm: ')).trim().toLowerCase();
       return answer === 'yes' ? { confirmed: true, via: 'interactive' } : { confirmed: false, reason: 'the witness did not type "yes".' };
     },

@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { KeyriteError } from '../errors.ts';
+import { displayOutput } from '../encoding/display.ts';
 
 function requireTty(what: string): void {
   if (!process.stdin.isTTY) {
@@ -47,7 +48,7 @@ export function promptHidden(question: string): Promise<string> {
     };
     stdin.on('data', onData);
     stdin.resume();
-    process.stderr.write(question);
+    process.stderr.write(displayOutput(question));
   });
 }
 
@@ -55,7 +56,7 @@ export function promptLine(question: string): Promise<string> {
   requireTty('A confirmation');
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   return new Promise((resolve) => {
-    rl.question(question, (a) => {
+    rl.question(displayOutput(question), (a) => {
       rl.close();
       resolve(a);
     });

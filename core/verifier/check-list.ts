@@ -4,7 +4,11 @@
  * check and a failure never hides behind an exception.
  */
 import { KeyriteError } from '../errors.ts';
-import type { CheckResult } from './report.ts';
+import { displayField } from '../encoding/display.ts';
+import type { CheckResult, CheckStatus } from './report.ts';
+
+/** A detail quotes what the bundle says (file names, ids), so it is escaped and capped for display. */
+const MAX_DETAIL_CHARS = 1000;
 
 /** A check that reports itself as not run (the transcript checks past the first broken rule). */
 export class Skipped {
@@ -27,20 +31,24 @@ export class CheckList {
   run<C>(check: Check<C>, ctx: C): void {
     const missing = check.needs.filter((n) => !this.passed.has(n));
     if (missing.length > 0) {
-      this.results.push({ name: check.name, status: 'skipped', detail: `Not checked, because ${missing.join(', ')} did not pass.` });
+      this.record(check.name, 'skipped', `Not checked, because ${missing.join(', ')} did not pass.`);
       return;
     }
     try {
       const outcome = check.run(ctx);
       if (outcome instanceof Skipped) {
-        this.results.push({ name: check.name, status: 'skipped', detail: outcome.detail });
+        this.record(check.name, 'skipped', outcome.detail);
         return;
       }
-      this.results.push({ name: check.name, status: 'pass', detail: outcome });
+      this.record(check.name, 'pass', outcome);
       this.passed.add(check.name);
     } catch (e) {
-      this.results.push({ name: check.name, status: 'fail', detail: failureDetail(e) });
+      this.record(check.name, 'fail', failureDetail(e));
     }
+  }
+
+  private record(name: string, status: CheckStatus, detail: string): void {
+    this.results.push({ name, status, detail: displayField(detail, MAX_DETAIL_CHARS) });
   }
 }
 

@@ -18,6 +18,8 @@ import {
   type Channel,
   type ChannelArg,
   type ChannelResult,
+  type EventName,
+  type EventPayload,
   type IpcErrorCode,
   type IpcResult,
   type SelfTestReport,
@@ -31,6 +33,7 @@ import type { RecoverySession } from './recovery-session.ts';
 import type { ShareCheckSession } from './share-check-session.ts';
 import { evaluateAirGap, type NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
+import { displayField, displayOutput, displayStrings } from '../../core/encoding/display.ts';
 
 export interface HandlerDeps {
   appName: string;
@@ -76,10 +79,10 @@ function guarded<C extends Channel>(channel: C, deps: HandlerDeps, impl: (arg: C
     const problem = checkArg(channel, arg);
     if (problem !== null) return err('INVALID_INPUT', problem);
     try {
-      return ok(await impl(arg as ChannelArg<C>));
+      return ok(displayStrings(await impl(arg as ChannelArg<C>)));
     } catch (e) {
-      if (e instanceof IpcFailure) return err(e.code, e.message);
-      if (isKeyriteError(e)) return err(e.code, e.message);
+      if (e instanceof IpcFailure) return err(e.code, displayOutput(e.message));
+      if (isKeyriteError(e)) return err(e.code, displayOutput(e.message));
       try {
         deps.logError?.(channel, e);
       } catch {
@@ -88,6 +91,24 @@ function guarded<C extends Channel>(channel: C, deps: HandlerDeps, impl: (arg: C
       return err('INTERNAL', INTERNAL_MESSAGE);
     }
   };
+}
+
+/**
+ * Every event to the window, escaped like the results: the renderer never receives a raw
+ * control, bidi or zero-width character from a bundle, a script or a device name.
+ */
+export function displaySafeEmitter(emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void): <E extends EventName>(event: E, payload: EventPayload<E>) => void {
+  return (event, payload) => emit(event, displayStrings(payload));
+}
+
+/** An unexpected handler error for the main process's log (its message may quote a file name). */
+export function internalErrorLogLine(channel: string, e: unknown): string {
+  return displayOutput(`keyrite: ${channel} failed: ${e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e)}`);
+}
+
+/** A guard's refusal as one log line: the URL or origin it names came from web content. */
+export function refusalLogLine(what: string, detail: string): string {
+  return `keyrite: refused ${what}: ${displayField(detail, 1000)}`;
 }
 
 const MAX_DETAIL = 500;

@@ -5,6 +5,7 @@
  */
 import { isKeyriteError } from '../../core/errors.ts';
 import { VERIFY_MODES, type VerifyMode } from '../../core/crypto/hybrid.ts';
+import { displayOutput } from '../../core/encoding/display.ts';
 import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
 import { readBundleSelection, type PickedFile } from './bundle-selection.ts';
 import { droppedFiles } from './dropped-folder.ts';
@@ -25,7 +26,7 @@ const result = byId<HTMLElement>('result');
 let picked: readonly PickedFile[] = [];
 
 function showStatus(text: string, kind: 'info' | 'error'): void {
-  status.textContent = text;
+  status.textContent = displayOutput(text);
   status.className = `status-line ${kind}`;
 }
 

@@ -1,8 +1,10 @@
 /**
  * The verifier's report as DOM: the verdict first and large, then whether the master key was
  * anchored to a fingerprint given out of band, the master fingerprint to compare by ear, and
- * every check with its status and reason. Text only (textContent), never markup.
+ * every check with its status and reason. Text only (textContent), never markup, and every
+ * string escaped for display (a bundle's file names and ids are the attacker's).
  */
+import { displayOutput } from '../../core/encoding/display.ts';
 import { fromHex } from '../../core/encoding/hex.ts';
 import { fingerprint, fingerprintWords, formatFingerprintHex } from '../../core/encoding/fingerprint.ts';
 import type { CheckResult, TrustAnchor, VerifyReport } from '../../core/verifier/report.ts';
@@ -11,8 +13,8 @@ type Attrs = Record<string, string>;
 
 function el(tag: string, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElement {
   const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, displayOutput(v));
+  node.append(...children.map((c) => (typeof c === 'string' ? displayOutput(c) : c)));
   return node;
 }
 

@@ -178,6 +178,21 @@ test('a malformed trust fingerprint or a hidden file is refused with a sentence,
   await v.page.context().close();
 });
 
+test('a file name with a bidi override and zero-width characters is shown escaped in the refusal, never raw', async () => {
+  const spoofed = join(work, 'spoofed');
+  cpSync(GOLDEN, spoofed, { recursive: true });
+  writeFileSync(join(spoofed, 'escrow', 'share\u202etxt.exe\u200b'), 'x');
+  const v = await openVerifier();
+  await v.page.setInputFiles('#folder', spoofed);
+  const status = v.page.locator('.status-line.error');
+  await status.waitFor();
+  const message = await status.innerText();
+  assert.match(message, /share\\u\{202e\}txt\.exe\\u\{200b\}/);
+  assert.doesNotMatch(await v.page.locator('body').innerText(), /[\u202e\u200b]/);
+  assertClean(v);
+  await v.page.context().close();
+});
+
 test('dropping loose files instead of a folder is refused with a sentence', async () => {
   const v = await openVerifier();
   await v.page.evaluate(() => {

@@ -15,8 +15,9 @@ import {
   type Channel,
   type IpcResult,
 } from '../../../core/ipc/contract.ts';
-import { createHandlers, dispatch, INTERNAL_MESSAGE, toSelfTestReport, type HandlerDeps } from '../../../electron/ipc/handlers.ts';
+import { createHandlers, dispatch, displaySafeEmitter, internalErrorLogLine, INTERNAL_MESSAGE, refusalLogLine, toSelfTestReport, type HandlerDeps } from '../../../electron/ipc/handlers.ts';
 import { KeyriteError } from '../../../core/errors.ts';
+import { assertDisplaySafe } from '../../helpers/hostile-text.ts';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 
@@ -132,6 +133,28 @@ test('tokens:list answers UNAVAILABLE until the token engine is wired, then copi
   );
   const t = await withTokens['tokens:list'](undefined);
   assert.deepEqual(t, { ok: true, value: [{ id: 'pkcs11:token=A', label: 'A', manufacturer: 'SoftHSM', model: 'v2', serial: '1', rehearsalOnly: true }] });
+});
+
+test('a token label, an error message and an event payload reach the window escaped (a USB token names itself)', async () => {
+  const label = 'Token\u001b[2J\u202eevil\u200b';
+  const h = createHandlers(
+    deps({
+      listTokens: async () => [{ id: 'pkcs11:token=A', label, manufacturer: 'M\u0085', model: 'v2', serial: '1', rehearsalOnly: false }],
+      readNetworkInterfaces: () => {
+        throw new KeyriteError('IO_ERROR', `The interface ${label} could not be read.`);
+      },
+    }),
+  );
+  const t = await h['tokens:list'](undefined);
+  assert.ok(t.ok);
+  assert.equal(t.value[0]!.label, 'Token\\u{1b}[2J\\u{202e}evil\\u{200b}');
+  assert.equal(t.value[0]!.manufacturer, 'M\\u{85}');
+  assert.deepEqual(await h['airgap:status'](undefined), { ok: false, code: 'IO_ERROR', message: 'The interface Token\\u{1b}[2J\\u{202e}evil\\u{200b} could not be read.' });
+  const sent: unknown[] = [];
+  displaySafeEmitter((event, payload) => sent.push([event, payload]))('tokens:changed', { change: 'attached', message: `${label} attached` });
+  assert.deepEqual(sent, [['tokens:changed', { change: 'attached', message: 'Token\\u{1b}[2J\\u{202e}evil\\u{200b} attached' }]]);
+  assert.equal(refusalLogLine('navigation', `https://x/\u001b]0;t\u0007`), 'keyrite: refused navigation: https://x/\\u{1b}]0;t\\u{7}');
+  assertDisplaySafe(internalErrorLogLine('selftest:run', new Error(`bad ${label}`)), 'the main log line');
 });
 
 test('unexpected errors become one sentence; the error itself goes to the main log only', async () => {
