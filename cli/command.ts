@@ -38,6 +38,8 @@ export interface Command {
   /** Positional argument count allowed. */
   positionals: { min: number; max: number };
   details?: string;
+  /** The command's own exit-code line for --help; the common one when absent. */
+  exitCodes?: string;
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }
 
@@ -131,7 +133,7 @@ export function commandHelp(command: Command): string {
     lines.push(`  ${left.padEnd(width)}${o.help}${o.repeatable ? ' (repeatable)' : ''}`);
   }
   if (command.details) lines.push('', command.details);
-  lines.push('', 'Exit codes: 0 ok, 1 a check failed, 2 usage or I/O error' + (command.name === 'verify' ? ', 3 audit script error or timeout' : '') + '.');
+  lines.push('', command.exitCodes ?? 'Exit codes: 0 ok, 1 a check failed, 2 usage or I/O error.');
   return lines.join('\n') + '\n';
 }
 

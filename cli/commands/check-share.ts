@@ -64,7 +64,7 @@ export const checkShareCommand: Command = {
     { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
   ],
   positionals: { min: 1, max: 1 },
-  details: 'Exit 0 the share is good; 1 a check failed (the first failing check is named); 2 usage or I/O error.',
+  exitCodes: 'Exit codes: 0 the share is good, 1 a check failed (the first failing check is named), 2 usage or I/O error.',
   async run(args, io) {
     const trust = trustOf(args.value('trust'));
     const envelopePath = args.value('envelope');

@@ -30,7 +30,7 @@ export const recoverCommand: Command = {
     { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
   ],
   positionals: { min: 1, max: 1 },
-  details: 'Exit 0 recovered and verified; 1 a check failed (names the trustee and the reason); 2 usage or I/O error.',
+  exitCodes: 'Exit codes: 0 recovered and verified, 1 a check failed (names the trustee and the reason), 2 usage or I/O error.',
   async run(args, io) {
     const json = args.flag('json');
     const scriptPath = resolve(io.cwd, args.positionals[0]!);

@@ -16,6 +16,7 @@ import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { auditScriptsError, runAuditScripts, type AuditScriptRun } from '../../core/node/audit-runner.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { modeClause } from '../../core/verifier/mode-words.ts';
 
 function modeOf(value: string | undefined): VerifyMode {
   if (value === undefined) return 'hybrid';
@@ -41,13 +42,26 @@ function auditChecks(runs: readonly AuditScriptRun[]): CheckResult[] {
   ]);
 }
 
+const REHEARSAL_BANNER = 'REHEARSAL BUNDLE: its script says rehearsal; its keys are practice keys and must never be used for real.';
+
+/** The verdict line: the mode when it left a signature half unchecked, and REHEARSAL when the script says so. */
+function verdictLine(report: VerifyReport): string {
+  const qualifiers = `${report.rehearsal === true ? ' REHEARSAL BUNDLE' : ''}${report.mode === 'hybrid' ? '' : ` (${modeClause(report.mode)})`}`;
+  if (report.verdict === 'valid') return `VALID${qualifiers}: all ${report.checks.length} checks passed.${report.rehearsal === true ? ' Practice keys: never use them for real.' : ''}`;
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  const skipped = report.checks.filter((c) => c.status === 'skipped').length;
+  return `INVALID${qualifiers}: ${failed.length} of ${report.checks.length} checks failed (${failed.map((c) => c.name).join(', ')})${skipped > 0 ? `; ${skipped} could not be checked because of them` : ''}.`;
+}
+
 function printHuman(io: CliIO, bundle: string, report: VerifyReport): void {
   const width = Math.max(...report.checks.map((c) => c.name.length)) + 2;
-  const lines = [`Verifying ${bundle} (${report.mode} signatures)`];
+  const lines = [`Verifying ${bundle} (${report.mode === 'hybrid' ? 'hybrid signatures' : modeClause(report.mode)})`];
+  if (report.rehearsal === true) lines.push(`  ${REHEARSAL_BANNER}`);
   if (report.ceremonyId) lines.push(`  ceremony ${report.ceremonyId}${report.kind ? ` (${report.kind})` : ''}${report.transcriptEntries !== undefined ? `, ${report.transcriptEntries} transcript entries` : ''}`);
   if (report.masterFingerprint) {
     const r = readableFingerprint(report.masterFingerprint);
-    lines.push(`  master key fingerprint: ${r.hexGroups}`, `                          ${r.words.join(' ')}`);
+    const label = report.verdict === 'valid' ? 'master key fingerprint:' : 'master key fingerprint (as the bundle states it; NOT verified):';
+    lines.push(`  ${label} ${r.hexGroups}`, `  ${' '.repeat(label.length)} ${r.words.join(' ')}`);
   }
   lines.push('');
   for (const c of report.checks) lines.push(`${c.status === 'pass' ? 'pass' : c.status === 'fail' ? 'FAIL' : 'skip'}  ${c.name.padEnd(width)}${c.detail}`);
@@ -62,30 +76,30 @@ function printHuman(io: CliIO, bundle: string, report: VerifyReport): void {
           : 'ANCHOR MISMATCH: the master key is NOT the one whose fingerprint was given with --trust.'
       : 'NOT ANCHORED: no --trust fingerprint was given, so this says nothing about whether this is the master key read aloud at the ceremony.',
   );
-  const failed = report.checks.filter((c) => c.status === 'fail');
-  const skipped = report.checks.filter((c) => c.status === 'skipped').length;
-  lines.push(report.verdict === 'valid' ? `VALID: all ${report.checks.length} checks passed.` : `INVALID: ${failed.length} of ${report.checks.length} checks failed (${failed.map((c) => c.name).join(', ')})${skipped > 0 ? `; ${skipped} could not be checked because of them` : ''}.`);
+  lines.push(verdictLine(report));
   io.stdout(lines.join('\n') + '\n');
 }
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'verify a public bundle offline, with optional audit scripts',
-  usage: ['verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--json]'],
+  usage: ['verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--require-live] [--json]'],
   options: [
     { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
     { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signatures of every principal), classical-only or pq-only' },
-    { name: 'script', takesValue: true, repeatable: true, valueName: 'FILE', help: 'an audit script to run in the sandbox (repeatable)' },
+    { name: 'script', takesValue: true, repeatable: true, valueName: 'FILE', help: 'an audit script to run in the sandbox' },
+    { name: 'require-live', takesValue: false, help: 'fail (exit 1, check live-ceremony) if the bundle comes from a rehearsal' },
   ],
   positionals: { min: 1, max: 1 },
-  details: 'Exit 0 valid; 1 verification failed; 2 usage or I/O error; 3 an audit script failed to run or timed out.',
+  exitCodes: 'Exit codes: 0 valid, 1 verification failed, 2 usage or I/O error, 3 an audit script failed to run or timed out (3 wins over 1: the report is incomplete).',
+  details: 'A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
   async run(args, io) {
     const mode = modeOf(args.value('mode'));
     const trust = trustOf(args.value('trust'));
     const bundleDir = resolve(io.cwd, args.positionals[0]!);
     const scripts = args.all('script').map((s) => resolve(io.cwd, s));
     const files = await readBundleDirectory(bundleDir);
-    let report = verifyBundle(files, { mode, crypto: NATIVE_VERIFIER_CRYPTO, ...(trust === undefined ? {} : { trust }) });
+    let report = verifyBundle(files, { mode, crypto: NATIVE_VERIFIER_CRYPTO, requireLive: args.flag('require-live'), ...(trust === undefined ? {} : { trust }) });
     let runs: AuditScriptRun[] = [];
     if (scripts.length > 0) {
       runs = await runAuditScripts(scripts, auditBundleView(files, report, NATIVE_VERIFIER_CRYPTO.sha256));
@@ -102,6 +116,7 @@ export const verifyCommand: Command = {
       io.stderr(`keyrite: ${scriptError.message}\n`);
       return EXIT.AUDIT_SCRIPT;
     }
+    if (report.rehearsal === true && report.verdict === 'valid') io.stderr(`keyrite: note: ${REHEARSAL_BANNER} (--require-live refuses rehearsal bundles.)\n`);
     if (report.verdict !== 'valid') {
       io.stderr(`keyrite: the bundle did not verify: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')} failed.\n`);
       return EXIT.CHECK_FAILED;

@@ -47,6 +47,8 @@ export interface AuditReportView {
   kind: string | null;
   ceremonyId: string | null;
   transcriptEntries: number | null;
+  /** The script says rehearsal (practice keys); null until the script was read. */
+  rehearsal: boolean | null;
   fingerprint: AuditFingerprint | null;
   checks: AuditCheckView[];
 }

@@ -39,6 +39,11 @@ export interface VerifyReport {
   readonly ceremonyId?: string;
   readonly masterFingerprint?: string;
   readonly transcriptEntries?: number;
+  /**
+   * The script says rehearsal: its keys were made for practice (software tokens) and must
+   * never be used for real. Present once script.yaml was read; every output shows it.
+   */
+  readonly rehearsal?: boolean;
   readonly checks: readonly CheckResult[];
 }
 

@@ -29,6 +29,8 @@ export interface VerifyOptions {
   trust?: string;
   mode?: VerifyMode;
   crypto?: VerifierCrypto;
+  /** Adds the `live-ceremony` check: a rehearsal bundle then fails (`keyrite verify --require-live`). */
+  requireLive?: boolean;
 }
 
 /** Reads a trust anchor given by a person; a malformed one is a usage error (INVALID_INPUT family), thrown. */
@@ -54,6 +56,15 @@ function trustAnchorCheck(anchor: TrustAnchor): Check<VerifyContext> {
   };
 }
 
+const liveCeremonyCheck: Check<VerifyContext> = {
+  name: 'live-ceremony',
+  needs: ['script-hash'],
+  run(ctx) {
+    if (ctx.script!.script.mode === 'rehearsal') fail('This bundle comes from a REHEARSAL (its script says mode: rehearsal): its keys are practice keys and must never be used for real.');
+    return 'the ceremony script ran in live mode, not as a rehearsal';
+  },
+};
+
 /** Verifies the bundle held in `files` (relative path → bytes). Throws only for bad options. */
 export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): VerifyReport {
   if (!(files instanceof Map)) throw new KeyriteError('INVALID_INPUT', 'The bundle must be given as a map of file names to bytes.');
@@ -67,6 +78,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
   }
   const anchor = anchorResult(trust, options.trust, ctx.master?.fingerprint);
   if (trust !== undefined) list.run(trustAnchorCheck(anchor), ctx);
+  if (options.requireLive === true) list.run(liveCeremonyCheck, ctx);
   const ceremonyId = ctx.facts?.ceremonyId ?? ctx.manifest?.ceremonyId;
   const masterFingerprint = ctx.master?.fingerprint ?? ctx.manifest?.masterFingerprint;
   return {
@@ -78,6 +90,7 @@ export function verifyBundle(files: BundleFiles, options: VerifyOptions = {}): V
     ...(ceremonyId !== undefined ? { ceremonyId } : {}),
     ...(masterFingerprint !== undefined ? { masterFingerprint } : {}),
     ...(ctx.transcript ? { transcriptEntries: ctx.transcript.size } : {}),
+    ...(ctx.script ? { rehearsal: ctx.script.script.mode === 'rehearsal' } : {}),
     checks: list.results,
   };
 }

@@ -59,6 +59,7 @@ function reportView(r: VerifyReport, scriptNames: ReadonlySet<string>): AuditRep
     kind: r.kind ?? null,
     ceremonyId: r.ceremonyId ?? null,
     transcriptEntries: r.transcriptEntries ?? null,
+    rehearsal: r.rehearsal ?? null,
     fingerprint: fp,
     checks: r.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail, source: scriptNames.has(c.name) ? 'script' : 'verifier' })),
   };

@@ -7,6 +7,7 @@
 import { displayOutput } from '../../core/encoding/display.ts';
 import { fromHex } from '../../core/encoding/hex.ts';
 import { fingerprint, fingerprintWords, formatFingerprintHex } from '../../core/encoding/fingerprint.ts';
+import { modeClause } from '../../core/verifier/mode-words.ts';
 import type { CheckResult, TrustAnchor, VerifyReport } from '../../core/verifier/report.ts';
 
 type Attrs = Record<string, string>;
@@ -36,7 +37,7 @@ function anchorText(anchor: TrustAnchor, valid: boolean): string {
 function summary(report: VerifyReport): string {
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const skipped = report.checks.filter((c) => c.status === 'skipped').length;
-  if (report.verdict === 'valid') return `All ${report.checks.length} checks passed.`;
+  if (report.verdict === 'valid') return `All ${report.checks.length} checks passed${report.mode === 'hybrid' ? '' : ` (${modeClause(report.mode)})`}.`;
   const parts = [`${failed} of ${report.checks.length} checks failed`];
   if (skipped > 0) parts.push(`${skipped} could not be run because of an earlier failure`);
   return `${parts.join('; ')}. Do not trust this bundle.`;
@@ -81,6 +82,7 @@ export function renderReport(report: VerifyReport): HTMLElement {
       el('p', { class: 'verdict-word' }, valid ? 'VALID' : 'INVALID'),
       el('p', { class: 'verdict-summary' }, summary(report)),
     ),
+    ...(report.rehearsal === true ? [el('p', { class: 'rehearsal', 'data-testid': 'rehearsal' }, 'REHEARSAL BUNDLE: its script says rehearsal; its keys are practice keys and must never be used for real.')] : []),
     el('p', { class: `anchor ${report.anchor.anchored ? (report.anchor.matches ? 'anchored' : 'anchor-failed') : 'not-anchored'}`, 'data-testid': 'anchor' }, anchorText(report.anchor, valid)),
     ...(/^[0-9a-f]{64}$/.test(report.masterFingerprint ?? '') ? [fingerprintBlock(report.masterFingerprint!, valid)] : []),
     facts(report),

@@ -50,6 +50,7 @@ test('the golden bundle is VALID and ANCHORED, with every check and the fingerpr
   await verdict.waitFor();
   assert.equal(await verdict.getAttribute('data-verdict'), 'valid');
   assert.match(await verdict.innerText(), /VALID/);
+  assert.match(await page.locator('[data-testid=rehearsal]').innerText(), /^REHEARSAL BUNDLE .*never be used for real/);
   const anchor = await page.locator('[data-testid=anchor]').innerText();
   assert.match(anchor, /^ANCHORED/);
   assert.match(anchor, /all 32 bytes/);

@@ -80,7 +80,7 @@ test('trustees 1, 2 and 3 recover the master key through the UI; keyrite verify 
   const folder = (await page.locator('[data-testid=recovery-bundle]').innerText()).replace(/^Recovery bundle: /, '');
   const verified = await runInProcess(['verify', folder, '--trust', fingerprint]);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
-  assert.match(verified.stdout, /VALID: all \d+ checks passed/);
+  assert.match(verified.stdout, /VALID REHEARSAL BUNDLE: all \d+ checks passed/);
 });
 
 test("with trustee-2's envelope damaged and trustee-4 added, Carol's share is refused by name and the key still recovers", { timeout: 600_000 }, async () => {

@@ -107,6 +107,7 @@ test('the golden bundle: VALID, every check passing, the same checks as verifyBu
   const want = expected(GOLDEN);
   assert.equal(shown.verdict, 'valid');
   assert.equal(await v.page.locator('.verdict-word').innerText(), 'VALID');
+  assert.match(await v.page.locator('[data-testid=rehearsal]').innerText(), /^REHEARSAL BUNDLE: .*never be used for real/);
   assert.deepEqual(shown.checks, want.checks);
   assert.ok(shown.checks.length > 10 && shown.checks.every((c) => c.endsWith(' pass')));
   assert.match(shown.anchor, /^Not anchored: no trusted fingerprint was given\./);

@@ -12,6 +12,7 @@ import { principalName } from '../../bundle/principals.ts';
 import { verifyConsistency } from '../../transcript/merkle.ts';
 import { CHECKPOINTS_DIR, parseCheckpointNotePath } from '../../bundle/layout.ts';
 import { fail, type Check } from '../check-list.ts';
+import { modeClause } from '../mode-words.ts';
 import type { VerifyContext } from '../context.ts';
 
 export const checkpointRoots: Check<VerifyContext> = {
@@ -98,8 +99,8 @@ export const checkpointSignatures: Check<VerifyContext> = {
       const required = requiredSigners(ctx, i);
       if (required.length === 0) fail(`${p} names no signers.`);
       const missing = required.filter((name) => !v.validPrincipals.includes(name));
-      if (missing.length > 0) fail(`${p} lacks valid ${ctx.mode} signatures of ${missing.length} of its ${required.length} signers.`);
+      if (missing.length > 0) fail(`${p} lacks valid signatures (${modeClause(ctx.mode)}) of ${missing.length} of its ${required.length} signers.`);
     });
-    return `every checkpoint is signed (${ctx.mode}) by each principal the transcript names for it; the final one by the master key and all ${ctx.trustees.length} trustees${ctx.kind === 'escrow-recovery' ? ' present' : ''}`;
+    return `every checkpoint is signed (${modeClause(ctx.mode)}) by each principal the transcript names for it; the final one by the master key and all ${ctx.trustees.length} trustees${ctx.kind === 'escrow-recovery' ? ' present' : ''}`;
   },
 };

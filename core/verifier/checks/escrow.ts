@@ -10,6 +10,7 @@ import { parseManifest } from '../../escrow/manifest.ts';
 import { receiptFromJson, receiptSigningMessage } from '../../escrow/receipt.ts';
 import { ESCROW_MANIFEST_FILE } from '../../bundle/layout.ts';
 import { fail, type Check } from '../check-list.ts';
+import { modeClause } from '../mode-words.ts';
 import type { VerifyContext } from '../context.ts';
 
 export const escrowManifest: Check<VerifyContext> = {
@@ -44,11 +45,11 @@ export const shareReceipts: Check<VerifyContext> = {
       const r = receiptFromJson(raw);
       const pub = ctx.trustees.find((x) => x.id === t.id)!.publicKey;
       const v = verifyHybrid(pub, receiptSigningMessage(r.body), r.signature, ctx.mode, ctx.crypto.ed25519);
-      if (!v.valid) fail(`The share receipt of trustee ${t.id} does not verify (${ctx.mode}).`);
+      if (!v.valid) fail(`The share receipt of trustee ${t.id} does not verify (${modeClause(ctx.mode)}).`);
       if (r.body.commitmentCheck !== 'match' || r.body.blobCheck !== 'match' || r.body.x !== t.x || r.body.masterFingerprint !== master.fingerprint || r.body.trusteeFingerprint !== t.fingerprint) {
         fail(`The share receipt of trustee ${t.id} does not confirm their share against the manifest.`);
       }
     }
-    return `${escrow.trustees.length} trustee receipts verify (${ctx.mode}) and confirm each share against its commitment and E`;
+    return `${escrow.trustees.length} trustee receipts verify (${modeClause(ctx.mode)}) and confirm each share against its commitment and E`;
   },
 };

@@ -17,6 +17,7 @@ import { JWKS_FILE, ORIGINAL_STATEMENT_FILE } from '../../bundle/layout.ts';
 import { fingerprintHex, principalKeyIds } from '../../bundle/principals.ts';
 import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE, type BundleLink } from '../../bundle/statement.ts';
 import { fail, type Check } from '../check-list.ts';
+import { modeClause } from '../mode-words.ts';
 import type { RecoveryFacts, VerifyContext } from '../context.ts';
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -101,7 +102,7 @@ export const originalLink: Check<VerifyContext> = {
     };
     const mode = ctx.mode;
     const v = verifyHybrid(master.publicKey, pae(env.payloadType, env.payload), { classical: mode === 'pq-only' ? new Uint8Array(0) : sigOf(ids.classical), pq: mode === 'classical-only' ? new Uint8Array(0) : sigOf(ids.pq) }, mode, ctx.crypto.ed25519);
-    if (!v.valid) fail(`The master key's signature on the original statement does not verify (${mode}).`);
+    if (!v.valid) fail(`The master key's signature on the original statement does not verify (${modeClause(mode)}).`);
     const named = new Map((Array.isArray(pred.trustees) ? pred.trustees : []).map((x) => {
       const o = expectObject(x, 'original trustee');
       return [String(o.id), String(o.fingerprint)] as const;
@@ -111,6 +112,6 @@ export const originalLink: Check<VerifyContext> = {
     const op = expectObject(pred.policy, 'original policy');
     const quorum = expectObject(ctx.policy!.quorum, 'quorum in policy.json');
     if (op.n !== quorum.n || op.t !== quorum.t) fail(`The recovery's quorum is not the original ${String(op.t)}-of-${String(op.n)}.`);
-    return `the original statement (SHA-256 recorded at the start) of ceremony ${original.ceremonyId} is signed (${mode}) by the same master key; the ${ctx.trustees.length} trustees present are trustees of that ceremony, and ${sharesCombined.length} of their shares (t = ${String(op.t)}) were combined`;
+    return `the original statement (SHA-256 recorded at the start) of ceremony ${original.ceremonyId} is signed (${modeClause(mode)}) by the same master key; the ${ctx.trustees.length} trustees present are trustees of that ceremony, and ${sharesCombined.length} of their shares (t = ${String(op.t)}) were combined`;
   },
 };

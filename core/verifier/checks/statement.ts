@@ -16,6 +16,7 @@ import { principalKeyIds, principalName } from '../../bundle/principals.ts';
 import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE } from '../../bundle/statement.ts';
 import { fail, type Check } from '../check-list.ts';
 import type { VerifyContext } from '../context.ts';
+import { modeHalves } from '../mode-words.ts';
 import { evaluateStatementSignatures } from '../statement-signatures.ts';
 import { sameLink } from './recovery.ts';
 
@@ -73,7 +74,11 @@ export const statementSignatures: Check<VerifyContext> = {
     const order = ctx.signers().flatMap((p) => Object.values(principalKeyIds(p.publicKey)));
     const positions = envelope.signatures.map((s) => order.indexOf(s.keyid ?? ''));
     if (positions.some((at, i) => i > 0 && at <= positions[i - 1]!)) fail('The statement signatures are not in the order Keyrite writes them (master first, then each trustee, classical before ML-DSA-65): one was moved.');
-    return `${envelope.signatures.length} signatures over the DSSE PAE, each from a distinct key of this ceremony, all ${ctx.mode === 'hybrid' ? '' : `checked in ${ctx.mode} mode `}valid`;
+    if (ctx.mode === 'hybrid') return `${envelope.signatures.length} signatures over the DSSE PAE, each from a distinct key of this ceremony, all valid`;
+    const { checked, skipped } = modeHalves(ctx.mode);
+    const skippedKeys = new Set(ctx.signers().map((p) => principalKeyIds(p.publicKey)[ctx.mode === 'classical-only' ? 'pq' : 'classical']));
+    const unchecked = envelope.signatures.filter((s) => skippedKeys.has(s.keyid ?? '')).length;
+    return `${envelope.signatures.length} signatures over the DSSE PAE, each from a distinct key of this ceremony; the ${envelope.signatures.length - unchecked} ${checked} ones are valid, the ${unchecked} ${skipped} ones were NOT checked (${ctx.mode} mode)`;
   },
 };
 
@@ -87,7 +92,9 @@ export const hybridRule: Check<VerifyContext> = {
     if (failing.length > 0) {
       fail(`${failing.map((p) => `${p.id} (classical ${p.classical}, ML-DSA-65 ${p.pq})`).join('; ')} ${failing.length === 1 ? 'does' : 'do'} not count: a principal counts only when ${mode === 'hybrid' ? 'both its classical and its ML-DSA-65 signature verify' : `its ${mode === 'classical-only' ? 'classical' : 'ML-DSA-65'} signature verifies (${mode} mode)`}.`);
     }
-    return mode === 'hybrid' ? `each of ${principals.length} principals has a valid classical and a valid ML-DSA-65 signature` : `${mode} mode: only the ${mode === 'classical-only' ? 'classical' : 'ML-DSA-65'} half of each principal was checked`;
+    if (mode === 'hybrid') return `each of ${principals.length} principals has a valid classical and a valid ML-DSA-65 signature`;
+    const { checked, skipped } = modeHalves(mode);
+    return `${mode} mode: each of ${principals.length} principals counts on a valid ${checked} signature alone; the ${skipped} half was NOT checked, so the hybrid rule was not applied`;
   },
 };
 

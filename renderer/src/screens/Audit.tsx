@@ -18,6 +18,13 @@ const MODES: { value: VerifyMode; label: string }[] = [
 
 const STATUS = { pass: { mark: '✓', word: 'PASS' }, fail: { mark: '✗', word: 'FAIL' }, skipped: { mark: '–', word: 'SKIPPED' } } as const;
 
+/** The mode in the verdict line; a single-half mode says which half it did not check. */
+const MODE_WORDS: Record<VerifyMode, string> = {
+  hybrid: 'hybrid signatures',
+  'classical-only': 'classical-only mode: ML-DSA-65 signatures NOT checked',
+  'pq-only': 'pq-only mode: classical signatures NOT checked',
+};
+
 function anchorLine(r: AuditReportView): { tone: 'good' | 'bad' | 'warn'; head: string; text: string } {
   const a = r.anchor;
   if (!a.anchored) return { tone: 'warn', head: 'NOT ANCHORED', text: 'No trusted fingerprint was given, so this says nothing about whether this is the master key read aloud at the ceremony. Type that fingerprint above and verify again.' };
@@ -123,17 +130,22 @@ export default function Audit() {
             <p className="verdict-word">{report.verdict === 'valid' ? '✓ VALID' : '✗ INVALID'}</p>
             <p className="verdict-text">
               {report.verdict === 'valid'
-                ? `All ${report.checks.length} checks passed (${report.mode} signatures).`
+                ? `All ${report.checks.length} checks passed (${MODE_WORDS[report.mode]}).`
                 : failed.length > 0
                   ? `${failed.length} of ${report.checks.length} checks failed: ${failed.map((c) => c.name).join(', ')}.${skipped > 0 ? ` ${skipped} more could not be checked because of them.` : ''}`
                   : 'The master key does not match the trusted fingerprint.'}
             </p>
           </div>
+          {report.rehearsal === true && (
+            <p className="anchor anchor-warn" data-testid="rehearsal">
+              <strong>REHEARSAL BUNDLE</strong> Its script says rehearsal: its keys are practice keys and must never be used for real.
+            </p>
+          )}
           <p className={`anchor anchor-${anchor.tone}`} data-testid="anchor" data-anchored={report.anchor.anchored && report.anchor.matches ? 'yes' : 'no'}>
             <strong>{anchor.head}</strong> {anchor.text}
           </p>
           <div className="panel readout" data-testid="audit-fingerprint">
-            <h3>Master key fingerprint</h3>
+            <h3>{report.verdict === 'valid' ? 'Master key fingerprint' : 'Master key fingerprint (as the bundle states it; NOT verified)'}</h3>
             {report.fingerprint ? (
               <Fingerprint fp={report.fingerprint} />
             ) : (

@@ -5,10 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot, runBinary, runInProcess } from '../../helpers/cli.ts';
+import { readBundleDir, rehash, setStatementEnvelope, statementEnvelope, text, type MutableBundle } from '../../helpers/bundle-files.ts';
+
+function writeBundleDir(files: MutableBundle, dir: string): void {
+  for (const [path, bytes] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+  }
+}
 
 const GOLDEN = join(repoRoot, 'test/fixtures/golden-bundle');
 const GOLDEN_FP = '8047460895e45caaf54a2be033a6aa947ac20e4f4dc484f0892b52005038a27a';
@@ -31,7 +39,68 @@ test('the golden bundle verifies: exit 0, every check named, and the output says
   assert.equal(r.code, 0, r.stderr);
   for (const name of ['bundle-files', 'transcript-chain', 'checkpoint-roots', 'statement-signatures', 'hybrid-rule', 'threshold']) assert.match(r.stdout, new RegExp(`pass  ${name} `));
   assert.match(r.stdout, /NOT ANCHORED/);
-  assert.match(r.stdout, /VALID: all \d+ checks passed/);
+  assert.match(r.stdout, /VALID REHEARSAL BUNDLE: all \d+ checks passed/);
+});
+
+test('a rehearsal bundle cannot pass for a real one: banner, verdict line, stderr note, "rehearsal": true, and --require-live fails it', async () => {
+  const text = await runInProcess(['verify', GOLDEN, '--trust', GOLDEN_FP]);
+  assert.equal(text.code, 0, text.stderr);
+  const lines = text.stdout.trimEnd().split('\n');
+  assert.match(lines[1]!, /^ {2}REHEARSAL BUNDLE: .*must never be used for real\.$/);
+  assert.match(lines.at(-1)!, /^VALID REHEARSAL BUNDLE: all 22 checks passed\. Practice keys: never use them for real\.$/);
+  assert.match(text.stderr, /^keyrite: note: REHEARSAL BUNDLE: .*--require-live refuses rehearsal bundles/);
+  const json = await runInProcess(['verify', GOLDEN, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal((JSON.parse(json.stdout) as { rehearsal: boolean }).rehearsal, true);
+  assert.match(json.stderr, /REHEARSAL BUNDLE/);
+  const live = await runInProcess(['verify', GOLDEN, '--require-live', '--json']);
+  assert.equal(live.code, 1);
+  const doc = JSON.parse(live.stdout) as { ok: boolean; verdict: string; rehearsal: boolean; checks: { name: string; status: string; detail: string }[] };
+  assert.equal(doc.ok, false);
+  assert.equal(doc.verdict, 'invalid');
+  const check = doc.checks.at(-1)!;
+  assert.deepEqual([check.name, check.status], ['live-ceremony', 'fail']);
+  assert.match(check.detail, /REHEARSAL.*never be used for real/);
+  assert.match(live.stderr, /live-ceremony failed/);
+});
+
+test('--mode classical-only with every ML-DSA-65 statement signature broken: VALID, saying the ML-DSA-65 half was NOT checked, mode in the final line', async () => {
+  const files = readBundleDir(GOLDEN);
+  const env = statementEnvelope(files);
+  const pqKeyIds = new Set(JSON.parse(text(files, 'keys/jwks.json')).keys.filter((k: { kty: string }) => k.kty === 'AKP').map((k: { kid: string }) => k.kid));
+  let broken = 0;
+  for (const s of env.signatures) {
+    if (!pqKeyIds.has(s.keyid)) continue;
+    s.sig = `${s.sig[0] === 'A' ? 'B' : 'A'}${s.sig.slice(1)}`;
+    broken++;
+  }
+  assert.equal(broken, 6);
+  setStatementEnvelope(files, env);
+  const dir = join(mkdtempSync(join(tmpdir(), 'keyrite-verify-')), 'bundle');
+  writeBundleDir(rehash(files), dir);
+  const hybrid = await runInProcess(['verify', dir]);
+  assert.equal(hybrid.code, 1, 'hybrid notices the broken half');
+  const classical = await runInProcess(['verify', dir, '--mode', 'classical-only']);
+  assert.equal(classical.code, 0, classical.stderr);
+  assert.doesNotMatch(classical.stdout, /all valid|12 signatures.*valid$/m);
+  assert.match(classical.stdout, /pass {2}statement-signatures +12 signatures over the DSSE PAE, each from a distinct key of this ceremony; the 6 classical ones are valid, the 6 ML-DSA-65 ones were NOT checked \(classical-only mode\)/);
+  assert.match(classical.stdout, /pass {2}hybrid-rule +classical-only mode: .*the ML-DSA-65 half was NOT checked/);
+  assert.match(classical.stdout.trimEnd().split('\n').at(-1)!, /^VALID REHEARSAL BUNDLE \(classical-only mode: classical signatures only, ML-DSA-65 signatures NOT checked\): all 21 checks passed/);
+  const pq = await runInProcess(['verify', dir, '--mode', 'pq-only']);
+  assert.equal(pq.code, 1);
+  assert.match(pq.stdout.trimEnd().split('\n').at(-1)!, /^INVALID REHEARSAL BUNDLE \(pq-only mode: ML-DSA-65 signatures only, classical signatures NOT checked\): /);
+  rmSync(join(dir, '..'), { recursive: true, force: true });
+});
+
+test('the fingerprint at the top of an invalid bundle\'s report is labelled as not verified', async () => {
+  const dir = tempCopy();
+  writeFileSync(join(dir, 'policy.json'), '{}');
+  const r = await runInProcess(['verify', dir]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /master key fingerprint \(as the bundle states it; NOT verified\): 8047 4608/);
+  const good = await runInProcess(['verify', GOLDEN]);
+  assert.match(good.stdout, /^ {2}master key fingerprint: 8047 4608/m);
+  rmSync(join(dir, '..'), { recursive: true, force: true });
 });
 
 test('--trust anchors the master key (hex or the 16 words); a different fingerprint exits 1', async () => {
