@@ -1,8 +1,10 @@
 // Regenerates test/fixtures/golden-bundle/ and test/fixtures/golden-recovery-bundle/ from the
-// deterministic ceremony and recovery of test/helpers/golden.ts, and the verifier's reports on
-// both (test/fixtures/golden-reports/). Run it ONLY when a bundle format or a verifier report
-// change is intended, review the diff of the fixtures, and describe the change in
-// docs/FORMATS.md or docs/VERIFIER.md:
+// deterministic ceremony and recovery of test/helpers/golden.ts, the verifier's reports on
+// both (test/fixtures/golden-reports/), and test/fixtures/golden-outputs/ (trustee-1's paper
+// backup and share card as read by pdftotext and zbarimg, and `keyrite verify --json` on both
+// bundles: test/helpers/golden-outputs.ts). Run it ONLY when a bundle format, a trustee output
+// or a verifier report change is intended, review the diff of the fixtures, and describe the
+// change in docs/FORMATS.md, docs/VERIFIER.md or docs/CLI.md:
 //   node --import tsx build/regenerate-golden.ts
 // Tests never run this; test/integration/ceremony/golden.test.ts compares against its output.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery } from '../test/helpers/golden.ts';
 import { GOLDEN_REPORTS, goldenReport } from '../test/helpers/golden-reports.ts';
+import { GOLDEN_OUTPUTS, writeGoldenOutputs } from '../test/helpers/golden-outputs.ts';
 
 installDeterministicRandom();
 const dir = mkdtempSync(join(tmpdir(), 'keyrite-golden-'));
@@ -23,7 +26,9 @@ try {
   rmSync(GOLDEN_REPORTS, { recursive: true, force: true });
   mkdirSync(GOLDEN_REPORTS);
   for (const [name, report] of goldenReport.all()) writeFileSync(join(GOLDEN_REPORTS, name), `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`golden bundles written to ${GOLDEN_FIXTURE} and ${GOLDEN_RECOVERY_FIXTURE} (master ${run.result.master.fingerprint})`);
+  // After the bundles: verify --json reads the fixtures just written.
+  await writeGoldenOutputs(dir);
+  console.log(`golden bundles written to ${GOLDEN_FIXTURE} and ${GOLDEN_RECOVERY_FIXTURE} (master ${run.result.master.fingerprint}), their outputs to ${GOLDEN_OUTPUTS}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

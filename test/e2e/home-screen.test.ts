@@ -1,16 +1,20 @@
 // End to end in Chromium: the production renderer build, served exactly as the app://
 // protocol serves it (same files, same headers, same CSP), with `window.keyrite` built
 // as the preload builds it and backed by the REAL IPC handlers (real self-tests, real
-// network interfaces). Asserts the home screen, zero network requests, no CSP
-// violation, keyboard reach, and that the CSP is actually enforced.
+// network interfaces). Asserts what the home screen shows on this machine, zero network
+// requests, no CSP violation, keyboard reach, screenshots that decode to the screen, and
+// that the CSP is actually enforced. Everything it writes is in one temp folder, removed after.
 // Needs Chromium at /usr/bin/chromium (Debian package `chromium`) or $KEYRITE_CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { appVersion as version, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
+import { evaluateAirGap } from '../../core/airgap/status.ts';
+import { readNetworkInterfaces } from '../../core/node/network-interfaces.ts';
+import { usbState } from '../../electron/ipc/node-deps.ts';
 
 let work: string;
 let site: string;
@@ -49,17 +53,30 @@ test('the production build has no inline script or style', () => {
   assert.ok(!/(src|href)=["']?data:/.test(html), 'no data: URL');
 });
 
-test('home screen: self-tests passed, air gap checked, rehearsal banner, version', { timeout: 180_000 }, async () => {
+test('home screen: self-tests passed, this machine\'s air gap, tokens and USB, rehearsal banner, version', { timeout: 180_000 }, async () => {
   await page.waitForSelector('[data-testid=selftest][data-state=passed]', { timeout: 170_000 });
   await page.waitForSelector('[data-testid=airgap]:not([data-state=checking])');
-  assert.match(await page.locator('[data-testid=selftest] [role=status]').innerText(), /All \d+ self-tests passed\./);
-  const airgap = await page.getAttribute('[data-testid=airgap]', 'data-state');
-  assert.ok(airgap === 'isolated' || airgap === 'connected', `air gap state ${airgap}`);
+  await page.waitForSelector('[data-testid=tokens][data-state=ready]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=usb]')?.textContent !== 'Checking USB…');
+  const selftests = Number(/^All (\d+) self-tests passed\.$/.exec(await page.locator('[data-testid=selftest] .status-text').innerText())?.[1]);
+  assert.ok(selftests >= 10, `${selftests} self-tests`);
+  assert.equal(await page.locator('.results li.result-ok').count(), selftests, 'one passed line per self-test in the list');
+  assert.equal(await page.locator('.results li.result-bad').count(), 0);
+
+  // What the real handlers read on this machine, read here too: the screen must show it.
+  const airgap = evaluateAirGap(readNetworkInterfaces());
+  assert.equal(await page.getAttribute('[data-testid=airgap]', 'data-state'), airgap.isolated ? 'isolated' : 'connected');
+  assert.equal(await page.locator('[data-testid=airgap] .status-text').innerText(), airgap.summary);
+  assert.deepEqual(await page.locator('[data-testid=airgap] .interfaces li').evaluateAll((lis) => lis.map((li) => [li.querySelector('.iface-name')?.textContent, li.querySelector('.iface-addresses')?.textContent])), airgap.interfaces.map((i) => [i.name, i.addresses.join(', ')]));
+  assert.equal(await page.locator('.readiness').innerText(), airgap.isolated ? 'This machine is ready for a ceremony.' : 'Not ready for a ceremony: a network interface is up.');
+  // No PKCS#11 module and no software token folder are configured for this page.
+  assert.equal(await page.locator('[data-testid=tokens] .status-text').innerText(), 'No token found. Plug in a token, or set up rehearsal software tokens, then look again.');
+  assert.equal(await page.locator('[data-testid=usb]').innerText(), (await usbState()).message);
+
   assert.match(await page.locator('.rehearsal-banner').innerText(), /rehearsal only/i);
   assert.match(await page.locator('.version').innerText(), new RegExp(`Version ${version.replace(/\./g, '\\.')}`));
   assert.equal(await page.locator('h1').innerText(), 'Keyrite');
   assert.deepEqual([...new Set(app.ipcCalls)].sort(), ['airgap:status', 'app:info', 'selftest:run', 'tokens:list', 'usb:status']);
-  assert.match(await page.locator('[data-testid=usb]').innerText(), /USB/);
 });
 
 test('the page made no request besides its own files, and no CSP violation or error', async () => {
@@ -90,17 +107,48 @@ test('keyboard: Tab reaches the disclosure and both buttons, Enter opens the tes
   await page.keyboard.press('Enter');
 });
 
-test('screenshot at 1280x800 for a human look', async (t) => {
-  const dir = process.env.KEYRITE_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'keyrite-shot-'));
+/** A PNG decoded by Chromium's own decoder (a blank page, outside the app): its size and how many colours it has. */
+async function decodePng(png: Buffer): Promise<{ width: number; height: number; colours: number }> {
+  const blank = await browser.newPage();
+  try {
+    return await blank.evaluate(async (base64) => {
+      const bitmap = await createImageBitmap(new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const g = canvas.getContext('2d')!;
+      g.drawImage(bitmap, 0, 0);
+      const rgba = g.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < rgba.length; i += 4) colours.add((rgba[i]! << 16) | (rgba[i + 1]! << 8) | rgba[i + 2]!);
+      return { width: bitmap.width, height: bitmap.height, colours: colours.size };
+    }, png.toString('base64'));
+  } finally {
+    await blank.close();
+  }
+}
+
+test('screenshots at 1280x800 for a human look: the screen, then the whole page with the test list open', async (t) => {
+  // KEYRITE_SCREENSHOT_DIR keeps them for a person; otherwise they go with the temp folder.
+  const dir = process.env.KEYRITE_SCREENSHOT_DIR ?? join(work, 'screenshots');
+  mkdirSync(dir, { recursive: true });
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  const home = join(dir, 'home-1280x800.png');
-  await page.screenshot({ path: home });
+  const home = await page.screenshot();
+  const closedHeight = await page.evaluate(() => document.documentElement.scrollHeight);
   await page.locator('summary').click();
-  const details = join(dir, 'home-details-1280x800.png');
-  await page.screenshot({ path: details, fullPage: true });
+  assert.equal(await page.locator('details').getAttribute('open'), '');
+  const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+  const details = await page.screenshot({ fullPage: true });
   await page.locator('summary').click();
-  t.diagnostic(`screenshots: ${home} ${details}`);
-  assert.ok(existsSync(home) && existsSync(details));
+  const files = { 'home-1280x800.png': home, 'home-details-1280x800.png': details };
+  for (const [name, png] of Object.entries(files)) writeFileSync(join(dir, name), png);
+  t.diagnostic(`screenshots in ${dir}`);
+
+  const shown = await decodePng(home);
+  assert.deepEqual([shown.width, shown.height], [1280, 800]);
+  const whole = await decodePng(details);
+  assert.deepEqual([whole.width, whole.height], [1280, pageHeight]);
+  assert.ok(pageHeight > closedHeight, `the open test list makes the page longer (${closedHeight} px closed, ${pageHeight} px open)`);
+  // Anti-aliased text alone gives dozens of colours: a blank or single-colour capture fails here.
+  for (const [name, d] of [['home', shown], ['details', whole]] as const) assert.ok(d.colours >= 32, `${name}: ${d.colours} colours`);
 });
 
 // (eval cannot be probed from page.evaluate: DevTools evaluation is exempt from the CSP's

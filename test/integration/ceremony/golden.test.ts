@@ -4,15 +4,17 @@
  * test/fixtures/golden-bundle/ byte for byte, and the deterministic escrow recovery run after it
  * test/fixtures/golden-recovery-bundle/, so any change to a bundle format fails here.
  * An intended change: regenerate with `node --import tsx build/regenerate-golden.ts`, review
- * the fixture diff and document it in docs/FORMATS.md. The same run also checks that none of
- * its secrets (known exactly here) is on disk in any form.
+ * the fixture diff and document it in docs/FORMATS.md. The same run also pins what trustee-1
+ * is handed (test/helpers/golden-outputs.ts: the paper backup, the share card and what a reader
+ * sees on it), and checks that none of its secrets (known exactly here) is on disk in any form.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, type GoldenRun } from '../../helpers/golden.ts';
+import { GOLDEN_TRUSTEE_OUTPUTS, goldenTrusteeOutputs } from '../../helpers/golden-outputs.ts';
 import { knownSecrets, listFiles, newTmpEntries, scanForSecrets, tmpSnapshot, TRUSTEES } from './helpers.ts';
 
 installDeterministicRandom();
@@ -49,6 +51,15 @@ test('a deterministic recovery of the golden ceremony reproduces the golden reco
   assertSameTree(recovery.bundleDir, GOLDEN_RECOVERY_FIXTURE, 'recovery bundle');
   assert.deepEqual(recovery.outcome.used, ['trustee-2', 'trustee-4', 'trustee-5']);
   assert.equal(recovery.outcome.exportChecks.every((c) => c.ok), true);
+});
+
+// The pinned share words and envelope are a rehearsal's, from fixed test randomness: no real secret.
+test("trustee-1's outputs of the golden run: the paper backup byte for byte, the share card's SHA-256, its text and its QR codes read off a 300 dpi render", () => {
+  const outputs = goldenTrusteeOutputs(run.dir);
+  assert.deepEqual(readdirSync(GOLDEN_TRUSTEE_OUTPUTS).sort(), [...outputs.keys()].sort(), 'regenerate test/fixtures/golden-outputs/ with build/regenerate-golden.ts');
+  const changed = [...outputs].filter(([name, bytes]) => !readFileSync(join(GOLDEN_TRUSTEE_OUTPUTS, name)).equals(bytes)).map(([name]) => name);
+  assert.deepEqual(changed, [], `these differ from ${GOLDEN_TRUSTEE_OUTPUTS}: what a trustee is handed changed (see docs/FORMATS.md, "Share card")`);
+  assert.match(new TextDecoder().decode(outputs.get('share-card.qr.txt')), /^page 2: KRS1 1\/5 .*\npage 2: KRS1 2\/5 /, 'the scan found the QR codes');
 });
 
 test('no secret of the golden run (passphrases, dice, trustee seeds, shares, K, S, master keys) is on disk or in new temp files', async () => {

@@ -3,23 +3,24 @@
  * (master + five trustees) through `keyrite ceremony run --module …`, PINs from environment
  * variables. The live script blocks on any network interface, so the CLI runs in an empty
  * network namespace (`unshare -rn`: only a loopback that is down) where the air-gap check
- * genuinely passes. Then pkcs11-tool must show the master private key with the script's label,
- * sensitive and not extractable; a second ceremony must refuse to overwrite it and change
- * nothing on any token; a wrong token label and a wrong PIN give clear errors.
+ * genuinely passes (without one the tests fail: test/helpers/netns.ts). Then pkcs11-tool must
+ * show the master private key with the script's label, sensitive and not extractable; a second
+ * ceremony must refuse to overwrite it and change nothing on any token; a wrong token label and
+ * a wrong PIN give clear errors.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emptyNetworkNamespace } from '../../helpers/netns.ts';
 import { createSoftHsm, pkcs11ToolAvailable, softHsmAvailable, type SoftHsmHarness } from '../../helpers/softhsm.ts';
 import { LIVE_SCRIPT, WITNESS_STEPS, answersYaml, assertNoBundle, journalEntries, rolls, spawnCli, type AnswersSpec } from './helpers.ts';
 
 if (!softHsmAvailable() || !pkcs11ToolAvailable()) throw new Error('SoftHSM2 and OpenSC pkcs11-tool are required for the ceremony integration tests');
 
 const TRUSTEE_LABELS = ['Trustee 1', 'Trustee 2', 'Trustee 3', 'Trustee 4', 'Trustee 5'];
-const netns = spawnSync('unshare', ['-rn', 'true']).status === 0;
+const NETNS = emptyNetworkNamespace();
 let hsm: SoftHsmHarness;
 let dir: string;
 let env: Record<string, string>;
@@ -46,16 +47,8 @@ function writeAnswers(name: string, s: AnswersSpec): string {
   return p;
 }
 
-/** The live script, or (only where network namespaces are unavailable) the same script with air-gap: warn. */
-function script(): string {
-  if (netns) return LIVE_SCRIPT;
-  const p = join(dir, 'live-warn.yaml');
-  writeFileSync(p, readFileSync(LIVE_SCRIPT, 'utf8').replace('air-gap: block', 'air-gap: warn'));
-  return p;
-}
-
 async function ceremony(answers: string, out: string, extraEnv: Record<string, string> = {}) {
-  const { done } = spawnCli(['ceremony', 'run', script(), '--module', hsm.module, '--answers', answers, '--out', join(dir, out)], { ...env, ...extraEnv }, netns ? { wrap: ['unshare', '-rn'] } : {});
+  const { done } = spawnCli(['ceremony', 'run', LIVE_SCRIPT, '--module', hsm.module, '--answers', answers, '--out', join(dir, out)], { ...env, ...extraEnv }, { wrap: NETNS });
   return done;
 }
 
@@ -102,7 +95,7 @@ test('the shipped live script runs on six SoftHSM tokens; pkcs11-tool shows the 
   const entries = journalEntries(join(dir, 'out'));
   const airgap = entries.filter((e) => e.type === 'airgap.check');
   assert.equal(airgap.length, 2);
-  if (netns) for (const a of airgap) assert.equal(a.body.outcome, 'pass');
+  for (const a of airgap) assert.equal(a.body.outcome, 'pass');
   const gather = entries.find((e) => e.type === 'entropy.gather')!;
   assert.deepEqual((gather.body.sources as { name: string }[]).map((s) => s.name), ['master-token-rng', 'os-csprng', 'dice:trustee-1', 'dice:trustee-2', 'dice:trustee-3', 'dice:trustee-4', 'dice:trustee-5']);
 

@@ -3,18 +3,22 @@
  * five trustees), the master token is then lost (deleted), and three trustees recover with the
  * shipped live recovery script onto a fresh token — all through the CLI with `--module`,
  * tokens chosen by label and serial, PINs from environment variables, in an empty network
- * namespace where the live air-gap check passes (as test/integration/ceremony/softhsm.test.ts).
+ * namespace where the live air-gap check passes (as test/integration/ceremony/softhsm.test.ts;
+ * without one the test fails: test/helpers/netns.ts).
  * pkcs11-tool must then show the restored key sensitive and not extractable, and its public
  * key with the published ML-DSA-65 key must give the original master fingerprint. Before the
  * loss, a trustee checks their own share on their token (keyrite check-share, and twice through
- * the app's share-check session).
+ * the app's share-check session, counting the real module's initialisations and sessions).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type * as Pkcs11js from 'pkcs11js';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emptyNetworkNamespace } from '../../helpers/netns.ts';
 import { createSoftHsm, pkcs11ToolAvailable, softHsmAvailable, type SoftHsmHarness } from '../../helpers/softhsm.ts';
 import { toHex } from '../../../core/encoding/hex.ts';
 import { pemToPublicKey } from '../../../core/encoding/pem.ts';
@@ -29,7 +33,7 @@ if (!softHsmAvailable() || !pkcs11ToolAvailable()) throw new Error('SoftHSM2 and
 
 const TRUSTEE_LABELS = ['Trustee 1', 'Trustee 2', 'Trustee 3', 'Trustee 4', 'Trustee 5'];
 const RECOVERY_TRUSTEES = [2, 4, 5];
-const netns = spawnSync('unshare', ['-rn', 'true']).status === 0;
+const NETNS = emptyNetworkNamespace();
 let hsm: SoftHsmHarness;
 let dir: string;
 
@@ -37,16 +41,35 @@ function uri(label: string, serial: string): string {
   return `pkcs11:token=${encodeURIComponent(label)};serial=${serial}`;
 }
 
-/** The shipped script, or (only where network namespaces are unavailable) the same with air-gap: warn. */
-function script(path: string): string {
-  if (netns) return path;
-  const p = join(dir, `warn-${path.split('/').pop()}`);
-  writeFileSync(p, readFileSync(path, 'utf8').replace('air-gap: block', 'air-gap: warn'));
-  return p;
+async function cli(argv: string[], env: Record<string, string>) {
+  return spawnCli([...argv, '--module', hsm.module], { SOFTHSM2_CONF: hsm.conf, ...env }, { wrap: NETNS }).done;
 }
 
-async function cli(argv: string[], env: Record<string, string>) {
-  return spawnCli([...argv, '--module', hsm.module], { SOFTHSM2_CONF: hsm.conf, ...env }, netns ? { wrap: ['unshare', '-rn'] } : {}).done;
+const PKCS11_LIFECYCLE = ['C_Initialize', 'C_Finalize', 'C_OpenSession', 'C_CloseSession'] as const;
+type Pkcs11LifecycleCall = (typeof PKCS11_LIFECYCLE)[number];
+
+/**
+ * Counts the lifecycle calls of every pkcs11js library created while installed, each passed on to
+ * the real one (SoftHSM). pkcs11js copies the native methods onto each library when it is
+ * created, so wrapping the native prototype reaches the module a check opens itself.
+ */
+function countPkcs11Lifecycle(): { counts: Record<Pkcs11LifecycleCall, number>; restore(): void } {
+  const { PKCS11 } = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11js;
+  const native = Object.getPrototypeOf(PKCS11.prototype) as Record<Pkcs11LifecycleCall, (...args: unknown[]) => unknown>;
+  const counts = { C_Initialize: 0, C_Finalize: 0, C_OpenSession: 0, C_CloseSession: 0 };
+  const real = PKCS11_LIFECYCLE.map((name) => [name, native[name]] as const);
+  for (const [name, call] of real) {
+    native[name] = function (this: unknown, ...args: unknown[]) {
+      counts[name]++;
+      return call.apply(this, args);
+    };
+  }
+  return {
+    counts,
+    restore: () => {
+      for (const [name, call] of real) native[name] = call;
+    },
+  };
 }
 
 /** A fresh token with the given label: SoftHSM assigns its serial. */
@@ -86,7 +109,7 @@ test('a root ceremony on SoftHSM, the master token lost, three trustees restore 
       confirm: WITNESS_STEPS,
     }),
   );
-  const root = await cli(['ceremony', 'run', script(LIVE_SCRIPT), '--answers', answers, '--out', join(dir, 'out')], { KR_HSM_PIN_MASTER: hsm.tokens[0]!.pin, ...trusteePins });
+  const root = await cli(['ceremony', 'run', LIVE_SCRIPT, '--answers', answers, '--out', join(dir, 'out')], { KR_HSM_PIN_MASTER: hsm.tokens[0]!.pin, ...trusteePins });
   assert.equal(root.code, 0, `stdout:\n${root.stdout}\nstderr:\n${root.stderr}`);
   const bundle = join(dir, 'out', 'bundle');
   const original = JSON.parse(readFileSync(join(bundle, 'bundle.json'), 'utf8')).masterFingerprint as string;
@@ -99,20 +122,27 @@ test('a root ceremony on SoftHSM, the master token lost, three trustees restore 
   assert.equal(other.code, 1, other.stdout + other.stderr);
   assert.match(JSON.parse(other.stdout).checks.at(-1).detail, /but the keyring belongs to token "Trustee 1"/);
 
-  // The same check in the app's session (My share), twice in a row on the same PKCS#11 module: each check releases the module it opened.
+  // The same check in the app's session (My share), twice in a row: each check initialises the
+  // module and opens a session, and releases both (C_Finalize, C_CloseSession) before it returns.
   const mine = join(dir, 'out', 'trustee-1-files');
   mkdirSync(mine);
   for (const f of ['keyring.json', 'share-envelope.json']) copyFileSync(join(dir, 'trustees', 'trustee-1', f), join(mine, f));
   const confBefore = process.env.SOFTHSM2_CONF;
   process.env.SOFTHSM2_CONF = hsm.conf;
+  const pkcs11 = countPkcs11Lifecycle();
   try {
     const session = new ShareCheckSession({ modulePath: hsm.module, pickBundleFolder: async () => bundle });
     await session.openBundle();
-    for (let i = 0; i < 2; i++) {
+    for (let i = 1; i <= 2; i++) {
       const v = await session.check({ trusteeId: 'trustee-1', keyring: 'trustee-1-files/keyring.json', envelope: { file: 'trustee-1-files/share-envelope.json' }, token: uri(TRUSTEE_LABELS[0]!, hsm.tokens[1]!.serial), pin: hsm.tokens[1]!.pin, paperWords: '', trust: original });
       assert.deepEqual([v.ok, v.anchored, v.checks.map((c) => c.name).join()], [true, true, 'bundle,keyring,token,seed,share'], JSON.stringify(v.checks));
+      const { C_Initialize, C_Finalize, C_OpenSession, C_CloseSession } = pkcs11.counts;
+      assert.deepEqual({ C_Initialize, C_Finalize }, { C_Initialize: i, C_Finalize: i }, `after check ${i}: the PKCS#11 module must be initialised once per check and finalised before the check returns`);
+      assert.ok(C_OpenSession >= i, `after check ${i}: ${C_OpenSession} sessions opened`);
+      assert.equal(C_CloseSession, C_OpenSession, `after check ${i}: every session the check opened must be closed`);
     }
   } finally {
+    pkcs11.restore();
     if (confBefore === undefined) delete process.env.SOFTHSM2_CONF;
     else process.env.SOFTHSM2_CONF = confBefore;
   }
@@ -151,7 +181,7 @@ test('a root ceremony on SoftHSM, the master token lost, three trustees restore 
       '',
     ].join('\n'),
   );
-  const rec = await cli(['recover', script(RECOVERY_SCRIPT), '--bundle', bundle, '--answers', recoveryAnswers, '--out', join(dir, 'recovery'), '--json'], { KR_HSM_PIN_NEW: fresh.pin, ...trusteePins });
+  const rec = await cli(['recover', RECOVERY_SCRIPT, '--bundle', bundle, '--answers', recoveryAnswers, '--out', join(dir, 'recovery'), '--json'], { KR_HSM_PIN_NEW: fresh.pin, ...trusteePins });
   assert.equal(rec.code, 0, `stdout:\n${rec.stdout}\nstderr:\n${rec.stderr}`);
   const res = JSON.parse(rec.stdout);
   assert.equal(res.recoveredFingerprint, original);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { NO_USB_SUBSYSTEM, UsbWatch, describeUsbDevice, loadUsbEventSource, usbReport, type UsbDeviceInfo, type UsbEventSource, type UsbWatchEvent } from '../../../core/node/usb-watch.ts';
 import { USB_VENDORS, suggestsRescan, usbVendor } from '../../../core/tokens/usb-vendors.ts';
 
@@ -103,17 +104,22 @@ test('the vendor table: known ids, kinds, no duplicates', () => {
   assert.equal(describeUsbDevice({ id: 'x', vendorId: 0xffff, productId: 1 }), 'Unknown vendor (ffff:0001)');
 });
 
-test('the real loader reports "no USB subsystem" here instead of throwing', async (ctx) => {
-  if (existsSync('/sys/bus/usb')) {
-    ctx.diagnostic('this machine has a USB subsystem; checking the loader does not throw');
-    const r = await loadUsbEventSource();
-    assert.equal(typeof r.status.available, 'boolean');
+test('the real loader and the real usb module on this machine: a missing USB bus is reported, never thrown', async () => {
+  const here = await loadUsbEventSource();
+  if (!existsSync('/sys/bus/usb')) {
+    // The sandbox and CI: no USB subsystem at all.
+    assert.deepEqual(here, { status: { available: false, reason: NO_USB_SUBSYSTEM } });
+    assert.deepEqual(await usbReport(), { status: { available: false, reason: 'no USB subsystem (/sys/bus/usb missing)' }, devices: [] });
+    // Past the /sys check, the real native module finds no bus either: a status, not a crash.
+    const pastCheck = { platform: 'linux' as const, sysBusUsb: tmpdir() };
+    const cannotList = { available: false, reason: 'USB devices cannot be listed (getDevices error: /sys/bus/usb/devices/ not found (errno 2))' };
+    assert.deepEqual(await loadUsbEventSource(pastCheck), { status: cannotList });
+    assert.deepEqual(await usbReport(pastCheck), { status: cannotList, devices: [] });
     return;
   }
-  const r = await loadUsbEventSource();
-  assert.deepEqual(r.status, { available: false, reason: NO_USB_SUBSYSTEM });
-  assert.equal(r.source, undefined);
-  assert.deepEqual(await usbReport(), { status: { available: false, reason: 'no USB subsystem (/sys/bus/usb missing)' }, devices: [] });
+  assert.deepEqual(here.status, { available: true, backend: 'usb (node-usb 3.x)' }, 'a machine with /sys/bus/usb lists its devices through the usb module');
+  const listed = (await here.source!.list()).map(describeUsbDevice).sort();
+  assert.deepEqual((await usbReport()).devices.map((d) => d.name).sort(), listed);
 });
 
 test('the loader turns every failure into "not available": module missing, odd module, enumeration error', async () => {
@@ -126,7 +132,7 @@ test('the loader turns every failure into "not available": module missing, odd m
   });
   assert.deepEqual(missing.status, { available: false, reason: "the usb module could not be loaded (Cannot find module '@node-usb/usb-linux-x64-gnu')" });
   const odd = await loadUsbEventSource({ ...here, load: () => ({}) });
-  assert.equal(odd.status.available, false);
+  assert.deepEqual(odd, { status: { available: false, reason: 'the usb module could not be loaded (unexpected module shape)' } });
   const failing = await loadUsbEventSource({
     ...here,
     load: () => ({ Emitter: class {}, nativeGetDevices: () => Promise.reject(new Error('getDevices error: /sys/bus/usb/devices/ not found (errno 2)')) }),
@@ -141,4 +147,63 @@ test('the loader turns every failure into "not available": module missing, odd m
   });
   assert.equal(ok.status.available, true);
   assert.deepEqual(await ok.source!.list(), [{ id: 'h1', vendorId: 0x1050, productId: 0x407, manufacturer: 'Yubico' }]);
+});
+
+test('the real source over an injected native layer: hotplug callbacks become watch events, stop removes both listeners', async () => {
+  const calls: string[] = [];
+  let attach: ((d: unknown) => void) | undefined;
+  let detach: ((handle: string) => void) | undefined;
+  class Emitter {
+    async addAttach(cb: (d: unknown) => void) {
+      calls.push('addAttach');
+      attach = cb;
+    }
+    async addDetach(cb: (handle: string) => void) {
+      calls.push('addDetach');
+      detach = cb;
+    }
+    async removeAttach() {
+      calls.push('removeAttach');
+      attach = undefined;
+      // A device layer that fails on the way out must not keep the detach listener in place.
+      throw new Error('LIBUSB_ERROR_NO_DEVICE');
+    }
+    async removeDetach() {
+      calls.push('removeDetach');
+      detach = undefined;
+    }
+  }
+  const present = [{ vendorId: 0x046d, productId: 0xc31c, handle: 'h3', manufacturerName: 'Logitech', productName: 'Keyboard K120' }];
+  const { status, source } = await loadUsbEventSource({ platform: 'darwin', load: () => ({ Emitter, nativeGetDevices: async () => present }) });
+  assert.deepEqual(status, { available: true, backend: 'usb (node-usb 3.x)' });
+  const watch = new UsbWatch(source!);
+  const events: UsbWatchEvent[] = [];
+  watch.on((e) => events.push(e));
+  assert.deepEqual(await watch.start(), [{ ...keyboard, id: 'h3' }]);
+  assert.deepEqual(calls, ['addAttach', 'addDetach']);
+  const unreadable = { vendorId: 0x20a0, productId: 0x4230, handle: 'h2', productName: '' } as Record<string, unknown>;
+  Object.defineProperty(unreadable, 'manufacturerName', {
+    get() {
+      throw new Error('LIBUSB_ERROR_ACCESS');
+    },
+  });
+  attach!({ vendorId: 0x1050, productId: 0x0407, handle: 'h1', manufacturerName: null, productName: 'YubiKey OTP+FIDO+CCID' });
+  attach!(unreadable);
+  detach!('h1');
+  assert.deepEqual(
+    events.map((e) => [e.type, e.message]),
+    [
+      ['attach', 'Yubico YubiKey OTP+FIDO+CCID (1050:0407) was plugged in. Rescan the PKCS#11 slots to see its token.'],
+      ['attach', 'Nitrokey (20a0:4230) was plugged in. Rescan the PKCS#11 slots to see its token.'],
+      ['detach', 'Yubico YubiKey OTP+FIDO+CCID (1050:0407) was removed. Its token is no longer available; rescan the PKCS#11 slots.'],
+    ],
+  );
+  assert.deepEqual(events[1]!.device, { id: 'h2', vendorId: 0x20a0, productId: 0x4230 }, 'unreadable or empty strings are left out');
+  assert.deepEqual(
+    watch.devices().map((d) => d.id),
+    ['h3', 'h2'],
+  );
+  await watch.stop();
+  assert.deepEqual(calls, ['addAttach', 'addDetach', 'removeAttach', 'removeDetach']);
+  assert.equal(attach ?? detach, undefined);
 });
