@@ -7,6 +7,7 @@ import { EXIT, commandHelp, parseArgs, printJson, type CliIO, type Command } fro
 import { COMMANDS } from './commands/index.ts';
 import { isKeyriteError } from '../core/errors.ts';
 import { displayOutput } from '../core/encoding/display.ts';
+import { systemIoError } from '../core/node/durable-files.ts';
 
 export function mainHelp(commands: readonly Command[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -49,7 +50,14 @@ export async function runCli(argv: string[], rawIO: CliIO, commands: readonly Co
   }
   const found = findCommand(argv, commands);
   if (!found) {
-    return fail(io, wantsJson, 'USAGE', `Unknown command "${argv[0]}". Run "keyrite --help" for the list of commands.`, EXIT.USAGE_OR_IO);
+    const family = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
+    if (family.length === 0) return fail(io, wantsJson, 'USAGE', `Unknown command "${argv[0]}". Run "keyrite --help" for the list of commands.`, EXIT.USAGE_OR_IO);
+    // "keyrite ceremony" alone: the first word of two-word commands.
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.stdout(family.map(commandHelp).join('\n'));
+      return EXIT.OK;
+    }
+    return fail(io, wantsJson, 'USAGE', `"keyrite ${argv[0]}" needs one of: ${family.map((c) => `"keyrite ${c.name}"`).join(', ')}. Usage: keyrite ${family[0]!.usage[0]}`, EXIT.USAGE_OR_IO);
   }
   const { command, rest } = found;
   try {
@@ -66,6 +74,8 @@ export async function runCli(argv: string[], rawIO: CliIO, commands: readonly Co
       return fail(io, wantsJson, e.code, e.message, code);
     }
     if (debug && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
+    const fileError = systemIoError(e);
+    if (fileError) return fail(io, wantsJson, fileError.code, fileError.message, EXIT.USAGE_OR_IO);
     return fail(io, wantsJson, 'INTERNAL', 'Keyrite hit an unexpected internal error. Run again with --debug for details and report it.', EXIT.USAGE_OR_IO);
   }
 }

@@ -2,7 +2,10 @@
 import { dirname, resolve } from 'node:path';
 import type { CliIO, ParsedArgs } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
-import type { CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
+import type { BundleCheck, CeremonyFiles, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
+import { CEREMONY_ID_CHECK } from '../../core/ceremony/bundle-check.ts';
+import type { RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
 import type { ParsedCeremonyScript } from '../../core/script/script.ts';
 import type { Answers } from '../../core/ceremony/answers.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
@@ -78,7 +81,7 @@ export function resultText(r: CeremonyResult, p: ResultPaths): string {
     `  ${r.master.words.join(' ')}`,
     '',
     `Public bundle: ${p.bundle}`,
-    `  verified from disk: ${r.checks.filter((c) => c.ok).length}/${r.checks.length} checks passed (${r.checks.map((c) => c.name).join(', ')})`,
+    `  verified from disk: ${verifiedLine(r.checks)}`,
     `Transcript (journal): ${p.journal} (${r.transcriptEntries} entries)`,
     '',
     "Trustees' own files (each trustee takes their folder; none of these is in the bundle):",
@@ -86,4 +89,37 @@ export function resultText(r: CeremonyResult, p: ResultPaths): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The outcome of a recovery as `keyrite recover --json` prints it: the outcome, file references as paths. */
+export function recoveryJson(r: RecoveryOutcome, files: CeremonyFiles): Record<string, unknown> {
+  return { ...r, journal: files.display(r.journal), bundle: files.display(r.bundle) };
+}
+
+/** The outcome of a recovery as `keyrite recover` prints it. */
+export function recoveryText(r: RecoveryOutcome, files: CeremonyFiles): string {
+  const fp = readableFingerprint(r.recoveredFingerprint);
+  return [
+    `Master key recovered and verified (original ceremony ${r.original.ceremonyId})${r.resumed ? `; resumed: run ${r.run}` : ''}.`,
+    `Bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
+    `Shares combined: ${r.used.join(', ')}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
+    `Recovered master fingerprint (equals the published one):`,
+    `  ${fp.hexGroups}`,
+    `  ${fp.words.join(' ')}`,
+    `Restored onto token "${r.restored.token.label}" (serial ${r.restored.token.serial}) as "${r.restored.label}", non-extractable; test signature verifies.`,
+    `Recovery transcript: ${files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
+    `Recovery bundle: ${files.display(r.bundle)}`,
+    `  verified from disk: ${verifiedLine(r.exportChecks)}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The export's own check in the verifier's count: the checks `keyrite verify --trust FP`
+ * runs (and counts) on the bundle, then the writer's extra one (the bundle is of this ceremony).
+ */
+export function verifiedLine(checks: readonly BundleCheck[]): string {
+  const verifier = checks.filter((c) => c.name !== CEREMONY_ID_CHECK);
+  const own = checks.find((c) => c.name === CEREMONY_ID_CHECK);
+  return `${verifier.filter((c) => c.ok).length}/${verifier.length} checks passed, the same as \`keyrite verify --trust\` (${verifier.map((c) => c.name).join(', ')})${own ? `; ${own.ok ? 'and it is the bundle of this ceremony' : 'but it is NOT the bundle of this ceremony'}` : ''}`;
 }

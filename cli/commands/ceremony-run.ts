@@ -11,11 +11,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
-import { KeyriteError } from '../../core/errors.ts';
 import { toPlainBytes } from '../../core/bytes.ts';
 import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
+import { ioError } from '../../core/node/durable-files.ts';
 import { headlessEnvironment, resultJson, resultText } from './ceremony-output.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 
@@ -23,8 +23,7 @@ export async function readInput(path: string, what: string): Promise<Uint8Array>
   try {
     return toPlainBytes(await readFile(path));
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new KeyriteError('IO_ERROR', `Could not read the ${what} ${path}${code === 'ENOENT' ? ': it does not exist' : code ? ` (${code})` : ''}.`);
+    throw ioError(`read the ${what}`, path, e);
   }
 }
 

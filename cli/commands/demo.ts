@@ -17,7 +17,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
-import { KeyriteError } from '../../core/errors.ts';
+import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { toPlainBytes, utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
 import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
@@ -30,11 +30,12 @@ import { fileTokenStore } from '../../core/node/software-token-file.ts';
 import { SoftwareToken } from '../../core/tokens/software-token.ts';
 import type { ScryptParams } from '../../core/crypto/scrypt.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
+import { ioError } from '../../core/node/durable-files.ts';
 import { progressPrinter, resultJson, resultText } from './ceremony-output.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 
 export const DEMO_SCRIPT = 'root-keygen-3of5-rehearsal.yaml';
-export const RECOVERY_SCRIPT = 'escrow-recovery.yaml';
+export const RECOVERY_SCRIPT = 'escrow-recovery-rehearsal.yaml';
 export const DEMO_TRUSTEES = [
   { id: 'trustee-1', name: 'Bob Trustee' },
   { id: 'trustee-2', name: 'Carol Trustee' },
@@ -54,7 +55,7 @@ export function shippedScript(name: string): URL {
   return new URL(`../../ceremony-scripts/${name}`, import.meta.url);
 }
 
-async function readShipped(name: string): Promise<Uint8Array> {
+export async function readShipped(name: string): Promise<Uint8Array> {
   try {
     return toPlainBytes(await readFile(shippedScript(name)));
   } catch {
@@ -63,7 +64,7 @@ async function readShipped(name: string): Promise<Uint8Array> {
 }
 
 /** 25 characters from a 32-letter alphabet (125 bits), in five groups: easy to type in a rehearsal. */
-function passphrase(random: (n: number) => Uint8Array): string {
+export function newPassphrase(random: (n: number) => Uint8Array): string {
   const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
   const bytes = random(25);
   const chars = [...bytes].map((b) => alphabet[b & 31]!);
@@ -135,53 +136,93 @@ function answersText(parsed: ParsedCeremonyScript, withDice: Map<string, string>
   });
 }
 
-async function recoveryAnswersText(fingerprint: string): Promise<string> {
-  const recovery = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
+/** Answers for the rehearsal recovery script: trustees 1 to t with their envelopes, restoring onto `newMasterToken` (relative to the demo folder). */
+export function recoveryAnswersText(recovery: ParsedCeremonyScript, fingerprint: string, newMasterToken: string): string {
   const picked = DEMO_TRUSTEES.slice(0, recovery.script.quorum?.t ?? 3);
   return encodeAnswers({
     comment: [
       'Answers for a recovery rehearsal of the Keyrite demo ceremony: three of the five trustees',
-      'rebuild the master key on a new rehearsal token. For `keyrite recover` with a rehearsal',
-      `variant of ceremony-scripts/${RECOVERY_SCRIPT} (mode: rehearsal, software tokens). Paths are relative to this file.`,
-      'PINs: load the REHEARSAL-ONLY-passphrase.env files first, e.g.',
-      '  set -a; for f in trustees/trustee-[123]/REHEARSAL-ONLY-passphrase.env recovery/REHEARSAL-ONLY-passphrase.env; do . "./$f"; done; set +a',
+      'rebuild the master key on a new rehearsal token. `keyrite demo recover DIR` runs that rehearsal',
+      'as often as you like (each run restores onto a fresh token in DIR/recoveries/N). This file is',
+      `for running it by hand once, with \`keyrite recover ceremony-scripts/${RECOVERY_SCRIPT}\`: it restores`,
+      'onto recovery/new-master.keyrite-token, and the PINs come from the environment. Paths are relative to this file.',
     ],
     participants: demoParticipants(picked, (id) => ({ keyring: `trustees/${id}/keyring.json`, envelope: `trustees/${id}/share-envelope.json` })),
-    master: { token: { software: 'recovery/new-master.keyrite-token' }, pin: { env: pinVariable('recovery') } },
+    master: { token: { software: newMasterToken }, pin: { env: pinVariable('recovery') } },
     bundle: { path: 'bundle', trust: fingerprint },
     confirm: recovery.script.steps.filter((s) => s.witness).map((s) => s.id),
   });
 }
 
-async function createToken(dir: string, file: string, label: string, pass: string, scrypt: ScryptParams | undefined, variable: string, what: string): Promise<void> {
+export async function createToken(dir: string, file: string, label: string, pass: string, scrypt: ScryptParams | undefined, variable: string, what: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const token = await SoftwareToken.create(fileTokenStore(join(dir, file)), { label, passphrase: pass, ...(scrypt ? { scrypt } : {}) });
   await token.close();
   await writeFile(join(dir, PASSPHRASE_FILE), passphraseFile(variable, pass, what), { mode: 0o600, flag: 'wx' });
 }
 
-export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const outDir = resolve(opts.outDir);
-  const random = opts.random ?? randomBytes;
+/** The passphrase a demo wrote next to a rehearsal token (the one line `VARIABLE='…'` of passphraseFile). */
+export async function readPassphraseFile(dir: string, variable: string): Promise<string> {
+  const path = join(dir, PASSPHRASE_FILE);
+  let text: string;
   try {
-    const existing = await readdir(outDir);
-    if (existing.length > 0) throw new KeyriteError('USAGE', `${outDir} is not empty; the demo writes a new rehearsal into an empty or new folder.`);
+    text = await readFile(path, 'utf8');
   } catch (e) {
-    if (e instanceof KeyriteError) throw e;
-    if ((e as { code?: string }).code !== 'ENOENT') throw new KeyriteError('IO_ERROR', `Could not read ${outDir}.`);
+    throw ioError('read the rehearsal passphrase file', path, e);
   }
-  await mkdir(outDir, { recursive: true, mode: 0o700 });
-  const parsed = parseCeremonyScript(await readShipped(DEMO_SCRIPT));
+  const m = new RegExp(`^${variable}='([a-z0-9-]{1,64})'$`, 'm').exec(text);
+  if (!m) throw new KeyriteError('INVALID_INPUT', `${path} does not hold ${variable} as \`keyrite demo\` writes it; it was changed.`);
+  return m[1]!;
+}
 
-  // Passphrases live in this map (the ceremony's PIN environment) and in each token's own folder.
-  const pins = new Map<string, string>();
-  const tokens = [
+/** A demo folder: new (or empty), holding a demo interrupted during its ceremony, or holding a finished demo. */
+async function demoFolderState(outDir: string): Promise<'new' | 'interrupted' | 'finished'> {
+  let names: string[];
+  try {
+    names = await readdir(outDir);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return 'new';
+    throw ioError('read the folder', outDir, e);
+  }
+  if (names.length === 0) return 'new';
+  if (names.includes('recovery-answers.yaml')) return 'finished';
+  if (names.includes('answers.yaml')) return 'interrupted';
+  throw new KeyriteError('USAGE', `${outDir} is not empty and holds no demo that can be resumed (none, or one stopped before its ceremony began); the demo writes a new rehearsal into an empty or new folder.`);
+}
+
+function demoTokens(outDir: string) {
+  return [
     { key: 'master', dir: join(outDir, 'master'), file: 'master.keyrite-token', label: 'Rehearsal master', what: 'the rehearsal master token' },
     ...DEMO_TRUSTEES.map((t) => ({ key: t.id, dir: join(outDir, 'trustees', t.id), file: 'token.keyrite-token', label: `Rehearsal ${t.id}`, what: `the rehearsal token of ${t.name} (${t.id})` })),
     { key: 'recovery', dir: join(outDir, 'recovery'), file: 'new-master.keyrite-token', label: 'Rehearsal new master', what: 'the empty rehearsal token a recovery restores the master key to' },
   ];
-  for (const t of tokens) {
-    const p = passphrase(random);
+}
+
+/**
+ * A new demo, or the one interrupted in `outDir` resumed: the same engine resumes its journal
+ * (docs/CEREMONY-SCRIPTS.md "Crash and resume") with the passphrases the demo wrote next to
+ * its tokens and newly simulated dice. A finished demo is refused, never overwritten.
+ */
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const outDir = resolve(opts.outDir);
+  const random = opts.random ?? randomBytes;
+  const state = await demoFolderState(outDir);
+  if (state === 'finished') throw new KeyriteError('USAGE', `${outDir} holds a finished demo; the demo writes a new rehearsal into an empty or new folder (\`keyrite demo recover ${outDir}\` rehearses its recovery).`);
+  try {
+    await mkdir(outDir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw ioError('create the folder', outDir, e);
+  }
+  const parsed = parseCeremonyScript(await readShipped(DEMO_SCRIPT));
+
+  // Passphrases live in this map (the ceremony's PIN environment) and in each token's own folder.
+  const pins = new Map<string, string>();
+  for (const t of demoTokens(outDir)) {
+    if (state === 'interrupted') {
+      pins.set(pinVariable(t.key), await readPassphraseFile(t.dir, pinVariable(t.key)));
+      continue;
+    }
+    const p = newPassphrase(random);
     pins.set(pinVariable(t.key), p);
     await createToken(t.dir, t.file, t.label, p, opts.scrypt, pinVariable(t.key), t.what);
   }
@@ -189,7 +230,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const diceByTrustee = new Map(DEMO_TRUSTEES.map((t) => [t.id, dice(random, DEMO_DICE_ROLLS)]));
   const answers = parseAnswers(utf8(answersText(parsed, diceByTrustee)), parsed);
   diceByTrustee.clear();
-  await writeFile(join(outDir, 'answers.yaml'), answersText(parsed, undefined), { mode: 0o644, flag: 'wx' });
+  if (state === 'new') await writeFile(join(outDir, 'answers.yaml'), answersText(parsed, undefined), { mode: 0o644, flag: 'wx' });
 
   const env = createNodeCeremonyEnvironment({
     outDir,
@@ -204,12 +245,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   let result: CeremonyResult;
   try {
     result = await runCeremony({ parsed, answers, env });
+  } catch (e) {
+    // On resume, an object in the way is the key (or share files) of an attempt never escrowed.
+    if (state === 'interrupted' && isKeyriteError(e) && e.code === 'OBJECT_EXISTS') {
+      throw new KeyriteError('USAGE', `The demo in ${outDir} was interrupted after its rehearsal master key was made; that key was never escrowed, so it is abandoned, and a demo does not clean up its rehearsal tokens: run \`keyrite demo --out\` with a new folder. (${e.message})`);
+    }
+    throw e;
   } finally {
     await env.close();
     pins.clear();
   }
   const recoveryAnswers = join(outDir, 'recovery-answers.yaml');
-  await writeFile(recoveryAnswers, await recoveryAnswersText(result.master.fingerprint), { mode: 0o644, flag: 'wx' });
+  const recoveryScript = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
+  await writeFile(recoveryAnswers, recoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery/new-master.keyrite-token'), { mode: 0o644, flag: 'wx' });
   // The rehearsal checks its own bundle once more, from its final place.
   const checks = await checkBundle(env.files, result.bundle, { ceremonyId: result.ceremonyId, masterFingerprint: result.master.fingerprint });
   const failed = checks.filter((c) => !c.ok);
@@ -233,7 +281,8 @@ export const demoCommand: Command = {
   positionals: { min: 0, max: 0 },
   details: [
     'Everything made by the demo is REHEARSAL ONLY: software tokens whose passphrases are written next to them.',
-    'The air-gap check only warns in a rehearsal. Afterwards DIR/recovery-answers.yaml drives a recovery rehearsal.',
+    'The air-gap check only warns in a rehearsal. Afterwards `keyrite demo recover DIR` rehearses the recovery.',
+    'A demo interrupted during its ceremony is resumed by running the same command again.',
   ].join('\n'),
   async run(args, io) {
     const json = args.flag('json');
@@ -251,8 +300,8 @@ export const demoCommand: Command = {
       io.stdout(
         [
           'REHEARSAL ONLY: software tokens, passphrases written next to them. Never use any of this for real.',
-          `Recovery rehearsal answers: ${demo.recoveryAnswers}`,
-          `  (3 of 5 trustees; load the ${PASSPHRASE_FILE} files of trustees 1-3 and recovery/ first)`,
+          `Rehearse the recovery (3 of the 5 trustees, as often as you like): keyrite demo recover ${demo.outDir}`,
+          `Check the bundle as an auditor would: keyrite verify ${demo.bundle} --trust ${r.master.fingerprint}`,
           '',
         ].join('\n'),
       );

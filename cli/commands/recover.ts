@@ -8,6 +8,7 @@
  * and verified; 1 a check failed (the message names the trustee and the reason); 2 usage or
  * I/O error. DIR/bundle is the recovery bundle, verified from disk (keyrite verify accepts it).
  */
+import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
@@ -15,9 +16,20 @@ import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runRecovery } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
+import { ioError } from '../../core/node/durable-files.ts';
 import { readInput } from './ceremony-run.ts';
-import { headlessEnvironment } from './ceremony-output.ts';
-import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { headlessEnvironment, recoveryJson, recoveryText } from './ceremony-output.ts';
+
+/** A folder the command reads from must be there before anything else is checked against it. */
+async function requireFolder(path: string, what: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (e) {
+    throw ioError(`find ${what} at`, path, e);
+  }
+  if (!info.isDirectory()) throw new KeyriteError('USAGE', `${path} is a file, but ${what} is a folder (the one holding bundle.json).`);
+}
 
 export const recoverCommand: Command = {
   name: 'recover',
@@ -37,6 +49,7 @@ export const recoverCommand: Command = {
     const answersPath = resolve(io.cwd, args.required('answers'));
     const bundleDir = resolve(io.cwd, args.required('bundle'));
     const outDir = resolve(io.cwd, args.required('out'));
+    await requireFolder(bundleDir, 'the original bundle (--bundle)');
     const parsed = parseCeremonyScript(await readInput(scriptPath, 'ceremony script'));
     if (parsed.script.kind !== 'escrow-recovery') throw new KeyriteError('USAGE', `"keyrite recover" runs escrow-recovery scripts; ${scriptPath} is ${parsed.script.kind}.`);
     const answers = parseAnswers(await readInput(answersPath, 'answers file'), parsed);
@@ -47,25 +60,8 @@ export const recoverCommand: Command = {
     const env = headlessEnvironment(args, io, parsed, answers, answersPath, outDir);
     try {
       const r = await runRecovery({ parsed, answers, env });
-      const fp = readableFingerprint(r.recoveredFingerprint);
-      if (json) {
-        printJson(io, { ...r, journal: env.files.display(r.journal), bundle: env.files.display(r.bundle) });
-      } else {
-        io.stdout(
-          [
-            `Master key recovered and verified (original ceremony ${r.original.ceremonyId})${r.resumed ? `; resumed: run ${r.run}` : ''}.`,
-            `Bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
-            `Shares combined: ${r.used.join(', ')}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
-            `Recovered master fingerprint (equals the published one):`,
-            `  ${fp.hexGroups}`,
-            `  ${fp.words.join(' ')}`,
-            `Restored onto token "${r.restored.token.label}" (serial ${r.restored.token.serial}) as "${r.restored.label}", non-extractable; test signature verifies.`,
-            `Recovery transcript: ${env.files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
-            `Recovery bundle: ${env.files.display(r.bundle)} (verified from disk: ${r.exportChecks.filter((c) => c.ok).length}/${r.exportChecks.length} checks passed).`,
-            '',
-          ].join('\n'),
-        );
-      }
+      if (json) printJson(io, recoveryJson(r, env.files));
+      else io.stdout(recoveryText(r, env.files));
       return EXIT.OK;
     } finally {
       await env.close();

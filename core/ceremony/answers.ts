@@ -23,7 +23,7 @@ import { parseFingerprint } from '../encoding/fingerprint.ts';
 import type { ParsedFingerprint } from '../encoding/fingerprint.ts';
 import { formatTokenMatch, parseTokenUri } from '../tokens/pkcs11-uri.ts';
 import type { TokenMatch } from '../tokens/pkcs11-uri.ts';
-import { Checker, Issues, loadStrictYaml } from '../script/strict-yaml.ts';
+import { Checker, declaredFileKind, Issues, KEYRITE_YAML_KINDS, loadStrictYaml } from '../script/strict-yaml.ts';
 import type { At, YEntry, YNode } from '../script/strict-yaml.ts';
 import { ANSWERS_PIN_MESSAGE, findPinValues } from '../script/pins.ts';
 import { CEREMONY_ROLES, MATCH_ATTRIBUTES } from '../script/script.ts';
@@ -173,6 +173,11 @@ export function parseAnswers(bytes: Uint8Array, parsed: ParsedCeremonyScript): A
   }
   const issues = new Issues('ANSWERS_INVALID', 'answers file');
   const root = loadStrictYaml(bytes, { issues, maxBytes: MAX_ANSWERS_BYTES });
+  const declared = declaredFileKind(root, KEYRITE_YAML_KINDS);
+  if (declared?.kind === 'script') {
+    issues.add(declared.at, 'this is a ceremony script (it has keyrite-script), not an answers file: give the script first and the answers file with --answers');
+    issues.fail();
+  }
   for (const at of findPinValues(root, true)) issues.add(at, ANSWERS_PIN_MESSAGE);
   issues.throwIfAny();
   const c = new Checker(issues, false);

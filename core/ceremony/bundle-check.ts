@@ -34,6 +34,9 @@ async function readTree(files: CeremonyFiles, dir: FileRef, prefix: string, out:
   }
 }
 
+/** The writer's one check beyond the verifier's: the bundle it re-read is of the ceremony it ran. */
+export const CEREMONY_ID_CHECK = 'ceremony-id';
+
 export interface BundleExpectations {
   ceremonyId?: string;
   masterFingerprint?: string;
@@ -56,7 +59,7 @@ function checksOf(report: VerifyReport, expect: BundleExpectations = {}): Bundle
   const checks: BundleCheck[] = report.checks.map((c) => ({ name: c.name, ok: c.status === 'pass', detail: c.detail }));
   if (expect.ceremonyId !== undefined) {
     const same = report.ceremonyId === expect.ceremonyId;
-    checks.push({ name: 'ceremony-id', ok: same, detail: same ? `the bundle is of ceremony ${expect.ceremonyId}` : 'The bundle belongs to another ceremony.' });
+    checks.push({ name: CEREMONY_ID_CHECK, ok: same, detail: same ? `the bundle is of ceremony ${expect.ceremonyId}` : 'The bundle belongs to another ceremony.' });
   }
   return checks;
 }

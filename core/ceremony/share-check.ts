@@ -28,7 +28,7 @@ import { equalBytes, fromUtf8 } from '../bytes.ts';
 import { ed25519Verify } from '../crypto/ed25519.ts';
 import { pairwiseTestMessage } from '../crypto/pairwise.ts';
 import { wipe } from '../crypto/wipe.ts';
-import { parseEnvelope } from '../escrow/envelope.ts';
+import { parseEnvelope, SHARE_ENVELOPE_FORMAT } from '../escrow/envelope.ts';
 import { parseManifest } from '../escrow/manifest.ts';
 import { openAndCheckOffer } from '../escrow/recovery.ts';
 import { readScannedShareCard } from '../escrow/share-card-parts.ts';
@@ -38,7 +38,8 @@ import { readTranscript } from '../transcript/transcript.ts';
 import type { KeyriteToken } from '../tokens/token.ts';
 import { verifyPublicBundle, type VerifierCrypto } from './bundle-check.ts';
 import { analyzeJournal } from './journal.ts';
-import { keyringPublicKeys, openSealedTrusteeKeys, parseKeyring } from './keyring.ts';
+import { requireFileKind } from './file-kind.ts';
+import { KEYRING_FORMAT, keyringPublicKeys, openSealedTrusteeKeys, parseKeyring } from './keyring.ts';
 import { fingerprintHex } from '../bundle/principals.ts';
 
 export interface ShareCheckInput {
@@ -103,6 +104,9 @@ export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCh
     result.checks.push({ name, ok: false, detail });
     throw new Stop();
   };
+  // A file in the wrong place is a usage error, not a bad share.
+  requireFileKind(input.keyring, KEYRING_FORMAT, 'your keyring');
+  if ('file' in input.envelope) requireFileKind(input.envelope.file, SHARE_ENVELOPE_FORMAT, 'your share envelope');
   try {
     // 1. The bundle, verified by the auditor's verifier.
     const report = verifyPublicBundle(new Map(input.bundle), { ...(input.trust ? { trust: input.trust } : {}), ...(input.crypto ? { crypto: input.crypto } : {}) });

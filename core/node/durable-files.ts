@@ -9,13 +9,47 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { KeyriteError } from '../errors.ts';
 
+/** Why a file operation failed, in words, by its Node error code. */
+const IO_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the disk is read-only',
+  ENOTDIR: 'a file is in the way of a folder',
+  EISDIR: 'it is a folder, not a file',
+  EEXIST: 'something is already there',
+  ENOTEMPTY: 'the folder is not empty',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'it is a loop of symbolic links',
+  EMFILE: 'too many files are open',
+  EBUSY: 'it is in use',
+  EIO: 'the disk reported an input/output error',
+};
+
 /** An IO_ERROR naming the action, the path and, in words, why (never file contents). */
 export function ioError(action: string, path: string, cause: unknown): KeyriteError {
   const code = (cause as { code?: unknown })?.code;
-  const reason =
-    code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the disk is read-only' : code === 'ENOTDIR' ? 'a file is in the way of a folder' : code === 'EEXIST' ? 'something is already there' : typeof code === 'string' ? code : undefined;
+  const reason = typeof code === 'string' ? (IO_REASONS[code] ?? `the system refused (${code})`) : undefined;
   return new KeyriteError('IO_ERROR', `Could not ${action} ${path}${reason ? `: ${reason}` : ''}.`, { cause });
 }
+
+/**
+ * A file-system error that escaped without a sentence (a Node system error: code, syscall,
+ * path) as the IO_ERROR it is; undefined for anything else, which stays an internal error.
+ */
+export function systemIoError(e: unknown): KeyriteError | undefined {
+  const { code, syscall, path } = (e ?? {}) as { code?: unknown; syscall?: unknown; path?: unknown };
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code) || typeof syscall !== 'string') return undefined;
+  const action = SYSCALL_ACTIONS[syscall] ?? 'use';
+  return ioError(action, typeof path === 'string' ? path : 'what was given', e);
+}
+
+const SYSCALL_ACTIONS: Readonly<Record<string, string>> = {
+  open: 'open', read: 'read', write: 'write to', mkdir: 'create the folder', rename: 'rename', unlink: 'remove',
+  rmdir: 'remove the folder', scandir: 'read the folder', stat: 'read', lstat: 'read', copyfile: 'copy', fsync: 'write to', access: 'open',
+};
 
 /** fsync a folder so a new name in it is durable. Windows cannot open folders; NTFS journals names itself. */
 export async function syncDirectory(dir: string): Promise<void> {

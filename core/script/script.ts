@@ -18,7 +18,7 @@ import { sha256 } from '../crypto/hash.ts';
 import { toHex } from '../encoding/hex.ts';
 import { fingerprint, fingerprintWords, formatFingerprintHex } from '../encoding/fingerprint.ts';
 import { assertObjectLabel } from '../tokens/labels.ts';
-import { Checker, Issues, loadStrictYaml, showKey } from './strict-yaml.ts';
+import { Checker, declaredFileKind, Issues, KEYRITE_YAML_KINDS, loadStrictYaml, showKey } from './strict-yaml.ts';
 import type { At, YEntry, YMap, YNode } from './strict-yaml.ts';
 import { findPinValues, SCRIPT_PIN_MESSAGE } from './pins.ts';
 
@@ -278,6 +278,11 @@ const MAX_DICE = 1000;
 export function parseCeremonyScript(bytes: Uint8Array): ParsedCeremonyScript {
   const issues = new Issues('SCRIPT_INVALID', 'ceremony script');
   const root = loadStrictYaml(bytes, { issues, maxBytes: MAX_SCRIPT_BYTES });
+  const declared = declaredFileKind(root, KEYRITE_YAML_KINDS);
+  if (declared?.kind === 'answers') {
+    issues.add(declared.at, 'this is an answers file (it has keyrite-answers), not a ceremony script: give the script first and the answers file with --answers');
+    issues.fail();
+  }
   for (const at of findPinValues(root, false)) issues.add(at, SCRIPT_PIN_MESSAGE);
   issues.throwIfAny();
   const c = new Checker(issues, true);

@@ -93,6 +93,16 @@ export type YNode = YMap | YSeq | YScalar;
 
 const FILE_START: At = { line: 1, column: 1 };
 
+/** The Keyrite file a YAML document declares itself to be by its format key; `kinds` maps each key to its name. */
+export function declaredFileKind<K extends string>(root: YNode, kinds: Readonly<Record<string, K>>): { kind: K; at: At } | undefined {
+  if (root.kind !== 'map') return undefined;
+  const entry = root.entries.find((e) => Object.hasOwn(kinds, e.key));
+  return entry ? { kind: kinds[entry.key]!, at: entry.keyAt } : undefined;
+}
+
+/** The format keys of the two YAML files a run takes, so that a swap of the two is named as such. */
+export const KEYRITE_YAML_KINDS = { 'keyrite-script': 'script', 'keyrite-answers': 'answers' } as const;
+
 /** Messages for the yaml library's error codes; never its own text, which may quote the source. */
 const YAML_MESSAGES: Partial<Record<YamlErrorCode, string>> = {
   DUPLICATE_KEY: 'this key appears twice in the same mapping; duplicate keys are refused because YAML parsers disagree on which one wins',

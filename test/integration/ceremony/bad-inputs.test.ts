@@ -233,6 +233,20 @@ test('21. usage errors: missing --answers, a script that does not exist, an unkn
   assertNoBundle(f.outDir);
 });
 
+test('21d. a folder given as the answers file, and the script and answers file swapped, are named as such (one sentence each)', async () => {
+  const f = await fixture();
+  let r = await runInProcess(['ceremony', 'run', REHEARSAL_SCRIPT, '--answers', f.dir, '--out', f.outDir], undefined, f.env);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `keyrite: Could not read the answers file ${f.dir}: it is a folder, not a file.\n`);
+  r = await runInProcess(['ceremony', 'run', f.answersPath, '--answers', REHEARSAL_SCRIPT, '--out', f.outDir], undefined, f.env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^keyrite: The ceremony script is not valid: line \d+, column 1: this is an answers file \(it has keyrite-answers\), not a ceremony script: give the script first and the answers file with --answers\n$/);
+  r = await runInProcess(['ceremony', 'run', REHEARSAL_SCRIPT, '--answers', REHEARSAL_SCRIPT, '--out', f.outDir], undefined, f.env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^keyrite: The answers file is not valid: line \d+, column 1: this is a ceremony script \(it has keyrite-script\), not an answers file/);
+  assertNoBundle(f.outDir);
+});
+
 async function engineRun(f: RehearsalFixture, opts: { script?: string; interfaces?: boolean; selfTests?: { name: string; run(): void }[]; answers?: string }) {
   const parsed = parseCeremonyScript(readFileSync(opts.script ?? REHEARSAL_SCRIPT));
   const answers = parseAnswers(utf8(opts.answers ?? answersYaml(f.spec)), parsed);

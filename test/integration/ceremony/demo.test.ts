@@ -6,13 +6,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runInProcess } from '../../helpers/cli.ts';
+import { spawnSync } from 'node:child_process';
+import { repoRoot, runInProcess } from '../../helpers/cli.ts';
 import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
-import { listFiles, RECOVERY_SCRIPT, TRUSTEES, journalEntries } from './helpers.ts';
+import { listFiles, RECOVERY_SCRIPT, TRUSTEES, journalEntries, spawnCli } from './helpers.ts';
 
 let dir: string;
 let out: { code: number; stdout: string; stderr: string };
@@ -31,7 +32,17 @@ test('keyrite demo exits 0 and prints the master fingerprint (hex groups and wor
   assert.equal(m[1]!.replace(/ /g, ''), bundleJson.masterFingerprint);
   assert.match(out.stdout, /Public bundle: .*demo\/bundle/);
   assert.match(out.stdout, /REHEARSAL ONLY/);
-  assert.match(out.stdout, /verified from disk: (\d+)\/\1 checks passed \(bundle-manifest, bundle-files, transcript-syntax.*threshold, trust-anchor, ceremony-id\)/);
+  assert.match(out.stdout, /verified from disk: (\d+)\/\1 checks passed, the same as `keyrite verify --trust` \(bundle-manifest, bundle-files, transcript-syntax.*threshold, trust-anchor\); and it is the bundle of this ceremony/);
+});
+
+test('the demo counts the checks as keyrite verify --trust does on its bundle, and prints both next commands', async () => {
+  const fingerprint = JSON.parse(readFileSync(join(dir, 'demo', 'bundle', 'bundle.json'), 'utf8')).masterFingerprint as string;
+  const demoCount = /verified from disk: (\d+)\/\1 checks passed/.exec(out.stdout)![1];
+  const verify = await runInProcess(['verify', join(dir, 'demo', 'bundle'), '--trust', fingerprint]);
+  assert.equal(verify.code, 0, verify.stderr);
+  assert.equal(/all (\d+) checks passed/.exec(verify.stdout)![1], demoCount);
+  assert.ok(out.stdout.includes(`keyrite demo recover ${join(dir, 'demo')}\n`));
+  assert.ok(out.stdout.includes(`keyrite verify ${join(dir, 'demo', 'bundle')} --trust ${fingerprint}\n`));
 });
 
 test('the demo writes bundle/, trustees/<id>/ (token, keyring, envelope, paper words), master/, recovery/ and recovery-answers.yaml', () => {
@@ -110,8 +121,75 @@ test('recovery-answers.yaml names 3 trustees, their keyrings and envelopes, and 
   assert.ok(answers.bundle?.trust);
 });
 
-test('keyrite demo refuses a folder that is not empty (exit 2)', async () => {
+test('keyrite demo refuses a finished demo, pointing at its recovery rehearsal, and a folder that holds something else (exit 2)', async () => {
   const again = await runInProcess(['demo', '--out', join(dir, 'demo')]);
   assert.equal(again.code, 2);
-  assert.match(again.stderr, /not empty/);
+  assert.match(again.stderr, /holds a finished demo; .*keyrite demo recover /);
+  mkdirSync(join(dir, 'other'));
+  writeFileSync(join(dir, 'other', 'notes.txt'), 'x');
+  const other = await runInProcess(['demo', '--out', join(dir, 'other')]);
+  assert.equal(other.code, 2);
+  assert.match(other.stderr, /is not empty and holds no demo that can be resumed/);
+});
+
+test('keyrite demo recover rehearses the recovery again and again, from any folder, each run onto a fresh token, each bundle verifying', async () => {
+  const fingerprint = JSON.parse(readFileSync(join(dir, 'demo', 'bundle', 'bundle.json'), 'utf8')).masterFingerprint as string;
+  for (const n of [1, 2]) {
+    const r = await runInProcess(['demo', 'recover', join(dir, 'demo'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { recoveredFingerprint: string; used: string[]; bundle: string; rehearsal: boolean; folder: string };
+    assert.equal(doc.recoveredFingerprint, fingerprint);
+    assert.deepEqual(doc.used, ['trustee-1', 'trustee-2', 'trustee-3']);
+    assert.equal(doc.folder, join(dir, 'demo', 'recoveries', String(n)));
+    assert.equal(doc.bundle, join(doc.folder, 'run', 'bundle'));
+    const verified = await runInProcess(['verify', doc.bundle, '--trust', fingerprint]);
+    assert.equal(verified.code, 0, verified.stdout);
+    assert.match(verified.stdout, /VALID REHEARSAL BUNDLE: all \d+ checks passed/);
+  }
+  assert.equal(existsSync(join(dir, 'demo', 'recovery', 'new-master.keyrite-token')), true, "the demo's own new-master token is left for keyrite recover");
+});
+
+test('keyrite demo recover on a folder without a finished demo says what to run first (exit 2)', async () => {
+  const r = await runInProcess(['demo', 'recover', join(dir, 'nothing-here')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /holds no finished demo \(recovery-answers\.yaml is missing\); run `keyrite demo --out .*nothing-here` first/);
+});
+
+test('a demo killed during its ceremony, before its master key exists, is finished by running the same command again: resumed, verified', async () => {
+  const d = join(dir, 'killed');
+  const killed = await spawnCli(['demo', '--out', d], {}, { killOn: /\[ 8\/17\] entropy/ }).done;
+  assert.equal(killed.signal, 'SIGKILL');
+  assert.equal(existsSync(join(d, 'bundle')), false);
+  const again = await runInProcess(['demo', '--out', d]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /Ceremony [0-9a-f]{32} complete \(resumed: run 2\)/);
+  assert.equal(journalEntries(d).filter((e) => e.type === 'ceremony.resume').length, 1);
+  const fingerprint = JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).masterFingerprint as string;
+  const verified = await runInProcess(['verify', join(d, 'bundle'), '--trust', fingerprint]);
+  assert.equal(verified.code, 0, verified.stdout);
+});
+
+test('a demo killed after its master key was made says to start a new demo, and a new demo in a new folder finishes', async () => {
+  const d = join(dir, 'killed-late');
+  const killed = await spawnCli(['demo', '--out', d], {}, { killOn: /\[12\/17\] split/ }).done;
+  assert.equal(killed.signal, 'SIGKILL');
+  const again = await runInProcess(['demo', '--out', d]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /interrupted after its rehearsal master key was made.*run `keyrite demo --out` with a new folder/);
+  const fresh = await runInProcess(['demo', '--out', join(dir, 'killed-late-again')]);
+  assert.equal(fresh.code, 0, fresh.stderr);
+});
+
+test('the by-hand recovery docs/CEREMONY-SCRIPTS.md gives for recovery-answers.yaml runs as written (bash) to a verified recovery bundle', async () => {
+  const doc = readFileSync(join(repoRoot, 'docs', 'CEREMONY-SCRIPTS.md'), 'utf8');
+  const block = /Its PINs come from the environment:\n\n```sh\n([\s\S]*?)\n```/.exec(doc)?.[1];
+  assert.ok(block, 'the recipe is in docs/CEREMONY-SCRIPTS.md');
+  const d = join(dir, 'demo');
+  const script = block.replaceAll('<the clone>', repoRoot.replace(/\/$/, '')).replace(/^cd DIR /, `cd ${d} `);
+  const r = spawnSync('bash', ['-euc', script], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Master key recovered and verified/);
+  const fingerprint = JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).masterFingerprint as string;
+  const verified = await runInProcess(['verify', join(d, 'recovery-run', 'bundle'), '--trust', fingerprint]);
+  assert.equal(verified.code, 0, verified.stdout);
 });

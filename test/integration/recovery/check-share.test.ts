@@ -125,7 +125,7 @@ test('a wrong PIN is refused by the token with its own sentence, exit 1', async 
   assert.match(JSON.parse(r.stdout).message, /Wrong passphrase for software token "Rehearsal trustee-1"/);
 });
 
-test('usage errors exit 2 with a sentence: both envelopes, neither, no PIN source without a terminal, a bad token, a bad fingerprint', async () => {
+test('usage errors exit 2 with a sentence: both envelopes, neither, no PIN source without a terminal, a bad token, a bad fingerprint, keyring and envelope swapped', async () => {
   const d = copies.copy();
   const cases: [Record<string, string | null>, RegExp][] = [
     [{ 'envelope-card': join(d, 'x.txt') }, /Give exactly one of --envelope FILE and --envelope-card FILE\./],
@@ -137,6 +137,9 @@ test('usage errors exit 2 with a sentence: both envelopes, neither, no PIN sourc
     [{ token: 'my token' }, /--token must be software:PATH or a PKCS#11 URI/],
     [{ trust: 'not a fingerprint' }, /--trust must be the master fingerprint/],
     [{ keyring: join(d, 'missing.json') }, /Could not read the keyring .*missing\.json: it does not exist\./],
+    // Files in each other's place are a mix-up, not a bad share (no "BAD … tell the administrator").
+    [{ envelope: join(d, 'trustees', 'trustee-1', 'keyring.json') }, /^The file given as your share envelope is a trustee keyring \(keyring\.json\), not a share envelope \(share-envelope\.json\)/],
+    [{ keyring: join(d, 'trustees', 'trustee-1', 'share-envelope.json') }, /^The file given as your keyring is a share envelope \(share-envelope\.json\), not a trustee keyring \(keyring\.json\)/],
   ];
   for (const [over, message] of cases) {
     const r = await checkShare(d, 'trustee-1', over);

@@ -98,3 +98,15 @@ test('a trustee of another ceremony is refused at check-in, naming them, before 
   assert.equal(entries.some((e) => e.type === 'participant.check-in' && e.body.participantId === 'trustee-3'), false, 'the stranger was never recorded as checked in');
   assert.equal(await copies.newTokenHoldsKey(d), false);
 });
+
+test('a --bundle folder that does not exist, or a file given as it, is named as such before anything else', async () => {
+  const d = copies.copy();
+  for (const [bundle, message] of [
+    [join(d, 'nope'), /^keyrite: Could not find the original bundle \(--bundle\) at .*nope: it does not exist\.\n$/],
+    [join(d, 'recovery-answers.yaml'), /^keyrite: .*recovery-answers\.yaml is a file, but the original bundle \(--bundle\) is a folder/],
+  ] as const) {
+    const r = await runInProcess(['recover', REHEARSAL_RECOVERY, '--bundle', bundle, '--answers', join(d, 'recovery-answers.yaml'), '--out', join(d, 'rec-nope')], undefined, copies.pins);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+});

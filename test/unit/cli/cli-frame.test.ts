@@ -4,6 +4,8 @@ import { COMMANDS } from '../../../cli/commands/index.ts';
 import type { Command } from '../../../cli/command.ts';
 import { KeyriteError } from '../../../core/errors.ts';
 import { runInProcess } from '../../helpers/cli.ts';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 
 const throwing = (error: unknown): Command => ({
   name: 'boom',
@@ -73,4 +75,31 @@ test('a check failure exits 1; an I/O error exits 2; no stack trace without --de
   assert.match(internal.stderr, /unexpected internal error/);
   const debug = await runInProcess(['boom', '--debug'], [throwing(new TypeError('x is undefined'))]);
   assert.match(debug.stderr, /TypeError: x is undefined\n\s+at /);
+});
+
+test('--help prints each command\'s exit codes once and "(repeatable)" at most once per option', async () => {
+  for (const c of COMMANDS) {
+    const r = await runInProcess([...c.name.split(' '), '--help']);
+    assert.equal(r.stdout.match(/Exit codes/gi)?.length, 1, `${c.name}: ${r.stdout}`);
+    assert.doesNotMatch(r.stdout, /\(repeatable\).*\(repeatable\)/);
+  }
+});
+
+test('the first word of a two-word command: --help shows its commands, alone it names them (exit 2)', async () => {
+  const help = await runInProcess(['ceremony', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^keyrite ceremony run — /);
+  const bare = await runInProcess(['ceremony']);
+  assert.equal(bare.code, 2);
+  assert.equal(bare.stderr, 'keyrite: "keyrite ceremony" needs one of: "keyrite ceremony run". Usage: keyrite ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]\n');
+});
+
+test('a file-system error no command put in words still ends as one sentence with its path, exit 2', async () => {
+  const missing = new Promise((_, reject) => readFile('/nonexistent-keyrite-folder/answers.yaml').catch(reject));
+  const r = await runInProcess(['boom'], [{ ...throwing(undefined), run: () => missing as Promise<number> }]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'keyrite: Could not open /nonexistent-keyrite-folder/answers.yaml: it does not exist.\n');
+  const folder = await runInProcess(['boom'], [{ ...throwing(undefined), run: () => readFile(tmpdir()).then(() => 0) }]);
+  assert.equal(folder.code, 2);
+  assert.equal(folder.stderr, "keyrite: Could not read what was given: it is a folder, not a file.\n");
 });

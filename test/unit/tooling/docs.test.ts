@@ -31,3 +31,19 @@ test('every Markdown table is one table', () => {
   }
   assert.deepEqual(broken, []);
 });
+
+test('README states the Node versions package.json and Electron\'s installer declare', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const own = /^>=(\d+\.\d+)$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node)![1]!;
+  assert.ok(readme.includes(`Node.js ≥ ${own}`), `README names Node ≥ ${own}`);
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } }> };
+  const electron = /^>=(\d+\.\d+)\.0$/.exec(lock.packages['node_modules/@electron/get']!.engines!.node!)![1]!;
+  assert.ok(readme.includes(`Node ≥ ${electron}`), `README names Electron's Node ≥ ${electron}`);
+});
+
+test('docs/DESIGN.md is the shared design document, verbatim (compared where the shared folder is next to the clone)', () => {
+  const shared = join(ROOT, '..', 'shared', 'DESIGN.md');
+  const copy = readFileSync(join(ROOT, 'docs', 'DESIGN.md'), 'utf8');
+  assert.match(copy, /^# /);
+  if (existsSync(shared)) assert.equal(copy, readFileSync(shared, 'utf8'), 'docs/DESIGN.md differs from ../shared/DESIGN.md: copy it again');
+});
