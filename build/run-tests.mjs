@@ -26,9 +26,17 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(2);
 }
+const started = Date.now();
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  [
+    '--import', 'tsx', '--test', '--test-concurrency=2',
+    // The usual report, then the slowest files (build/slowest-tests-reporter.mjs).
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
+    '--test-reporter=./build/slowest-tests-reporter.mjs', '--test-reporter-destination=stdout',
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
+console.log(`tests: ${files.length} files in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(r.status ?? 1);
