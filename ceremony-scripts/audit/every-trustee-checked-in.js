@@ -16,10 +16,14 @@ function bodyOf(entry) {
 function seqOf(entry, index) {
   return isObject(entry) && Number.isSafeInteger(entry.seq) ? entry.seq : index;
 }
-/** Text safe to put in a check name: printable, short. */
-function label(text) {
-  return String(text).replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu, '?').slice(0, 40);
+/** Text safe inside a check name or reason: printable characters only, never blank, at most `max` (cut between characters, not inside one). */
+function label(text, max = 40) {
+  const chars = Array.from(String(text).replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu, '?').trim());
+  if (chars.length === 0) return '(blank)';
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : chars.join('');
 }
+/** Trustees checked one by one; any more are counted only in the summary check (the sandbox takes at most 1000 checks). */
+const MAX_TRUSTEE_CHECKS = 500;
 function positiveInt(...values) {
   for (const v of values) if (Number.isSafeInteger(v) && v > 0) return v;
   return undefined;
@@ -28,13 +32,13 @@ function positiveInt(...values) {
 /** Participant ids with role "trustee" from a list of { id | participantId, role }. */
 function trusteeIds(list) {
   if (!Array.isArray(list)) return undefined;
-  const ids = [];
+  const ids = new Set();
   for (const p of list) {
     if (!isObject(p) || p.role !== 'trustee') continue;
     const id = typeof p.participantId === 'string' ? p.participantId : p.id;
-    if (typeof id === 'string' && id !== '' && !ids.includes(id)) ids.push(id);
+    if (typeof id === 'string' && id !== '') ids.add(id);
   }
-  return ids.length > 0 ? ids : undefined;
+  return ids.size > 0 ? [...ids] : undefined;
 }
 
 const policy = isObject(bundle.policy) ? bundle.policy : {};
@@ -81,10 +85,12 @@ entries.forEach((e, i) => {
 });
 
 if (roster !== undefined) {
+  // Two ids may share a label (cut or replaced characters): number the later ones.
   const named = new Set();
-  for (const id of roster) {
-    const name = `trustee ${label(id)} checked in before key generation`;
-    if (named.has(name)) continue;
+  for (const id of roster.slice(0, MAX_TRUSTEE_CHECKS)) {
+    const base = `trustee ${label(id)} checked in before key generation`;
+    let name = base;
+    for (let n = 2; named.has(name); n++) name = `${base} (${n})`;
     named.add(name);
     const before = keyGen !== undefined && checkedInBefore.has(id);
     check(
@@ -106,7 +112,7 @@ if (keyGen === undefined) {
 } else if (roster !== undefined) {
   const missing = roster.filter((id) => !checkedInBefore.has(id));
   ok = missing.length === 0;
-  reason = ok ? `all ${roster.length} trustees checked in before key generation` : `${missing.length} of ${roster.length} trustees had not checked in: ${missing.slice(0, 8).map(label).join(', ')}${missing.length > 8 ? ', …' : ''}`;
+  reason = ok ? `all ${roster.length} trustees checked in before key generation` : `${missing.length} of ${roster.length} trustees had not checked in: ${missing.slice(0, 8).map((id) => label(id)).join(', ')}${missing.length > 8 ? ', …' : ''}`;
 } else {
   ok = checkedInBefore.size >= expectedCount;
   reason = `${checkedInBefore.size} distinct trustees checked in before key generation; ${expectedCount} expected`;

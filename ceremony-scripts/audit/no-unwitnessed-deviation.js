@@ -17,8 +17,11 @@ function bodyOf(entry) {
 function seqOf(entry, index) {
   return isObject(entry) && Number.isSafeInteger(entry.seq) ? entry.seq : index;
 }
-function label(text) {
-  return String(text).replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu, '?').slice(0, 40);
+/** Text safe inside a check name or reason: printable characters only, never blank, at most `max` (cut between characters, not inside one). */
+function label(text, max = 40) {
+  const chars = Array.from(String(text).replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu, '?').trim());
+  if (chars.length === 0) return '(blank)';
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : chars.join('');
 }
 function nonEmptyText(v) {
   return typeof v === 'string' && v.trim() !== '';
@@ -29,32 +32,43 @@ function witnessIn(body) {
   return nonEmptyText(body.witness) ? body.witness : undefined;
 }
 
-// Witness confirmations, by step id, in transcript order.
-const confirmations = [];
-entries.forEach((e, i) => {
-  if (!isObject(e) || e.type !== 'witness.confirm') return;
-  const body = bodyOf(e);
-  const who = nonEmptyText(body.witness) ? body.witness : nonEmptyText(e.actor) ? e.actor : undefined;
-  if (nonEmptyText(body.step) && who !== undefined) confirmations.push({ step: body.step, who, index: i, seq: seqOf(e, i) });
-});
+/** Deviations checked one by one; any more are counted only in the summary checks (the sandbox takes at most 1000 checks). */
+const MAX_DEVIATION_CHECKS = 500;
 
+// Walking backwards, `nextConfirmation` holds for each step its first witness.confirm after
+// the current entry: one pass, however long the transcript.
+const nextConfirmation = new Map();
 const deviations = [];
-entries.forEach((e, i) => {
-  if (isObject(e) && e.type === 'step.deviation') deviations.push({ entry: e, index: i, seq: seqOf(e, i) });
-});
+for (let i = entries.length - 1; i >= 0; i--) {
+  const e = entries[i];
+  if (!isObject(e)) continue;
+  const body = bodyOf(e);
+  if (e.type === 'step.deviation') {
+    deviations.push({ body, seq: seqOf(e, i), later: nonEmptyText(body.step) ? nextConfirmation.get(body.step) : undefined });
+  } else if (e.type === 'witness.confirm') {
+    const who = nonEmptyText(body.witness) ? body.witness : nonEmptyText(e.actor) ? e.actor : undefined;
+    if (nonEmptyText(body.step) && who !== undefined) nextConfirmation.set(body.step, { who, seq: seqOf(e, i) });
+  }
+}
+deviations.reverse();
 
 const unwitnessed = [];
 const unexplained = [];
-for (const { entry, index, seq } of deviations) {
-  const body = bodyOf(entry);
-  const what = [nonEmptyText(body.step) ? `step ${label(body.step)}` : '', nonEmptyText(body.kind) ? label(body.kind) : ''].filter((s) => s !== '').join(', ');
+const named = new Set();
+for (const { body, seq, later } of deviations) {
   const inline = witnessIn(body);
-  const later = nonEmptyText(body.step) ? confirmations.find((c) => c.step === body.step && c.index > index) : undefined;
   const ok = inline !== undefined || later !== undefined;
   if (!ok) unwitnessed.push(seq);
   if (!nonEmptyText(body.reason)) unexplained.push(seq);
+  if (named.size >= MAX_DEVIATION_CHECKS) continue;
+  // Labels of 24 characters keep the name within the 120 a check name may have.
+  const what = [nonEmptyText(body.step) ? `step ${label(body.step, 24)}` : '', nonEmptyText(body.kind) ? label(body.kind, 24) : ''].filter((s) => s !== '').join(', ');
+  const base = `deviation at seq ${seq}${what !== '' ? ` (${what})` : ''} was witnessed`;
+  let name = base;
+  for (let n = 2; named.has(name); n++) name = `${base} (${n})`;
+  named.add(name);
   check(
-    `deviation at seq ${seq}${what !== '' ? ` (${what})` : ''} was witnessed`,
+    name,
     ok,
     inline !== undefined ? `witness ${label(inline)} in the entry` : later !== undefined ? `confirmed by ${label(later.who)} at seq ${later.seq}` : 'no witness in the entry and no later witness.confirm of the step',
   );

@@ -14,7 +14,7 @@ import { auditBundleView } from '../../core/verifier/audit-view.ts';
 import { verdictOf, type CheckResult, type VerifyReport } from '../../core/verifier/report.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
-import { auditScriptsError, runAuditScripts, type AuditScriptRun } from '../../core/node/audit-runner.ts';
+import { auditScriptsError, runAuditScripts, scriptMemoryOption, type AuditScriptRun } from '../../core/node/audit-runner.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { modeClause } from '../../core/verifier/mode-words.ts';
 
@@ -83,11 +83,12 @@ function printHuman(io: CliIO, bundle: string, report: VerifyReport): void {
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'verify a public bundle offline, with optional audit scripts',
-  usage: ['verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--require-live] [--json]'],
+  usage: ['verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--script-memory MIB] [--require-live] [--json]'],
   options: [
     { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
     { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signatures of every principal), classical-only or pq-only' },
     { name: 'script', takesValue: true, repeatable: true, valueName: 'FILE', help: 'an audit script to run in the sandbox' },
+    { name: 'script-memory', takesValue: true, valueName: 'MIB', help: 'memory for each audit script, bundle data included, in MiB (default 64, at most 1024)' },
     { name: 'require-live', takesValue: false, help: 'fail (exit 1, check live-ceremony) if the bundle comes from a rehearsal' },
   ],
   positionals: { min: 1, max: 1 },
@@ -98,11 +99,12 @@ export const verifyCommand: Command = {
     const trust = trustOf(args.value('trust'));
     const bundleDir = resolve(io.cwd, args.positionals[0]!);
     const scripts = args.all('script').map((s) => resolve(io.cwd, s));
+    const scriptMemory = scriptMemoryOption(args.value('script-memory'));
     const files = await readBundleDirectory(bundleDir);
     let report = verifyBundle(files, { mode, crypto: NATIVE_VERIFIER_CRYPTO, requireLive: args.flag('require-live'), ...(trust === undefined ? {} : { trust }) });
     let runs: AuditScriptRun[] = [];
     if (scripts.length > 0) {
-      runs = await runAuditScripts(scripts, auditBundleView(files, report, NATIVE_VERIFIER_CRYPTO.sha256));
+      runs = await runAuditScripts(scripts, auditBundleView(files, report, NATIVE_VERIFIER_CRYPTO.sha256, scriptMemory), { memoryBytes: scriptMemory });
       const checks = [...report.checks, ...auditChecks(runs)];
       report = { ...report, checks, verdict: verdictOf(checks, report.anchor) };
     }

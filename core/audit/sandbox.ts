@@ -6,7 +6,8 @@
  *
  * Each script gets a fresh WebAssembly instance, runtime and context, and these limits:
  *  - time: an interrupt handler stops the VM at the deadline (it also covers the regexp
- *    engine); the Node adapter adds a watchdog that kills the worker if even that fails;
+ *    engine): loading the bundle data has an allowance for its size, then the script has
+ *    its time limit; the Node adapter adds a watchdog that kills the worker if even that fails;
  *  - memory: the instance's linear memory is a fixed-size WebAssembly.Memory that cannot grow
  *    (QuickJS's own setMemoryLimit is also set, but in this build it bounds each allocation,
  *    not their total: QuickJS counts usable sizes, which Emscripten reports as 0 —
@@ -35,14 +36,14 @@ import { canonicalize } from '../encoding/jcs.ts';
 import { displayField } from '../encoding/display.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { AUDIT_PRELUDE_FILE_NAME, AUDIT_PRELUDE_SOURCE } from './prelude.ts';
-import { auditClock, serializeAuditBundle } from './view.ts';
+import { AUDIT_DEFAULT_MEMORY_BYTES, AUDIT_MAX_MEMORY_BYTES, auditClock, auditViewTooLargeMessage, serializeAuditBundle } from './view.ts';
 import type { AuditBundleView } from './view.ts';
 
 export type { AuditBundleView, AuditCheckView, AuditFileView, JsonObject, JsonPrimitive, JsonValue } from './view.ts';
 export { auditClock, serializeAuditBundle } from './view.ts';
 
 export interface AuditLimits {
-  /** Wall-clock time for the whole run inside the VM (setup included), in ms. Default 5000. */
+  /** Wall-clock time for the script inside the VM, in ms (loading the bundle data has its own allowance, auditLoadAllowanceMs). Default 5000. */
   readonly timeMs: number;
   /** Memory for the VM heap, bundle copy included, in bytes. Default 64 MiB. */
   readonly memoryBytes: number;
@@ -63,7 +64,7 @@ const KiB = 1024;
 
 export const DEFAULT_AUDIT_LIMITS: AuditLimits = Object.freeze({
   timeMs: 5000,
-  memoryBytes: 64 * MiB,
+  memoryBytes: AUDIT_DEFAULT_MEMORY_BYTES,
   stackBytes: 512 * KiB,
   maxChecks: 1000,
   maxLogLines: 100,
@@ -74,7 +75,7 @@ export const DEFAULT_AUDIT_LIMITS: AuditLimits = Object.freeze({
 /** Accepted range of each limit. The stack cap keeps QuickJS's check ahead of the host's own stack in a worker (audit-runner.ts). */
 export const AUDIT_LIMIT_RANGES: { readonly [K in keyof AuditLimits]: readonly [number, number] } = Object.freeze({
   timeMs: [1, 10 * 60 * 1000],
-  memoryBytes: [8 * MiB, 1024 * MiB],
+  memoryBytes: [8 * MiB, AUDIT_MAX_MEMORY_BYTES],
   stackBytes: [64 * KiB, MiB],
   maxChecks: [1, 100_000],
   maxLogLines: [0, 10_000],
@@ -142,8 +143,12 @@ export interface AuditScriptInput {
   readonly limits?: Partial<AuditLimits>;
   /** Overrides the frozen clock (ms since 1970); default auditClock(bundle). */
   readonly fixedTime?: number;
-  /** Called once the engine is loaded, just before the time limit starts (the Node watchdog uses it). */
+  /** Called once the engine is loaded, just before the bundle data is loaded under its allowance (the Node watchdog uses it). */
   readonly onStart?: () => void;
+  /** Called once the bundle data is loaded, just before the script runs and its time limit starts (the Node watchdog uses it). */
+  readonly onLoaded?: () => void;
+  /** Called with each check as the script records it, so a watchdog that kills the run still has them. */
+  readonly onCheck?: (check: AuditCheck) => void;
   /** Another build of QuickJS (e.g. a single-file variant for verify.html); default RELEASE_SYNC. */
   readonly engine?: QuickJSSyncVariant;
 }
@@ -175,6 +180,18 @@ const WASM_PAGE = 64 * KiB;
 const MIN_ENGINE_PAGES = (16 * MiB) / WASM_PAGE;
 /** Time allowed after the run to read the error out of the VM (getters may run), in ms. */
 const EXTRACT_BUDGET_MS = 250;
+/** Loading the bundle data: a fixed part, and a part per started MiB of its JSON (measured: 0.15–0.3 s per MiB). */
+const LOAD_BASE_MS = 1000;
+const LOAD_MS_PER_MIB = 1000;
+
+/**
+ * Time allowed to load `bundleJsonLength` characters of bundle data into the VM, before the
+ * script's own time limit starts: the data is the bundle's, not the script's doing, and a
+ * big transcript takes seconds to load.
+ */
+export function auditLoadAllowanceMs(bundleJsonLength: number): number {
+  return LOAD_BASE_MS + LOAD_MS_PER_MIB * Math.ceil(bundleJsonLength / MiB);
+}
 
 function checkTextProblem(text: string, what: string, max: number, required: boolean): string | undefined {
   if (required && text.length === 0) return `an empty ${what}`;
@@ -213,7 +230,13 @@ export async function runAuditScript(input: AuditScriptInput): Promise<AuditScri
   assertAuditScriptName(input.fileName);
   if (typeof input.source !== 'string') throw new KeyriteError('INVALID_INPUT', 'The audit script source must be a string.');
   const limits = resolveAuditLimits(input.limits);
-  const bundleJson = serializeAuditBundle(input.bundle);
+  let bundleJson: string;
+  try {
+    bundleJson = serializeAuditBundle(input.bundle, limits.memoryBytes);
+  } catch (e) {
+    if (e instanceof KeyriteError && e.code === 'AUDIT_SCRIPT_ERROR') return failure('memory', e.message, started);
+    throw e;
+  }
   const fixedTime = input.fixedTime ?? auditClock(input.bundle);
   if (typeof fixedTime !== 'number' || !Number.isSafeInteger(fixedTime) || Math.abs(fixedTime) > 8.64e15) {
     throw new KeyriteError('INVALID_INPUT', 'The audit script clock must be a whole number of milliseconds within the range of Date.');
@@ -233,7 +256,8 @@ class AuditSession {
   private invalid: string | undefined;
   private phase: Phase = 'load';
   private deadline = 0;
-  private interrupted = false;
+  /** The phase the interrupt handler stopped, if it did. */
+  private interrupted: 'setup' | 'script' | undefined;
   private memoryRefused = false;
   private readonly engineOutput: string[] = [];
   private readonly prefix: string;
@@ -260,10 +284,10 @@ class AuditSession {
       ctx = rt.newContext();
       this.input.onStart?.();
       this.phase = 'setup';
-      this.deadline = Date.now() + this.limits.timeMs;
+      this.deadline = Date.now() + auditLoadAllowanceMs(this.bundleJson.length);
       rt.setInterruptHandler(() => {
         if (Date.now() <= this.deadline) return false;
-        if (this.phase === 'setup' || this.phase === 'script') this.interrupted = true;
+        if (this.phase === 'setup' || this.phase === 'script') this.interrupted ??= this.phase;
         return true;
       });
       const error = this.evaluate(rt, ctx);
@@ -317,7 +341,9 @@ class AuditSession {
   private evaluate(rt: QuickJSRuntime, ctx: QuickJSContext): AuditScriptError | undefined {
     const setupError = this.installPrelude(ctx);
     if (setupError !== undefined) return setupError;
+    this.input.onLoaded?.();
     this.phase = 'script';
+    this.deadline = Date.now() + this.limits.timeMs;
     const r = ctx.evalCode(this.input.source, this.input.fileName, { type: 'global', strict: true });
     if (r.error) return this.describe(ctx, r.error, true);
     const completion = r.value;
@@ -325,7 +351,7 @@ class AuditSession {
       const jobs = rt.executePendingJobs();
       if (jobs.error) return this.describe(ctx, jobs.error, true);
       // An interrupted job does not always come back as an error: the flag is the authority.
-      if (this.interrupted) return this.timeoutError();
+      if (this.interrupted !== undefined) return this.timeoutError();
       const state = ctx.getPromiseState(completion);
       if (state.type === 'pending') {
         return { kind: 'invalid-result', message: 'The script returned a promise that never settled (the sandbox has no timers or I/O to wait for).' };
@@ -377,7 +403,7 @@ class AuditSession {
   }
 
   private bundleTooLarge(): AuditScriptError {
-    return { kind: 'memory', message: `The bundle data (${this.bundleJson.length} characters of JSON) does not fit in the audit script memory limit of ${fmtBytes(this.limits.memoryBytes)}; raise the limit.` };
+    return { kind: 'memory', message: auditViewTooLargeMessage(this.bundleJson.length, this.limits.memoryBytes) };
   }
 
   /** check(nameType, name, ok, reasonType, reason) from the prelude. */
@@ -414,7 +440,9 @@ class AuditSession {
     if (this.names.has(name)) return `the name "${name}" a second time (check names must be unique)`;
     if (this.checks.length >= this.limits.maxChecks) return `more than ${this.limits.maxChecks} checks`;
     this.names.add(name);
-    this.checks.push(Object.freeze({ name: this.prefix + name, ok, reason: reason !== '' || ok ? reason : 'the audit script gave no reason' }));
+    const recorded = Object.freeze({ name: this.prefix + name, ok, reason: reason !== '' || ok ? reason : 'the audit script gave no reason' });
+    this.checks.push(recorded);
+    this.input.onCheck?.(recorded);
     return undefined;
   }
 
@@ -449,7 +477,7 @@ class AuditSession {
   /** What went wrong, from a thrown VM value. `byScript`: thrown while the script ran (vs. during setup). */
   private describe(ctx: QuickJSContext, handle: QuickJSHandle, byScript: boolean, context = 'the script threw'): AuditScriptError {
     try {
-      if (this.interrupted) return this.timeoutError();
+      if (this.interrupted !== undefined) return this.timeoutError();
       this.phase = 'extract';
       this.deadline = Date.now() + EXTRACT_BUDGET_MS;
       const type = ctx.typeof(handle);
@@ -486,7 +514,7 @@ class AuditSession {
     if (this.phase === 'load') {
       return { kind: 'crash', message: `The script engine could not be started: ${displayField(e instanceof Error ? `${e.name}: ${e.message}` : String(e), 300)}` };
     }
-    if (this.interrupted) return this.timeoutError();
+    if (this.interrupted !== undefined) return this.timeoutError();
     if (e instanceof RangeError && /call stack/i.test(e.message)) return this.stackError();
     // During setup the only large thing in the VM is the bundle data.
     if (this.memoryRefused) return this.phase === 'setup' ? this.bundleTooLarge() : this.memoryError();
@@ -495,11 +523,17 @@ class AuditSession {
   }
 
   private timeoutError(): AuditScriptError {
+    if (this.interrupted === 'setup') {
+      return { kind: 'timeout', message: `Loading the bundle data (${this.bundleJson.length} characters of JSON) took longer than its allowance of ${auditLoadAllowanceMs(this.bundleJson.length)} ms and was stopped.` };
+    }
     return { kind: 'timeout', message: `The script ran past its time limit of ${this.limits.timeMs} ms and was stopped.` };
   }
 
   private memoryError(): AuditScriptError {
-    return { kind: 'memory', message: `The script used more than its memory limit of ${fmtBytes(this.limits.memoryBytes)} and was stopped.` };
+    return {
+      kind: 'memory',
+      message: `The script used more than its memory limit of ${fmtBytes(this.limits.memoryBytes)} and was stopped (keyrite verify --script-memory MIB raises the limit, up to ${AUDIT_MAX_MEMORY_BYTES / MiB} MiB).`,
+    };
   }
 
   private stackError(): AuditScriptError {

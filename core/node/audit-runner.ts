@@ -3,7 +3,9 @@
  * reads each script, runs it in the sandbox inside its own worker thread, and watches the
  * worker from here. The sandbox stops a script at its time limit by itself; the watchdog is
  * the second line, for a hang the sandbox cannot see (an engine bug, a stuck interrupt path):
- * a worker that has not answered by `timeMs + graceMs` after it started is terminated.
+ * a worker that has not loaded the bundle data within its allowance + `graceMs`, or finished
+ * within `timeMs + graceMs` after its script started, is terminated; the checks it sent
+ * until then are kept.
  * The worker also runs under V8 resource limits (heap and stack).
  *
  * Where the worker comes from: next to the running code, `audit-worker.mjs` (the esbuild
@@ -21,7 +23,7 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import { KeyriteError } from '../errors.ts';
-import { AUDIT_SCRIPT_NAME, auditCheckPrefix, resolveAuditLimits, serializeAuditBundle } from '../audit/sandbox.ts';
+import { AUDIT_LIMIT_RANGES, AUDIT_SCRIPT_NAME, DEFAULT_AUDIT_LIMITS, auditCheckPrefix, auditLoadAllowanceMs, resolveAuditLimits, serializeAuditBundle } from '../audit/sandbox.ts';
 import type { AuditCheck, AuditLimits, AuditScriptError, AuditScriptErrorKind, AuditScriptResult } from '../audit/sandbox.ts';
 import type { AuditBundleView } from '../audit/view.ts';
 import type { AuditWorkerData, AuditWorkerMessage } from './audit-worker.ts';
@@ -70,6 +72,21 @@ function splitLimits(limits: AuditRunLimits): { sandbox: AuditLimits; graceMs: n
   };
 }
 
+/**
+ * The value of `keyrite verify --script-memory MIB`: the audit script memory limit in bytes,
+ * or undefined when the option is not given. USAGE (exit 2) unless it is a whole number of
+ * MiB in the sandbox's range.
+ */
+export function scriptMemoryOption(mib: string | undefined): number | undefined {
+  if (mib === undefined) return undefined;
+  const [min, max] = AUDIT_LIMIT_RANGES.memoryBytes.map((bytes) => bytes / MiB) as [number, number];
+  const value = /^[0-9]{1,5}$/.test(mib) ? Number(mib) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new KeyriteError('USAGE', `--script-memory must be a whole number of MiB from ${min} to ${max} (the default is ${DEFAULT_AUDIT_LIMITS.memoryBytes / MiB}), not "${mib.slice(0, 20)}".`);
+  }
+  return value * MiB;
+}
+
 /** Where the worker entry is and how to load it. */
 export function resolveAuditWorker(): { url: URL; mode: 'bundle' | 'source' } {
   let here: URL | undefined;
@@ -103,8 +120,17 @@ function workerLimits(sandbox: AuditLimits, bundleJsonLength: number): ResourceL
   };
 }
 
-function failure(kind: AuditScriptErrorKind, message: string, started: number): AuditScriptResult {
-  return Object.freeze({ ok: false, checks: Object.freeze([]), logs: Object.freeze([]), error: Object.freeze({ kind, message }), ms: Date.now() - started });
+/** A failed run; `checks` are those the script recorded before it (docs/AUDIT-SCRIPTS.md: they are still reported). */
+function failure(kind: AuditScriptErrorKind, message: string, started: number, checks: readonly AuditCheck[] = []): AuditScriptResult {
+  return Object.freeze({ ok: false, checks: Object.freeze([...checks]), logs: Object.freeze([]), error: Object.freeze({ kind, message }), ms: Date.now() - started });
+}
+
+/** Checks one check that crossed the thread boundary; undefined if it is not one of this script's. */
+function validCheck(value: unknown, prefix: string): AuditCheck | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { name, ok, reason } = value as Record<string, unknown>;
+  if (typeof name !== 'string' || !name.startsWith(prefix) || typeof ok !== 'boolean' || typeof reason !== 'string') return undefined;
+  return Object.freeze({ name, ok, reason });
 }
 
 /** Checks a result that crossed the thread boundary; undefined if it is not one. */
@@ -115,10 +141,9 @@ function validResult(value: unknown, fileName: string): AuditScriptResult | unde
   const prefix = auditCheckPrefix(fileName);
   const checks: AuditCheck[] = [];
   for (const c of r.checks as unknown[]) {
-    if (c === null || typeof c !== 'object') return undefined;
-    const { name, ok, reason } = c as Record<string, unknown>;
-    if (typeof name !== 'string' || !name.startsWith(prefix) || typeof ok !== 'boolean' || typeof reason !== 'string') return undefined;
-    checks.push(Object.freeze({ name, ok, reason }));
+    const check = validCheck(c, prefix);
+    if (check === undefined) return undefined;
+    checks.push(check);
   }
   if (!(r.logs as unknown[]).every((l) => typeof l === 'string')) return undefined;
   let error: AuditScriptError | undefined;
@@ -133,7 +158,8 @@ function validResult(value: unknown, fileName: string): AuditScriptResult | unde
 
 /**
  * Runs one script (already read) in a fresh worker under the watchdog. `bundleJson` is
- * serializeAuditBundle(view). Never rejects for what the script does.
+ * serializeAuditBundle(view). Never rejects for what the script does. The worker sends each
+ * check as it is recorded, so a worker the watchdog kills still reports the checks it made.
  */
 export function runAuditScriptInWorker(
   script: { readonly source: string; readonly fileName: string },
@@ -164,39 +190,51 @@ export function runAuditScriptInWorker(
     stderrTail = (stderrTail + chunk).slice(-400);
   });
 
+  const prefix = auditCheckPrefix(script.fileName);
+  const recorded: AuditCheck[] = [];
   return new Promise<AuditScriptResult>((resolve) => {
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const finish = (result: AuditScriptResult) => {
+    /** Ends the run with `result`, or with `error` and the checks recorded until the worker is gone. */
+    const finish = (outcome: { result: AuditScriptResult } | { error: AuditScriptError }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      worker.removeAllListeners('message');
-      void worker.terminate().then(
-        () => resolve(result),
-        () => resolve(result),
-      );
+      // Messages the worker sent before it was stopped are still delivered until terminate() settles.
+      const done = () => {
+        worker.removeAllListeners('message');
+        resolve('result' in outcome ? outcome.result : failure(outcome.error.kind, outcome.error.message, started, recorded));
+      };
+      void worker.terminate().then(done, done);
     };
+    const fail = (kind: AuditScriptErrorKind, message: string) => finish({ error: { kind, message } });
     const arm = (ms: number, onFire: () => void) => {
       clearTimeout(timer);
       timer = setTimeout(onFire, ms);
     };
     const crash = (what: string) => {
       const tail = stderrTail.trim().split('\n').pop()?.replace(/[\p{Cc}\p{Cf}]/gu, '?');
-      finish(failure('crash', `The audit script worker ${what}${tail ? ` (${tail.slice(0, 200)})` : ''}.`, started));
+      fail('crash', `The audit script worker ${what}${tail ? ` (${tail.slice(0, 200)})` : ''}.`);
     };
 
     arm(startupMs, () => crash(`did not start within ${startupMs} ms and was stopped`));
     worker.on('message', (m: AuditWorkerMessage) => {
       if (m === null || typeof m !== 'object') return crash('sent a malformed message');
-      if (m.type === 'started') {
-        arm(sandbox.timeMs + graceMs, () =>
-          finish(failure('timeout', `The script did not finish within its time limit of ${sandbox.timeMs} ms (plus ${graceMs} ms grace) and its worker was stopped.`, started)),
-        );
+      if (m.type === 'check') {
+        const check = validCheck(m.check, prefix);
+        if (check === undefined || recorded.length >= sandbox.maxChecks) crash('sent a malformed check');
+        else recorded.push(check);
+      } else if (settled) {
+        // Stopping: only the checks still in flight matter.
+      } else if (m.type === 'started') {
+        const allowanceMs = auditLoadAllowanceMs(bundleJson.length);
+        arm(allowanceMs + graceMs, () => fail('timeout', `Loading the bundle data (${bundleJson.length} characters of JSON) did not finish within its allowance of ${allowanceMs} ms (plus ${graceMs} ms grace) and the worker was stopped.`));
+      } else if (m.type === 'loaded') {
+        arm(sandbox.timeMs + graceMs, () => fail('timeout', `The script did not finish within its time limit of ${sandbox.timeMs} ms (plus ${graceMs} ms grace) and its worker was stopped.`));
       } else if (m.type === 'result') {
         const result = validResult(m.result, script.fileName);
         if (result === undefined) crash('returned a malformed result');
-        else finish(result);
+        else finish({ result });
       } else if (m.type === 'fatal') {
         crash(`refused its input: ${String(m.message).slice(0, 200)}`);
       } else {
@@ -206,7 +244,7 @@ export function runAuditScriptInWorker(
     worker.on('messageerror', () => crash('sent a message that could not be read'));
     worker.on('error', (e: Error & { code?: string }) => {
       if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        finish(failure('memory', 'The audit script worker ran out of memory and was stopped.', started));
+        fail('memory', 'The audit script worker ran out of memory and was stopped.');
       } else {
         crash(`failed: ${e.name}: ${e.message}`);
       }
@@ -266,7 +304,8 @@ function ioReason(e: unknown): string {
  * Runs each script in its own worker, one after the other, against the same bundle view.
  * Throws before running anything: USAGE for a file name that cannot namespace checks (or two
  * scripts with the same name), IO_ERROR for a file that cannot be read, INVALID_INPUT for a
- * bad view or limits. Script problems are results (see auditScriptsError).
+ * bad view or limits, AUDIT_SCRIPT_ERROR for a view too large for the memory limit (measured
+ * before its JSON is written). Script problems are results (see auditScriptsError).
  */
 export async function runAuditScripts(
   paths: readonly string[],
@@ -277,7 +316,7 @@ export async function runAuditScripts(
   if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string' || p.length === 0)) {
     throw new KeyriteError('INVALID_INPUT', 'The audit script paths must be a list of file paths.');
   }
-  splitLimits(limits); // validate before any work
+  const { sandbox } = splitLimits(limits); // validate before any work
   const seen = new Set<string>();
   for (const path of paths) {
     const fileName = basename(path);
@@ -289,7 +328,7 @@ export async function runAuditScripts(
   }
   const scripts = [];
   for (const path of paths) scripts.push({ path, fileName: basename(path), ...(await readScript(path)) });
-  const bundleJson = serializeAuditBundle(bundle);
+  const bundleJson = serializeAuditBundle(bundle, sandbox.memoryBytes);
   const runs: AuditScriptRun[] = [];
   for (const s of scripts) {
     const started = Date.now();

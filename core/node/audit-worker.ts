@@ -5,13 +5,16 @@
  * development the runner loads this .ts file through tsx.
  *
  * Messages to the parent, in order: { type: 'started' } once the engine is loaded and the
- * time limit starts, then { type: 'result', result } — or { type: 'fatal', … } if the
- * sandbox refused its input (a runner bug: the runner validates everything first).
+ * bundle data starts loading, { type: 'loaded' } once the script starts and with it its time
+ * limit, { type: 'check', check } for each check as the script records it (so the parent
+ * keeps them if it has to kill this worker), then { type: 'result', result } — or
+ * { type: 'fatal', … } if the sandbox refused its input (a runner bug: the runner validates
+ * everything first).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { runAuditScript } from '../audit/sandbox.ts';
-import type { AuditLimits, AuditScriptResult } from '../audit/sandbox.ts';
+import type { AuditCheck, AuditLimits, AuditScriptResult } from '../audit/sandbox.ts';
 import type { AuditBundleView } from '../audit/view.ts';
 import { isKeyriteError } from '../errors.ts';
 
@@ -25,6 +28,8 @@ export interface AuditWorkerData {
 
 export type AuditWorkerMessage =
   | { readonly type: 'started' }
+  | { readonly type: 'loaded' }
+  | { readonly type: 'check'; readonly check: AuditCheck }
   | { readonly type: 'result'; readonly result: AuditScriptResult }
   | { readonly type: 'fatal'; readonly code: string; readonly message: string };
 
@@ -38,6 +43,8 @@ async function main(port: MessagePort, data: AuditWorkerData): Promise<void> {
       bundle,
       limits: data.limits,
       onStart: () => post({ type: 'started' }),
+      onLoaded: () => post({ type: 'loaded' }),
+      onCheck: (check) => post({ type: 'check', check }),
     });
     post({ type: 'result', result });
   } catch (e) {

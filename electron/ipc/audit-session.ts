@@ -159,7 +159,7 @@ export class AuditSession {
   runScript(source: AuditScriptSource): Promise<AuditView> {
     return this.exclusive(async () => {
       if (!this.files || !this.base) throw new KeyriteError('USAGE', 'Open a bundle folder first: audit scripts run against it.');
-      const view = auditBundleView(this.files, this.base, NATIVE_VERIFIER_CRYPTO.sha256);
+      const view = auditBundleView(this.files, this.base, NATIVE_VERIFIER_CRYPTO.sha256, this.o.limits?.memoryBytes);
       let path: string;
       let temp: string | undefined;
       if ('pick' in source) {

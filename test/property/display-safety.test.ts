@@ -177,7 +177,7 @@ test('a file name that would clear the terminal and draw a false VALID is shown 
   assert.equal(run.code, 1);
   assertDisplaySafe(run.stdout + run.stderr, 'verify');
   assert.match(run.stdout, /\\u\{1b\}\[2J\\u\{1b\}\[HANCHORED/);
-  assert.match(run.stdout.trimEnd().split('\n').at(-1)!, /^INVALID: /);
+  assert.match(run.stdout.trimEnd().split("\n").at(-1)!, /^INVALID REHEARSAL BUNDLE: /);
 });
 
 test('a step id with a bidi override, quoted by the transcript check, reaches the report escaped', () => {

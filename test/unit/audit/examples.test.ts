@@ -2,8 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { sha256 } from '../../../core/crypto/hash.ts';
+import { auditBundleView } from '../../../core/verifier/audit-view.ts';
+import type { VerifyReport } from '../../../core/verifier/report.ts';
 import type { AuditScriptResult } from '../../../core/audit/sandbox.ts';
-import type { JsonObject } from '../../../core/audit/view.ts';
+import type { AuditBundleView, JsonObject, JsonValue } from '../../../core/audit/view.ts';
+import { readBundleDir } from '../../helpers/bundle-files.ts';
+import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE } from '../../helpers/golden.ts';
 import { AUDIT_SCRIPTS, TRUSTEES, checkNamed, goldenView, goodCeremony, run, transcript, view } from './helpers.ts';
 
 const EXAMPLES = ['every-trustee-checked-in.js', 'no-unwitnessed-deviation.js', 'ceremony-within-one-day.js'];
@@ -123,4 +129,115 @@ test('ceremony-within-one-day: more than 24 hours, or an entry outside the windo
   const r2 = await runExample(f, early);
   assert.equal(named(r2, f, 'ceremony took place within one day').ok, true);
   assert.equal(named(r2, f, 'every entry lies within the ceremony').reason, 'outside: seq 2');
+});
+
+test('ids of any length or with astral characters or edge spaces, and huge rosters, give checks, never a script error', async () => {
+  const odd = ['a' + '\u{1F600}'.repeat(30), 'x'.repeat(500), ' trustee-9 ', '', '\u202e\u200b\n', '\u{1F600}'.repeat(41)];
+  const roster = [...TRUSTEES, ...odd, ...Array.from({ length: 1500 }, (_, i) => `extra-${i}`)];
+  const entries = goodCeremony().map((e) => (e.type === 'ceremony.start' ? { ...e, body: { ...(e.body as JsonObject), participants: roster.map((id) => ({ id, role: 'trustee' })) } } : e));
+  entries.push(
+    ...transcript([
+      ['participant.check-in', odd[0]!, { role: 'trustee', participantId: odd[0]! }, 20],
+      ...Array.from({ length: 1200 }, (_, i) => ['step.deviation', 'admin', { step: odd[i % odd.length]!, kind: 'y'.repeat(300), reason: odd[(i + 1) % odd.length]!, witness: i % 2 === 0 ? odd[i % odd.length]! : null }, 30] as const),
+      ['witness.confirm', odd[1]!, { step: odd[1]!, witness: odd[5]! }, 40],
+    ]).map((e, i) => ({ ...e, seq: entries.length + i })),
+  );
+  for (const fileName of EXAMPLES) {
+    const r = await runExample(fileName, entries);
+    assert.equal(r.error, undefined, `${fileName}: ${r.error?.message}`);
+    assert.ok(r.checks.length >= 2 && r.checks.length <= 503, `${fileName}: ${r.checks.length} checks`);
+  }
+  const f = 'every-trustee-checked-in.js';
+  const trustees = await runExample(f, entries);
+  assert.equal(named(trustees, f, `trustee a${'\u{1F600}'.repeat(30)} checked in before key generation`).reason, 'checked in only after key generation');
+  assert.equal(named(trustees, f, `trustee ${'\u{1F600}'.repeat(39)}… checked in before key generation`).reason, 'no check-in found');
+  assert.equal(named(trustees, f, 'trustee trustee-9 checked in before key generation').reason, 'no check-in found');
+  assert.match(named(trustees, f, 'every trustee checked in before key generation').reason, /^1505 of 1510 trustees had not checked in: a\u{1F600}{30}, x{39}…, trustee-9, \?\?\?, /u);
+});
+
+/** auditBundleView reads only the report's checks. */
+const NO_CHECKS = { checks: [] } as unknown as VerifyReport;
+
+/** Text a bundle may hold: any code points, astral characters at odd offsets, edge spaces, controls and bidi, long runs, or a name the scripts look for. */
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }).map((s) => s.replace(/\p{Cs}/gu, '\uFFFD')),
+  fc.string({ unit: fc.constantFrom('a', ' ', '\u{1F600}', '\u{20000}', '\u00E9', '\u0301', '\u202E', '\u200B', '\n', '"', '\\'), maxLength: 120 }),
+  fc.constantFrom('', ' ', 'trustee', 'trustee-1', 'check-in', 'generate', 'master', 'witness'),
+);
+const anyValue: fc.Arbitrary<JsonValue> = fc.oneof(anyText, anyText, fc.jsonValue() as fc.Arbitrary<JsonValue>);
+/** An entry of a type the scripts read, with members they read (any may be missing) holding any text. */
+const readEntry = fc.record({
+  type: fc.constantFrom('step.deviation', 'step.deviation', 'participant.check-in', 'witness.confirm', 'key.generate', 'ceremony.start', 'ceremony.end'),
+  actor: anyText,
+  body: fc.record(
+    { role: fc.constantFrom('trustee', 'master', 'witness'), participantId: anyText, step: anyText, kind: anyText, reason: anyText, witness: fc.option(anyText) },
+    { requiredKeys: ['role', 'step'] },
+  ),
+});
+/** A value anywhere in an entry replaced or removed, or an entry repeated elsewhere. */
+const edit = fc.record({ op: fc.constantFrom('set', 'delete', 'repeat'), index: fc.nat(), at: fc.nat(), value: anyValue });
+/**
+ * A golden bundle's transcript changed: its ceremony.start given a roster of any ids, entries
+ * the scripts read inserted anywhere, and other edits.
+ */
+const scenario = fc.record({
+  golden: fc.constantFrom(0, 1),
+  roster: fc.option(fc.array(fc.record({ id: anyText, role: fc.constantFrom('trustee', 'witness') }), { maxLength: 10 }), { nil: undefined }),
+  inserted: fc.array(fc.record({ at: fc.nat(), entry: readEntry }), { maxLength: 6 }),
+  edits: fc.array(edit, { maxLength: 6 }),
+});
+type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
+
+/** Every place inside `value`: [container, key] pairs, the value itself excluded. */
+function places(value: JsonValue, out: [Record<string, JsonValue> | JsonValue[], string | number][] = []): typeof out {
+  if (Array.isArray(value)) {
+    value.forEach((item: JsonValue, i) => {
+      out.push([value as JsonValue[], i]);
+      places(item, out);
+    });
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push([value as Record<string, JsonValue>, k]);
+      places(v, out);
+    }
+  }
+  return out;
+}
+
+function transcriptOf(golden: AuditBundleView, { roster, inserted, edits }: Scenario): Record<string, JsonValue>[] {
+  const transcript = structuredClone(golden.transcript) as Record<string, JsonValue>[];
+  const start = transcript.find((e) => e.type === 'ceremony.start');
+  if (roster !== undefined && start !== undefined) start.body = { ...(start.body as JsonObject), participants: roster };
+  for (const { at, entry } of inserted) {
+    transcript.splice(at % (transcript.length + 1), 0, { v: 1, seq: at, time: '2026-01-01T09:30:00.000Z', prev: '0'.repeat(64), ...entry } as Record<string, JsonValue>);
+  }
+  for (const { op, index, at, value } of edits) {
+    const target = transcript[index % transcript.length]!;
+    if (op === 'repeat') {
+      transcript.splice(at % (transcript.length + 1), 0, structuredClone(target));
+      continue;
+    }
+    const inside = places(target);
+    const [container, key] = inside[at % inside.length]!;
+    if (op === 'delete' && !Array.isArray(container)) delete container[key];
+    else (container as Record<string | number, JsonValue>)[key] = value;
+  }
+  return transcript;
+}
+
+test('property: on both golden bundles with ids and text changed at random, every example only records checks', async () => {
+  const goldens = [GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE].map((dir) => auditBundleView(readBundleDir(dir), NO_CHECKS, sha256));
+  const sources = EXAMPLES.map((fileName) => [fileName, readFileSync(`${AUDIT_SCRIPTS}${fileName}`, 'utf8')] as const);
+  await fc.assert(
+    fc.asyncProperty(scenario, async (s) => {
+      const bundle = { ...goldens[s.golden]!, transcript: transcriptOf(goldens[s.golden]!, s) };
+      for (const [fileName, source] of sources) {
+        const r = await run(source, { fileName, bundle, limits: {} });
+        assert.equal(r.error, undefined, `${fileName}: ${r.error?.message}`);
+        assert.ok(r.checks.length >= 2, `${fileName} recorded ${r.checks.length} checks`);
+      }
+    }),
+    // Unshrunk: every try runs three sandboxes, so shrinking would take minutes.
+    { numRuns: 15, endOnFailure: true },
+  );
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { auditScriptsError, resolveAuditWorker, runAuditScriptInWorker, runAuditScripts } from '../../../core/node/audit-runner.ts';
-import { serializeAuditBundle } from '../../../core/audit/sandbox.ts';
+import { auditLoadAllowanceMs, serializeAuditBundle } from '../../../core/audit/sandbox.ts';
 import { AUDIT_SCRIPTS, FIXTURES, REPO, assertErrorKind, goodCeremony, rejectsCode, view } from './helpers.ts';
 
 const bundle = view(goodCeremony());
@@ -109,6 +109,29 @@ test('the watchdog kills a worker that hangs past the time limit plus grace', as
   assertErrorKind(r, 'timeout', /time limit of 200 ms \(plus 100 ms grace\) and its worker was stopped/);
   const silent = await runAuditScriptInWorker({ source: `check('x', true)`, fileName: 'silent.js' }, json, { startupMs: 300 }, { workerUrl: pathToFileURL(`${FIXTURES}silent-worker.mjs`) });
   assertErrorKind(silent, 'crash', /did not start within 300 ms/);
+});
+
+test('while the bundle data loads, the watchdog allows for its size, then stops a worker that hangs', async () => {
+  const json = serializeAuditBundle(bundle);
+  const r = await runAuditScriptInWorker({ source: `check('x', true)`, fileName: 'hang-while-loading.js' }, json, { graceMs: 100 }, { workerUrl: pathToFileURL(`${FIXTURES}hanging-worker.mjs`) });
+  assertErrorKind(r, 'timeout', new RegExp(`Loading the bundle data \\(${json.length} characters of JSON\\) did not finish within its allowance of ${auditLoadAllowanceMs(json.length)} ms \\(plus 100 ms grace\\)`));
+});
+
+test('a script the watchdog has to stop still reports the checks it recorded', async () => {
+  // The real worker, with the sandbox's own deadline out of reach (as if its interrupt
+  // handler had failed): only the runner's watchdog can stop the script's endless loop.
+  const outfile = join(builtDir, 'no-deadline-worker.mjs');
+  const contents = `import { workerData } from 'node:worker_threads';
+    workerData.limits = { ...workerData.limits, timeMs: 600_000 };
+    await import(${JSON.stringify(`${REPO}core/node/audit-worker.ts`)});`;
+  await esbuild.build({ ...ESBUILD_NODE, stdin: { contents, resolveDir: REPO, sourcefile: 'no-deadline-worker.ts', loader: 'ts' }, outfile });
+  const source = `check('recorded first', true); check('recorded second', false, 'seen before the loop'); for (;;) {}`;
+  const r = await runAuditScriptInWorker({ source, fileName: 'endless.js' }, serializeAuditBundle(bundle), { timeMs: 300, graceMs: 0 }, { workerUrl: pathToFileURL(outfile) });
+  assertErrorKind(r, 'timeout', /time limit of 300 ms \(plus 0 ms grace\) and its worker was stopped/);
+  assert.deepEqual(r.checks, [
+    { name: 'audit:endless.js: recorded first', ok: true, reason: '' },
+    { name: 'audit:endless.js: recorded second', ok: false, reason: 'seen before the loop' },
+  ]);
 });
 
 test('a worker that exhausts its V8 heap is stopped by its resource limits; a forged result is refused', async () => {
