@@ -141,6 +141,10 @@ test('a copy with one byte of transcript.jsonl flipped is INVALID, the failing c
     assert.equal(await page.locator(`[data-testid=checks] li[data-check="${name}"]`).getAttribute('data-status'), 'fail');
   }
   assert.equal(await page.locator('[data-testid=script-problem], [data-testid=script-result]').count(), 0, 'scripts of the other bundle are gone');
+  // The master key could not be read, so nothing was compared: never a "mismatch".
+  assert.equal(expected.anchor.matches, undefined);
+  assert.match(await page.locator('[data-testid=anchor]').innerText(), /^NOT COMPARED /);
+  assert.match(await page.locator('[data-testid=audit-fingerprint] h3').innerText(), /NOT verified/);
 });
 
 test('a folder that is not a bundle is refused with a sentence saying what to do', async () => {

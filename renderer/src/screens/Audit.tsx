@@ -28,7 +28,8 @@ const MODE_WORDS: Record<VerifyMode, string> = {
 function anchorLine(r: AuditReportView): { tone: 'good' | 'bad' | 'warn'; head: string; text: string } {
   const a = r.anchor;
   if (!a.anchored) return { tone: 'warn', head: 'NOT ANCHORED', text: 'No trusted fingerprint was given, so this says nothing about whether this is the master key read aloud at the ceremony. Type that fingerprint above and verify again.' };
-  if (a.matches === undefined) return { tone: 'bad', head: 'NOT COMPARED', text: 'The bundle\'s master key could not be read, so it was not compared with the fingerprint given. Fix what the failing checks name first.' };
+  // null over IPC: the bundle's master key could not be read, so nothing was compared.
+  if (a.matches === null) return { tone: 'bad', head: 'NOT COMPARED', text: 'The bundle\'s master key could not be read, so it was not compared with the fingerprint given. Fix what the failing checks name first.' };
   if (a.matches) return { tone: 'good', head: 'ANCHORED', text: `The master key matches the fingerprint given (${a.compared === 'full' ? 'all 32 bytes' : 'first 16 bytes, from the words'}).` };
   return { tone: 'bad', head: 'NOT ANCHORED — MISMATCH', text: 'The master key is NOT the one whose fingerprint was given. Check the fingerprint with the paper record; if it is right, this bundle is not from that ceremony.' };
 }
