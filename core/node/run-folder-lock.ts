@@ -64,8 +64,8 @@ async function readIfThere(path: string): Promise<string | undefined> {
   }
 }
 
-function inUse(dir: string, h: LockHolder, why: string): KeyriteError {
-  return new KeyriteError('OBJECT_EXISTS', `The run folder ${dir} is in use by another Keyrite process (pid ${h.pid} on ${h.host}, started ${h.started})${why}. Only one ceremony runs in a folder at a time: wait for it to end, or stop it; a crashed run leaves its journal, which the next run resumes.`);
+function inUse(dir: string, h: LockHolder, why: string, elsewhere = ''): KeyriteError {
+  return new KeyriteError('OBJECT_EXISTS', `The run folder ${dir} is in use by another Keyrite process (pid ${h.pid} on ${h.host}, started ${h.started})${why}. Only one ceremony runs in a folder at a time: wait for it to end, or stop it; a crashed run leaves its journal, which the next run resumes.${elsewhere}`);
 }
 
 /** Takes the lock of `dir` (created if needed) or refuses (OBJECT_EXISTS) while another process holds it. */
@@ -98,7 +98,7 @@ export async function lockRunFolder(dir: string): Promise<RunFolderLock> {
     if (text === undefined) continue;
     const holder = parseHolder(text);
     if (holder === undefined) throw new KeyriteError('OBJECT_EXISTS', `The run folder ${dir} holds a lock file (${RUN_FOLDER_LOCK}) that is not Keyrite's or is damaged. If no Keyrite process is running a ceremony in this folder, remove that file and run again.`);
-    if (holder.host !== me.host) throw inUse(dir, holder, ', on another computer: Keyrite cannot tell from here whether it still runs');
+    if (holder.host !== me.host) throw inUse(dir, holder, ', on another computer: Keyrite cannot tell from here whether it still runs', ` A run that crashed on ${holder.host} leaves its lock, which only a run there takes over: run again there, or, once you are sure no Keyrite process on ${holder.host} uses this folder, remove ${RUN_FOLDER_LOCK} and run again here.`);
     if (running(holder.pid)) throw inUse(dir, holder, '');
     // Stale. One process takes it over: the one that creates the takeover marker.
     const marker = `${path}.takeover`;

@@ -1,7 +1,9 @@
 /**
  * `keyrite ceremony run` given bad scripts, bad answers and bad surroundings: each gets a
  * clear error and the documented exit code, and no run leaves a bundle that looks complete.
- * (The script and answers parsers have their own unit tests; this is the CLI/engine path.)
+ * Where the error says how to go on in the same run folder, the test does so, to a bundle that
+ * `keyrite verify --trust` accepts. (The script and answers parsers have their own unit tests;
+ * this is the CLI/engine path.)
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,9 +15,11 @@ import { KeyriteError } from '../../../core/errors.ts';
 import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
 import { createNodeCeremonyEnvironment } from '../../../core/node/ceremony-environment.ts';
-import { openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
-import { answersYaml, assertNoBundle, journalEntries, makeRehearsalFixture, pinVar, REHEARSAL_SCRIPT, LIVE_SCRIPT, TRUSTEES, types, type RehearsalFixture } from './helpers.ts';
+import { fileTokenStore, openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
+import { SoftwareToken } from '../../../core/tokens/software-token.ts';
+import { announcedFingerprint, answersYaml, assertNoBundle, assertVerifiesAnchored, CHEAP_SCRYPT, journalEntries, makeRehearsalFixture, pinVar, REHEARSAL_SCRIPT, LIVE_SCRIPT, TRUSTEES, types, type RehearsalFixture } from './helpers.ts';
 import { runCeremony } from '../../../core/ceremony/kinds/root-keygen.ts';
+import type { ConfirmAnswer, ConfirmRequest } from '../../../core/ceremony/types.ts';
 
 const fixtures: RehearsalFixture[] = [];
 after(() => {
@@ -127,7 +131,7 @@ test('11b. a PIN to be typed at a prompt is refused when standard input is not a
   assert.equal(existsSync(f.outDir), false);
 });
 
-test('12. a wrong PIN stops the ceremony at check-in (exit 1), recorded as step.failed, no bundle', async () => {
+test('12. a wrong PIN stops the ceremony at check-in (exit 1), recorded as step.failed, no bundle; with the right PIN the same command resumes it to a bundle that verifies', async () => {
   const f = await fixture();
   const r = await expectFailure(f, 1, /Wrong passphrase for software token "Test trustee-3"/, { env: { ...f.env, [pinVar('trustee-3')]: 'not-the-passphrase' } });
   assert.doesNotMatch(r.stdout + r.stderr, /not-the-passphrase/);
@@ -144,6 +148,7 @@ test('12. a wrong PIN stops the ceremony at check-in (exit 1), recorded as step.
   const skipped = after.filter((e) => e.type === 'step.deviation' && e.body.kind === 'skipped' && e.body.step === 'check-in').map((e) => e.body.participantId);
   assert.deepEqual(skipped, ['trustee-1', 'trustee-2']);
   assert.equal(after.filter((e) => e.type === 'participant.check-in').length, 5);
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(again.stdout));
 });
 
 test('13. a missing token file is an I/O error (exit 2)', async () => {
@@ -198,7 +203,7 @@ test('19. identical dice from two trustees are refused', async () => {
   await expectFailure(f, 1, /dice of trustees "trustee-1" and "trustee-4" are identical/, { answers: f.writeAnswers(text, 'samedice.yaml') });
 });
 
-test('20. a master token that already holds the key label is refused before any token is changed', async () => {
+test('20. a master token that already holds the key label is refused before any token is changed; with a fresh token, as the message says, the same run folder finishes with a bundle that verifies', async () => {
   const f = await fixture();
   const master = await openSoftwareTokenFile(join(f.dir, 'tokens', 'master.keyrite-token'));
   await master.login(f.passphrases.get('master')!);
@@ -214,6 +219,15 @@ test('20. a master token that already holds the key label is refused before any 
   }
   const check = journalEntries(f.outDir).find((e) => e.type === 'token.label-check');
   assert.equal(check?.body.outcome, 'taken');
+  assert.match(r.stderr, /use a fresh token, or a script with another key-label/);
+  const fresh = await SoftwareToken.create(fileTokenStore(join(f.dir, 'tokens', 'fresh-master.keyrite-token')), { label: 'Test fresh master', passphrase: f.passphrases.get('master')!, scrypt: CHEAP_SCRYPT });
+  await fresh.close();
+  const answers = f.writeAnswers(answersYaml({ ...f.spec, master: { ...f.spec.master, token: { software: 'tokens/fresh-master.keyrite-token' } } }), 'fresh-master.yaml');
+  const again = await run(f, { answers });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /complete \(resumed: run 2\)/);
+  assert.deepEqual(journalEntries(f.outDir).filter((e) => e.type === 'token.label-check').map((e) => e.body.outcome), ['taken', 'free']);
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(again.stdout));
 });
 
 test('21. usage errors: missing --answers, a script that does not exist, an unknown option (exit 2)', async () => {
@@ -247,10 +261,11 @@ test('21d. a folder given as the answers file, and the script and answers file s
   assertNoBundle(f.outDir);
 });
 
-async function engineRun(f: RehearsalFixture, opts: { script?: string; interfaces?: boolean; selfTests?: { name: string; run(): void }[]; answers?: string }) {
+/** `refuseWitness`: the witness does not confirm that step (as at the terminal, answering anything but "yes"). */
+async function engineRun(f: RehearsalFixture, opts: { script?: string; interfaces?: boolean; selfTests?: { name: string; run(): void }[]; answers?: string; refuseWitness?: string }) {
   const parsed = parseCeremonyScript(readFileSync(opts.script ?? REHEARSAL_SCRIPT));
   const answers = parseAnswers(utf8(opts.answers ?? answersYaml(f.spec)), parsed);
-  const env = createNodeCeremonyEnvironment({
+  const nodeEnv = createNodeCeremonyEnvironment({
     outDir: f.outDir,
     answersDir: f.dir,
     env: f.env,
@@ -262,6 +277,7 @@ async function engineRun(f: RehearsalFixture, opts: { script?: string; interface
       ...(opts.interfaces ? [{ name: 'wlan0', addresses: [{ family: 'IPv4' as const, address: '10.1.2.3', internal: false }] }] : []),
     ],
   });
+  const env = opts.refuseWitness === undefined ? nodeEnv : { ...nodeEnv, confirm: async (req: ConfirmRequest): Promise<ConfirmAnswer> => (req.stepId === opts.refuseWitness ? { confirmed: false, reason: 'the witness did not type "yes".' } : nodeEnv.confirm(req)) };
   try {
     return await runCeremony({ parsed, answers, env, ...(opts.selfTests ? { options: { selfTests: opts.selfTests } } : {}) });
   } finally {
@@ -306,4 +322,18 @@ test('23. a failed known-answer test stops the ceremony before anything else hap
   assert.deepEqual(types(entries), ['ceremony.start', 'step.start', 'airgap.check', 'step.end', 'step.start', 'selftest.report', 'step.failed']);
   assert.equal(entries[5]!.body.ok, false);
   assertNoBundle(f.outDir);
+});
+
+test('24. a witness who does not confirm a step stops the ceremony there; run again as the message says, it resumes and finishes with a bundle that verifies', async () => {
+  const f = await fixture();
+  await assert.rejects(engineRun(f, { refuseWitness: 'enrolled' }), (e: unknown) => e instanceof KeyriteError && e.code === 'CEREMONY_ERROR' && /^The witness Grace Witness \(witness\) did not confirm step "enrolled": .* The ceremony stopped here; run it again to resume\.$/.test(e.message));
+  assert.equal(journalEntries(f.outDir).find((e) => e.type === 'step.failed')?.body.step, 'enrolled');
+  assertNoBundle(f.outDir);
+  const again = await run(f);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /complete \(resumed: run 2\)/);
+  const entries = journalEntries(f.outDir);
+  assert.equal(entries.filter((e) => e.type === 'checkpoint.sign' && e.body.note === '01-enrollment.note').length, 1, 'the checkpoint signed before the refusal stands');
+  assert.equal(entries.filter((e) => e.type === 'witness.confirm' && e.body.step === 'enrolled').length, 1, 'the witness confirms it in the resumed run');
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(again.stdout));
 });

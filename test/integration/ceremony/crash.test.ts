@@ -4,21 +4,25 @@
  *  - the journal on disk is a valid prefix (recoverTranscript), possibly with a torn tail;
  *  - the next run records the interruption (ceremony.resume, step.aborted with the reason
  *    "process ended before the step completed") and resumes, or restarts key generation
- *    (key.abandoned), or refuses with a message that says what to do;
+ *    (key.abandoned), or refuses with a message that says what to do — which the test then
+ *    does, to a bundle that `keyrite verify --trust` accepts;
  *  - after everything, no secret the test can reconstruct (passphrases, dice, trustee seeds
  *    and derived keys, shares, salts, K, S, master private keys) is on disk in raw, hex or
  *    base64 form — in the run folder, the trustees' folders, or new temp entries.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInProcess } from '../../helpers/cli.ts';
 import { readTranscript, recoverTranscript } from '../../../core/transcript/transcript.ts';
 import { ABORT_REASON } from '../../../core/ceremony/journal.ts';
 import {
   REHEARSAL_SCRIPT,
+  announcedFingerprint,
+  answersYaml,
+  assertVerifiesAnchored,
   journalEntries,
   knownSecrets,
   makeRehearsalFixture,
@@ -78,13 +82,27 @@ function assertValidPrefix(f: RehearsalFixture): number {
   return rec.entries.length;
 }
 
-test('killed during trustee enrolment (plus a torn tail): the next run recovers the prefix, records the abort and resumes', async () => {
+test('killed during trustee enrolment (plus a torn tail): another script or other participants are refused, changing nothing; the same ones recover the prefix, record the abort and resume to a bundle that verifies', async () => {
   const { f, tmpBefore } = await killAt(/Trustee Number 2 \(trustee-2\): creating their identity/);
   const before = assertValidPrefix(f);
-  appendFileSync(join(f.outDir, 'journal', 'transcript.jsonl'), '{"actor":"admin","body":{"half-writ');
+  const transcript = join(f.outDir, 'journal', 'transcript.jsonl');
+  appendFileSync(transcript, '{"actor":"admin","body":{"half-writ');
+  const torn = readFileSync(transcript);
+  // A comment changes the script's hash.
+  const otherScript = join(f.dir, 'other-script.yaml');
+  writeFileSync(otherScript, `${readFileSync(REHEARSAL_SCRIPT, 'utf8')}# another script\n`);
+  const wrongScript = await runInProcess(['ceremony', 'run', otherScript, '--answers', f.answersPath, '--out', f.outDir], undefined, f.env);
+  assert.equal(wrongScript.code, 1, wrongScript.stderr);
+  assert.match(wrongScript.stderr, /holds a ceremony of another script .*Use the same script, or a new --out folder\./);
+  const otherParticipants = f.writeAnswers(answersYaml({ ...f.spec, trustees: f.spec.trustees.map((t) => (t.id === 'trustee-5' ? { ...t, id: 'trustee-9' } : t)) }), 'answers-other-participants.yaml');
+  const wrongPeople = await runInProcess(['ceremony', 'run', REHEARSAL_SCRIPT, '--answers', otherParticipants, '--out', f.outDir], undefined, f.env);
+  assert.equal(wrongPeople.code, 1, wrongPeople.stderr);
+  assert.match(wrongPeople.stderr, /other participants \(ids or roles\) than this answers file; resume it with the same participants, or use a new --out folder\./);
+  assert.ok(readFileSync(transcript).equals(torn), 'a refused run changed the journal');
   const r = await runInProcess(argv(f), undefined, f.env);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /complete \(resumed: run 2\)/);
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(r.stdout));
   const entries = journalEntries(f.outDir);
   const resume = entries.find((e) => e.type === 'ceremony.resume')!;
   assert.equal(resume.seq, before, 'the resume entry follows the recovered prefix');
@@ -121,8 +139,8 @@ test('killed just after the master key was generated: the unescrowed key is aban
     assert.equal(keys.length, 2);
     assert.notEqual(keys[1]!.body.fingerprint, keys[0]!.body.fingerprint);
     assert.ok(entries.some((e) => e.type === 'step.deviation' && e.body.kind === 'repeated' && e.body.step === 'entropy'));
-    const final = JSON.parse(readFileSync(join(f.outDir, 'bundle', 'bundle.json'), 'utf8'));
-    assert.equal(final.masterFingerprint, keys[keys.length - 1]!.body.fingerprint);
+    assert.equal(announcedFingerprint(r.stdout), keys[1]!.body.fingerprint);
+    await assertVerifiesAnchored(join(f.outDir, 'bundle'), keys[1]!.body.fingerprint as string);
   } else {
     // The interrupted run had already imported the key: it is never used, and Keyrite says so.
     assert.equal(r.code, 1, r.stderr);
@@ -132,11 +150,19 @@ test('killed just after the master key was generated: the unescrowed key is aban
   await assertNoSecretsOnDisk(f, tmpBefore);
 });
 
-test('killed after the escrow was distributed: the next run restores the master key from the trustees\' envelopes and finishes', async () => {
+test('killed after the escrow was distributed: the next run restores the master key from the trustees\' envelopes; a file in the way is refused, and once moved away as said, the run finishes with a bundle that verifies', async () => {
   const { f, tmpBefore } = await killAt(/\] receipts \(verify-receipts\)/);
   assertValidPrefix(f);
+  // A share card some other attempt left where this run writes trustee-2's.
+  const card = join(f.dir, 'trustees', 'trustee-2', 'share-card.pdf');
+  writeFileSync(card, '%PDF- not the card of this escrow');
+  const blocked = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(blocked.code, 1, blocked.stderr);
+  assert.ok(blocked.stderr.includes(`${card} already exists with other contents; Keyrite never overwrites a file. Move it away if it belongs to an abandoned attempt, then run again.`), blocked.stderr);
+  renameSync(card, join(f.dir, 'moved-away-share-card.pdf'));
   const r = await runInProcess(argv(f), undefined, f.env);
   assert.equal(r.code, 0, r.stderr);
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(r.stdout));
   const entries = journalEntries(f.outDir);
   const restore = entries.find((e) => e.type === 'key.restore');
   assert.ok(restore, 'the master key was restored from the escrow');
@@ -149,11 +175,12 @@ test('killed after the escrow was distributed: the next run restores the master 
   await assertNoSecretsOnDisk(f, tmpBefore);
 });
 
-test('killed while co-signing: the next run completes the same ceremony (the transcript is never extended past ceremony.end)', async () => {
+test('killed while co-signing: the next run completes the same ceremony (the transcript is never extended past ceremony.end) with a bundle that verifies', async () => {
   const { f, tmpBefore } = await killAt(/\] co-sign \(co-sign\)/);
   assertValidPrefix(f);
   const r = await runInProcess(argv(f), undefined, f.env);
   assert.equal(r.code, 0, r.stderr);
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(r.stdout));
   const entries = journalEntries(f.outDir);
   assert.equal(entries[entries.length - 1]!.type, 'ceremony.end');
   assert.equal(entries.filter((e) => e.type === 'ceremony.end').length, 1);
@@ -187,8 +214,8 @@ test('killed after the key reached the master token but before the escrow: the n
   const keys = entries.filter((e) => e.type === 'key.generate' && e.body.role === 'master');
   assert.equal(keys.length, 2);
   assert.equal(keys[0]!.body.fingerprint, abandoned[0]!.body.fingerprint);
-  const final = JSON.parse(readFileSync(join(f.outDir, 'bundle', 'bundle.json'), 'utf8'));
-  assert.equal(final.masterFingerprint, keys[1]!.body.fingerprint);
+  assert.equal(announcedFingerprint(second.stdout), keys[1]!.body.fingerprint);
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), keys[1]!.body.fingerprint as string);
   assert.equal(entries.filter((e) => e.type === 'key.abandoned').length, 1, 'the abandonment is recorded once');
   await assertNoSecretsOnDisk(f, tmpBefore);
 });
@@ -208,13 +235,11 @@ test('killed after the key-generation checkpoint was signed, the key removed as 
   assert.equal(second.code, 0, second.stderr);
   const signed = journalEntries(f.outDir).filter((e) => e.type === 'checkpoint.sign').map((e) => e.body.note);
   assert.deepEqual(signed, ['01-enrollment.note', '02-key-generation.note', '03-key-generation.note', '04-escrow.note']);
-  const verify = await runInProcess(['verify', join(f.outDir, 'bundle'), '--json'], undefined, {});
-  assert.equal(verify.code, 0, verify.stdout);
-  assert.equal(JSON.parse(verify.stdout).verdict, 'valid');
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(second.stdout));
   await assertNoSecretsOnDisk(f, tmpBefore);
 });
 
-test('one process per run folder: a second run on a folder another process is running is refused, naming it, and changes nothing; the first then finishes', async () => {
+test('one process per run folder: a second run on a folder another process is running is refused, naming it, and changes nothing; the first then finishes with a bundle that verifies', async () => {
   const f = await makeRehearsalFixture('keyrite-lock-');
   fixtures.push(f);
   const first = spawnCli(argv(f), f.env, { stopOn: /Checkpoint "enrollment" at \d+ entries signed/ });
@@ -227,12 +252,11 @@ test('one process per run folder: a second run on a folder another process is ru
   first.child.kill('SIGCONT');
   const r = await first.done;
   assert.equal(r.code, 0, r.stderr);
-  const verify = await runInProcess(['verify', join(f.outDir, 'bundle'), '--json'], undefined, {});
-  assert.equal(JSON.parse(verify.stdout).verdict, 'valid');
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(r.stdout));
   assert.equal(existsSync(join(f.outDir, '.keyrite.lock')), false, 'the lock is released at the end');
 });
 
-test('what a killed run leaves besides its journal: its lock is stale and taken over, its temporary files are removed, both said and recorded; the run finishes', async () => {
+test('what a killed run leaves besides its journal: its lock is stale and taken over, its temporary files are removed, both said and recorded; the run finishes with a bundle that verifies', async () => {
   const { f } = await killAt(/Checkpoint "enrollment" at \d+ entries signed/);
   const stale = JSON.parse(readFileSync(join(f.outDir, '.keyrite.lock'), 'utf8')) as { pid: number };
   // As a SIGKILL between a temporary file's creation and its link would leave them (the names Keyrite uses).
@@ -241,6 +265,7 @@ test('what a killed run leaves besides its journal: its lock is stale and taken 
   writeFileSync(join(f.dir, 'tokens', '.someone-elses.keyrite-token.0123456789ab.tmp'), 'not this run\'s');
   const r = await runInProcess(argv(f), undefined, f.env);
   assert.equal(r.code, 0, r.stderr);
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(r.stdout));
   assert.match(r.stdout + r.stderr, new RegExp(`locked by a Keyrite process that no longer runs \\(pid ${stale.pid},`));
   assert.match(r.stdout + r.stderr, /Removed 3 temporary files an interrupted run left behind/);
   for (const l of leftovers) assert.equal(existsSync(join(f.dir, l)), false, l);
@@ -251,15 +276,54 @@ test('what a killed run leaves besides its journal: its lock is stale and taken 
   assert.equal(existsSync(join(f.outDir, '.keyrite.lock')), false);
 });
 
-test('after ceremony.end: a missing statement is signed again over the same closed transcript; a missing bundle is exported again', async () => {
+test('a lock no run takes over by itself (a takeover marker left behind, the lock of a run that crashed on another computer, a damaged lock file) is refused, naming what to remove; removed as said, the next run gets past the lock, and the last finishes with a bundle that verifies', async () => {
+  const { f } = await killAt(/Checkpoint "enrollment" at \d+ entries signed/);
+  const lock = join(f.outDir, '.keyrite.lock');
+  const transcript = join(f.outDir, 'journal', 'transcript.jsonl');
+  const refused = async (advice: RegExp) => {
+    const before = readFileSync(transcript);
+    const r = await runInProcess(argv(f), undefined, f.env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, advice);
+    assert.ok(readFileSync(transcript).equals(before), 'a refused run changed the journal');
+  };
+  // The run resumes the journal (it is past the lock) and is killed there, leaving a lock of its own.
+  const getsPastTheLock = async () => {
+    const r = await spawnCli(argv(f), f.env, { killOn: /Resuming ceremony [0-9a-f]{32}/ }).done;
+    assert.equal(r.signal, 'SIGKILL', `the run did not get past the lock (exit ${r.code}):\n${r.stderr}`);
+  };
+  const killedPid = (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid;
+  mkdirSync(`${lock}.takeover`);
+  await refused(/another process is taking it over right now \(\.keyrite\.lock\.takeover\)\. If none is, remove \.keyrite\.lock\.takeover and run again\./);
+  rmSync(`${lock}.takeover`, { recursive: true });
+  await getsPastTheLock();
+  writeFileSync(lock, JSON.stringify({ ...JSON.parse(readFileSync(lock, 'utf8')), host: `elsewhere-${hostname()}` }));
+  await refused(/on another computer: Keyrite cannot tell from here whether it still runs\..* once you are sure no Keyrite process on elsewhere-.* uses this folder, remove \.keyrite\.lock and run again here\./);
+  rmSync(lock);
+  await getsPastTheLock();
+  writeFileSync(lock, 'not a lock\n');
+  await refused(/holds a lock file \(\.keyrite\.lock\) that is not Keyrite's or is damaged\. If no Keyrite process is running a ceremony in this folder, remove that file and run again\./);
+  rmSync(lock);
+  const r = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(r.code, 0, r.stderr);
+  await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(r.stdout));
+  const resumes = journalEntries(f.outDir).filter((e) => e.type === 'ceremony.resume');
+  assert.deepEqual(resumes.map((e) => e.body.run), [2, 3, 4]);
+  assert.deepEqual(resumes.map((e) => (e.body.staleLock as { pid: number } | undefined)?.pid), [killedPid, undefined, undefined], 'only the first lock was taken over; the others were removed by hand');
+  assert.equal(existsSync(lock), false);
+});
+
+test('after ceremony.end: a missing statement is signed again over the same closed transcript; a missing bundle is exported again; a final checkpoint that does not match is refused, and once moved away as said, signed again; each bundle verifies', async () => {
   const tmpBefore = tmpSnapshot();
   const f = await makeRehearsalFixture('keyrite-tail-');
   fixtures.push(f);
   const first = await runInProcess(argv(f), undefined, f.env);
   assert.equal(first.code, 0, first.stderr);
+  const fingerprint = announcedFingerprint(first.stdout);
+  const bundle = join(f.outDir, 'bundle');
+  const checkpoints = join(f.outDir, 'journal', 'checkpoints');
   const journal = readFileSync(join(f.outDir, 'journal', 'transcript.jsonl'));
   // As if the process died after ceremony.end, before the final note and the statement were written.
-  const { readdirSync } = await import('node:fs');
   const finalNote = readdirSync(join(f.outDir, 'journal', 'checkpoints')).find((n) => n.endsWith('-final.note'))!;
   rmSync(join(f.outDir, 'journal', 'checkpoints', finalNote));
   rmSync(join(f.outDir, 'journal', 'statement.dsse.json'));
@@ -268,11 +332,26 @@ test('after ceremony.end: a missing statement is signed again over the same clos
   assert.equal(second.code, 0, second.stderr);
   assert.ok(readFileSync(join(f.outDir, 'journal', 'transcript.jsonl')).equals(journal), 'nothing is appended after ceremony.end');
   assert.ok(readFileSync(join(f.outDir, 'bundle', 'transcript.jsonl')).equals(journal));
+  await assertVerifiesAnchored(bundle, fingerprint);
   // As if the process died during export: only the bundle is missing.
   rmSync(join(f.outDir, 'bundle'), { recursive: true });
   const statement = readFileSync(join(f.outDir, 'journal', 'statement.dsse.json'));
   const third = await runInProcess(argv(f), undefined, f.env);
   assert.equal(third.code, 0, third.stderr);
   assert.ok(readFileSync(join(f.outDir, 'bundle', 'statement.dsse.json')).equals(statement), 'the signed statement is exported as it was');
+  await assertVerifiesAnchored(bundle, fingerprint);
+  // The statement and bundle missing again, and under the final checkpoint's name a note of another size (the escrow checkpoint's).
+  rmSync(bundle, { recursive: true });
+  rmSync(join(f.outDir, 'journal', 'statement.dsse.json'));
+  const escrowNote = readdirSync(checkpoints).find((n) => n.endsWith('-escrow.note'))!;
+  copyFileSync(join(checkpoints, escrowNote), join(checkpoints, finalNote));
+  const mismatched = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(mismatched.code, 1, mismatched.stderr);
+  assert.ok(mismatched.stderr.includes(`The run folder holds a final checkpoint (${finalNote}) that does not match this transcript; move it away and run again.`), mismatched.stderr);
+  renameSync(join(checkpoints, finalNote), join(f.dir, 'moved-away-final.note'));
+  const fourth = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(fourth.code, 0, fourth.stderr);
+  assert.ok(readFileSync(join(f.outDir, 'journal', 'transcript.jsonl')).equals(journal), 'nothing is appended after ceremony.end');
+  await assertVerifiesAnchored(bundle, fingerprint);
   await assertNoSecretsOnDisk(f, tmpBefore);
 });

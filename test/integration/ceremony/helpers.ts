@@ -9,7 +9,7 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../helpers/cli.ts';
+import { repoRoot, runInProcess } from '../../helpers/cli.ts';
 import { fromUtf8 } from '../../../core/bytes.ts';
 import { deriveMasterKeys, deriveSeed, deriveTrusteeKeys, DERIVATION_LABELS } from '../../../core/crypto/derive.ts';
 import { combineShares, type Share } from '../../../core/crypto/shamir.ts';
@@ -200,6 +200,22 @@ export function listFiles(dir: string): string[] {
 export function assertNoBundle(outDir: string): void {
   assert.equal(existsSync(join(outDir, 'bundle')), false, 'a bundle folder exists');
   assert.deepEqual(listFiles(outDir).filter((f) => f.endsWith('bundle.json')), [], 'a bundle.json exists');
+}
+
+/** The master fingerprint (64 hex digits) a finished `keyrite ceremony run` or `keyrite demo` printed to be read aloud. */
+export function announcedFingerprint(stdout: string): string {
+  const m = /Fingerprint \(read it aloud[^\n]*\n {2}((?:[0-9a-f]{4} ){15}[0-9a-f]{4})\n/.exec(stdout);
+  assert.ok(m, `no fingerprint to read aloud in the output:\n${stdout}`);
+  return m[1]!.replace(/ /g, '');
+}
+
+/** `keyrite verify BUNDLE --trust FINGERPRINT`, as an auditor runs it: exit 0, VALID, anchored by that fingerprint. */
+export async function assertVerifiesAnchored(bundle: string, fingerprint: string): Promise<void> {
+  const r = await runInProcess(['verify', bundle, '--trust', fingerprint, '--json']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const report = JSON.parse(r.stdout) as { verdict: string; anchor: { anchored: boolean; matches: boolean } };
+  assert.equal(report.verdict, 'valid');
+  assert.equal(report.anchor.anchored && report.anchor.matches, true, 'the bundle is not anchored by the fingerprint');
 }
 
 // ---- secrets ---------------------------------------------------------------------------------

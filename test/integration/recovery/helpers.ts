@@ -36,6 +36,13 @@ export function pinOf(pins: Record<string, string>, id: string): string {
   return pins[`KEYRITE_REHEARSAL_PIN_${id.toUpperCase().replace('-', '_')}`]!;
 }
 
+/** The master fingerprint read aloud at the demo's ceremony: bundle.trust of its recovery-answers.yaml. */
+export function trustedFingerprint(d: string): string {
+  const m = /^ {2}trust: ([0-9a-f]{64})$/m.exec(readFileSync(join(d, 'recovery-answers.yaml'), 'utf8'));
+  assert.ok(m, 'recovery-answers.yaml names no bundle.trust fingerprint');
+  return m[1]!;
+}
+
 /** A demo output and a counter for private copies of it. */
 export class DemoCopies {
   private n = 0;

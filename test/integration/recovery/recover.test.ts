@@ -23,8 +23,10 @@ import { hybridFingerprint } from '../../../core/escrow/fields.ts';
 import { recoverFromShares, ShareRejectedError, type OfferedShare } from '../../../core/escrow/recovery.ts';
 import { parseKeyring, trusteeSeedAad } from '../../../core/ceremony/keyring.ts';
 import { analyzeJournal } from '../../../core/ceremony/journal.ts';
-import { openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
-import { DemoCopies, REHEARSAL_RECOVERY as SCRIPT, checkRecoveryCheckpoints, loadPins, pinOf, recoveryEntries } from './helpers.ts';
+import { fileTokenStore, openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
+import { SoftwareToken } from '../../../core/tokens/software-token.ts';
+import { assertVerifiesAnchored, CHEAP_SCRYPT } from '../ceremony/helpers.ts';
+import { DemoCopies, REHEARSAL_RECOVERY as SCRIPT, checkRecoveryCheckpoints, loadPins, pinOf, recoveryEntries, setAnswers, trustedFingerprint } from './helpers.ts';
 
 let dir: string;
 let demo: string;
@@ -52,7 +54,7 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('three trustees recover; the restored key has the original fingerprint; a second restore onto the same token is refused', async () => {
+test('three trustees recover; the restored key has the original fingerprint; a second restore onto the same token is refused, and with a fresh token, as the message says, that recovery finishes with a bundle that verifies', async () => {
   const d = copyDemo();
   const r = await recover(d, 'rec');
   assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -92,9 +94,16 @@ test('three trustees recover; the restored key has the original fingerprint; a s
   assert.equal(imp.testSignature, 'pass');
 
   // The new master token now holds the key: never overwritten.
-  const again = await recover(d);
+  const again = await recover(d, 'rec-again');
   assert.equal(again.code, 1, again.stdout);
-  assert.match(again.stdout + again.stderr, /never overwrites/);
+  assert.match(JSON.parse(again.stdout).message, /already holds a key labelled "keyrite:keyrite-root-rehearsal"; Keyrite never overwrites a key\. Use a fresh token\.$/);
+  const fresh = await SoftwareToken.create(fileTokenStore(join(d, 'recovery', 'fresh-new-master.keyrite-token')), { label: 'Fresh new master', passphrase: pinOf(pins, 'recovery'), scrypt: CHEAP_SCRYPT });
+  await fresh.close();
+  setAnswers(d, (a) => a.replace('recovery/new-master.keyrite-token', 'recovery/fresh-new-master.keyrite-token'));
+  const onFresh = await recover(d, 'rec-again');
+  assert.equal(onFresh.code, 0, onFresh.stdout + onFresh.stderr);
+  assert.equal(JSON.parse(onFresh.stdout).resumed, true);
+  await assertVerifiesAnchored(join(d, 'rec-again', 'bundle'), trustedFingerprint(d));
 });
 
 test('a share envelope with one flipped byte is refused naming the trustee, and nothing is restored', async () => {

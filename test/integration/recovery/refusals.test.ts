@@ -19,7 +19,8 @@ import { fromUtf8 } from '../../../core/bytes.ts';
 import { deriveMasterKeys } from '../../../core/crypto/derive.ts';
 import { softwareHybridSigner } from '../../../core/crypto/hybrid.ts';
 import { encodeEnvelope, envelopeSigningMessage, parseEnvelope } from '../../../core/escrow/envelope.ts';
-import { DemoCopies, loadPins, recoveryEntries, REHEARSAL_RECOVERY, setAnswers } from './helpers.ts';
+import { assertVerifiesAnchored } from '../ceremony/helpers.ts';
+import { DemoCopies, loadPins, recoveryEntries, REHEARSAL_RECOVERY, setAnswers, trustedFingerprint } from './helpers.ts';
 
 let copies: DemoCopies;
 let otherDemo: string;
@@ -81,7 +82,7 @@ test('only 2 shares offered: refused before anything is opened, nothing restored
   assert.equal(await copies.newTokenHoldsKey(d), false);
 });
 
-test('a trustee of another ceremony is refused at check-in, naming them, before they co-sign anything or any share is opened', async () => {
+test('a trustee of another ceremony is refused at check-in, naming them, before they co-sign anything or any share is opened; once she brings her own keyring, token and envelope, as the message says, the same recovery finishes with a bundle that verifies', async () => {
   const d = copies.copy();
   // trustee-3 brings a whole identity of another ceremony: its token, keyring and envelope.
   for (const f of ['token.keyrite-token', 'keyring.json', 'share-envelope.json']) copyFileSync(join(otherDemo, 'trustees', 'trustee-3', f), join(d, 'trustees', 'trustee-3', f));
@@ -97,6 +98,12 @@ test('a trustee of another ceremony is refused at check-in, naming them, before 
   assert.equal(entries.filter((e) => e.type === 'share.accepted' || e.type === 'share.rejected').length, 0, 'no share was opened');
   assert.equal(entries.some((e) => e.type === 'participant.check-in' && e.body.participantId === 'trustee-3'), false, 'the stranger was never recorded as checked in');
   assert.equal(await copies.newTokenHoldsKey(d), false);
+  assert.match(res.message, /check the answers file and the keyring, token and envelope this trustee brought\.$/);
+  for (const f of ['token.keyrite-token', 'keyring.json', 'share-envelope.json']) copyFileSync(join(copies.demo, 'trustees', 'trustee-3', f), join(d, 'trustees', 'trustee-3', f));
+  const own = await runInProcess(['recover', REHEARSAL_RECOVERY, '--bundle', join(d, 'bundle'), '--answers', join(d, 'recovery-answers.yaml'), '--out', out, '--json'], undefined, copies.pins);
+  assert.equal(own.code, 0, own.stdout + own.stderr);
+  assert.equal(JSON.parse(own.stdout).resumed, true);
+  await assertVerifiesAnchored(join(out, 'bundle'), trustedFingerprint(d));
 });
 
 test('a --bundle folder that does not exist, or a file given as it, is named as such before anything else', async () => {

@@ -8,13 +8,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { runInProcess } from '../../helpers/cli.ts';
+import { repoRoot } from '../../helpers/cli.ts';
 import { recoverTranscript } from '../../../core/transcript/transcript.ts';
 import { ABORT_REASON } from '../../../core/ceremony/journal.ts';
-import { knownSecrets, newTmpEntries, scanForSecrets, spawnCli, tmpSnapshot } from '../ceremony/helpers.ts';
-import { DemoCopies, REHEARSAL_RECOVERY, checkRecoveryCheckpoints, pinOf, recoveryEntries } from './helpers.ts';
+import { assertVerifiesAnchored, knownSecrets, newTmpEntries, scanForSecrets, spawnCli, tmpSnapshot } from '../ceremony/helpers.ts';
+import { DemoCopies, REHEARSAL_RECOVERY, checkRecoveryCheckpoints, pinOf, recoveryEntries, trustedFingerprint } from './helpers.ts';
 
 let copies: DemoCopies;
 
@@ -46,6 +46,7 @@ async function resume(d: string) {
   assert.equal(res.recoveredFingerprint, JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).masterFingerprint);
   assert.equal(await copies.newTokenHoldsKey(d), true);
   checkRecoveryCheckpoints(join(d, 'rec'), join(d, 'bundle'));
+  await assertVerifiesAnchored(join(d, 'rec', 'bundle'), trustedFingerprint(d));
   return recoveryEntries(join(d, 'rec'));
 }
 
@@ -57,10 +58,21 @@ async function assertNoSecretsOnDisk(d: string, tmpBefore: Set<string>): Promise
   assert.deepEqual(scanForSecrets([join(d, 'rec'), ...newTmpEntries(tmpBefore, [copies.dir])], secrets), [], 'secret material found on disk');
 }
 
-test('killed during share collection: the next run records the abort and collects t shares again', async () => {
+test('killed during share collection: another bundle in the bundle\'s place is refused, changing nothing; with the same bundle the next run records the abort, collects t shares again and exports a recovery bundle that verifies', async () => {
   const { d, tmpBefore } = await killAt(/Share of .* \(trustee-1\) accepted: 1 of 3/);
-  const before = recoverTranscript(readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl'))).entries;
+  const journal = join(d, 'rec', 'journal', 'transcript.jsonl');
+  const before = recoverTranscript(readFileSync(journal)).entries;
   assert.equal(before.filter((e) => e.type === 'share.accepted').length, 1);
+  // Another ceremony's bundle (the golden one) where the answers file names the bundle.
+  const journalBytes = readFileSync(journal);
+  renameSync(join(d, 'bundle'), join(d, 'bundle-of-this-ceremony'));
+  cpSync(join(repoRoot, 'test', 'fixtures', 'golden-bundle'), join(d, 'bundle'), { recursive: true });
+  const other = await copies.recover(d, 'rec');
+  assert.equal(other.code, 1, other.stdout + other.stderr);
+  assert.match(JSON.parse(other.stdout).message, /holds the recovery of another bundle .*; use the same bundle, or a new --out folder\./);
+  assert.ok(readFileSync(journal).equals(journalBytes), 'the refused run changed the journal');
+  rmSync(join(d, 'bundle'), { recursive: true });
+  renameSync(join(d, 'bundle-of-this-ceremony'), join(d, 'bundle'));
   const entries = await resume(d);
   const resumeAt = entries.findIndex((e) => e.type === 'ceremony.resume');
   assert.equal(resumeAt, before.length, 'the resume entry follows the recovered prefix');
@@ -77,7 +89,7 @@ test('killed during share collection: the next run records the abort and collect
   await assertNoSecretsOnDisk(d, tmpBefore);
 });
 
-test('killed after the key reached the new token: the next run checks that key and keeps it, never importing twice', async () => {
+test('killed after the key reached the new token: the next run checks that key and keeps it, never importing twice, and exports a recovery bundle that verifies', async () => {
   const { d, tmpBefore } = await killAt(/Master key restored onto token/);
   const entries = await resume(d);
   const later = entries.slice(entries.findIndex((e) => e.type === 'ceremony.resume'));
@@ -89,7 +101,7 @@ test('killed after the key reached the new token: the next run checks that key a
   await assertNoSecretsOnDisk(d, tmpBefore);
 });
 
-test('after ceremony.end: a missing final checkpoint and statement are signed again over the same closed transcript, then the bundle is exported', async () => {
+test('after ceremony.end: a missing final checkpoint and statement are signed again over the same closed transcript, then the bundle is exported and verifies', async () => {
   const d = copies.copy();
   assert.equal((await copies.recover(d, 'rec')).code, 0);
   const journal = readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl'));
@@ -101,6 +113,4 @@ test('after ceremony.end: a missing final checkpoint and statement are signed ag
   await resume(d);
   assert.ok(readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl')).equals(journal), 'nothing is appended after ceremony.end');
   assert.ok(readdirSync(join(d, 'rec', 'journal', 'checkpoints')).includes(final));
-  const verified = await runInProcess(['verify', join(d, 'rec', 'bundle')]);
-  assert.equal(verified.code, 0, verified.stdout);
 });
