@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { NodeDepsOptions } from '../../electron/ipc/node-deps.ts';
 import type { AuditRunLimits } from '../../core/node/audit-runner.ts';
-import { runInProcess } from '../helpers/cli.ts';
-import { loadPins, pinOf } from '../integration/recovery/helpers.ts';
+import { loadPins, makeTestDemo, pinOf } from '../integration/recovery/helpers.ts';
 import { LOOPBACK_ONLY, TRUSTEE_NAMES } from './ceremony-driver.ts';
 import { repo, type EventRelay } from './harness.ts';
 
@@ -42,8 +41,7 @@ export function recoveryNodeOptions(relay: EventRelay, picks: Picks, opts: { wor
 
 /** `keyrite demo --out dir`: a finished rehearsal ceremony with its trustees' folders and an empty new master token. */
 export async function makeDemo(dir: string): Promise<{ pins: Record<string, string> }> {
-  const r = await runInProcess(['demo', '--out', dir]);
-  if (r.code !== 0) throw new Error(`keyrite demo failed (${r.code}): ${r.stderr}`);
+  await makeTestDemo(dir);
   return { pins: loadPins(dir) };
 }
 

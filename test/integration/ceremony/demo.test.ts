@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { repoRoot, runInProcess } from '../../helpers/cli.ts';
 import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
-import { announcedFingerprint, assertVerifiesAnchored, listFiles, RECOVERY_SCRIPT, TRUSTEES, journalEntries, spawnCli } from './helpers.ts';
+import { listFiles, RECOVERY_SCRIPT, TRUSTEES, journalEntries, spawnCli } from './helpers.ts';
 
 let dir: string;
 let out: { code: number; stdout: string; stderr: string };
@@ -169,16 +169,14 @@ test('a demo killed during its ceremony, before its master key exists, is finish
   assert.equal(verified.code, 0, verified.stdout);
 });
 
-test('a demo killed after its master key was made says to start a new demo, and a new demo in a new folder finishes with a bundle that verifies', async () => {
+// The way on it names, a demo in a new folder, is the demo of before(): its bundle verifies anchored above.
+test('a demo killed after its master key was made says to start a new demo in a new folder', async () => {
   const d = join(dir, 'killed-late');
   const killed = await spawnCli(['demo', '--out', d], {}, { killOn: /\[12\/17\] split/ }).done;
   assert.equal(killed.signal, 'SIGKILL');
   const again = await runInProcess(['demo', '--out', d]);
   assert.equal(again.code, 2);
   assert.match(again.stderr, /interrupted after its rehearsal master key was made.*run `keyrite demo --out` with a new folder/);
-  const fresh = await runInProcess(['demo', '--out', join(dir, 'killed-late-again')]);
-  assert.equal(fresh.code, 0, fresh.stderr);
-  await assertVerifiesAnchored(join(dir, 'killed-late-again', 'bundle'), announcedFingerprint(fresh.stdout));
 });
 
 test('the by-hand recovery docs/CEREMONY-SCRIPTS.md gives for recovery-answers.yaml runs as written (bash) to a verified recovery bundle', async () => {

@@ -16,6 +16,8 @@ import { openSoftwareTokenFile } from '../../../core/node/software-token-file.ts
 import type { TranscriptEntry } from '../../../core/transcript/entry.ts';
 import { trusteeFromEntry } from '../../../core/bundle/entries.ts';
 import { principalName } from '../../../core/bundle/principals.ts';
+import { runDemo } from '../../../cli/commands/demo.ts';
+import { CHEAP_SCRYPT } from '../ceremony/helpers.ts';
 
 export const REHEARSAL_RECOVERY = join(repoRoot, 'ceremony-scripts/escrow-recovery-rehearsal.yaml');
 export const KEY_LABEL = 'keyrite-root-rehearsal';
@@ -44,6 +46,15 @@ export function trustedFingerprint(d: string): string {
 }
 
 /** A demo output and a counter for private copies of it. */
+/**
+ * What `keyrite demo --out DIR` makes, by the same runDemo, with the cheapest scrypt for its
+ * rehearsal tokens: for the tests that use a demo's output and are not about the KDF or the
+ * demo command itself (test/integration/ceremony/demo.test.ts runs the command).
+ */
+export async function makeTestDemo(dir: string): Promise<void> {
+  await runDemo({ outDir: dir, scrypt: CHEAP_SCRYPT });
+}
+
 export class DemoCopies {
   private n = 0;
   constructor(
@@ -52,12 +63,11 @@ export class DemoCopies {
     readonly pins: Record<string, string>,
   ) {}
 
-  /** A fresh temporary folder holding a `keyrite demo` output (`demo/`), for one test file. */
+  /** A fresh temporary folder holding a demo's output (`demo/`), for one test file. */
   static async make(prefix: string): Promise<DemoCopies> {
     const dir = mkdtempSync(join(tmpdir(), prefix));
     const demo = join(dir, 'demo');
-    const r = await runInProcess(['demo', '--out', demo]);
-    assert.equal(r.code, 0, r.stderr);
+    await makeTestDemo(demo);
     return new DemoCopies(dir, demo, loadPins(demo));
   }
 

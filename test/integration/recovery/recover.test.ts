@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runInProcess } from '../../helpers/cli.ts';
 import { readTranscript } from '../../../core/transcript/transcript.ts';
 import { fromUtf8 } from '../../../core/bytes.ts';
 import { toHex } from '../../../core/encoding/hex.ts';
@@ -26,7 +25,7 @@ import { analyzeJournal } from '../../../core/ceremony/journal.ts';
 import { fileTokenStore, openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
 import { SoftwareToken } from '../../../core/tokens/software-token.ts';
 import { assertVerifiesAnchored, CHEAP_SCRYPT } from '../ceremony/helpers.ts';
-import { DemoCopies, REHEARSAL_RECOVERY as SCRIPT, checkRecoveryCheckpoints, loadPins, pinOf, recoveryEntries, setAnswers, trustedFingerprint } from './helpers.ts';
+import { DemoCopies, makeTestDemo, REHEARSAL_RECOVERY as SCRIPT, checkRecoveryCheckpoints, loadPins, pinOf, recoveryEntries, setAnswers, trustedFingerprint } from './helpers.ts';
 
 let dir: string;
 let demo: string;
@@ -47,8 +46,7 @@ function flipEnvelopeByte(d: string, trustee: string): void {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keyrite-recover-'));
   demo = join(dir, 'demo');
-  const r = await runInProcess(['demo', '--out', demo]);
-  assert.equal(r.code, 0, r.stderr);
+  await makeTestDemo(demo);
   pins = loadPins(demo);
   copies = new DemoCopies(dir, demo, pins);
 });

@@ -12,7 +12,7 @@ import { runInProcess } from '../../helpers/cli.ts';
 import { readBundleDir, rehash, statementEnvelope, setStatementEnvelope, text, setText } from '../../helpers/bundle-files.ts';
 import { verifyBundle } from '../../../core/verifier/verify.ts';
 import type { VerifyReport } from '../../../core/verifier/report.ts';
-import { DemoCopies, loadPins } from './helpers.ts';
+import { DemoCopies, loadPins, makeTestDemo } from './helpers.ts';
 
 let dir: string;
 let copies: DemoCopies;
@@ -27,9 +27,9 @@ function failing(report: VerifyReport): string[] {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keyrite-recovery-bundle-'));
   const demo = join(dir, 'demo');
-  assert.equal((await runInProcess(['demo', '--out', demo])).code, 0);
+  await makeTestDemo(demo);
   const other = join(dir, 'other');
-  assert.equal((await runInProcess(['demo', '--out', other])).code, 0);
+  await makeTestDemo(other);
   otherStatement = new Uint8Array(readFileSync(join(other, 'bundle', 'statement.dsse.json')));
   copies = new DemoCopies(dir, demo, loadPins(demo));
   const d = copies.copy();

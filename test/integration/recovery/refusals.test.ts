@@ -20,7 +20,7 @@ import { deriveMasterKeys } from '../../../core/crypto/derive.ts';
 import { softwareHybridSigner } from '../../../core/crypto/hybrid.ts';
 import { encodeEnvelope, envelopeSigningMessage, parseEnvelope } from '../../../core/escrow/envelope.ts';
 import { assertVerifiesAnchored } from '../ceremony/helpers.ts';
-import { DemoCopies, loadPins, recoveryEntries, REHEARSAL_RECOVERY, setAnswers, trustedFingerprint } from './helpers.ts';
+import { DemoCopies, loadPins, makeTestDemo, recoveryEntries, REHEARSAL_RECOVERY, setAnswers, trustedFingerprint } from './helpers.ts';
 
 let copies: DemoCopies;
 let otherDemo: string;
@@ -29,10 +29,7 @@ before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyrite-recover-refusals-'));
   const demo = join(dir, 'demo');
   otherDemo = join(dir, 'other-demo');
-  for (const d of [demo, otherDemo]) {
-    const r = await runInProcess(['demo', '--out', d]);
-    assert.equal(r.code, 0, r.stderr);
-  }
+  for (const d of [demo, otherDemo]) await makeTestDemo(d);
   copies = new DemoCopies(dir, demo, loadPins(demo));
 });
 after(() => {
