@@ -1,5 +1,6 @@
 /* global bundle, check */
-// Audit script: every trustee checked in before key generation.
+// Audit script: every trustee checked in before key generation (a root-keygen bundle), or every
+// trustee present before the first share was accepted (an escrow-recovery bundle).
 // Run with: keyrite verify BUNDLE --script ceremony-scripts/audit/every-trustee-checked-in.js
 // Entry types and members it relies on: ceremony-scripts/audit/README.md.
 // API available to audit scripts: docs/AUDIT-SCRIPTS.md.
@@ -61,15 +62,17 @@ const expectedCount =
         isObject(policy.quorum) ? policy.quorum.n : undefined,
       );
 
-// key.generate also records each trustee's own identity key at check-in (body.role
-// "trustee"); the key generation that matters here is the master key's (body.role "master").
-const keyGenIndex = entries.findIndex((e) => isObject(e) && e.type === 'key.generate' && bodyOf(e).role !== 'trustee');
+// The moment every trustee must have checked in by. In a root-keygen ceremony, the master key's
+// generation: key.generate also records each trustee's own identity key at check-in (body.role
+// "trustee"); the one that matters is the master key's. In an escrow recovery, the first share
+// accepted: no share is opened before the quorum is present.
+const recovery = startBody.kind === 'escrow-recovery';
+const moment = recovery
+  ? { type: 'share.accepted', what: 'the first share was accepted', recorded: 'a share acceptance is recorded', missing: 'the transcript has no share.accepted entry' }
+  : { type: 'key.generate', what: 'key generation', recorded: 'master key generation is recorded', missing: 'the transcript has no key.generate entry for the master key' };
+const keyGenIndex = entries.findIndex((e) => isObject(e) && e.type === moment.type && (recovery || bodyOf(e).role !== 'trustee'));
 const keyGen = keyGenIndex >= 0 ? entries[keyGenIndex] : undefined;
-check(
-  'master key generation is recorded',
-  keyGen !== undefined,
-  keyGen !== undefined ? `key.generate at seq ${seqOf(keyGen, keyGenIndex)}` : 'the transcript has no key.generate entry for the master key',
-);
+check(moment.recorded, keyGen !== undefined, keyGen !== undefined ? `${moment.type} at seq ${seqOf(keyGen, keyGenIndex)}` : moment.missing);
 
 // Trustee check-ins, in transcript order, with the position of each.
 const checkedInBefore = new Set();
@@ -88,7 +91,7 @@ if (roster !== undefined) {
   // Two ids may share a label (cut or replaced characters): number the later ones.
   const named = new Set();
   for (const id of roster.slice(0, MAX_TRUSTEE_CHECKS)) {
-    const base = `trustee ${label(id)} checked in before key generation`;
+    const base = `trustee ${label(id)} checked in before ${moment.what}`;
     let name = base;
     for (let n = 2; named.has(name); n++) name = `${base} (${n})`;
     named.add(name);
@@ -96,7 +99,7 @@ if (roster !== undefined) {
     check(
       name,
       before,
-      before ? 'participant.check-in found before key.generate' : checkedInAfter.has(id) ? 'checked in only after key generation' : keyGen === undefined ? 'no key generation to compare with' : 'no check-in found',
+      before ? `participant.check-in found before ${moment.type}` : checkedInAfter.has(id) ? `checked in only after ${moment.what}` : keyGen === undefined ? `no ${moment.type} to compare with` : 'no check-in found',
     );
   }
 }
@@ -105,16 +108,16 @@ let ok;
 let reason;
 if (keyGen === undefined) {
   ok = false;
-  reason = 'the transcript has no key.generate entry for the master key';
+  reason = moment.missing;
 } else if (expectedCount === undefined) {
   ok = false;
   reason = 'the bundle does not say who the trustees are (ceremony.start participants, policy trustees, or a trustee count)';
 } else if (roster !== undefined) {
   const missing = roster.filter((id) => !checkedInBefore.has(id));
   ok = missing.length === 0;
-  reason = ok ? `all ${roster.length} trustees checked in before key generation` : `${missing.length} of ${roster.length} trustees had not checked in: ${missing.slice(0, 8).map((id) => label(id)).join(', ')}${missing.length > 8 ? ', …' : ''}`;
+  reason = ok ? `all ${roster.length} trustees checked in before ${moment.what}` : `${missing.length} of ${roster.length} trustees had not checked in: ${missing.slice(0, 8).map((id) => label(id)).join(', ')}${missing.length > 8 ? ', …' : ''}`;
 } else {
   ok = checkedInBefore.size >= expectedCount;
-  reason = `${checkedInBefore.size} distinct trustees checked in before key generation; ${expectedCount} expected`;
+  reason = `${checkedInBefore.size} distinct trustees checked in before ${moment.what}; ${expectedCount} expected`;
 }
-check('every trustee checked in before key generation', ok, reason);
+check(`every trustee checked in before ${moment.what}`, ok, reason);

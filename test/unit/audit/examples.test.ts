@@ -32,6 +32,24 @@ test('every example passes on the golden bundle the ceremony engine wrote, and n
   assert.equal(named(r, f, 'every trustee checked in before key generation').ok, false);
 });
 
+test('every example passes on the golden recovery bundle too; every-trustee-checked-in checks the trustees present before the first share was accepted', async () => {
+  const recovery = auditBundleView(readBundleDir(GOLDEN_RECOVERY_FIXTURE), NO_CHECKS, sha256);
+  for (const fileName of EXAMPLES) {
+    const r = await run(readFileSync(`${AUDIT_SCRIPTS}${fileName}`, 'utf8'), { fileName, bundle: recovery, limits: {} });
+    assert.equal(r.error, undefined, `${fileName}: ${r.error?.message}`);
+    for (const c of r.checks) assert.equal(c.ok, true, `${fileName}: ${c.name}: ${c.reason}`);
+  }
+  const f = 'every-trustee-checked-in.js';
+  const firstShare = recovery.transcript.findIndex((e) => e.type === 'share.accepted');
+  const late = recovery.transcript.findIndex((e) => e.type === 'participant.check-in' && e.actor === 'trustee-4');
+  const transcript = [...recovery.transcript];
+  const [moved] = transcript.splice(late, 1);
+  transcript.splice(firstShare, 0, moved!);
+  const r = await run(readFileSync(`${AUDIT_SCRIPTS}${f}`, 'utf8'), { fileName: f, bundle: { ...recovery, transcript }, limits: {} });
+  assert.equal(named(r, f, 'trustee trustee-4 checked in before the first share was accepted').reason, 'checked in only after the first share was accepted');
+  assert.equal(named(r, f, 'every trustee checked in before the first share was accepted').ok, false);
+});
+
 function named(r: AuditScriptResult, fileName: string, name: string) {
   return checkNamed(r, name, fileName);
 }
