@@ -19,7 +19,7 @@ const BASE = ['core/errors.ts', 'core/bytes.ts'];
 const core = (...folders) => folders.map((f) => `core/${f}/**`);
 const NOBLE = ['@noble/ciphers', '@noble/curves', '@noble/hashes', '@noble/post-quantum', 'shamir-secret-sharing'];
 /** core/ folders that every face of Keyrite above core may use. */
-const CORE_ALL = [...BASE, 'core/version.ts', ...core('airgap', 'audit', 'bundle', 'ceremony', 'crypto', 'encoding', 'escrow', 'script', 'selftest', 'tokens', 'transcript', 'verifier', 'node')];
+const CORE_ALL = [...BASE, 'core/version.ts', ...core('airgap', 'audit', 'bundle', 'ceremony', 'crypto', 'encoding', 'escrow', 'script', 'selftest', 'signing', 'tokens', 'transcript', 'verifier', 'node')];
 
 export const LAYERS = [
   { files: ['core/errors.ts', 'core/version.ts'], allow: [] },
@@ -38,17 +38,19 @@ export const LAYERS = [
   { files: ['core/escrow/**'], allow: [...BASE, ...core('crypto', 'encoding', 'escrow')] },
   { files: ['core/script/**'], allow: [...BASE, ...core('crypto', 'encoding', 'tokens', 'script'), 'yaml'] },
   { files: ['core/bundle/**'], allow: [...BASE, ...core('crypto', 'encoding', 'escrow', 'tokens', 'transcript', 'bundle')] },
-  { files: ['core/verifier/**'], allow: [...BASE, ...core('crypto', 'encoding', 'escrow', 'transcript', 'script', 'audit', 'bundle', 'verifier')] },
+  // The signing formats: the request, the signed documents and the relying party's check (no ceremony, no platform).
+  { files: ['core/signing/**'], allow: [...BASE, ...core('crypto', 'encoding', 'escrow', 'bundle', 'signing')] },
+  { files: ['core/verifier/**'], allow: [...BASE, ...core('crypto', 'encoding', 'escrow', 'transcript', 'script', 'audit', 'bundle', 'signing', 'verifier')] },
   // The writer reaches the auditor's verifier through this one module (its own check of what it wrote).
   { files: ['core/ceremony/bundle-check.ts'], allow: [...BASE, ...core('bundle', 'ceremony', 'verifier')] },
-  { files: ['core/ceremony/**'], allow: [...BASE, 'core/version.ts', ...core('airgap', 'crypto', 'encoding', 'escrow', 'selftest', 'tokens', 'transcript', 'script', 'bundle', 'ceremony'), 'yaml'] },
+  { files: ['core/ceremony/**'], allow: [...BASE, 'core/version.ts', ...core('airgap', 'crypto', 'encoding', 'escrow', 'selftest', 'tokens', 'transcript', 'script', 'bundle', 'signing', 'ceremony'), 'yaml'] },
   { files: ['core/ipc/**'], allow: [...BASE, ...core('airgap', 'crypto', 'selftest', 'ipc')] },
   { files: ['core/node/**'], allow: [...CORE_ALL, 'node:*', 'pkcs11js', 'usb'] },
   { files: ['cli/**'], allow: [...CORE_ALL, 'cli/**', 'node:*'] },
   { files: ['electron/ipc/**'], allow: [...CORE_ALL, 'core/ipc/**', 'electron/ipc/**', 'node:*'] },
   { files: ['electron/**'], allow: ['electron', 'electron/**', 'core/ipc/**', 'core/node/**', 'node:*'] },
   { files: ['renderer/src/**'], allow: ['renderer/src/**', 'react', 'react-dom', 'type:core/ipc/**'] },
-  { files: ['renderer/verify-html/**'], allow: ['renderer/verify-html/**', ...BASE, ...core('crypto', 'encoding', 'bundle', 'verifier')] },
+  { files: ['renderer/verify-html/**'], allow: ['renderer/verify-html/**', ...BASE, ...core('crypto', 'encoding', 'bundle', 'signing', 'verifier')] },
   { files: ['renderer/vite.config.ts'], allow: ['vite', '@vitejs/plugin-react', 'node:*'] },
   // bin/keyrite.mjs loads the built CLI bundle by its URL (computed: dist/ is not a source file).
   { files: ['bin/**'], allow: ['node:*'], computed: true },

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'CEREMONY_ERROR'
   | 'VERIFY_FAILED'
   | 'AUDIT_SCRIPT_ERROR'
+  | 'REQUEST_REFUSED'
   | 'USAGE';
 
 export class KeyriteError extends Error {

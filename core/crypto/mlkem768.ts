@@ -48,6 +48,23 @@ export function mlkem768Encapsulate(publicKey: Uint8Array, random?: Uint8Array):
   }
 }
 
+/**
+ * Whether 1184 bytes pass FIPS 203 §7.2's encapsulation-key (modulus) check: every 12-bit
+ * coefficient of t̂ is below q (ByteEncode12(ByteDecode12(ek)) = ek). noble runs the check on
+ * encapsulation only, so this encapsulates once to a fixed message and discards the result.
+ */
+export function mlkem768IsValidPublicKey(publicKey: Uint8Array): boolean {
+  assertBytes(publicKey, 'The ML-KEM-768 public key');
+  if (publicKey.length !== MLKEM768_PUBLIC_KEY_LENGTH) return false;
+  try {
+    const { cipherText, sharedSecret } = ml_kem768.encapsulate(publicKey, new Uint8Array(MLKEM768_RANDOM_LENGTH));
+    wipe(cipherText, sharedSecret);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function mlkem768Decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array {
   assertBytes(cipherText, 'The ML-KEM-768 ciphertext', MLKEM768_CIPHERTEXT_LENGTH);
   assertKey(secretKey, 'The ML-KEM-768 secret key', MLKEM768_SECRET_KEY_LENGTH);

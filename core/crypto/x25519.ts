@@ -4,7 +4,7 @@
  */
 import { x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { KeyriteError } from '../errors.ts';
-import { assertKey } from './checks.ts';
+import { assertBytes, assertKey } from './checks.ts';
 import { wipe } from './wipe.ts';
 
 export const X25519_KEY_LENGTH = 32;
@@ -31,4 +31,19 @@ export function x25519(secret32: Uint8Array, public32: Uint8Array): Uint8Array {
     throw new KeyriteError('INVALID_KEY', 'The X25519 public key is a low-order point; it cannot be used for key agreement.');
   }
   return shared;
+}
+
+/** A fixed scalar for x25519IsValidPublicKey: only whether the result is all zeros matters. */
+const PROBE_SCALAR = new Uint8Array(X25519_KEY_LENGTH).fill(0x5a);
+
+/** Whether 32 bytes are an X25519 public value that is not of low order (RFC 7748 §6.1). */
+export function x25519IsValidPublicKey(public32: Uint8Array): boolean {
+  assertBytes(public32, 'The X25519 public key');
+  if (public32.length !== X25519_KEY_LENGTH) return false;
+  try {
+    wipe(x25519(PROBE_SCALAR, public32));
+    return true;
+  } catch {
+    return false;
+  }
 }
