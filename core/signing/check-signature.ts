@@ -164,8 +164,8 @@ function checkSignatures(envelope: DsseEnvelope, issuer: ReadIssuer, mode: Verif
   if (sigs[1]!.keyid !== undefined && sigs[1]!.keyid !== ids.pq) fail("Signature 2 does not name the master key's ML-DSA-65 key (its keyid is another key's): the signatures are in the wrong order or of another key.");
   const r = verifyHybrid(issuer.publicKey, pae(envelope.payloadType, envelope.payload), { classical: sigs[0]!.sig, pq: sigs[1]!.sig }, mode, ed25519);
   if (!r.valid) {
-    const failed = [r.classical === 'fail' ? 'the Ed25519 signature' : '', r.pq === 'fail' ? 'the ML-DSA-65 signature' : ''].filter(Boolean).join(' and ');
-    fail(`${failed[0]!.toUpperCase()}${failed.slice(1)} of the master key does not verify over the envelope's payload.`);
+    const failed = [r.classical === 'fail' ? 'Ed25519' : '', r.pq === 'fail' ? 'ML-DSA-65' : ''].filter(Boolean);
+    fail(failed.length === 2 ? "Neither the Ed25519 nor the ML-DSA-65 signature of the master key verifies over the envelope's payload." : `The ${failed[0]} signature of the master key does not verify over the envelope's payload.`);
   }
   if (mode === 'hybrid') return "Both halves of the master key's signature verify (Ed25519 and ML-DSA-65).";
   return mode === 'classical-only' ? 'The Ed25519 signature verifies; the ML-DSA-65 signature was NOT checked (classical-only).' : 'The ML-DSA-65 signature verifies; the Ed25519 signature was NOT checked (pq-only).';

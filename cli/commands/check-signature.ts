@@ -1,0 +1,141 @@
+/**
+ * `keyrite check-signature DOCUMENT --signature ENVELOPE --trust FINGERPRINT [--mode MODE]
+ * [--at TIME] [--json]` (docs/CLI.md): a relying party checks one document a signing ceremony
+ * signed — an endorsement of operational keys, a signed-artifacts statement, or a file that
+ * statement lists — offline, from the document, its DSSE envelope and the master fingerprint
+ * read aloud (core/signing/check-signature.ts). Exit 0 good, 1 a check failed, 2 usage or I/O.
+ */
+import { open } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { EXIT, printJson, type CliIO, type Command } from '../command.ts';
+import { KeyriteError } from '../../core/errors.ts';
+import { toPlainBytes } from '../../core/bytes.ts';
+import { VERIFY_MODES, type VerifyMode } from '../../core/crypto/hybrid.ts';
+import { parseFingerprint, type ParsedFingerprint } from '../../core/encoding/fingerprint.ts';
+import { displayField } from '../../core/encoding/display.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { checkSignedDocument, MAX_ENVELOPE_BYTES, type EndorsedKeyStatus, type SignatureCheckReport } from '../../core/signing/check-signature.ts';
+import { formatUtcSecond, parseUtcSecond } from '../../core/signing/fields.ts';
+import { ioError } from '../../core/node/durable-files.ts';
+import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
+
+/** The largest document or artifact read (it is hashed in memory). */
+export const MAX_CHECKED_FILE_BYTES = 1024 * 1024 * 1024;
+
+async function readCapped(path: string, what: string, maxBytes: number): Promise<Uint8Array> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    throw ioError(`open the ${what}`, path, e);
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new KeyriteError('IO_ERROR', `The ${what} ${path} is not a file.`);
+    if (st.size > maxBytes) throw new KeyriteError('IO_ERROR', `The ${what} ${path} is ${st.size} bytes, more than the ${maxBytes} bytes check-signature reads.`);
+    return toPlainBytes(await handle.readFile());
+  } catch (e) {
+    if (e instanceof KeyriteError) throw e;
+    throw ioError(`read the ${what}`, path, e);
+  } finally {
+    await handle.close();
+  }
+}
+
+function modeOf(value: string | undefined): VerifyMode {
+  if (value === undefined) return 'hybrid';
+  if (!(VERIFY_MODES as readonly string[]).includes(value)) throw new KeyriteError('USAGE', `--mode must be hybrid, classical-only or pq-only, not "${displayField(value, 40)}".`);
+  return value as VerifyMode;
+}
+
+function trustOf(value: string): ParsedFingerprint {
+  try {
+    return parseFingerprint(value);
+  } catch (e) {
+    throw new KeyriteError('USAGE', `--trust must be the master fingerprint: 64 hex digits or its 16 words. ${e instanceof KeyriteError ? e.message : ''}`.trim());
+  }
+}
+
+function atOf(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const t = parseUtcSecond(value);
+  if (t === undefined) throw new KeyriteError('USAGE', '--at must be a UTC time written YYYY-MM-DDTHH:MM:SSZ, e.g. 2027-01-31T12:00:00Z.');
+  return new Date(t);
+}
+
+const REHEARSAL_LINE = 'REHEARSAL: this document was signed in a rehearsal ceremony by a practice master key; never rely on it for real.';
+
+function keyState(k: EndorsedKeyStatus, now: Date): string {
+  if (k.validNow) return 'VALID NOW';
+  return Date.parse(k.nbf) > now.getTime() ? 'NOT YET VALID' : 'EXPIRED';
+}
+
+function keyTable(keys: readonly EndorsedKeyStatus[], now: Date): string[] {
+  const rows = keys.map((k) => [displayField(k.kid, 64), k.alg, k.use === 'sig' ? 'signing' : 'encryption', displayField(k.label, 100), k.nbf, k.exp, keyState(k, now)]);
+  const head = ['kid', 'algorithm', 'purpose', 'label', 'not before', 'expires', `at ${formatUtcSecond(now)}`];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`;
+  return [line(head), ...rows.map(line)];
+}
+
+function printHuman(io: CliIO, documentPath: string, r: SignatureCheckReport, now: Date): void {
+  const lines = [`Checking ${displayField(documentPath)} (${r.mode === 'hybrid' ? 'hybrid signatures' : r.mode})`];
+  if (r.rehearsal === true) lines.push(`  ${REHEARSAL_LINE}`);
+  if (r.issuerFingerprint !== undefined) {
+    const fp = readableFingerprint(r.issuerFingerprint);
+    const label = r.ok ? 'master key fingerprint:' : 'master key fingerprint (as the document states it; NOT verified):';
+    lines.push(`  ${label} ${fp.hexGroups}`, `  ${' '.repeat(label.length)} ${fp.words.join(' ')}`);
+  }
+  if (r.ceremonyId !== undefined) lines.push(`  signing ceremony ${r.ceremonyId}, request confirmed ${r.signedAt}`);
+  lines.push('');
+  const width = Math.max(...r.checks.map((c) => c.name.length)) + 2;
+  for (const c of r.checks) lines.push(`${c.ok ? 'pass' : 'FAIL'}  ${c.name.padEnd(width)}${c.detail}`);
+  if (r.keys !== undefined) lines.push('', 'Endorsed keys:', ...keyTable(r.keys, now));
+  if (r.artifact !== undefined) lines.push('', `Signed artifact: ${displayField(r.artifact.name)}, ${r.artifact.size} bytes, SHA-256 ${r.artifact.sha256}`);
+  lines.push('');
+  if (r.ok) {
+    const what = r.matched === 'artifact' ? 'this file is an artifact the master key signed' : r.kind === 'endorsement' ? 'the master key endorsed these keys (use only those VALID NOW)' : 'the master key signed this statement';
+    lines.push(`GOOD${r.rehearsal === true ? ' (REHEARSAL)' : ''}: ${what}.`);
+  } else {
+    lines.push(`BAD: the ${r.checks[r.checks.length - 1]!.name} check failed. Do not rely on this document.`);
+  }
+  io.stdout(lines.join('\n') + '\n');
+}
+
+export const checkSignatureCommand: Command = {
+  name: 'check-signature',
+  summary: 'check one signed document (endorsed keys, signed artifacts, or a listed file) against the master fingerprint, offline',
+  usage: ['check-signature DOCUMENT --signature ENVELOPE --trust FINGERPRINT [--mode hybrid|classical-only|pq-only] [--at TIME] [--json]'],
+  options: [
+    { name: 'signature', takesValue: true, valueName: 'ENVELOPE', help: 'the DSSE envelope, DOCUMENT.dsse.json (for a listed file: the artifacts.intoto.json.dsse.json that lists it)' },
+    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the root ceremony (64 hex digits or the 16 words); required' },
+    { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signature halves), classical-only or pq-only' },
+    { name: 'at', takesValue: true, valueName: 'TIME', help: 'judge the endorsed keys\' validity at this UTC time, YYYY-MM-DDTHH:MM:SSZ (default: now)' },
+  ],
+  positionals: { min: 1, max: 1 },
+  exitCodes: 'Exit codes: 0 the document is good, 1 a check failed (the first failing check is named), 2 usage or I/O error.',
+  details: [
+    'DOCUMENT is the signed document itself (endorsed-keys.jwks.json, artifacts.intoto.json) or a file that artifacts.intoto.json lists by name, SHA-256 and size.',
+    'An endorsement fails only when none of its keys is valid at --at; every key is listed with VALID NOW, NOT YET VALID or EXPIRED.',
+    'A rehearsal document that passes is GOOD (exit 0) and marked REHEARSAL ("rehearsal": true with --json).',
+  ].join('\n'),
+  async run(args, io) {
+    const mode = modeOf(args.value('mode'));
+    const trust = trustOf(args.required('trust'));
+    const now = atOf(args.value('at'));
+    const envelopePath = resolve(io.cwd, args.required('signature'));
+    const documentPath = resolve(io.cwd, args.positionals[0]!);
+    const document = await readCapped(documentPath, 'document', MAX_CHECKED_FILE_BYTES);
+    const envelope = await readCapped(envelopePath, 'signature envelope', MAX_ENVELOPE_BYTES);
+    const report = checkSignedDocument({ document, documentName: basename(documentPath), envelope, trust, now, mode, ed25519: NATIVE_VERIFIER_CRYPTO.ed25519 });
+    if (args.flag('json')) printJson(io, { ...report, at: formatUtcSecond(now) });
+    else printHuman(io, documentPath, report, now);
+    if (!report.ok) {
+      const failed = report.checks[report.checks.length - 1]!;
+      io.stderr(`keyrite: the signature check failed at "${failed.name}": ${failed.detail}\n`);
+      return EXIT.CHECK_FAILED;
+    }
+    if (report.rehearsal === true) io.stderr(`keyrite: note: ${REHEARSAL_LINE}\n`);
+    return EXIT.OK;
+  },
+};
