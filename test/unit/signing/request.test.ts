@@ -150,7 +150,7 @@ test('refused: an ES256 key that is not on the curve', () => {
   const doc = example();
   const p = p256PublicKey(new Uint8Array(32).fill(3));
   const y = p.slice(33);
-  y[31] ^= 1;
+  y[31] = y[31]! ^ 1;
   doc.keys.push({ kty: 'EC', crv: 'P-256', x: toBase64url(p.subarray(1, 33)), y: toBase64url(y), ...common('es', 'sig') });
   refused(doc, /key 3 \(kid "es"\) is not a valid ES256 key: \(x, y\) is not a point on the P-256 curve/);
 });
@@ -167,7 +167,7 @@ test('refused: a key of the wrong length', () => {
 test('refused: an ML-KEM-768 key that fails the FIPS 203 modulus check', () => {
   const pub = mlkem768KeyFromSeed(new Uint8Array(64).fill(5)).publicKey;
   pub[0] = 0xff;
-  pub[1] |= 0x0f; // the first 12-bit coefficient becomes 4095 ≥ q
+  pub[1] = pub[1]! | 0x0f; // the first 12-bit coefficient becomes 4095 ≥ q
   const doc = example();
   doc.keys.push({ kty: 'AKP', alg: 'ML-KEM-768', pub: toBase64url(pub), ...common('mlkem', 'enc') });
   refused(doc, /key 3 \(kid "mlkem"\) is not a valid ML-KEM-768 key: it fails the encapsulation-key modulus check of FIPS 203 §7.2/);
@@ -178,7 +178,7 @@ test('refused: an X-Wing key whose ML-KEM part fails the modulus check, or whose
   const pub = Buffer.from(xwing(doc).pub as string, 'base64url');
   const bad = Uint8Array.from(pub);
   bad[0] = 0xff;
-  bad[1] |= 0x0f;
+  bad[1] = bad[1]! | 0x0f;
   xwing(doc).pub = toBase64url(bad);
   refused(doc, /key 2 \(kid "backup-encryption-2026"\) is not a valid X-Wing key: its ML-KEM-768 part fails the encapsulation-key modulus check/);
   const low = Uint8Array.from(pub);
