@@ -26,6 +26,7 @@ import { openSoftwareTokenFile } from '../core/node/software-token-file.ts';
 import { readTranscript } from '../core/transcript/transcript.ts';
 import { KEYRITE_VERSION } from '../core/version.ts';
 import { APP_BENCHMARK } from './bench-app.ts';
+import { SIGNING_BENCHMARK } from './bench-signing.ts';
 import { VERIFIER_BENCHMARK } from './bench-verifier.ts';
 
 interface Figures {
@@ -146,6 +147,8 @@ const BENCHMARKS: Benchmark[] = [
       return { combineMs, decryptMs, rederiveMs, restoreMs, recoverCommandMs, checkShareCommandMs, rounds: RECOVERY_ROUNDS, restoreRounds: 3 };
     },
   },
+  // A relying party's check of one signed document (build/bench-signing.ts), in process and as a whole keyrite process.
+  SIGNING_BENCHMARK,
   // Desktop renderer figures (build/bench-app.ts): initial JS size and time to first screen in Chromium.
   APP_BENCHMARK,
   // Verification figures (build/bench-verifier.ts); last, as its synthetic bundle makes the process's random sources deterministic.
