@@ -28,7 +28,7 @@ test('mlkem768IsValidPublicKey: generated keys pass; one coefficient set to q or
   assert.equal(mlkem768IsValidPublicKey(pub), true);
   assert.deepEqual(pub, copy);
   for (const coefficient of [3329, 4095]) {
-    const bad = Uint8Array.from(pub);
+    const bad: Uint8Array = Uint8Array.from(pub);
     bad[0] = coefficient & 0xff;
     bad[1] = (bad[1]! & 0xf0) | (coefficient >> 8);
     assert.equal(mlkem768IsValidPublicKey(bad), false, String(coefficient));
