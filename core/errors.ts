@@ -26,8 +26,8 @@ export type ErrorCode =
   | 'ANSWERS_INVALID'
   | 'CEREMONY_ERROR'
   | 'VERIFY_FAILED'
-  | 'AUDIT_SCRIPT_ERROR'
   | 'REQUEST_REFUSED'
+  | 'AUDIT_SCRIPT_ERROR'
   | 'USAGE';
 
 export class KeyriteError extends Error {

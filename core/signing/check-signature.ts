@@ -160,8 +160,9 @@ function checkSignatures(envelope: DsseEnvelope, issuer: ReadIssuer, mode: Verif
   const sigs = envelope.signatures;
   if (sigs.length !== 2) fail(`The envelope has ${sigs.length} signature${sigs.length === 1 ? '' : 's'}; a signed document has exactly two, the master key's Ed25519 and then its ML-DSA-65 signature.`);
   const ids = principalKeyIds(issuer.publicKey);
-  if (sigs[0]!.keyid !== undefined && sigs[0]!.keyid !== ids.classical) fail("Signature 1 does not name the master key's Ed25519 key (its keyid is another key's): the signatures are in the wrong order or of another key.");
-  if (sigs[1]!.keyid !== undefined && sigs[1]!.keyid !== ids.pq) fail("Signature 2 does not name the master key's ML-DSA-65 key (its keyid is another key's): the signatures are in the wrong order or of another key.");
+  // Keyrite always writes the keyids (the halves' thumbprints); one missing or naming another key is not an envelope it made.
+  if (sigs[0]!.keyid !== ids.classical) fail("Signature 1 does not name the master key's Ed25519 key by its thumbprint: the signatures are in the wrong order, unnamed or of another key.");
+  if (sigs[1]!.keyid !== ids.pq) fail("Signature 2 does not name the master key's ML-DSA-65 key by its thumbprint: the signatures are in the wrong order, unnamed or of another key.");
   const r = verifyHybrid(issuer.publicKey, pae(envelope.payloadType, envelope.payload), { classical: sigs[0]!.sig, pq: sigs[1]!.sig }, mode, ed25519);
   if (!r.valid) {
     const failed = [r.classical === 'fail' ? 'Ed25519' : '', r.pq === 'fail' ? 'ML-DSA-65' : ''].filter(Boolean);

@@ -9,6 +9,7 @@ import { canonicalize } from '../../../core/encoding/jcs.ts';
 import { encodeEnvelope, parseEnvelope } from '../../../core/encoding/dsse.ts';
 import { parseFingerprint } from '../../../core/encoding/fingerprint.ts';
 import { NOBLE_ED25519 } from '../../../core/crypto/hybrid.ts';
+import { principalKeyIds } from '../../../core/bundle/principals.ts';
 import { checkSignedDocument, type SignatureCheckReport } from '../../../core/signing/check-signature.ts';
 import { signedEnvelope, type DocumentToSign } from '../../../core/signing/documents.ts';
 import { exampleArtifactBytes, EXAMPLE_ARTIFACT_NAME } from '../../../core/signing/example-request.ts';
@@ -45,7 +46,8 @@ function resigned(change: (doc: { keys: Record<string, unknown>[]; keyrite: Reco
   const bytes = utf8(canonicalize(doc));
   const d: DocumentToSign = { ...ENDORSEMENT, bytes };
   const sigs = signDocument(d, signer);
-  return { document: bytes, envelope: utf8(encodeEnvelope({ payloadType: d.payloadType, payload: bytes, signatures: [{ sig: sigs.classical }, { sig: sigs.pq }] })) };
+  const ids = principalKeyIds(signer.publicKey);
+  return { document: bytes, envelope: utf8(encodeEnvelope({ payloadType: d.payloadType, payload: bytes, signatures: [{ keyid: ids.classical, sig: sigs.classical }, { keyid: ids.pq, sig: sigs.pq }] })) };
 }
 
 test('a good endorsement passes envelope, document, issuer, trust, signatures and validity, and lists its keys as valid now', () => {
@@ -148,9 +150,11 @@ test('signatures duplicated, missing, swapped, extra or of another key fail the 
     [[], /has 0 signatures/],
     [[p, c], /Signature 1 does not name/],
     [[c, p, p], /has 3 signatures/],
-    [[{ sig: c.sig }, { sig: c.sig }], /the ML-DSA-65 signature of the master key does not verify/i],
-    [[{ sig: p.sig }, { sig: p.sig }], /The Ed25519 signature of the master key does not verify/],
-    [[{ sig: p.sig }, { sig: c.sig }], /Neither the Ed25519 nor the ML-DSA-65 signature/],
+    [[{ sig: c.sig }, p], /Signature 1 does not name the master key's Ed25519 key by its thumbprint/],
+    [[c, { sig: p.sig }], /Signature 2 does not name/],
+    [[{ keyid: c.keyid!, sig: c.sig }, { keyid: p.keyid!, sig: c.sig }], /The ML-DSA-65 signature of the master key does not verify/],
+    [[{ keyid: c.keyid!, sig: p.sig }, { keyid: p.keyid!, sig: p.sig }], /The Ed25519 signature of the master key does not verify/],
+    [[{ keyid: c.keyid!, sig: p.sig }, { keyid: p.keyid!, sig: c.sig }], /Neither the Ed25519 nor the ML-DSA-65 signature/],
   ];
   for (const [signatures, detail] of cases) failedAt(check(ENDORSEMENT.bytes, envelopeWith((e) => (e.signatures = signatures))), 'signatures', detail);
   const stmt = parseEnvelope(fromUtf8(STATEMENT_ENV));
