@@ -71,7 +71,7 @@ function keyState(k: EndorsedKeyStatus, now: Date): string {
 }
 
 function keyTable(keys: readonly EndorsedKeyStatus[], now: Date): string[] {
-  const rows = keys.map((k) => [displayField(k.kid, 64), k.alg, k.use === 'sig' ? 'signing' : 'encryption', displayField(k.label, 100), k.nbf, k.exp, keyState(k, now)]);
+  const rows = keys.map((k) => [displayField(k.kid, 64), k.alg, k.use === 'sig' ? 'signing' : 'encryption', displayField(k.label), k.nbf, k.exp, keyState(k, now)]);
   const head = ['kid', 'algorithm', 'purpose', 'label', 'not before', 'expires', `at ${formatUtcSecond(now)}`];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`;
