@@ -10,6 +10,7 @@ import { assertCeremonyFacts, type CeremonyFacts } from './context.ts';
 import { readEndorsedKey, type EndorsedKey, type ReadEndorsedKey } from './endorsed-key.ts';
 import type { IssuerMember } from './issuer.ts';
 import { has, isObject } from './fields.ts';
+import { MAX_KEYS_PER_REQUEST } from './request.ts';
 
 export const ENDORSEMENT_FORMAT = 'keyrite/endorsement/v1';
 
@@ -42,6 +43,7 @@ export function readEndorsement(bytes: Uint8Array, maxBytes: number): ReadEndors
   assertCeremonyFacts(meta, 'endorsement', 'INVALID_ENCODING');
   const list = doc.keys;
   if (!Array.isArray(list) || list.length === 0) return bad('"keys" is not a non-empty list');
+  if (list.length > MAX_KEYS_PER_REQUEST) bad(`lists ${list.length} keys, more than a signing request may hold (${MAX_KEYS_PER_REQUEST})`);
   const seen = new Set<string>();
   const keys = list.map((k, i) => {
     const key = readEndorsedKey(k, `Key ${i + 1} of the endorsement`, 'INVALID_ENCODING');

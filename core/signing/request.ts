@@ -19,6 +19,12 @@ export const MAX_TITLE_CHARS = 200;
 /** A file name: no path, no leading dot, nothing a shell or a terminal would read differently. */
 export const ARTIFACT_NAME_PATTERN = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}$/;
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
+/**
+ * Hard caps of the format, whatever a script allows: a relying party validates every endorsed key
+ * (an X-Wing key costs milliseconds) before it reaches the signatures, so the count must be small.
+ */
+export const MAX_KEYS_PER_REQUEST = 64;
+export const MAX_ARTIFACTS_PER_REQUEST = 4096;
 const DAY_MS = 86_400_000;
 
 export interface RequestLimits {
@@ -48,9 +54,12 @@ function refuse(rule: string): never {
 }
 
 function assertLimits(limits: RequestLimits, now: Date): void {
-  const positive = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
-  if (!isObject(limits) || !positive(limits.maxValidityDays) || !positive(limits.maxKeys) || !positive(limits.maxArtifacts)) {
-    throw new KeyriteError('INVALID_INPUT', 'The signing request limits (max-validity-days, max-keys, max-artifacts) must be whole numbers of at least 1.');
+  const within = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= max;
+  if (!isObject(limits) || !within(limits.maxValidityDays, 100 * 366) || !within(limits.maxKeys, MAX_KEYS_PER_REQUEST) || !within(limits.maxArtifacts, MAX_ARTIFACTS_PER_REQUEST)) {
+    throw new KeyriteError(
+      'INVALID_INPUT',
+      `The signing request limits must be whole numbers: max-validity-days from 1 to 36600, max-keys from 1 to ${MAX_KEYS_PER_REQUEST}, max-artifacts from 1 to ${MAX_ARTIFACTS_PER_REQUEST}.`,
+    );
   }
   if (!(now instanceof Date) || !Number.isFinite(now.getTime())) throw new KeyriteError('INVALID_INPUT', 'The time of the signing request check must be a valid date.');
 }

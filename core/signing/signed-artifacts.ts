@@ -10,7 +10,7 @@ import { parseJsonUtf8 } from '../encoding/json.ts';
 import { assertCeremonyFacts, type CeremonyFacts } from './context.ts';
 import type { IssuerMember } from './issuer.ts';
 import { has, isObject, isShownText } from './fields.ts';
-import { ARTIFACT_NAME_PATTERN, MAX_TITLE_CHARS, SHA256_HEX_PATTERN, type RequestedArtifact } from './request.ts';
+import { ARTIFACT_NAME_PATTERN, MAX_ARTIFACTS_PER_REQUEST, MAX_TITLE_CHARS, SHA256_HEX_PATTERN, type RequestedArtifact } from './request.ts';
 
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const SIGNED_ARTIFACTS_PREDICATE_TYPE = 'https://keyrite.dev/attestation/signed-artifacts/v1';
@@ -61,6 +61,7 @@ export function readSignedArtifacts(bytes: Uint8Array, maxBytes: number): ReadSi
   assertCeremonyFacts(predicate, 'signed-artifacts statement', 'INVALID_ENCODING');
   if (!isShownText(predicate.title, 1, MAX_TITLE_CHARS)) bad('"title" is not 1 to 200 characters without control or invisible characters');
   if (!Array.isArray(doc.subject) || doc.subject.length === 0) return bad('"subject" is not a non-empty list');
+  if (doc.subject.length > MAX_ARTIFACTS_PER_REQUEST) bad(`lists ${doc.subject.length} artifacts, more than a signing request may hold (${MAX_ARTIFACTS_PER_REQUEST})`);
   const artifacts = doc.subject.map(readSubject);
   const names = new Set(artifacts.map((a) => a.name));
   if (names.size !== artifacts.length) bad('names the same artifact twice');

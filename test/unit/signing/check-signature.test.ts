@@ -214,6 +214,11 @@ test('a payload that is not a valid document of its type fails the document chec
   failedAt(check(priv.document, priv.envelope), 'document', /contains private key material/);
 });
 
+test('an endorsement listing more keys than any request may hold fails the document check before any key is validated', () => {
+  const t = resigned((d) => (d.keys = Array.from({ length: 65 }, (_, i) => ({ ...d.keys[1]!, kid: `k${i}` }))), SET.master);
+  failedAt(check(t.document, t.envelope), 'document', /lists 65 keys, more than a signing request may hold \(64\)/);
+});
+
 test('the same function with the platform backend gives the same verdicts (Ed25519 backend passed in)', () => {
   const calls: number[] = [];
   const backend = { verify: (k: Uint8Array, m: Uint8Array, s: Uint8Array) => (calls.push(1), NOBLE_ED25519.verify(k, m, s)) };

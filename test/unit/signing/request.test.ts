@@ -12,7 +12,7 @@ import { p256PublicKey } from '../../../core/crypto/p256.ts';
 import { mldsa65KeyFromSeed } from '../../../core/crypto/mldsa65.ts';
 import { mlkem768KeyFromSeed } from '../../../core/crypto/mlkem768.ts';
 import { exampleArtifactBytes, exampleSigningRequest, EXAMPLE_ARTIFACT_NAME } from '../../../core/signing/example-request.ts';
-import { MAX_REQUEST_BYTES, parseSigningRequest, SIGNING_REQUEST_FORMAT } from '../../../core/signing/request.ts';
+import { MAX_ARTIFACTS_PER_REQUEST, MAX_KEYS_PER_REQUEST, MAX_REQUEST_BYTES, parseSigningRequest, SIGNING_REQUEST_FORMAT } from '../../../core/signing/request.ts';
 import { exampleRequestBytes, fixedRandom, LIMITS, NOW } from './fixtures.ts';
 
 type Json = Record<string, unknown> & { keys: Record<string, unknown>[]; artifacts: Record<string, unknown>[] };
@@ -336,6 +336,8 @@ test('malformed JSON, encodings and duplicate members are typed errors naming th
 test('bad limits or time are a programming error (INVALID_INPUT), not a refusal of the request', () => {
   assert.throws(() => parseSigningRequest(exampleRequestBytes(), { ...LIMITS, maxKeys: 0 }, NOW), (e: unknown) => isKeyriteError(e, 'INVALID_INPUT'));
   assert.throws(() => parseSigningRequest(exampleRequestBytes(), LIMITS, new Date(NaN)), (e: unknown) => isKeyriteError(e, 'INVALID_INPUT'));
+  assert.throws(() => parseSigningRequest(exampleRequestBytes(), { ...LIMITS, maxKeys: MAX_KEYS_PER_REQUEST + 1 }, NOW), (e: unknown) => isKeyriteError(e, 'INVALID_INPUT') && /max-keys from 1 to 64/.test(e.message));
+  assert.throws(() => parseSigningRequest(exampleRequestBytes(), { ...LIMITS, maxArtifacts: MAX_ARTIFACTS_PER_REQUEST + 1 }, NOW), (e: unknown) => isKeyriteError(e, 'INVALID_INPUT'));
 });
 
 const TYPED = ['REQUEST_REFUSED', 'INVALID_JSON'];
