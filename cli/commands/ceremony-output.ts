@@ -5,6 +5,7 @@ import { KeyriteError } from '../../core/errors.ts';
 import type { BundleCheck, CeremonyFiles, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { CEREMONY_ID_CHECK } from '../../core/ceremony/bundle-check.ts';
 import type { RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
+import type { SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import type { ParsedCeremonyScript } from '../../core/script/script.ts';
 import type { Answers } from '../../core/ceremony/answers.ts';
@@ -110,6 +111,41 @@ export function recoveryText(r: RecoveryOutcome, files: CeremonyFiles): string {
     `Recovery transcript: ${files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
     `Recovery bundle: ${files.display(r.bundle)}`,
     `  verified from disk: ${verifiedLine(r.exportChecks)}`,
+    '',
+  ].join('\n');
+}
+
+/** The outcome of a signing ceremony as `keyrite ceremony run --json` prints it. */
+export function signingJson(r: SigningOutcome, files: CeremonyFiles): Record<string, unknown> {
+  return { ...r, kind: 'signing', journal: files.display(r.journal), bundle: files.display(r.bundle), signed: r.documents.map((d) => ({ ...d, path: files.display({ root: 'out', path: `signed/${d.name}` }), envelope: files.display({ root: 'out', path: `signed/${d.name}.dsse.json` }) })) };
+}
+
+/** The outcome of a signing ceremony as `keyrite ceremony run` prints it, with the relying party's command for each document. */
+export function signingText(r: SigningOutcome, files: CeremonyFiles): string {
+  const fp = readableFingerprint(r.original.masterFingerprint);
+  const req = readableFingerprint(r.request.sha256);
+  return [
+    '',
+    `Signing ceremony ${r.ceremonyId} complete${r.resumed ? ` (resumed: run ${r.run})` : ''}: the master key of ceremony ${r.original.ceremonyId} signed the request "${r.request.title}".`,
+    `Root bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
+    `Request SHA-256 ${req.hexGroups} (${r.request.keys} key${r.request.keys === 1 ? '' : 's'}, ${r.request.artifacts} artifact${r.request.artifacts === 1 ? '' : 's'}), confirmed by every trustee present and the witness.`,
+    `Unlocked by the shares of: ${r.used.join(', ')}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
+    'Master fingerprint:',
+    `  ${fp.hexGroups}`,
+    `  ${fp.words.join(' ')}`,
+    '',
+    'Signed documents (each next to its envelope; both signatures verified):',
+    ...r.documents.map((d) => `  ${files.display({ root: 'out', path: `signed/${d.name}` })}  SHA-256 ${d.sha256}`),
+    '',
+    `Signing transcript: ${files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
+    `Signing bundle: ${files.display(r.bundle)}`,
+    `  verified from disk: ${verifiedLine(r.exportChecks)}`,
+    '',
+    'A relying party checks one document offline:',
+    ...r.documents.map((d) => {
+      const doc = files.display({ root: 'out', path: `signed/${d.name}` });
+      return `  keyrite check-signature ${doc} --signature ${doc}.dsse.json --trust ${r.original.masterFingerprint}`;
+    }),
     '',
   ].join('\n');
 }

@@ -1,9 +1,9 @@
 /**
  * `keyrite ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]`: runs a
- * root-keygen ceremony script headless (core/ceremony/kinds/root-keygen.ts on the one engine)
- * with the answers file's participants, tokens, PIN sources and witness confirmations, and
- * exports the public bundle
- * to DIR/bundle. DIR is the run folder: its journal (DIR/journal/transcript.jsonl) makes a
+ * root-keygen or signing ceremony script headless (core/ceremony/kinds/root-keygen.ts,
+ * signing.ts, on the one engine) with the answers file's participants, tokens, PIN sources and
+ * witness confirmations, and exports the public bundle to DIR/bundle (a signing ceremony also
+ * writes each signed document and its envelope to DIR/signed/). DIR is the run folder: its journal (DIR/journal/transcript.jsonl) makes a
  * second run on the same DIR resume an interrupted ceremony (docs/CEREMONY-SCRIPTS.md).
  * Exit 0 ceremony complete and bundle verified; 1 a check failed (invalid script or answers,
  * wrong PIN, missing token, self-test, air gap, verification...); 2 usage or I/O error.
@@ -18,6 +18,9 @@ import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import { headlessEnvironment, resultJson, resultText } from './ceremony-output.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
+import { runSigning } from '../../core/ceremony/kinds/signing.ts';
+import { KeyriteError } from '../../core/errors.ts';
+import { signingJson, signingText } from './ceremony-output.ts';
 
 export async function readInput(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -29,7 +32,7 @@ export async function readInput(path: string, what: string): Promise<Uint8Array>
 
 export const ceremonyRunCommand: Command = {
   name: 'ceremony run',
-  summary: 'run a root-keygen ceremony script with an answers file and export the public bundle',
+  summary: 'run a root-keygen or signing ceremony script with an answers file and export the public bundle',
   usage: ['ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]'],
   options: [
     { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: participants, tokens, PIN sources (never PINs), confirmations' },
@@ -49,9 +52,18 @@ export const ceremonyRunCommand: Command = {
     const answersPath = resolve(io.cwd, args.required('answers'));
     const outDir = resolve(io.cwd, args.required('out'));
     const parsed = parseCeremonyScript(await readInput(scriptPath, 'ceremony script'));
+    const kind = parsed.script.kind;
+    if (kind === 'escrow-recovery') throw new KeyriteError('USAGE', `${scriptPath} is an escrow-recovery script; run it with "keyrite recover SCRIPT --bundle DIR --answers FILE --out DIR".`);
+    if (kind !== 'root-keygen' && kind !== 'signing') throw new KeyriteError('UNSUPPORTED', `${scriptPath} is a ${kind} script; this Keyrite runs root-keygen, escrow-recovery and signing ceremonies.`);
     const answers = parseAnswers(await readInput(answersPath, 'answers file'), parsed);
     const env = headlessEnvironment(args, io, parsed, answers, answersPath, outDir);
     try {
+      if (kind === 'signing') {
+        const r = await runSigning({ parsed, answers, env });
+        if (json) printJson(io, signingJson(r, env.files));
+        else io.stdout(signingText(r, env.files));
+        return EXIT.OK;
+      }
       const result = await runCeremony({ parsed, answers, env });
       const paths = {
         bundle: env.files.display(result.bundle),

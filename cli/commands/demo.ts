@@ -33,9 +33,17 @@ import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import { progressPrinter, resultJson, resultText } from './ceremony-output.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
+import { equalBytes } from '../../core/bytes.ts';
+import { sha256 } from '../../core/crypto/hash.ts';
+import { toHex } from '../../core/encoding/hex.ts';
+import { EXAMPLE_ARTIFACT_NAME, exampleArtifactBytes, exampleSigningRequest } from '../../core/signing/example-request.ts';
 
 export const DEMO_SCRIPT = 'root-keygen-3of5-rehearsal.yaml';
 export const RECOVERY_SCRIPT = 'escrow-recovery-rehearsal.yaml';
+export const SIGNING_SCRIPT = 'signing-rehearsal.yaml';
+/** What the demo writes for a signing rehearsal (docs/CEREMONY-SCRIPTS.md "The demo"). */
+export const SIGNING_REQUEST = 'signing-request.json';
+export const SIGNING_ANSWERS = 'signing-answers.yaml';
 export const DEMO_TRUSTEES = [
   { id: 'trustee-1', name: 'Bob Trustee' },
   { id: 'trustee-2', name: 'Carol Trustee' },
@@ -110,6 +118,8 @@ export interface DemoResult {
   bundle: string;
   journal: string;
   recoveryAnswers: string;
+  signingRequest: string;
+  signingAnswers: string;
   trusteeFolders: Record<string, string>;
   checks: BundleCheck[];
 }
@@ -152,6 +162,50 @@ export function recoveryAnswersText(recovery: ParsedCeremonyScript, fingerprint:
     bundle: { path: 'bundle', trust: fingerprint },
     confirm: recovery.script.steps.filter((s) => s.witness).map((s) => s.id),
   });
+}
+
+/** Answers for the rehearsal signing script: trustees 1 to t unlock the master key on the demo's master token to sign `request`. */
+export function signingAnswersText(signing: ParsedCeremonyScript, fingerprint: string, requestSha256: string): string {
+  const picked = DEMO_TRUSTEES.slice(0, signing.script.quorum?.t ?? 3);
+  return encodeAnswers({
+    comment: [
+      'Answers for a signing rehearsal of the Keyrite demo ceremony: three of the five trustees unlock the',
+      `master key on the demo's master token to sign ${SIGNING_REQUEST} (two operational keys and one artifact).`,
+      `Run it with \`keyrite ceremony run ceremony-scripts/${SIGNING_SCRIPT} --answers ${SIGNING_ANSWERS} --out <new folder>\``,
+      'after loading the passphrases (README.md shows the command); the PINs come from the environment.',
+      'request.sha256 is the digest the requester gave out of band. Paths are relative to this file.',
+    ],
+    participants: demoParticipants(picked, (id) => ({ keyring: `trustees/${id}/keyring.json`, envelope: `trustees/${id}/share-envelope.json` })),
+    master: { token: { software: 'master/master.keyrite-token' }, pin: { env: pinVariable('master') } },
+    bundle: { path: 'bundle', trust: fingerprint },
+    request: { path: SIGNING_REQUEST, sha256: requestSha256 },
+    confirm: signing.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
+}
+
+/**
+ * The example request a demo writes: its keys from a stream seeded by the ceremony id and its
+ * validity from the start of the current UTC day, so a demo resumed on the same day writes the
+ * same bytes again.
+ */
+function demoSigningRequest(ceremonyId: string, now: Date): Uint8Array {
+  let counter = 0;
+  const stream = (n: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i += 32) out.set(sha256(utf8(`keyrite demo signing request ${ceremonyId} ${counter++}`)).subarray(0, Math.min(32, n - i)), i);
+    return out;
+  };
+  return exampleSigningRequest(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())), stream);
+}
+
+/** Writes a demo file, or finds exactly these bytes there (a demo interrupted after writing it); never overwrites. */
+async function writeDemoFile(path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeFile(path, bytes, { mode: 0o644, flag: 'wx' });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EEXIST') throw ioError('write', path, e);
+    if (!equalBytes(toPlainBytes(await readFile(path)), bytes)) throw new KeyriteError('USAGE', `${path} already exists with other contents (a demo interrupted on another day?); Keyrite never overwrites a file: run \`keyrite demo --out\` with a new folder.`);
+  }
 }
 
 export async function createToken(dir: string, file: string, label: string, pass: string, scrypt: ScryptParams | undefined, variable: string, what: string): Promise<void> {
@@ -255,6 +309,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await env.close();
     pins.clear();
   }
+  // The signing rehearsal's files come first: recovery-answers.yaml, written last, marks a finished demo.
+  const request = demoSigningRequest(result.ceremonyId, new Date());
+  const signingScript = parseCeremonyScript(await readShipped(SIGNING_SCRIPT));
+  await writeDemoFile(join(outDir, EXAMPLE_ARTIFACT_NAME), exampleArtifactBytes());
+  await writeDemoFile(join(outDir, SIGNING_REQUEST), request);
+  await writeDemoFile(join(outDir, SIGNING_ANSWERS), utf8(signingAnswersText(signingScript, result.master.fingerprint, toHex(sha256(request)))));
   const recoveryAnswers = join(outDir, 'recovery-answers.yaml');
   const recoveryScript = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
   await writeFile(recoveryAnswers, recoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery/new-master.keyrite-token'), { mode: 0o644, flag: 'wx' });
@@ -268,6 +328,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     bundle: env.files.display(result.bundle),
     journal: env.files.display(result.journal),
     recoveryAnswers,
+    signingRequest: join(outDir, SIGNING_REQUEST),
+    signingAnswers: join(outDir, SIGNING_ANSWERS),
     trusteeFolders: Object.fromEntries(DEMO_TRUSTEES.map((t) => [t.id, join(outDir, 'trustees', t.id)])),
     checks,
   };
@@ -294,7 +356,7 @@ export const demoCommand: Command = {
       trusteeFiles: (id: string) => [join(demo.trusteeFolders[id]!, 'token.keyrite-token'), join(demo.trusteeFolders[id]!, PASSPHRASE_FILE), ...r.trustees.find((t) => t.id === id)!.files.map((f) => join(demo.outDir, f))],
     };
     if (json) {
-      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
+      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, signingRequest: demo.signingRequest, signingAnswers: demo.signingAnswers, masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
     } else {
       io.stdout(resultText(r, paths));
       io.stdout(
@@ -302,6 +364,7 @@ export const demoCommand: Command = {
           'REHEARSAL ONLY: software tokens, passphrases written next to them. Never use any of this for real.',
           `Rehearse the recovery (3 of the 5 trustees, as often as you like): keyrite demo recover ${demo.outDir}`,
           `Check the bundle as an auditor would: keyrite verify ${demo.bundle} --trust ${r.master.fingerprint}`,
+          `Rehearse a signing ceremony (the master key signs ${SIGNING_REQUEST}): see "Rehearse a signing ceremony" in README.md (answers: ${demo.signingAnswers}).`,
           '',
         ].join('\n'),
       );

@@ -41,6 +41,9 @@ export const ENTRY = Object.freeze({
   recoveryBundle: 'recovery.bundle',
   shareAccepted: 'share.accepted',
   shareRejected: 'share.rejected',
+  requestCheck: 'request.check',
+  requestConfirm: 'request.confirm',
+  documentSign: 'document.sign',
 } as const);
 
 /** A token as recorded: its RFC 7512 identity, never a slot number. */

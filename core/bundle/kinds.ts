@@ -4,16 +4,19 @@
  * checkpoint notes. A new ceremony kind adds its entry here (docs/ARCHITECTURE.md "How to add
  * a ceremony kind"); the writer and the verifier both read this table.
  */
-import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, STATEMENT_FILE, TRANSCRIPT_FILE, VERIFIER_PAGE } from './layout.ts';
+import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, SIGNING_REQUEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE, VERIFIER_PAGE } from './layout.ts';
 
-export const BUNDLE_KINDS = ['root-keygen', 'escrow-recovery'] as const;
+export const BUNDLE_KINDS = ['root-keygen', 'escrow-recovery', 'signing'] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 
 export interface BundleKindSpec {
   readonly predicateType: string;
-  /** Files the statement names as subjects, in this order (the transcript's digest is known last). */
+  /**
+   * Files the statement names as subjects, in this order (the transcript's digest is known last);
+   * a signing statement then names each signed document and its envelope (signed/…), in the order signed.
+   */
   readonly subjects: readonly string[];
-  /** Every file of such a bundle but the PEM files and the checkpoint notes. */
+  /** Every file of such a bundle but the PEM files, the checkpoint notes and the signed documents. */
   readonly files: readonly string[];
   /** How sentences name it: "root key ceremony", "escrow recovery". */
   readonly title: string;
@@ -33,6 +36,12 @@ export const BUNDLE_KIND_SPECS: Readonly<Record<BundleKind, BundleKindSpec>> = O
     subjects: [TRANSCRIPT_FILE, JWKS_FILE, POLICY_FILE, SCRIPT_FILE, ORIGINAL_STATEMENT_FILE, VERIFIER_PAGE],
     files: [...COMMON_FILES, ORIGINAL_STATEMENT_FILE],
     title: 'escrow recovery',
+  },
+  signing: {
+    predicateType: 'https://keyrite.dev/attestation/signing-ceremony/v1',
+    subjects: [TRANSCRIPT_FILE, JWKS_FILE, POLICY_FILE, SCRIPT_FILE, ORIGINAL_STATEMENT_FILE, SIGNING_REQUEST_FILE, VERIFIER_PAGE],
+    files: [...COMMON_FILES, ORIGINAL_STATEMENT_FILE, SIGNING_REQUEST_FILE],
+    title: 'signing ceremony',
   },
 });
 

@@ -12,7 +12,9 @@
  *   keys/<who>.<alg>.spki.pem     SubjectPublicKeyInfo PEM per key
  *   keys/fingerprints.txt         readable fingerprints
  *   escrow/manifest.json          public escrow manifest (root-keygen)
- *   original/statement.dsse.json  the original ceremony's statement (escrow-recovery)
+ *   original/statement.dsse.json  the root ceremony's statement (escrow-recovery, signing)
+ *   request/signing-request.json  the request signed (signing)
+ *   signed/<name>, <name>.dsse.json  each signed document and its DSSE envelope (signing)
  *   policy.json, script.yaml, verifier/verify.html, README.txt
  */
 import type { PublicKeyAlg } from '../encoding/public-key.ts';
@@ -30,6 +32,10 @@ export const JWKS_FILE = 'keys/jwks.json';
 export const FINGERPRINTS_FILE = 'keys/fingerprints.txt';
 export const ESCROW_MANIFEST_FILE = 'escrow/manifest.json';
 export const ORIGINAL_STATEMENT_FILE = 'original/statement.dsse.json';
+/** The signing request a signing ceremony checked and signed (signing). */
+export const SIGNING_REQUEST_FILE = 'request/signing-request.json';
+/** The signed documents and their DSSE envelopes (signing): signed/<name>, signed/<name>.dsse.json. */
+export const SIGNED_DIR = 'signed';
 /** The standalone offline verifier page (docs/VERIFIER.md). */
 export const VERIFIER_PAGE = 'verifier/verify.html';
 export const CHECKPOINTS_DIR = 'checkpoints';

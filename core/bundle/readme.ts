@@ -13,7 +13,7 @@ import type { BundleKind } from './kinds.ts';
 const WHAT = 'README.txt';
 export const REHEARSAL_BANNER = 'REHEARSAL ONLY: made with rehearsal tokens; nothing here may be trusted for real use.';
 
-const TITLES: Readonly<Record<BundleKind, string>> = { 'root-keygen': 'KEYRITE PUBLIC BUNDLE - {scriptName}', 'escrow-recovery': 'KEYRITE RECOVERY BUNDLE - {scriptName}' };
+const TITLES: Readonly<Record<BundleKind, string>> = { 'root-keygen': 'KEYRITE PUBLIC BUNDLE - {scriptName}', 'escrow-recovery': 'KEYRITE RECOVERY BUNDLE - {scriptName}', signing: 'KEYRITE SIGNING BUNDLE - {scriptName}' };
 
 const BODIES: Readonly<Record<BundleKind, readonly string[]>> = {
   'root-keygen': [
@@ -65,6 +65,31 @@ const BODIES: Readonly<Record<BundleKind, readonly string[]>> = {
     'the original ceremony (original/statement.dsse.json, signed by the same master key), and the',
     'statement signed by the recovered master key and every trustee present (both signatures each).',
     'Or open verifier/verify.html in a web browser (offline) and choose this folder.',
+    '',
+    'FILES',
+  ],
+  signing: [
+    '',
+    'Signing ceremony id: {ceremonyId}',
+    'Root ceremony:       {originalCeremonyId}',
+    'Master key:          "{keyLabel}" on token "{tokenLabel}" (serial {tokenSerial})',
+    'Request:             {requestTitle}',
+    'Request SHA-256:     {requestSha256}',
+    'Unlocked by shares:  {sharesCombined}',
+    'Signed documents:    {documents}',
+    '',
+    "MASTER KEY FINGERPRINT - the root ceremony's; compare it with the one read aloud there:",
+    '  {fingerprintHex}',
+    '  {fingerprintWords}',
+    '',
+    'HOW TO VERIFY',
+    '  keyrite verify <this folder> --trust "<the master fingerprint>"',
+    'checks every file hash in bundle.json, the signing transcript and its checkpoints, the link to',
+    'the root ceremony (original/statement.dsse.json, signed by the same master key), the request',
+    'against the script\'s limits, every signed document and its envelope, and the statement signed',
+    'by the master key and every trustee present (both signatures each).',
+    'A relying party checks one signed document alone, without this bundle:',
+    '  keyrite check-signature signed/<document> --signature signed/<document>.dsse.json --trust "<the master fingerprint>"',
     '',
     'FILES',
   ],

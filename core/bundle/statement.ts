@@ -51,12 +51,30 @@ export interface EscrowRecoveryPredicate extends PredicateCommon {
   readonly trustees: readonly { readonly id: string; readonly name: string; readonly fingerprint: string; readonly keys: PrincipalKeys; readonly shareCombined: boolean }[];
 }
 
-export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate;
+/** One document a signing ceremony signed: its bundle path (signed/<name>), DSSE payload type, and the SHA-256 of it and of its envelope. */
+export interface SignedDocumentRecord {
+  readonly name: string;
+  readonly payloadType: string;
+  readonly sha256: string;
+  readonly envelopeSha256: string;
+}
+
+export interface SigningPredicate extends PredicateCommon {
+  /** The root ceremony whose master key signed (its bundle, as recorded at the start). */
+  readonly original: BundleLink;
+  readonly request: { readonly sha256: string; readonly title: string };
+  readonly documents: readonly SignedDocumentRecord[];
+  readonly master: { readonly fingerprint: string; readonly keyLabel: string; readonly token: TokenRecord; readonly keys: PrincipalKeys };
+  readonly trustees: readonly { readonly id: string; readonly name: string; readonly fingerprint: string; readonly keys: PrincipalKeys; readonly shareCombined: boolean }[];
+}
+
+export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate | SigningPredicate;
 
 /** The predicate of each bundle kind. */
 export interface PredicateOf {
   readonly 'root-keygen': RootKeygenPredicate;
   readonly 'escrow-recovery': EscrowRecoveryPredicate;
+  readonly signing: SigningPredicate;
 }
 
 export interface Statement<P extends Predicate = Predicate> {

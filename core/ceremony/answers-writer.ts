@@ -38,6 +38,7 @@ export interface AnswersDocument {
   readonly participants: readonly ParticipantEntry[];
   readonly master: { readonly token?: TokenEntry; readonly pin: PinEntry };
   readonly bundle?: { readonly path: string; readonly trust?: string };
+  readonly request?: { readonly path: string; readonly sha256?: string };
   readonly confirm?: readonly string[];
 }
 
@@ -66,6 +67,7 @@ export function encodeAnswers(a: AnswersDocument): string {
   top.participants = a.participants.map(participant);
   top.master = { ...(a.master.token ? { token: a.master.token } : {}), pin: a.master.pin };
   if (a.bundle) top.bundle = { path: a.bundle.path, ...(a.bundle.trust !== undefined ? { trust: a.bundle.trust } : {}) };
+  if (a.request) top.request = { path: a.request.path, ...(a.request.sha256 !== undefined ? { sha256: a.request.sha256 } : {}) };
   if (a.confirm !== undefined) top.confirm = [...a.confirm];
   const doc = new Document(top, { aliasDuplicateObjects: false });
   a.participants.forEach((_, i) => {

@@ -106,6 +106,13 @@ export interface BundleAnswers {
   readonly trust?: ParsedFingerprint;
 }
 
+export interface RequestAnswers {
+  /** The signing request (docs/FORMATS.md "Signing request"), relative to the answers file. */
+  readonly path: string;
+  /** Its SHA-256 as the requester gave it out of band (64 lowercase hex digits); required in live mode. */
+  readonly sha256?: string;
+}
+
 export interface Answers {
   readonly version: 1;
   /** 64 lowercase hex digits; when present it equalled the script's SHA-256. */
@@ -119,6 +126,8 @@ export interface Answers {
   readonly master: MasterAnswers;
   /** Present exactly when the script has a verify-bundle step. */
   readonly bundle?: BundleAnswers;
+  /** Present exactly when the script has a check-request step. */
+  readonly request?: RequestAnswers;
   /** Witness confirmations given in advance for a headless run: ids of steps with witness: true. */
   readonly confirm: readonly string[];
 }
@@ -141,6 +150,7 @@ interface Needs {
   readonly keyring: boolean;
   readonly envelope: boolean;
   readonly bundle: boolean;
+  readonly request: boolean;
   /** undefined: the script takes no dice; else the fewest rolls per contribution. */
   readonly minDice: number | undefined;
   readonly witnessSteps: ReadonlySet<string>;
@@ -156,6 +166,7 @@ function needsOf(script: CeremonyScript): Needs {
     keyring: trusteeCheckIns.some((s) => s.action === 'check-in' && !s.params.enroll),
     envelope: steps.some((s) => s.action === 'collect-share'),
     bundle: steps.some((s) => s.action === 'verify-bundle'),
+    request: steps.some((s) => s.action === 'check-request'),
     minDice: dice && dice.action === 'entropy' ? (dice.params.minDice ?? 1) : undefined,
     witnessSteps: new Set(steps.filter((s) => s.witness).map((s) => s.id)),
     stepIds: new Set(steps.map((s) => s.id)),
@@ -211,7 +222,7 @@ function checkAnswers(root: YNode, c: Checker, parsed: ParsedCeremonyScript): An
   const needs = needsOf(script);
   const f = c.fields(top, 'The answers file', {
     required: ['keyrite-answers', 'participants', 'master'],
-    optional: ['script-sha256', 'ceremony-id', 'clock', 'bundle', 'confirm'],
+    optional: ['script-sha256', 'ceremony-id', 'clock', 'bundle', 'request', 'confirm'],
   });
 
   let scriptSha256: string | undefined;
@@ -264,6 +275,12 @@ function checkAnswers(root: YNode, c: Checker, parsed: ParsedCeremonyScript): An
   else if (!bundleEntry && needs.bundle) c.error(top.at, 'the script verifies a public bundle, so the answers file must give "bundle: { path: …, trust: … }"');
   else if (bundleEntry) bundle = checkBundle(bundleEntry.value, c, script);
 
+  let request: RequestAnswers | undefined;
+  const requestEntry = f.get('request');
+  if (requestEntry && !needs.request) c.error(requestEntry.keyAt, 'request is only used by signing scripts (with a check-request step); remove it');
+  else if (!requestEntry && needs.request) c.error(top.at, 'the script signs a request, so the answers file must give "request: { path: …, sha256: … }"');
+  else if (requestEntry) request = checkRequest(requestEntry.value, c, script);
+
   const confirm: string[] = [];
   const confirmEntry = f.get('confirm');
   if (confirmEntry) {
@@ -291,6 +308,7 @@ function checkAnswers(root: YNode, c: Checker, parsed: ParsedCeremonyScript): An
     participants: participants.map((p) => p.value),
     master: master.value,
     ...(bundle ? { bundle } : {}),
+    ...(request ? { request } : {}),
     confirm,
   };
 }
@@ -656,6 +674,27 @@ function checkBundle(n: YNode, c: Checker, script: CeremonyScript): BundleAnswer
   }
   if (path === undefined || (trustEntry && !trust)) return undefined;
   return trust ? { path, trust } : { path };
+}
+
+function checkRequest(n: YNode, c: Checker, script: CeremonyScript): RequestAnswers | undefined {
+  const m = c.map(n, 'request');
+  if (!m) return undefined;
+  const f = c.fields(m, 'request', { required: ['path'], optional: ['sha256'] });
+  const path = f.get('path') && checkRelativePath(f.get('path')!.value, 'request.path', c);
+  const shaEntry = f.get('sha256');
+  let sha256: string | undefined;
+  if (shaEntry) {
+    const s = c.str(shaEntry.value, 'request.sha256', { max: 100 });
+    if (s !== undefined) {
+      const hex = s.replace(/ /g, '').toLowerCase();
+      if (/^[0-9a-f]{64}$/.test(hex)) sha256 = hex;
+      else c.error(shaEntry.value.at, "request.sha256 must be the 64 hex digits of the request's SHA-256 (spaces between groups allowed)");
+    }
+  } else if (script.mode === 'live') {
+    c.error(m.at, 'request needs "sha256": the digest of the request as its author gave it, out of band; a live ceremony never signs a file on its own say-so');
+  }
+  if (path === undefined || (shaEntry && sha256 === undefined)) return undefined;
+  return sha256 === undefined ? { path } : { path, sha256 };
 }
 
 function tokenKey(t: TokenChoice): string {

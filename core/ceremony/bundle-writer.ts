@@ -22,10 +22,10 @@ import { encodeBundleManifest } from '../bundle/bundle-manifest.ts';
 import type { TokenRecord, TrusteeRecord } from '../bundle/entries.ts';
 import { encodeFingerprintsFile } from '../bundle/fingerprints-file.ts';
 import { BUNDLE_KIND_SPECS, type BundleKind } from '../bundle/kinds.ts';
-import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, VERIFIER_PAGE, pemFileName } from '../bundle/layout.ts';
+import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, SIGNED_DIR, SIGNING_REQUEST_FILE, VERIFIER_PAGE, pemFileName } from '../bundle/layout.ts';
 import { principalKeyIds, principalName, publicKeyAlgOf, readableFingerprint } from '../bundle/principals.ts';
 import { encodeReadme } from '../bundle/readme.ts';
-import { IN_TOTO_STATEMENT_TYPE, POLICY_FORMAT, type BundleLink, type Predicate, type PredicateCommon, type PredicateOf, type PrincipalKeys, type Statement } from '../bundle/statement.ts';
+import { IN_TOTO_STATEMENT_TYPE, POLICY_FORMAT, type BundleLink, type Predicate, type PredicateCommon, type PredicateOf, type PrincipalKeys, type SignedDocumentRecord, type Statement } from '../bundle/statement.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
 
 export interface MasterInfo {
@@ -71,14 +71,33 @@ export interface EscrowRecoveryFacts extends CommonFacts {
   sharesCombined: readonly string[];
 }
 
-export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts;
+/** One signed document with its envelope, as written to the run folder's signed/ folder. */
+export interface SignedDocumentFile {
+  readonly name: string;
+  readonly payloadType: string;
+  readonly bytes: Uint8Array;
+  readonly envelope: Uint8Array;
+}
+
+export interface SigningFacts extends CommonFacts {
+  kind: 'signing';
+  original: BundleLink;
+  originalStatement: Uint8Array;
+  request: { readonly bytes: Uint8Array; readonly title: string; readonly limits: Readonly<Record<string, number>> };
+  documents: readonly SignedDocumentFile[];
+  sharesCombined: readonly string[];
+}
+
+export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts | SigningFacts;
 
 type FactsOf<K extends BundleKind> = Extract<BundleFacts, { kind: K }>;
 
 /** What a kind adds to the common parts of its bundle: files, policy members, and the members of its predicate (core/bundle/statement.ts). */
 interface KindParts<F, P extends Predicate> {
-  /** Files only this kind has (besides the common ones). */
+  /** Files only this kind has (besides the common ones), in the order the statement names them after the kind's fixed subjects. */
   files(f: F): [string, Uint8Array][];
+  /** Subjects beyond the kind's fixed list (kinds.ts), in order. */
+  moreSubjects?(f: F): string[];
   policy(f: F): Record<string, unknown>;
   master(f: F): Omit<P['master'], 'fingerprint' | 'keyLabel' | 'keys'>;
   trustee(f: F, t: TrusteeRecord): Omit<P['trustees'][number], 'id' | 'name' | 'fingerprint' | 'keys'>;
@@ -106,7 +125,38 @@ const KIND_PARTS: { readonly [K in BundleKind]: KindParts<FactsOf<K>, PredicateO
     predicate: (f) => ({ original: { ...f.original } }),
     readme: (f) => ({ originalCeremonyId: f.original.ceremonyId, sharesCombined: f.sharesCombined.join(', ') }),
   },
+  signing: {
+    files: (f) => [
+      [ORIGINAL_STATEMENT_FILE, f.originalStatement],
+      [SIGNING_REQUEST_FILE, f.request.bytes],
+      ...f.documents.flatMap((d): [string, Uint8Array][] => [
+        [signedPath(d.name), d.bytes],
+        [signedPath(`${d.name}.dsse.json`), d.envelope],
+      ]),
+    ],
+    moreSubjects: (f) => f.documents.flatMap((d) => [signedPath(d.name), signedPath(`${d.name}.dsse.json`)]),
+    policy: (f) => ({ original: { ...f.original }, request: { ...f.request.limits } }),
+    master: (f) => ({ token: f.master.token }),
+    trustee: (f, t) => ({ shareCombined: f.sharesCombined.includes(t.id) }),
+    predicate: (f) => ({ original: { ...f.original }, request: { sha256: sha256Hex(f.request.bytes), title: f.request.title }, documents: f.documents.map(documentRecord) }),
+    readme: (f) => ({
+      originalCeremonyId: f.original.ceremonyId,
+      requestTitle: f.request.title,
+      requestSha256: sha256Hex(f.request.bytes),
+      sharesCombined: f.sharesCombined.join(', '),
+      documents: f.documents.map((d) => d.name).join(', '),
+    }),
+  },
 };
+
+/** Where a signed document (or its envelope) lies in the bundle. */
+export function signedPath(name: string): string {
+  return `${SIGNED_DIR}/${name}`;
+}
+
+export function documentRecord(d: SignedDocumentFile): SignedDocumentRecord {
+  return { name: d.name, payloadType: d.payloadType, sha256: sha256Hex(d.bytes), envelopeSha256: sha256Hex(d.envelope) };
+}
 
 function parts<F extends BundleFacts>(f: F): KindParts<F, Predicate> {
   return KIND_PARTS[f.kind] as unknown as KindParts<F, Predicate>;
@@ -189,7 +239,7 @@ export function statementPayload(f: BundleFacts, subjects: ReadonlyMap<string, U
   const q = f.script.quorum!;
   const statement: Statement = {
     _type: IN_TOTO_STATEMENT_TYPE,
-    subject: spec.subjects.map((name) => ({ name, digest: { sha256: sha256Hex(subjects.get(name)!) } })),
+    subject: [...spec.subjects, ...(kind.moreSubjects?.(f) ?? [])].map((name) => ({ name, digest: { sha256: sha256Hex(subjects.get(name)!) } })),
     predicateType: spec.predicateType,
     predicate: {
       ceremonyId: f.ceremonyId,

@@ -29,6 +29,7 @@ import type { TranscriptEntry } from '../transcript/entry.ts';
 import { TranscriptWriter, recoverTranscript, type RecoveredTranscript } from '../transcript/transcript.ts';
 import type { CeremonyStep, ParsedCeremonyScript } from '../script/script.ts';
 import { ENTRY } from '../bundle/entries.ts';
+import { SIGNED_DIR } from '../bundle/layout.ts';
 import type { Answers, TokenChoice } from './answers.ts';
 import type { CeremonyEnvironment, CeremonyOptions, FileRef, StaleLock } from './types.ts';
 import { ABORT_REASON, BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_DIR, JOURNAL_ESCROW, STAGING_PREFIX, analyzeJournal, type JournalState } from './journal.ts';
@@ -119,7 +120,7 @@ function splitPath(path: string): { folder: string; name: string } {
  * token's own). Returns them as "root:path", to be reported and recorded.
  */
 async function sweepLeftovers(answers: Answers, env: CeremonyEnvironment): Promise<string[]> {
-  const places: { ref: FileRef; name?: string }[] = ['.', JOURNAL_DIR, JOURNAL_CHECKPOINTS, JOURNAL_ESCROW].map((path) => ({ ref: { root: 'out', path } }));
+  const places: { ref: FileRef; name?: string }[] = ['.', JOURNAL_DIR, JOURNAL_CHECKPOINTS, JOURNAL_ESCROW, SIGNED_DIR].map((path) => ({ ref: { root: 'out', path } }));
   const tokens = [answers.master.token];
   for (const p of answers.participants) {
     if (p.role !== 'trustee') continue;

@@ -67,6 +67,7 @@ export const CEREMONY_ACTIONS = [
   'combine',
   'restore-to-token',
   'cross-sign',
+  'check-request',
   'sign-document',
 ] as const;
 export type CeremonyAction = (typeof CEREMONY_ACTIONS)[number];
@@ -163,8 +164,9 @@ export interface ActionParams {
   readonly combine: EmptyParams;
   readonly 'restore-to-token': EmptyParams;
   readonly 'cross-sign': EmptyParams;
-  /** DSSE payloadType of the document to sign. */
-  readonly 'sign-document': { readonly payloadType: string };
+  /** The signing request's caps (Boulder's rule: check before signing). */
+  readonly 'check-request': { readonly maxValidityDays: number; readonly maxKeys: number; readonly maxArtifacts: number };
+  readonly 'sign-document': EmptyParams;
 }
 
 export interface StepCommon {
@@ -230,29 +232,32 @@ const ADMIN: readonly CeremonyRole[] = ['administrator'];
 const NONE = { required: [], optional: [] } as const;
 const ROOT: readonly CeremonyKind[] = ['root-keygen'];
 const RECOVERY: readonly CeremonyKind[] = ['escrow-recovery'];
-const BOTH: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery'];
+const SIGNING: readonly CeremonyKind[] = ['signing'];
+const UNLOCK: readonly CeremonyKind[] = ['escrow-recovery', 'signing'];
+const ALL: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing'];
 
 export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object.freeze({
-  'air-gap-check': { actors: ADMIN, ...NONE, kinds: BOTH },
-  'self-test': { actors: ADMIN, ...NONE, kinds: BOTH },
-  'check-in': { actors: ['administrator', 'trustee', 'witness'], required: [], optional: ['enroll'], kinds: BOTH },
-  'token-select': { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: BOTH },
-  login: { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: BOTH },
+  'air-gap-check': { actors: ADMIN, ...NONE, kinds: ALL },
+  'self-test': { actors: ADMIN, ...NONE, kinds: ALL },
+  'check-in': { actors: ['administrator', 'trustee', 'witness'], required: [], optional: ['enroll'], kinds: ALL },
+  'token-select': { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: ALL },
+  login: { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: ALL },
   entropy: { actors: ADMIN, required: ['sources'], optional: ['min-dice'], kinds: ROOT },
   generate: { actors: ADMIN, ...NONE, kinds: ROOT },
   import: { actors: ADMIN, ...NONE, kinds: ROOT },
   split: { actors: ADMIN, ...NONE, kinds: ROOT },
   distribute: { actors: ADMIN, ...NONE, kinds: ROOT },
   'verify-receipts': { actors: ['trustee'], ...NONE, kinds: ROOT },
-  checkpoint: { actors: ADMIN, required: ['phase'], optional: [], kinds: BOTH },
-  'co-sign': { actors: ADMIN, required: ['roles'], optional: [], kinds: BOTH },
-  export: { actors: ADMIN, ...NONE, kinds: BOTH },
-  'verify-bundle': { actors: ADMIN, ...NONE, kinds: RECOVERY },
-  'collect-share': { actors: ['trustee'], ...NONE, kinds: RECOVERY },
-  combine: { actors: ADMIN, ...NONE, kinds: RECOVERY },
+  checkpoint: { actors: ADMIN, required: ['phase'], optional: [], kinds: ALL },
+  'co-sign': { actors: ADMIN, required: ['roles'], optional: [], kinds: ALL },
+  export: { actors: ADMIN, ...NONE, kinds: ALL },
+  'verify-bundle': { actors: ADMIN, ...NONE, kinds: UNLOCK },
+  'collect-share': { actors: ['trustee'], ...NONE, kinds: UNLOCK },
+  combine: { actors: ADMIN, ...NONE, kinds: UNLOCK },
   'restore-to-token': { actors: ADMIN, ...NONE, kinds: RECOVERY },
   'cross-sign': { actors: ADMIN, ...NONE, kinds: [] },
-  'sign-document': { actors: ADMIN, required: ['payload-type'], optional: [], kinds: [] },
+  'check-request': { actors: ADMIN, required: ['max-validity-days'], optional: ['max-keys', 'max-artifacts'], kinds: SIGNING },
+  'sign-document': { actors: ADMIN, ...NONE, kinds: SIGNING },
 });
 
 /** The kinds an engine runs; the others accept the whole vocabulary until their engines come. */
@@ -265,7 +270,12 @@ export function kindActions(kind: CeremonyKind): readonly CeremonyAction[] {
 
 const STEP_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const PHASE = /^[a-z0-9][a-z0-9-]{0,31}$/;
-const PAYLOAD_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** check-request caps: no endorsement outlives ten years; the hard caps of core/signing/request.ts bound the counts. */
+const MAX_VALIDITY_DAYS = 3653;
+const MAX_REQUEST_KEYS = 64;
+const MAX_REQUEST_ARTIFACTS = 4096;
+const DEFAULT_MAX_KEYS = 16;
+const DEFAULT_MAX_ARTIFACTS = 64;
 const MAX_DICE = 1000;
 
 // ---------------------------------------------------------------------------------------
@@ -413,7 +423,7 @@ function checkQuorum(n: YNode, c: Checker): Quorum | undefined {
 }
 
 function checkKindRoles(kind: CeremonyKind, roles: RoleCounts, quorum: Quorum | undefined, quorumEntry: YEntry | undefined, top: YMap, c: Checker): void {
-  const needsQuorum = kind === 'root-keygen' || kind === 'escrow-recovery';
+  const needsQuorum = kind === 'root-keygen' || kind === 'escrow-recovery' || kind === 'signing';
   if (needsQuorum && !quorumEntry) {
     c.error(top.at, `${kindPhrase(kind)} must declare "quorum: { n: …, t: … }"`);
     return;
@@ -422,10 +432,10 @@ function checkKindRoles(kind: CeremonyKind, roles: RoleCounts, quorum: Quorum | 
   if (kind === 'root-keygen' && roles.trustee !== quorum.n) {
     c.error(quorumEntry.value.at, `quorum.n (${quorum.n}) must equal roles.trustee (${roles.trustee}): at key generation every trustee receives exactly one share`);
   }
-  if (kind === 'escrow-recovery' && (roles.trustee < quorum.t || roles.trustee > quorum.n)) {
+  if ((kind === 'escrow-recovery' || kind === 'signing') && (roles.trustee < quorum.t || roles.trustee > quorum.n)) {
     c.error(
       quorumEntry.value.at,
-      `roles.trustee (${roles.trustee}) must be from quorum.t (${quorum.t}) to quorum.n (${quorum.n}): a recovery needs at least t of the n share holders`,
+      `roles.trustee (${roles.trustee}) must be from quorum.t (${quorum.t}) to quorum.n (${quorum.n}): ${kind === 'signing' ? 'unlocking the key to sign' : 'a recovery'} needs at least t of the n share holders`,
     );
   }
 }
@@ -778,13 +788,18 @@ function checkParams(
       }
       return ok ? { roles: out } : undefined;
     }
-    case 'sign-document': {
-      const payloadType = c.str(val('payload-type'), `${what}.payload-type`, {
-        pattern: PAYLOAD_TYPE,
-        hint: 'must be a media type such as application/vnd.in-toto+json',
-        max: 255,
-      });
-      return payloadType === undefined ? undefined : { payloadType };
+    case 'check-request': {
+      const maxValidityDays = c.int(val('max-validity-days'), `${what}.max-validity-days`, 1, MAX_VALIDITY_DAYS);
+      const keys = f.get('max-keys');
+      const artifacts = f.get('max-artifacts');
+      const maxKeys = keys ? c.int(keys.value, `${what}.max-keys`, 0, MAX_REQUEST_KEYS) : DEFAULT_MAX_KEYS;
+      const maxArtifacts = artifacts ? c.int(artifacts.value, `${what}.max-artifacts`, 0, MAX_REQUEST_ARTIFACTS) : DEFAULT_MAX_ARTIFACTS;
+      if (maxValidityDays === undefined || maxKeys === undefined || maxArtifacts === undefined) return undefined;
+      if (maxKeys === 0 && maxArtifacts === 0) {
+        c.error(at, `${what}: max-keys and max-artifacts are both 0, so no request could ever be signed`);
+        return undefined;
+      }
+      return { maxValidityDays, maxKeys, maxArtifacts };
     }
     default:
       return {};
@@ -913,6 +928,32 @@ function checkStepOrder(kind: CeremonyKind, steps: readonly CeremonyStep[], list
     mustPrecede(o, restore, lastCoSign, 'the recovery is co-signed after the key is on the new token');
     if (!lastCoSignStep.params.roles.includes('trustee')) {
       c.error(stepAt(lastCoSignStep), `${show(lastCoSignStep)}: the final co-sign of an ${kind} must include the trustees (params.roles: [trustee, …])`);
+    }
+  }
+
+  if (kind === 'signing') {
+    for (const a of ['verify-bundle', 'check-request', 'collect-share', 'combine', 'sign-document'] as const) atMostOnce(o, a);
+    const bundle = requireStep(o, is('verify-bundle'), 'a verify-bundle step (load and verify the root bundle)');
+    const checkIn = requireStep(o, trusteeCheckIn, 'a check-in step by the trustees');
+    const request = requireStep(o, is('check-request'), 'a check-request step (the request is checked and its digest confirmed before the key is unlocked)');
+    const collect = requireStep(o, is('collect-share'), 'a collect-share step');
+    const combine = requireStep(o, is('combine'), 'a combine step');
+    const sign = requireStep(o, is('sign-document'), 'a sign-document step');
+    if (c.issues.count > 0) return;
+    for (const s of steps) {
+      if (s.action === 'check-in' && s.params.enroll) {
+        c.error(stepAt(s), `${show(s)}: trustees do not enroll in a signing ceremony; they check in with the identity they received their share with (enroll: false)`);
+      }
+    }
+    mustPrecede(o, bundle, checkIn, 'the trustees check in against the verified root bundle: only its trustees unlock its key');
+    mustPrecede(o, checkIn, request, 'every trustee present confirms the request\'s digest, so they check in first');
+    mustPrecede(o, request, collect, 'the request is checked and confirmed before any share is opened');
+    mustPrecede(o, collect, combine, 'the shares are collected before they are combined');
+    mustPrecede(o, combine, sign, 'the key is unlocked before it signs');
+    for (let i = 0; i < steps.length; i++) if (masterStep(steps[i]!)) mustPrecede(o, i, sign, 'the master token is selected and logged into before it signs');
+    mustPrecede(o, sign, lastCoSign, 'the signing ceremony is co-signed after the documents are signed and verified');
+    if (!lastCoSignStep.params.roles.includes('trustee')) {
+      c.error(stepAt(lastCoSignStep), `${show(lastCoSignStep)}: the final co-sign of a signing ceremony must include the trustees (params.roles: [trustee, …])`);
     }
   }
 }

@@ -17,7 +17,8 @@ import type { BundleManifest } from '../bundle/bundle-manifest.ts';
 import type { MasterRecord, TrusteeRecord } from '../bundle/entries.ts';
 import type { BundleKind } from '../bundle/kinds.ts';
 import type { BundleFiles } from '../bundle/layout.ts';
-import type { BundleLink } from '../bundle/statement.ts';
+import type { BundleLink, SignedDocumentRecord } from '../bundle/statement.ts';
+import type { SigningRequest } from '../signing/request.ts';
 import { principalName } from '../bundle/principals.ts';
 import { fail } from './check-list.ts';
 import type { StatementSigner, StatementSignatureReport } from './statement-signatures.ts';
@@ -30,7 +31,16 @@ export interface VerifierCrypto {
   readonly ed25519: Ed25519Backend;
 }
 
-/** What only an escrow-recovery transcript states: its link to the original ceremony and its ceremony.end body. */
+/** What a signing transcript states beyond a quorum unlock: the request it checked and the documents it signed (ceremony.end). */
+export interface SigningTranscriptFacts {
+  readonly requestSha256: string;
+  readonly title: string;
+  /** When the request was checked (request.check): the time its limits were checked at, and the documents' signedAt. */
+  readonly checkedAt: string;
+  readonly documents: readonly SignedDocumentRecord[];
+}
+
+/** What a transcript that unlocks the master key (escrow-recovery, signing) states: its link to the original ceremony and its ceremony.end body. */
 export interface RecoveryFacts {
   readonly original: BundleLink;
   readonly end: JsonObject;
@@ -47,6 +57,9 @@ export class VerifyContext {
   master?: MasterRecord;
   trustees: readonly TrusteeRecord[] = [];
   recovery?: RecoveryFacts;
+  signing?: SigningTranscriptFacts;
+  /** The signing request, parsed and checked by the signing-request check. */
+  signingRequest?: SigningRequest;
   script?: ParsedCeremonyScript;
   policy?: JsonObject;
   escrow?: EscrowManifest;

@@ -84,7 +84,7 @@ function checkShape(parsed: ParsedCeremonyScript): void {
 }
 
 /** The link to the original ceremony, read from its bundle before anything is written (verify-bundle checks the bundle). */
-async function readLink(env: CeremonyEnvironment, answers: Answers): Promise<BundleLink> {
+export async function readLink(env: CeremonyEnvironment, answers: Answers): Promise<BundleLink> {
   const dir = bundleDir(answers);
   const read = async (name: string): Promise<Uint8Array> => {
     const ref: FileRef = { root: 'answers', path: `${dir}/${name}` };
@@ -101,10 +101,10 @@ async function readLink(env: CeremonyEnvironment, answers: Answers): Promise<Bun
   return { ceremonyId: m.ceremonyId, masterFingerprint: m.masterFingerprint, statementSha256: sha256Hex(await read(STATEMENT_FILE)) };
 }
 
-/** The link a recovery transcript records (in ceremony.start and ceremony.end), if it is a recovery's. */
-function recordedLink(entries: readonly TranscriptEntry[]): BundleLink | undefined {
+/** The link a transcript of `kind` records (in ceremony.start and ceremony.end), if it is of that kind. */
+export function recordedLink(entries: readonly TranscriptEntry[], kind: 'escrow-recovery' | 'signing' = 'escrow-recovery'): BundleLink | undefined {
   const body = entries[0]?.body;
-  if (body?.kind !== 'escrow-recovery') return undefined;
+  if (body?.kind !== kind) return undefined;
   try {
     const what = 'link to the original ceremony';
     const o = expectObject(body.original, what);
@@ -127,7 +127,7 @@ async function prepare({ answers, env, previous, entries }: Preflight): Promise<
 }
 
 /** Only a trustee the original ceremony's escrow manifest names, with the same keys, takes part in its recovery. */
-function admitTrusteeOfOriginal(run: CeremonyRun, st: RecoveryState, record: TrusteeRecord): void {
+export function admitTrusteeOfOriginal(run: CeremonyRun, st: RecoveryState, record: TrusteeRecord): void {
   const manifest = st.manifest;
   if (!manifest) throw new KeyriteError('CEREMONY_ERROR', 'The trustees check in against the verified bundle: the script must verify it (verify-bundle) before check-in.');
   const entry = manifest.trustees.find((t) => t.id === record.id);

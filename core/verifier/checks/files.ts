@@ -6,6 +6,7 @@
  */
 import { parseBundleManifest } from '../../bundle/bundle-manifest.ts';
 import { BUNDLE_KIND_SPECS } from '../../bundle/kinds.ts';
+import { signedFiles } from './signing.ts';
 import { BUNDLE_MANIFEST_FILE, parseCheckpointNotePath, pemFileName } from '../../bundle/layout.ts';
 import { publicKeyAlgOf } from '../../bundle/principals.ts';
 import { fail, type Check } from '../check-list.ts';
@@ -58,7 +59,7 @@ export const bundleLayout: Check<VerifyContext> = {
   needs: ['transcript-structure', 'bundle-manifest'],
   run(ctx) {
     const kind = ctx.kind!;
-    const expected = new Set<string>([...BUNDLE_KIND_SPECS[kind].files, ...expectedPemFiles(ctx).keys()]);
+    const expected = new Set<string>([...BUNDLE_KIND_SPECS[kind].files, ...expectedPemFiles(ctx).keys(), ...signedFiles(ctx)]);
     const unexpected = [...ctx.files.keys()].filter((p) => !expected.has(p) && parseCheckpointNotePath(p) === undefined).sort();
     if (unexpected.length > 0) fail(`The bundle holds files that a ${kind} bundle does not have: ${unexpected.join(', ')}.`);
     const missing = [...expected].filter((p) => !ctx.files.has(p)).sort();

@@ -13,6 +13,7 @@ import { keys } from './keys.ts';
 import { readme } from './readme.ts';
 import { escrowManifest, shareReceipts } from './escrow.ts';
 import { originalLink } from './recovery.ts';
+import { signedDocuments, signingRequest } from './signing.ts';
 import { checkpointConsistency, checkpointRoots, checkpointSignatures } from './checkpoints.ts';
 import { hybridRule, statement, statementSignatures, threshold } from './statement.ts';
 
@@ -24,6 +25,7 @@ export interface TableEntry {
 
 const every = (check: Check<VerifyContext>): TableEntry => ({ check });
 const only = (kind: BundleKind, check: Check<VerifyContext>): TableEntry => ({ check, kinds: [kind] });
+const unlocking = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['escrow-recovery', 'signing'] });
 
 export const CHECKS: readonly TableEntry[] = [
   every(bundleManifest),
@@ -37,7 +39,9 @@ export const CHECKS: readonly TableEntry[] = [
   every(readme),
   only('root-keygen', escrowManifest),
   only('root-keygen', shareReceipts),
-  only('escrow-recovery', originalLink),
+  unlocking(originalLink),
+  only('signing', signingRequest),
+  only('signing', signedDocuments),
   every(checkpointRoots),
   every(checkpointConsistency),
   every(checkpointSignatures),

@@ -19,6 +19,13 @@ import type { VerifyContext } from '../context.ts';
 const KIND_FACTS: Readonly<Record<BundleKind, (ctx: VerifyContext) => Record<string, string>>> = {
   'root-keygen': (ctx) => ({ t: String(ctx.script!.script.quorum!.t), n: String(ctx.script!.script.quorum!.n) }),
   'escrow-recovery': (ctx) => ({ originalCeremonyId: ctx.recovery!.original.ceremonyId, sharesCombined: ctx.recovery!.sharesCombined.join(', ') }),
+  signing: (ctx) => ({
+    originalCeremonyId: ctx.recovery!.original.ceremonyId,
+    requestTitle: ctx.signing!.title,
+    requestSha256: ctx.signing!.requestSha256,
+    sharesCombined: ctx.recovery!.sharesCombined.join(', '),
+    documents: ctx.signing!.documents.map((d) => d.name).join(', '),
+  }),
 };
 
 function expectedFacts(ctx: VerifyContext, kind: BundleKind): Record<string, string> {

@@ -1,8 +1,9 @@
 /**
- * What only an escrow-recovery bundle has (docs/FORMATS.md "Recovery bundle"): the recovery
- * transcript's own story and its link to the original ceremony — the original signed statement
- * in original/statement.dsse.json, whose SHA-256 the recovery recorded at its start, signed by
- * the same master key and naming every trustee present.
+ * What the bundles of a quorum unlock have (escrow-recovery, docs/FORMATS.md "Recovery bundle";
+ * signing, "Signing"): the transcript's own story of the unlock and its link to the original
+ * (root) ceremony — the original signed statement in original/statement.dsse.json, whose SHA-256
+ * the transcript recorded at its start, signed by the same master key and naming every trustee
+ * present.
  */
 import { fromUtf8 } from '../../bytes.ts';
 import { pae, parseEnvelope } from '../../encoding/dsse.ts';
@@ -46,12 +47,13 @@ function recoveredMasterKey(ctx: VerifyContext, fingerprint: string): HybridPubl
   return key;
 }
 
-/** The recovery transcript's own story, from start to end; sets the master key and returns the recovery's facts. */
+/** The unlocking transcript's own story, from start to end; sets the master key and returns the unlock's facts. */
 export function recoveryFacts(ctx: VerifyContext, entries: readonly TranscriptEntry[]): RecoveryFacts {
   const start = entries[0]!.body;
   const original = linkOf(start.original);
   const end = entries[entries.length - 1]!.body;
-  if (end.kind !== 'escrow-recovery' || !sameLink(end.original, original)) fail('ceremony.end does not close a recovery of the original ceremony named at the start.');
+  const kind = ctx.kind!;
+  if (end.kind !== kind || !sameLink(end.original, original)) fail(`ceremony.end does not close ${kind === 'signing' ? 'a signing ceremony' : 'a recovery'} of the original ceremony named at the start.`);
   if (end.masterFingerprint !== original.masterFingerprint) fail("ceremony.end names another master key than the original ceremony's.");
   // A resumed recovery combines again (shares are never stored): every key.restore must be sound; the last one counts.
   const restores = entries.filter((e) => e.type === ENTRY.keyRestore);
@@ -69,8 +71,15 @@ export function recoveryFacts(ctx: VerifyContext, entries: readonly TranscriptEn
   if (unaccepted.length > 0) fail(`Shares were combined without a share.accepted entry: ${unaccepted.join(', ')}.`);
   const t = expectObject(start.quorum, 'quorum in ceremony.start').t;
   if (typeof t !== 'number' || new Set(combined).size < t) fail(`Fewer than t = ${String(t)} distinct shares were combined.`);
-  const restoredOnToken = entries.some((e) => e.type === ENTRY.keyImport && e.seq > restores[0]!.seq) || entries.some((e) => e.type === ENTRY.tokenLabelCheck && e.body.outcome === 'holds-this-ceremony-key');
-  if (!restoredOnToken) fail('The transcript does not record the key restored onto the new master token.');
+  const onToken = entries.some((e) => e.type === ENTRY.tokenLabelCheck && e.body.outcome === 'holds-this-ceremony-key');
+  if (kind === 'signing') {
+    // The key signs with its classical half on the master token, found to hold it before any share was opened.
+    const firstShare = entries.find((e) => e.type === ENTRY.shareAccepted)?.seq ?? Infinity;
+    if (!entries.some((e) => e.type === ENTRY.tokenLabelCheck && e.body.outcome === 'holds-this-ceremony-key' && e.seq < firstShare)) fail('The transcript does not record that the master token held the master key before any share was opened.');
+  } else {
+    const restoredOnToken = entries.some((e) => e.type === ENTRY.keyImport && e.seq > restores[0]!.seq) || onToken;
+    if (!restoredOnToken) fail('The transcript does not record the key restored onto the new master token.');
+  }
   ctx.master = { fingerprint: original.masterFingerprint, publicKey: recoveredMasterKey(ctx, original.masterFingerprint) };
   return { original, end, sharesCombined: combined };
 }

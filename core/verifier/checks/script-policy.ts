@@ -29,8 +29,8 @@ export const scriptHash: Check<VerifyContext> = {
 function checkTrustees(ctx: VerifyContext, listed: readonly Record<string, unknown>[], n: number, t: number): void {
   const trustees = ctx.trustees;
   if (ctx.kind === 'root-keygen' && (listed.length !== n || trustees.length !== n)) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}.`);
-  if (ctx.kind === 'escrow-recovery') {
-    if (trustees.length < t || trustees.length > n) fail(`A ${t}-of-${n} recovery needs ${t} to ${n} trustees present; the transcript checked in ${trustees.length}.`);
+  if (ctx.kind === 'escrow-recovery' || ctx.kind === 'signing') {
+    if (trustees.length < t || trustees.length > n) fail(`A ${t}-of-${n} ${ctx.kind === 'signing' ? 'quorum unlock' : 'recovery'} needs ${t} to ${n} trustees present; the transcript checked in ${trustees.length}.`);
     if (!sameLink(ctx.policy!.original, ctx.recovery!.original)) fail('policy.json links to another original ceremony than the transcript.');
   }
   if (listed.some((x, i) => x.id !== trustees[i]!.id || x.fingerprint !== trustees[i]!.fingerprint)) fail('policy.json lists other trustees than the transcript.');
@@ -68,6 +68,6 @@ export const policy: Check<VerifyContext> = {
     if (sig.mode !== 'hybrid' || expectList(sig.statementSigners, 'statement signers in policy.json').join('\n') !== expectedSigners.join('\n')) {
       fail('policy.json does not require the hybrid signatures of the master key and every trustee on the statement.');
     }
-    return `${t}-of-${n} as in the script, ${ctx.trustees.length} trustees${ctx.kind === 'escrow-recovery' ? ' present' : ''} as in the transcript; ${witnessSteps} witness steps each confirmed by a witness; hybrid signatures of ${expectedSigners.length} principals required`;
+    return `${t}-of-${n} as in the script, ${ctx.trustees.length} trustees${ctx.kind === 'root-keygen' ? '' : ' present'} as in the transcript; ${witnessSteps} witness steps each confirmed by a witness; hybrid signatures of ${expectedSigners.length} principals required`;
   },
 };

@@ -19,6 +19,7 @@ import type { VerifyContext } from '../context.ts';
 import { modeHalves } from '../mode-words.ts';
 import { evaluateStatementSignatures } from '../statement-signatures.ts';
 import { sameLink } from './recovery.ts';
+import { signedFiles } from './signing.ts';
 
 /** The predicate names this ceremony, master key, script, final checkpoint, trustees (and, for a recovery, the original). */
 function checkPredicate(ctx: VerifyContext, pred: JsonObject): void {
@@ -33,7 +34,14 @@ function checkPredicate(ctx: VerifyContext, pred: JsonObject): void {
   const named = expectList(pred.trustees, 'predicate trustees').map((x) => expectObject(x, 'predicate trustee'));
   const trustees = ctx.trustees;
   if (named.length !== trustees.length || named.some((x, i) => x.id !== trustees[i]!.id || x.fingerprint !== trustees[i]!.fingerprint)) fail('The statement lists other trustees than the transcript.');
-  if (ctx.kind === 'escrow-recovery' && !sameLink(pred.original, ctx.recovery!.original)) fail('The statement links to another original ceremony than the transcript.');
+  if (ctx.kind !== 'root-keygen' && !sameLink(pred.original, ctx.recovery!.original)) fail('The statement links to another original ceremony than the transcript.');
+  if (ctx.kind === 'signing') {
+    const s = ctx.signing!;
+    const request = expectObject(pred.request, 'predicate request');
+    const docs = expectList(pred.documents, 'predicate documents').map((d) => expectObject(d, 'predicate document'));
+    const same = docs.length === s.documents.length && docs.every((d, i) => Object.keys(d).length === 4 && d.name === s.documents[i]!.name && d.payloadType === s.documents[i]!.payloadType && d.sha256 === s.documents[i]!.sha256 && d.envelopeSha256 === s.documents[i]!.envelopeSha256);
+    if (request.sha256 !== s.requestSha256 || !same) fail('The statement names another request or other signed documents than the transcript.');
+  }
   const pp = expectObject(pred.policy, 'predicate policy');
   const q = expectObject(ctx.json(POLICY_FILE).quorum, 'quorum in policy.json');
   if (pp.n !== q.n || pp.t !== q.t || pp.signatures !== 'hybrid') fail('The statement gives another quorum or signature rule than policy.json.');
@@ -52,7 +60,7 @@ export const statement: Check<VerifyContext> = {
     const spec = BUNDLE_KIND_SPECS[ctx.kind!];
     if (st._type !== IN_TOTO_STATEMENT_TYPE || st.predicateType !== spec.predicateType) fail(`The statement is not a Keyrite ${spec.title} statement (in-toto v1).`);
     const subjects = expectList(st.subject, 'statement subjects').map((s) => expectObject(s, 'statement subject'));
-    if (subjects.map((s) => s.name).join('\n') !== spec.subjects.join('\n')) fail(`The statement names other subjects than a ${ctx.kind} statement has.`);
+    if (subjects.map((s) => s.name).join('\n') !== [...spec.subjects, ...signedFiles(ctx)].join('\n')) fail(`The statement names other subjects than a ${ctx.kind} statement has.`);
     for (const s of subjects) {
       if (expectObject(s.digest, 'subject digest').sha256 !== ctx.sha256Hex(ctx.file(String(s.name)))) fail(`The statement's SHA-256 of ${String(s.name)} does not match the file.`);
     }

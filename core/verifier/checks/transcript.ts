@@ -14,6 +14,7 @@ import { Skipped, fail, failureDetail, type Check } from '../check-list.ts';
 import type { VerifyContext } from '../context.ts';
 import { readTranscriptFacts, type TranscriptFacts } from '../transcript-facts.ts';
 import { recoveryFacts } from './recovery.ts';
+import { signingTranscriptFacts } from './signing.ts';
 
 const RULE_CHECKS: Readonly<Record<TranscriptRule, string>> = {
   syntax: 'transcript-syntax',
@@ -56,6 +57,10 @@ export const transcriptRules: readonly Check<VerifyContext>[] = [
 
 function describe(ctx: VerifyContext, facts: TranscriptFacts): string {
   const size = ctx.transcript!.size;
+  if (ctx.kind === 'signing') {
+    const r = ctx.recovery!;
+    return `signing ceremony ${facts.ceremonyId} with the master key of ceremony ${r.original.ceremonyId}: ${size} entries from ceremony.start to ceremony.end, ${facts.runs} run(s), the key unlocked by ${r.sharesCombined.length} shares and checked, ${ctx.signing!.documents.length} document(s) signed, ${ctx.trustees.length} trustees present`;
+  }
   if (ctx.kind === 'escrow-recovery') {
     const r = ctx.recovery!;
     return `escrow recovery ${facts.ceremonyId} of ceremony ${r.original.ceremonyId}: ${size} entries from ceremony.start to ceremony.end, ${facts.runs} run(s), the master key recovered from ${r.sharesCombined.length} shares, checked and restored, ${ctx.trustees.length} trustees present`;
@@ -71,7 +76,7 @@ export const transcriptStructure: Check<VerifyContext> = {
     const first = entries[0];
     if (first === undefined || first.type !== ENTRY.ceremonyStart) fail('The transcript does not begin with ceremony.start.');
     const kind = first.body.kind;
-    if (!isBundleKind(kind)) fail(`The transcript is of a ${JSON.stringify(kind)} ceremony; this verifier reads root-keygen and escrow-recovery bundles.`);
+    if (!isBundleKind(kind)) fail(`The transcript is of a ${JSON.stringify(kind)} ceremony; this verifier reads root-keygen, escrow-recovery and signing bundles.`);
     ctx.kind = kind;
     if (first.body.origin !== ceremonyOrigin(String(first.body.ceremonyId))) fail('ceremony.start names another log origin than its ceremony id gives.');
     const last = entries[entries.length - 1]!;
@@ -86,8 +91,9 @@ export const transcriptStructure: Check<VerifyContext> = {
     // The last step (co-sign) is closed by ceremony.end itself.
     if (facts.openStep !== undefined && facts.openStep !== last.body.step) fail(`The transcript leaves the step ${facts.openStep} started but never ended.`);
     ctx.trustees = facts.trustees;
-    if (kind === 'escrow-recovery') {
+    if (kind === 'escrow-recovery' || kind === 'signing') {
       ctx.recovery = recoveryFacts(ctx, entries);
+      if (kind === 'signing') ctx.signing = signingTranscriptFacts(entries);
     } else {
       if (!facts.master) fail('The transcript records no master key.');
       if (!facts.masterEscrowed) fail('The transcript does not record the master key as generated and escrowed.');
