@@ -8,7 +8,7 @@
 import { KeyriteError } from '../errors.ts';
 import { equalBytes, fromUtf8 } from '../bytes.ts';
 import { sha256 } from '../crypto/hash.ts';
-import { NOBLE_ED25519, VERIFY_MODES, verifyHybrid, type Ed25519Backend, type VerifyMode } from '../crypto/hybrid.ts';
+import { NOBLE_ED25519, VERIFY_MODES, verifyHybrid, type Ed25519Backend, type HybridPublicKey, type VerifyMode } from '../crypto/hybrid.ts';
 import { parseEnvelope, pae, type DsseEnvelope } from '../encoding/dsse.ts';
 import { fingerprint, fingerprintMatches, formatFingerprintHex, type ParsedFingerprint } from '../encoding/fingerprint.ts';
 import { fromHex, toHex } from '../encoding/hex.ts';
@@ -156,18 +156,27 @@ function checkIssuer(raw: unknown): ReadIssuer {
   return issuer;
 }
 
-function checkSignatures(envelope: DsseEnvelope, issuer: ReadIssuer, mode: VerifyMode, ed25519: Ed25519Backend): string {
+/**
+ * Why the envelope's signatures are not the master key's signature of its payload, or undefined
+ * when they are: exactly two, the Ed25519 half then the ML-DSA-65 half, each naming its key by
+ * thumbprint (Keyrite always writes the keyids), both verifying over PAE in the chosen mode.
+ * The signing ceremony keeps an interrupted run's envelope only under the same rule.
+ */
+export function envelopeSignatureProblem(envelope: DsseEnvelope, publicKey: HybridPublicKey, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519): string | undefined {
   const sigs = envelope.signatures;
-  if (sigs.length !== 2) fail(`The envelope has ${sigs.length} signature${sigs.length === 1 ? '' : 's'}; a signed document has exactly two, the master key's Ed25519 and then its ML-DSA-65 signature.`);
-  const ids = principalKeyIds(issuer.publicKey);
-  // Keyrite always writes the keyids (the halves' thumbprints); one missing or naming another key is not an envelope it made.
-  if (sigs[0]!.keyid !== ids.classical) fail("Signature 1 does not name the master key's Ed25519 key by its thumbprint: the signatures are in the wrong order, unnamed or of another key.");
-  if (sigs[1]!.keyid !== ids.pq) fail("Signature 2 does not name the master key's ML-DSA-65 key by its thumbprint: the signatures are in the wrong order, unnamed or of another key.");
-  const r = verifyHybrid(issuer.publicKey, pae(envelope.payloadType, envelope.payload), { classical: sigs[0]!.sig, pq: sigs[1]!.sig }, mode, ed25519);
-  if (!r.valid) {
-    const failed = [r.classical === 'fail' ? 'Ed25519' : '', r.pq === 'fail' ? 'ML-DSA-65' : ''].filter(Boolean);
-    fail(failed.length === 2 ? "Neither the Ed25519 nor the ML-DSA-65 signature of the master key verifies over the envelope's payload." : `The ${failed[0]} signature of the master key does not verify over the envelope's payload.`);
-  }
+  if (sigs.length !== 2) return `The envelope has ${sigs.length} signature${sigs.length === 1 ? '' : 's'}; a signed document has exactly two, the master key's Ed25519 and then its ML-DSA-65 signature.`;
+  const ids = principalKeyIds(publicKey);
+  if (sigs[0]!.keyid !== ids.classical) return "Signature 1 does not name the master key's Ed25519 key by its thumbprint: the signatures are in the wrong order, unnamed or of another key.";
+  if (sigs[1]!.keyid !== ids.pq) return "Signature 2 does not name the master key's ML-DSA-65 key by its thumbprint: the signatures are in the wrong order, unnamed or of another key.";
+  const r = verifyHybrid(publicKey, pae(envelope.payloadType, envelope.payload), { classical: sigs[0]!.sig, pq: sigs[1]!.sig }, mode, ed25519);
+  if (r.valid) return undefined;
+  const failed = [r.classical === 'fail' ? 'Ed25519' : '', r.pq === 'fail' ? 'ML-DSA-65' : ''].filter(Boolean);
+  return failed.length === 2 ? "Neither the Ed25519 nor the ML-DSA-65 signature of the master key verifies over the envelope's payload." : `The ${failed[0]} signature of the master key does not verify over the envelope's payload.`;
+}
+
+function checkSignatures(envelope: DsseEnvelope, issuer: ReadIssuer, mode: VerifyMode, ed25519: Ed25519Backend): string {
+  const problem = envelopeSignatureProblem(envelope, issuer.publicKey, mode, ed25519);
+  if (problem) fail(problem);
   if (mode === 'hybrid') return "Both halves of the master key's signature verify (Ed25519 and ML-DSA-65).";
   return mode === 'classical-only' ? 'The Ed25519 signature verifies; the ML-DSA-65 signature was NOT checked (classical-only).' : 'The ML-DSA-65 signature verifies; the Ed25519 signature was NOT checked (pq-only).';
 }
