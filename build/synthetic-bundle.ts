@@ -1,5 +1,6 @@
 // A VALID synthetic root-keygen bundle with a large transcript, for `npm run bench` (verifier
 // figures). Never used by tests; nothing is written into the repository.
+// Also a command (below) that writes one into a folder, for whole-process timings.
 //
 // How: the real engine runs a rehearsal ceremony (like test/helpers/golden.ts, but with
 // `trustees` trustees and a ceil(2n/3)-of-n quorum), in a temp folder, with
@@ -14,10 +15,13 @@
 //    are then signed by the engine over the padded transcript, as in a real ceremony.
 // The bundle folder is read back into a Map and the temp folder removed.
 //
-//   node --import tsx build/synthetic-bundle.ts [entries] [trustees] [seed]   (prints a summary)
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//   node --import tsx build/synthetic-bundle.ts --entries N --out DIR [--trustees N] [--seed TEXT]
+// writes the bundle into DIR (which must not exist), prints the master fingerprint on stdout
+// and a JSON summary on stderr; `keyrite verify DIR --trust <that fingerprint>` then says VALID.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { concatBytes, utf8 } from '../core/bytes.ts';
 import { toHex } from '../core/encoding/hex.ts';
@@ -196,13 +200,30 @@ export async function generateSyntheticBundle(options: SyntheticBundleOptions = 
   }
 }
 
+/** Writes the bundle's files under `dir`, which must not exist yet (no file is ever overwritten). */
+export function writeSyntheticBundle(files: ReadonlyMap<string, Uint8Array>, dir: string): void {
+  mkdirSync(dir);
+  for (const [path, bytes] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), bytes, { flag: 'wx' });
+  }
+}
+
+const USAGE = 'usage: node --import tsx build/synthetic-bundle.ts --entries N --out DIR [--trustees N] [--seed TEXT]';
+
 if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const [entries, trustees, seed] = process.argv.slice(2);
+  const { values } = parseArgs({ options: { entries: { type: 'string' }, out: { type: 'string' }, trustees: { type: 'string' }, seed: { type: 'string' } } });
+  if (values.entries === undefined || values.out === undefined || !/^[1-9][0-9]*$/.test(values.entries)) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(2);
+  }
   const b = await generateSyntheticBundle({
-    ...(entries ? { entries: Number(entries) } : {}),
-    ...(trustees ? { trustees: Number(trustees) } : {}),
-    ...(seed ? { seed } : {}),
+    entries: Number(values.entries),
+    ...(values.trustees ? { trustees: Number(values.trustees) } : {}),
+    ...(values.seed ? { seed: values.seed } : {}),
   });
+  writeSyntheticBundle(b.files, values.out);
   const { files, ...summary } = b;
-  process.stdout.write(JSON.stringify({ ...summary, files: files.size, transcriptSha256: toHex(sha256(files.get('transcript.jsonl')!)) }, null, 2) + '\n');
+  process.stderr.write(JSON.stringify({ ...summary, out: values.out, files: files.size, transcriptSha256: toHex(sha256(files.get('transcript.jsonl')!)) }) + '\n');
+  process.stdout.write(`${b.masterFingerprint}\n`);
 }
