@@ -1,6 +1,6 @@
 // Builds everything Keyrite ships into dist/ (run by `npm run build`, and by `npm ci`
 // through "prepare"):
-//   cli       cli/bin.ts                → dist/cli/keyrite.mjs        (ESM, Node 20, packages external)
+//   cli       cli/bin.ts                → dist/cli/keyrite.mjs        (ESM, Node 20, packages external; one chunk per command beside it: code that finds files by import.meta.url stays in dist/cli/)
 //             core/node/audit-worker.ts → dist/cli/audit-worker.mjs   (same; the audit-script worker thread)
 //   electron  electron/main.ts          → dist/electron/main.cjs      (CJS, electron + native modules external)
 //             electron/preload.ts       → dist/electron/preload.cjs   (CJS, only `electron` may stay external)
@@ -10,6 +10,7 @@
 // Quiet: one line on success, the error and exit code 1 on failure.
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildVerifierPage } from './verifier-page.mjs';
@@ -32,8 +33,12 @@ const common = {
 
 async function buildCli() {
   const cliCommon = { ...common, format: 'esm', target: 'node20', packages: 'external' };
+  // Chunk names change with their contents: start from an empty folder so no stale chunk stays.
+  rmSync(at('dist/cli'), { recursive: true, force: true });
   await Promise.all([
-    esbuild.build({ ...cliCommon, entryPoints: [at('cli/bin.ts')], outfile: at('dist/cli/keyrite.mjs') }),
+    // Split: each command's module (cli/commands/index.ts imports them on first use) is its own
+    // chunk, so start-up loads only what the command run needs.
+    esbuild.build({ ...cliCommon, entryPoints: { keyrite: at('cli/bin.ts') }, outdir: at('dist/cli'), splitting: true, chunkNames: '[name]-[hash]', outExtension: { '.js': '.mjs' } }),
     // The audit-script worker is its own file: core/node/audit-runner.ts starts it from
     // new URL('./audit-worker.mjs', import.meta.url), i.e. next to the CLI bundle.
     esbuild.build({ ...cliCommon, entryPoints: [at('core/node/audit-worker.ts')], outfile: at('dist/cli/audit-worker.mjs') }),

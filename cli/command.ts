@@ -43,6 +43,9 @@ export interface Command {
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }
 
+/** A command without its code: what help and argument parsing need (cli/commands/specs.ts). */
+export type CommandSpec = Omit<Command, 'run'>;
+
 /** Options every command understands. */
 export const COMMON_OPTIONS: OptionSpec[] = [
   { name: 'json', takesValue: false, help: 'print the result as one JSON document on stdout' },

@@ -14,13 +14,13 @@ import { EXIT, printJson, type Command } from '../command.ts';
 import { toPlainBytes } from '../../core/bytes.ts';
 import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
-import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import { headlessEnvironment, resultJson, resultText } from './ceremony-output.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 import { runSigning } from '../../core/ceremony/kinds/signing.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { signingJson, signingText } from './ceremony-output.ts';
+import { CEREMONY_RUN_SPEC } from './specs.ts';
 
 export async function readInput(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -31,21 +31,7 @@ export async function readInput(path: string, what: string): Promise<Uint8Array>
 }
 
 export const ceremonyRunCommand: Command = {
-  name: 'ceremony run',
-  summary: 'run a root-keygen or signing ceremony script with an answers file and export the public bundle',
-  usage: ['ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]'],
-  options: [
-    { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: participants, tokens, PIN sources (never PINs), confirmations' },
-    { name: 'out', takesValue: true, valueName: 'DIR', help: 'run folder: journal and, at the end, DIR/bundle (an interrupted run in DIR is resumed)' },
-    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
-  ],
-  positionals: { min: 1, max: 1 },
-  details: [
-    'PINs come from the environment variables the answers file names, or are typed at a prompt without echo.',
-    'Witness confirmations come from the answers file ("confirm"), or are asked on the terminal.',
-    "Each trustee's keyring, share envelope and paper backup go to their own folder, never into the bundle.",
-    'A bundle is never overwritten; an interrupted run in DIR is resumed (or restarted from key generation) and the interruption recorded.',
-  ].join('\n'),
+  ...CEREMONY_RUN_SPEC,
   async run(args, io) {
     const json = args.flag('json');
     const scriptPath = resolve(io.cwd, args.positionals[0]!);

@@ -18,10 +18,10 @@ import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { promptHidden } from '../../core/node/pin-prompt.ts';
-import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { trustOf } from './verify.ts';
 import { readInput } from './ceremony-run.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { CHECK_SHARE_SPEC } from './specs.ts';
 
 /** --token: `software:PATH` (a rehearsal token file) or a PKCS#11 URI naming the token by label or serial. */
 function tokenOf(value: string, cwd: string): TokenChoice {
@@ -49,22 +49,7 @@ function printHuman(r: ShareCheckResult): string {
 }
 
 export const checkShareCommand: Command = {
-  name: 'check-share',
-  summary: 'a trustee checks their own share: bundle, keyring, token, sealed seed and share, alone',
-  usage: ['check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN [--trust FINGERPRINT] [--pin-env NAME] [--paper-words | --paper-words-env NAME] [--module PATH] [--json]'],
-  options: [
-    { name: 'keyring', takesValue: true, valueName: 'FILE', help: 'your keyring.json from the ceremony' },
-    { name: 'envelope', takesValue: true, valueName: 'FILE', help: 'your share-envelope.json' },
-    { name: 'envelope-card', takesValue: true, valueName: 'FILE', help: 'instead of --envelope: a text file of what a QR scanner typed from your printed share card (one part per line)' },
-    { name: 'token', takesValue: true, valueName: 'TOKEN', help: 'your token: a PKCS#11 URI naming it by token= or serial= (see keyrite tokens), or software:PATH for a rehearsal token file' },
-    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
-    { name: 'pin-env', takesValue: true, valueName: 'NAME', help: 'read the PIN from this environment variable (default: asked at a hidden prompt)' },
-    { name: 'paper-words', takesValue: false, help: 'also check your paper-backup words against the share (typed at a hidden prompt, never shown)' },
-    { name: 'paper-words-env', takesValue: true, valueName: 'NAME', help: 'the same, with the words read from this environment variable' },
-    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
-  ],
-  positionals: { min: 1, max: 1 },
-  exitCodes: 'Exit codes: 0 the share is good, 1 a check failed (the first failing check is named), 2 usage or I/O error.',
+  ...CHECK_SHARE_SPEC,
   async run(args, io) {
     const trust = trustOf(args.value('trust'));
     const envelopePath = args.value('envelope');

@@ -18,6 +18,7 @@ import { checkSignedDocument, MAX_ENVELOPE_BYTES, type EndorsedKeyStatus, type S
 import { formatUtcSecond, parseUtcSecond } from '../../core/signing/fields.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
+import { CHECK_SIGNATURE_SPEC } from './specs.ts';
 
 /** The largest document or artifact read (it is hashed in memory). */
 export const MAX_CHECKED_FILE_BYTES = 1024 * 1024 * 1024;
@@ -103,22 +104,7 @@ function printHuman(io: CliIO, documentPath: string, r: SignatureCheckReport, no
 }
 
 export const checkSignatureCommand: Command = {
-  name: 'check-signature',
-  summary: 'check one signed document (endorsed keys, signed artifacts, or a listed file) against the master fingerprint, offline',
-  usage: ['check-signature DOCUMENT --signature ENVELOPE --trust FINGERPRINT [--mode hybrid|classical-only|pq-only] [--at TIME] [--json]'],
-  options: [
-    { name: 'signature', takesValue: true, valueName: 'ENVELOPE', help: 'the DSSE envelope, DOCUMENT.dsse.json (for a listed file: the artifacts.intoto.json.dsse.json that lists it)' },
-    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the root ceremony (64 hex digits or the 16 words); required' },
-    { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signature halves), classical-only or pq-only' },
-    { name: 'at', takesValue: true, valueName: 'TIME', help: 'judge the endorsed keys\' validity at this UTC time, YYYY-MM-DDTHH:MM:SSZ (default: now)' },
-  ],
-  positionals: { min: 1, max: 1 },
-  exitCodes: 'Exit codes: 0 the document is good, 1 a check failed (the first failing check is named), 2 usage or I/O error.',
-  details: [
-    'DOCUMENT is the signed document itself (endorsed-keys.jwks.json, artifacts.intoto.json) or a file that artifacts.intoto.json lists by name, SHA-256 and size.',
-    'An endorsement fails only when none of its keys is valid at --at; every key is listed with VALID NOW, NOT YET VALID or EXPIRED.',
-    'A rehearsal document that passes is GOOD (exit 0) and marked REHEARSAL ("rehearsal": true with --json).',
-  ].join('\n'),
+  ...CHECK_SIGNATURE_SPEC,
   async run(args, io) {
     const mode = modeOf(args.value('mode'));
     const trust = trustOf(args.required('trust'));

@@ -23,6 +23,7 @@ import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environm
 import { ioError } from '../../core/node/durable-files.ts';
 import { createToken, DEMO_TRUSTEES, newPassphrase, pinVariable, readPassphraseFile, readShipped, recoveryAnswersText, RECOVERY_SCRIPT } from './demo.ts';
 import { progressPrinter, recoveryJson, recoveryText } from './ceremony-output.ts';
+import { DEMO_RECOVER_SPEC } from './specs.ts';
 
 const RECOVERIES = 'recoveries';
 const NEW_MASTER_TOKEN = 'new-master.keyrite-token';
@@ -97,17 +98,7 @@ export async function runDemoRecovery(opts: DemoRecoveryOptions): Promise<{ outc
 }
 
 export const demoRecoverCommand: Command = {
-  name: 'demo recover',
-  summary: 'rehearse the escrow recovery of a demo (repeatable: each run restores onto a fresh rehearsal token)',
-  usage: ['demo recover DIR [--json]'],
-  options: [],
-  positionals: { min: 1, max: 1 },
-  details: [
-    'DIR is the folder of a finished `keyrite demo`. Trustees 1-3 bring their envelopes; their rehearsal',
-    'passphrases are read from the REHEARSAL-ONLY files next to their tokens. Each run writes DIR/recoveries/N/:',
-    'a fresh rehearsal token with the recovered master key, and run/ with the recovery journal and bundle.',
-  ].join('\n'),
-  exitCodes: 'Exit codes: 0 recovered and verified, 1 a check failed, 2 usage or I/O error.',
+  ...DEMO_RECOVER_SPEC,
   async run(args, io) {
     const json = args.flag('json');
     const r = await runDemoRecovery({ demoDir: resolve(io.cwd, args.positionals[0]!), progress: progressPrinter(io, json) });

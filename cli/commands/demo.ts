@@ -37,6 +37,7 @@ import { equalBytes } from '../../core/bytes.ts';
 import { sha256 } from '../../core/crypto/hash.ts';
 import { toHex } from '../../core/encoding/hex.ts';
 import { EXAMPLE_ARTIFACT_NAME, exampleArtifactBytes, exampleSigningRequest } from '../../core/signing/example-request.ts';
+import { DEMO_SPEC } from './specs.ts';
 
 export const DEMO_SCRIPT = 'root-keygen-3of5-rehearsal.yaml';
 export const RECOVERY_SCRIPT = 'escrow-recovery-rehearsal.yaml';
@@ -336,16 +337,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 }
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'rehearse a full root key ceremony on software tokens (rehearsal only) and verify its bundle',
-  usage: ['demo --out DIR [--json]'],
-  options: [{ name: 'out', takesValue: true, valueName: 'DIR', help: 'new or empty folder for the rehearsal: bundle, trustee folders, recovery answers' }],
-  positionals: { min: 0, max: 0 },
-  details: [
-    'Everything made by the demo is REHEARSAL ONLY: software tokens whose passphrases are written next to them.',
-    'The air-gap check only warns in a rehearsal. Afterwards `keyrite demo recover DIR` rehearses the recovery.',
-    'A demo interrupted during its ceremony is resumed by running the same command again.',
-  ].join('\n'),
+  ...DEMO_SPEC,
   async run(args, io) {
     const json = args.flag('json');
     const demo = await runDemo({ outDir: resolve(io.cwd, args.required('out')), progress: progressPrinter(io, json) });

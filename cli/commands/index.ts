@@ -1,13 +1,23 @@
-/** Every CLI command, in the order `keyrite --help` lists them. */
-import type { Command } from '../command.ts';
-import { ceremonyRunCommand } from './ceremony-run.ts';
-import { checkShareCommand } from './check-share.ts';
-import { checkSignatureCommand } from './check-signature.ts';
-import { demoRecoverCommand } from './demo-recover.ts';
-import { demoCommand } from './demo.ts';
-import { recoverCommand } from './recover.ts';
-import { selftestCommand } from './selftest.ts';
-import { tokensCommand } from './tokens.ts';
-import { verifyCommand } from './verify.ts';
+/**
+ * Every CLI command, in the order `keyrite --help` lists them. Each is its spec (specs.ts)
+ * with a run that loads the command's module on first use, so that `keyrite --help` and
+ * `keyrite verify` load no library they do not use (the CLI bundle is split per command).
+ */
+import type { Command, CommandSpec } from '../command.ts';
+import { CEREMONY_RUN_SPEC, CHECK_SHARE_SPEC, CHECK_SIGNATURE_SPEC, DEMO_RECOVER_SPEC, DEMO_SPEC, RECOVER_SPEC, SELFTEST_SPEC, TOKENS_SPEC, VERIFY_SPEC } from './specs.ts';
 
-export const COMMANDS: Command[] = [demoCommand, demoRecoverCommand, ceremonyRunCommand, recoverCommand, checkShareCommand, checkSignatureCommand, selftestCommand, tokensCommand, verifyCommand];
+function lazy(spec: CommandSpec, load: () => Promise<Command>): Command {
+  return { ...spec, run: async (args, io) => (await load()).run(args, io) };
+}
+
+export const COMMANDS: Command[] = [
+  lazy(DEMO_SPEC, async () => (await import('./demo.ts')).demoCommand),
+  lazy(DEMO_RECOVER_SPEC, async () => (await import('./demo-recover.ts')).demoRecoverCommand),
+  lazy(CEREMONY_RUN_SPEC, async () => (await import('./ceremony-run.ts')).ceremonyRunCommand),
+  lazy(RECOVER_SPEC, async () => (await import('./recover.ts')).recoverCommand),
+  lazy(CHECK_SHARE_SPEC, async () => (await import('./check-share.ts')).checkShareCommand),
+  lazy(CHECK_SIGNATURE_SPEC, async () => (await import('./check-signature.ts')).checkSignatureCommand),
+  lazy(SELFTEST_SPEC, async () => (await import('./selftest.ts')).selftestCommand),
+  lazy(TOKENS_SPEC, async () => (await import('./tokens.ts')).tokensCommand),
+  lazy(VERIFY_SPEC, async () => (await import('./verify.ts')).verifyCommand),
+];

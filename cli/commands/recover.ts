@@ -15,10 +15,10 @@ import { KeyriteError } from '../../core/errors.ts';
 import { parseCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runRecovery } from '../../core/ceremony/kinds/escrow-recovery.ts';
-import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/index.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import { readInput } from './ceremony-run.ts';
 import { headlessEnvironment, recoveryJson, recoveryText } from './ceremony-output.ts';
+import { RECOVER_SPEC } from './specs.ts';
 
 /** A folder the command reads from must be there before anything else is checked against it. */
 async function requireFolder(path: string, what: string): Promise<void> {
@@ -32,17 +32,7 @@ async function requireFolder(path: string, what: string): Promise<void> {
 }
 
 export const recoverCommand: Command = {
-  name: 'recover',
-  summary: 'escrow recovery: rebuild the master key from trustee shares onto a new token',
-  usage: ['recover SCRIPT --bundle DIR --answers FILE --out DIR [--module PATH] [--json]'],
-  options: [
-    { name: 'bundle', takesValue: true, valueName: 'DIR', help: 'public bundle of the original ceremony (must be the one the answers file names)' },
-    { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: trustees, tokens, envelopes, PIN sources, bundle.trust' },
-    { name: 'out', takesValue: true, valueName: 'DIR', help: 'run folder for the recovery journal (new or empty; a folder holding an interrupted recovery is resumed)' },
-    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
-  ],
-  positionals: { min: 1, max: 1 },
-  exitCodes: 'Exit codes: 0 recovered and verified, 1 a check failed (names the trustee and the reason), 2 usage or I/O error.',
+  ...RECOVER_SPEC,
   async run(args, io) {
     const json = args.flag('json');
     const scriptPath = resolve(io.cwd, args.positionals[0]!);

@@ -2,15 +2,11 @@
 import { EXIT, printJson, type Command } from '../command.ts';
 import { runSelfTests } from '../../core/selftest/run.ts';
 import { KNOWN_ANSWER_TESTS, type KnownAnswerTest } from '../../core/selftest/kats.ts';
+import { SELFTEST_SPEC } from './specs.ts';
 
 export function makeSelftestCommand(kats: readonly KnownAnswerTest[] = KNOWN_ANSWER_TESTS): Command {
   return {
-    name: 'selftest',
-    summary: 'run the cryptographic known-answer self-tests',
-    usage: ['selftest [--json]'],
-    options: [],
-    positionals: { min: 0, max: 0 },
-    details: 'Every ceremony runs these first and refuses to start if any fails.',
+    ...SELFTEST_SPEC,
     async run(args, io) {
       const report = await runSelfTests(kats);
       if (args.flag('json')) {

@@ -9,6 +9,7 @@ import { discoverTokens, type TokenInventory } from '../../core/node/token-disco
 import { PKCS11_MODULE_ENV } from '../../core/node/pkcs11/module.ts';
 import { SOFTWARE_TOKENS_ENV } from '../../core/node/software-token-file.ts';
 import { describeCapabilities, describePinState, type TokenDescription } from '../../core/tokens/token.ts';
+import { TOKENS_SPEC } from './specs.ts';
 
 function tokenLines(t: TokenDescription): string[] {
   const caps = describeCapabilities(t.capabilities);
@@ -59,15 +60,7 @@ export function formatInventory(inv: TokenInventory): string {
 }
 
 export const tokensCommand: Command = {
-  name: 'tokens',
-  summary: 'list PKCS#11 tokens, software tokens (rehearsal only) and USB status',
-  usage: ['tokens [--module PATH] [--software-dir DIR] [--json]'],
-  options: [
-    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module to load (default: $${PKCS11_MODULE_ENV})` },
-    { name: 'software-dir', takesValue: true, valueName: 'DIR', help: `folder of *.keyrite-token files (default: $${SOFTWARE_TOKENS_ENV})` },
-  ],
-  positionals: { min: 0, max: 0 },
-  details: 'Tokens are selected elsewhere by their URI (token, serial, manufacturer, model), never by slot number. Finding no token is not an error.',
+  ...TOKENS_SPEC,
   async run(args, io) {
     const inv = await discoverTokens({ module: args.value('module'), softwareDir: args.value('software-dir'), env: io.env });
     const failed = inv.pkcs11.error !== undefined || inv.software.error !== undefined;

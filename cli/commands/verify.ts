@@ -17,6 +17,7 @@ import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.t
 import { auditScriptsError, runAuditScripts, scriptMemoryOption, type AuditScriptRun } from '../../core/node/audit-runner.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { modeClause } from '../../core/verifier/mode-words.ts';
+import { VERIFY_SPEC } from './specs.ts';
 
 function modeOf(value: string | undefined): VerifyMode {
   if (value === undefined) return 'hybrid';
@@ -81,19 +82,7 @@ function printHuman(io: CliIO, bundle: string, report: VerifyReport): void {
 }
 
 export const verifyCommand: Command = {
-  name: 'verify',
-  summary: 'verify a public bundle offline, with optional audit scripts',
-  usage: ['verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--script-memory MIB] [--require-live] [--json]'],
-  options: [
-    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
-    { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signatures of every principal), classical-only or pq-only' },
-    { name: 'script', takesValue: true, repeatable: true, valueName: 'FILE', help: 'an audit script to run in the sandbox' },
-    { name: 'script-memory', takesValue: true, valueName: 'MIB', help: 'memory for each audit script, bundle data included, in MiB (default 64, at most 1024)' },
-    { name: 'require-live', takesValue: false, help: 'fail (exit 1, check live-ceremony) if the bundle comes from a rehearsal' },
-  ],
-  positionals: { min: 1, max: 1 },
-  exitCodes: 'Exit codes: 0 valid, 1 verification failed, 2 usage or I/O error, 3 an audit script failed to run or timed out (3 wins over 1: the report is incomplete).',
-  details: 'A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
+  ...VERIFY_SPEC,
   async run(args, io) {
     const mode = modeOf(args.value('mode'));
     const trust = trustOf(args.value('trust'));

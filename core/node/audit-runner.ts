@@ -23,8 +23,9 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import { KeyriteError } from '../errors.ts';
-import { AUDIT_LIMIT_RANGES, AUDIT_SCRIPT_NAME, DEFAULT_AUDIT_LIMITS, auditCheckPrefix, auditLoadAllowanceMs, resolveAuditLimits, serializeAuditBundle } from '../audit/sandbox.ts';
-import type { AuditCheck, AuditLimits, AuditScriptError, AuditScriptErrorKind, AuditScriptResult } from '../audit/sandbox.ts';
+import { AUDIT_LIMIT_RANGES, AUDIT_SCRIPT_NAME, DEFAULT_AUDIT_LIMITS, auditCheckPrefix, auditLoadAllowanceMs, resolveAuditLimits } from '../audit/limits.ts';
+import { serializeAuditBundle } from '../audit/view.ts';
+import type { AuditCheck, AuditLimits, AuditScriptError, AuditScriptErrorKind, AuditScriptResult } from '../audit/limits.ts';
 import type { AuditBundleView } from '../audit/view.ts';
 import type { AuditWorkerData, AuditWorkerMessage } from './audit-worker.ts';
 

@@ -15,9 +15,10 @@ import { createFileExclusive, ioError, replaceFileAtomically } from './durable-f
 import { toPlainBytes } from '../bytes.ts';
 import { SoftwareToken, type CreateSoftwareTokenOptions, type SoftwareTokenStore } from '../tokens/software-token.ts';
 import type { TokenDescription } from '../tokens/token.ts';
+import { SOFTWARE_TOKENS_ENV } from './environment-names.ts';
 
 export const SOFTWARE_TOKEN_EXTENSION = '.keyrite-token';
-export const SOFTWARE_TOKENS_ENV = 'KEYRITE_SOFTWARE_TOKENS';
+export { SOFTWARE_TOKENS_ENV };
 const MAX_FILE_BYTES = 1024 * 1024;
 const FILE_MODE = 0o600;
 

@@ -22,8 +22,9 @@ import type { TokenCapabilities, TokenDescription } from '../../tokens/token.ts'
 import { CKF_OS_LOCKING_OK, CKF_TOKEN, CKM, CKR } from './constants.ts';
 import { mapPkcs11Error, pkcs11ErrorCode } from './errors.ts';
 import { Pkcs11Token, type TokenModule } from './token.ts';
+import { PKCS11_MODULE_ENV } from '../environment-names.ts';
 
-export const PKCS11_MODULE_ENV = 'KEYRITE_PKCS11_MODULE';
+export { PKCS11_MODULE_ENV };
 
 type Pkcs11js = typeof Pkcs11jsModule;
 

@@ -1,0 +1,142 @@
+/**
+ * What `keyrite --help` and each command's --help print, and what the argument parser needs:
+ * every command's name, summary, usage and options, without its code. Light on purpose:
+ * index.ts loads a command's module (and the libraries it needs: pdf-lib, QuickJS, PKCS#11…)
+ * only when that command runs (test/unit/cli/startup-imports.test.ts keeps it so).
+ */
+import type { CommandSpec } from '../command.ts';
+import { PKCS11_MODULE_ENV, SOFTWARE_TOKENS_ENV } from '../../core/node/environment-names.ts';
+
+export const DEMO_SPEC: CommandSpec = {
+  name: 'demo',
+  summary: 'rehearse a full root key ceremony on software tokens (rehearsal only) and verify its bundle',
+  usage: ['demo --out DIR [--json]'],
+  options: [{ name: 'out', takesValue: true, valueName: 'DIR', help: 'new or empty folder for the rehearsal: bundle, trustee folders, recovery answers' }],
+  positionals: { min: 0, max: 0 },
+  details: [
+    'Everything made by the demo is REHEARSAL ONLY: software tokens whose passphrases are written next to them.',
+    'The air-gap check only warns in a rehearsal. Afterwards `keyrite demo recover DIR` rehearses the recovery.',
+    'A demo interrupted during its ceremony is resumed by running the same command again.',
+  ].join('\n'),
+};
+
+export const DEMO_RECOVER_SPEC: CommandSpec = {
+  name: 'demo recover',
+  summary: 'rehearse the escrow recovery of a demo (repeatable: each run restores onto a fresh rehearsal token)',
+  usage: ['demo recover DIR [--json]'],
+  options: [],
+  positionals: { min: 1, max: 1 },
+  details: [
+    'DIR is the folder of a finished `keyrite demo`. Trustees 1-3 bring their envelopes; their rehearsal',
+    'passphrases are read from the REHEARSAL-ONLY files next to their tokens. Each run writes DIR/recoveries/N/:',
+    'a fresh rehearsal token with the recovered master key, and run/ with the recovery journal and bundle.',
+  ].join('\n'),
+  exitCodes: 'Exit codes: 0 recovered and verified, 1 a check failed, 2 usage or I/O error.',
+};
+
+export const CEREMONY_RUN_SPEC: CommandSpec = {
+  name: 'ceremony run',
+  summary: 'run a root-keygen or signing ceremony script with an answers file and export the public bundle',
+  usage: ['ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]'],
+  options: [
+    { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: participants, tokens, PIN sources (never PINs), confirmations' },
+    { name: 'out', takesValue: true, valueName: 'DIR', help: 'run folder: journal and, at the end, DIR/bundle (an interrupted run in DIR is resumed)' },
+    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
+  ],
+  positionals: { min: 1, max: 1 },
+  details: [
+    'PINs come from the environment variables the answers file names, or are typed at a prompt without echo.',
+    'Witness confirmations come from the answers file ("confirm"), or are asked on the terminal.',
+    "Each trustee's keyring, share envelope and paper backup go to their own folder, never into the bundle.",
+    'A bundle is never overwritten; an interrupted run in DIR is resumed (or restarted from key generation) and the interruption recorded.',
+  ].join('\n'),
+};
+
+export const RECOVER_SPEC: CommandSpec = {
+  name: 'recover',
+  summary: 'escrow recovery: rebuild the master key from trustee shares onto a new token',
+  usage: ['recover SCRIPT --bundle DIR --answers FILE --out DIR [--module PATH] [--json]'],
+  options: [
+    { name: 'bundle', takesValue: true, valueName: 'DIR', help: 'public bundle of the original ceremony (must be the one the answers file names)' },
+    { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: trustees, tokens, envelopes, PIN sources, bundle.trust' },
+    { name: 'out', takesValue: true, valueName: 'DIR', help: 'run folder for the recovery journal (new or empty; a folder holding an interrupted recovery is resumed)' },
+    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
+  ],
+  positionals: { min: 1, max: 1 },
+  exitCodes: 'Exit codes: 0 recovered and verified, 1 a check failed (names the trustee and the reason), 2 usage or I/O error.',
+};
+
+export const CHECK_SHARE_SPEC: CommandSpec = {
+  name: 'check-share',
+  summary: 'a trustee checks their own share: bundle, keyring, token, sealed seed and share, alone',
+  usage: ['check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN [--trust FINGERPRINT] [--pin-env NAME] [--paper-words | --paper-words-env NAME] [--module PATH] [--json]'],
+  options: [
+    { name: 'keyring', takesValue: true, valueName: 'FILE', help: 'your keyring.json from the ceremony' },
+    { name: 'envelope', takesValue: true, valueName: 'FILE', help: 'your share-envelope.json' },
+    { name: 'envelope-card', takesValue: true, valueName: 'FILE', help: 'instead of --envelope: a text file of what a QR scanner typed from your printed share card (one part per line)' },
+    { name: 'token', takesValue: true, valueName: 'TOKEN', help: 'your token: a PKCS#11 URI naming it by token= or serial= (see keyrite tokens), or software:PATH for a rehearsal token file' },
+    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
+    { name: 'pin-env', takesValue: true, valueName: 'NAME', help: 'read the PIN from this environment variable (default: asked at a hidden prompt)' },
+    { name: 'paper-words', takesValue: false, help: 'also check your paper-backup words against the share (typed at a hidden prompt, never shown)' },
+    { name: 'paper-words-env', takesValue: true, valueName: 'NAME', help: 'the same, with the words read from this environment variable' },
+    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
+  ],
+  positionals: { min: 1, max: 1 },
+  exitCodes: 'Exit codes: 0 the share is good, 1 a check failed (the first failing check is named), 2 usage or I/O error.',
+};
+
+export const CHECK_SIGNATURE_SPEC: CommandSpec = {
+  name: 'check-signature',
+  summary: 'check one signed document (endorsed keys, signed artifacts, or a listed file) against the master fingerprint, offline',
+  usage: ['check-signature DOCUMENT --signature ENVELOPE --trust FINGERPRINT [--mode hybrid|classical-only|pq-only] [--at TIME] [--json]'],
+  options: [
+    { name: 'signature', takesValue: true, valueName: 'ENVELOPE', help: 'the DSSE envelope, DOCUMENT.dsse.json (for a listed file: the artifacts.intoto.json.dsse.json that lists it)' },
+    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the root ceremony (64 hex digits or the 16 words); required' },
+    { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signature halves), classical-only or pq-only' },
+    { name: 'at', takesValue: true, valueName: 'TIME', help: 'judge the endorsed keys\' validity at this UTC time, YYYY-MM-DDTHH:MM:SSZ (default: now)' },
+  ],
+  positionals: { min: 1, max: 1 },
+  exitCodes: 'Exit codes: 0 the document is good, 1 a check failed (the first failing check is named), 2 usage or I/O error.',
+  details: [
+    'DOCUMENT is the signed document itself (endorsed-keys.jwks.json, artifacts.intoto.json) or a file that artifacts.intoto.json lists by name, SHA-256 and size.',
+    'An endorsement fails only when none of its keys is valid at --at; every key is listed with VALID NOW, NOT YET VALID or EXPIRED.',
+    'A rehearsal document that passes is GOOD (exit 0) and marked REHEARSAL ("rehearsal": true with --json).',
+  ].join('\n'),
+};
+
+export const TOKENS_SPEC: CommandSpec = {
+  name: 'tokens',
+  summary: 'list PKCS#11 tokens, software tokens (rehearsal only) and USB status',
+  usage: ['tokens [--module PATH] [--software-dir DIR] [--json]'],
+  options: [
+    { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module to load (default: $${PKCS11_MODULE_ENV})` },
+    { name: 'software-dir', takesValue: true, valueName: 'DIR', help: `folder of *.keyrite-token files (default: $${SOFTWARE_TOKENS_ENV})` },
+  ],
+  positionals: { min: 0, max: 0 },
+  details: 'Tokens are selected elsewhere by their URI (token, serial, manufacturer, model), never by slot number. Finding no token is not an error.',
+};
+
+export const VERIFY_SPEC: CommandSpec = {
+  name: 'verify',
+  summary: 'verify a public bundle offline, with optional audit scripts',
+  usage: ['verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--script-memory MIB] [--require-live] [--json]'],
+  options: [
+    { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
+    { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signatures of every principal), classical-only or pq-only' },
+    { name: 'script', takesValue: true, repeatable: true, valueName: 'FILE', help: 'an audit script to run in the sandbox' },
+    { name: 'script-memory', takesValue: true, valueName: 'MIB', help: 'memory for each audit script, bundle data included, in MiB (default 64, at most 1024)' },
+    { name: 'require-live', takesValue: false, help: 'fail (exit 1, check live-ceremony) if the bundle comes from a rehearsal' },
+  ],
+  positionals: { min: 1, max: 1 },
+  exitCodes: 'Exit codes: 0 valid, 1 verification failed, 2 usage or I/O error, 3 an audit script failed to run or timed out (3 wins over 1: the report is incomplete).',
+  details: 'A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
+};
+
+export const SELFTEST_SPEC: CommandSpec = {
+  name: 'selftest',
+  summary: 'run the cryptographic known-answer self-tests',
+  usage: ['selftest [--json]'],
+  options: [],
+  positionals: { min: 0, max: 0 },
+  details: 'Every ceremony runs these first and refuses to start if any fails.',
+};
