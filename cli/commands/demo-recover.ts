@@ -13,7 +13,8 @@ import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
 import { randomBytes } from '../../core/crypto/random.ts';
-import { parseCeremonyScript } from '../../core/script/script.ts';
+import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
+import { SoftwareTokenKeySession } from '../../core/tokens/key-session.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
@@ -67,7 +68,13 @@ async function demoFingerprint(demoDir: string): Promise<string> {
   return m[1]!;
 }
 
-export async function runDemoRecovery(opts: DemoRecoveryOptions): Promise<{ outcome: RecoveryOutcome; folder: string; files: ReturnType<typeof createNodeCeremonyEnvironment>['files'] }> {
+export interface DemoRecoveryRun {
+  outcome: RecoveryOutcome;
+  folder: string;
+  files: ReturnType<typeof createNodeCeremonyEnvironment>['files'];
+}
+
+export async function runDemoRecovery(opts: DemoRecoveryOptions): Promise<DemoRecoveryRun> {
   const demoDir = resolve(opts.demoDir);
   const fingerprint = await demoFingerprint(demoDir);
   const parsed = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
@@ -75,7 +82,18 @@ export async function runDemoRecovery(opts: DemoRecoveryOptions): Promise<{ outc
   const pins = new Map<string, string>();
   const newMaster = newPassphrase(opts.random ?? randomBytes);
   pins.set(pinVariable('recovery'), newMaster);
-  await createToken(folder.abs, NEW_MASTER_TOKEN, 'Rehearsal new master', newMaster, opts.scrypt, pinVariable('recovery'), 'the empty rehearsal token this recovery restores the master key to');
+  // The new token's key is derived once, when it is created (the recovery then opens it).
+  const session = new SoftwareTokenKeySession();
+  try {
+    await createToken(folder.abs, NEW_MASTER_TOKEN, 'Rehearsal new master', newMaster, opts.scrypt, pinVariable('recovery'), 'the empty rehearsal token this recovery restores the master key to', session);
+    return await rehearseRecovery(opts, demoDir, fingerprint, parsed, folder, pins, session);
+  } finally {
+    session.forget();
+    pins.clear();
+  }
+}
+
+async function rehearseRecovery(opts: DemoRecoveryOptions, demoDir: string, fingerprint: string, parsed: ParsedCeremonyScript, folder: { abs: string; rel: string }, pins: Map<string, string>, session: SoftwareTokenKeySession): Promise<DemoRecoveryRun> {
   for (const t of DEMO_TRUSTEES.slice(0, parsed.script.quorum?.t ?? 3)) pins.set(pinVariable(t.id), await readPassphraseFile(join(demoDir, 'trustees', t.id), pinVariable(t.id)));
   const answersText = recoveryAnswersText(parsed, fingerprint, `${folder.rel}/${NEW_MASTER_TOKEN}`);
   const answers = parseAnswers(utf8(answersText), parsed);
@@ -86,6 +104,7 @@ export async function runDemoRecovery(opts: DemoRecoveryOptions): Promise<{ outc
     interactive: false,
     confirmations: answers.confirm,
     progress: opts.progress ?? (() => undefined),
+    softwareTokenSession: session,
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.networkInterfaces ? { networkInterfaces: opts.networkInterfaces } : {}),
   });
@@ -93,7 +112,6 @@ export async function runDemoRecovery(opts: DemoRecoveryOptions): Promise<{ outc
     return { outcome: await runRecovery({ parsed, answers, env }), folder: folder.abs, files: env.files };
   } finally {
     await env.close();
-    pins.clear();
   }
 }
 

@@ -28,6 +28,7 @@ import type { BundleCheck, CeremonyResult, ProgressEvent } from '../../core/cere
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { fileTokenStore } from '../../core/node/software-token-file.ts';
 import { SoftwareToken } from '../../core/tokens/software-token.ts';
+import { SoftwareTokenKeySession } from '../../core/tokens/key-session.ts';
 import type { ScryptParams } from '../../core/crypto/scrypt.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { ioError } from '../../core/node/durable-files.ts';
@@ -209,9 +210,10 @@ async function writeDemoFile(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-export async function createToken(dir: string, file: string, label: string, pass: string, scrypt: ScryptParams | undefined, variable: string, what: string): Promise<void> {
+/** Creates a rehearsal token and its passphrase file; with `session`, the ceremony that opens it next derives no key again. */
+export async function createToken(dir: string, file: string, label: string, pass: string, scrypt: ScryptParams | undefined, variable: string, what: string, session?: SoftwareTokenKeySession): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const token = await SoftwareToken.create(fileTokenStore(join(dir, file)), { label, passphrase: pass, ...(scrypt ? { scrypt } : {}) });
+  const token = await SoftwareToken.create(fileTokenStore(join(dir, file), session ? { session } : {}), { label, passphrase: pass, ...(scrypt ? { scrypt } : {}) });
   await token.close();
   await writeFile(join(dir, PASSPHRASE_FILE), passphraseFile(variable, pass, what), { mode: 0o600, flag: 'wx' });
 }
@@ -260,7 +262,6 @@ function demoTokens(outDir: string) {
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const outDir = resolve(opts.outDir);
-  const random = opts.random ?? randomBytes;
   const state = await demoFolderState(outDir);
   if (state === 'finished') throw new KeyriteError('USAGE', `${outDir} holds a finished demo; the demo writes a new rehearsal into an empty or new folder (\`keyrite demo recover ${outDir}\` rehearses its recovery).`);
   try {
@@ -272,6 +273,18 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
   // Passphrases live in this map (the ceremony's PIN environment) and in each token's own folder.
   const pins = new Map<string, string>();
+  // Each token's key is derived once: when it is created, or when the ceremony first opens it.
+  const session = new SoftwareTokenKeySession();
+  try {
+    return await demoCeremony(opts, outDir, state, parsed, pins, session);
+  } finally {
+    session.forget();
+    pins.clear();
+  }
+}
+
+async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'interrupted', parsed: ParsedCeremonyScript, pins: Map<string, string>, session: SoftwareTokenKeySession): Promise<DemoResult> {
+  const random = opts.random ?? randomBytes;
   for (const t of demoTokens(outDir)) {
     if (state === 'interrupted') {
       pins.set(pinVariable(t.key), await readPassphraseFile(t.dir, pinVariable(t.key)));
@@ -279,7 +292,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     }
     const p = newPassphrase(random);
     pins.set(pinVariable(t.key), p);
-    await createToken(t.dir, t.file, t.label, p, opts.scrypt, pinVariable(t.key), t.what);
+    await createToken(t.dir, t.file, t.label, p, opts.scrypt, pinVariable(t.key), t.what, session);
   }
 
   const diceByTrustee = new Map(DEMO_TRUSTEES.map((t) => [t.id, dice(random, DEMO_DICE_ROLLS)]));
@@ -295,6 +308,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     confirmations: answers.confirm,
     progress: opts.progress ?? (() => undefined),
     random,
+    softwareTokenSession: session,
     ...(opts.networkInterfaces ? { networkInterfaces: opts.networkInterfaces } : {}),
   });
   let result: CeremonyResult;

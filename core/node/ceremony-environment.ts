@@ -29,6 +29,7 @@ import { createFileExclusive, ioError, sweepTemporaries, syncDirectory } from '.
 import { readNetworkInterfaces } from './network-interfaces.ts';
 import { Pkcs11Module, PKCS11_MODULE_ENV } from './pkcs11/index.ts';
 import { openSoftwareTokenFile } from './software-token-file.ts';
+import type { SoftwareTokenKeySession } from '../tokens/key-session.ts';
 import type { KeyriteToken } from '../tokens/token.ts';
 import { promptHidden, promptLine } from './pin-prompt.ts';
 import { readVerifierPage } from './verifier-page.ts';
@@ -53,6 +54,8 @@ export interface NodeCeremonyEnvironmentOptions {
   networkInterfaces?: () => NetworkInterfaceInfo[];
   /** The bundle's verifier/verify.html (default: dist/verifier/verify.html, readVerifierPage). */
   verifierPage?: () => Promise<Uint8Array>;
+  /** Software-token keys already derived in this process (the demo, which has just created its tokens). */
+  softwareTokenSession?: SoftwareTokenKeySession;
 }
 
 export interface NodeCeremonyEnvironment extends CeremonyEnvironment {
@@ -197,7 +200,7 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
         const c = req.choice;
         let token: KeyriteToken;
         if (c.kind === 'software') {
-          token = await openSoftwareTokenFile(resolve(answersDir, c.path));
+          token = await openSoftwareTokenFile(resolve(answersDir, c.path), opts.softwareTokenSession ? { session: opts.softwareTokenSession } : {});
         } else {
           if (!modulePath) throw new KeyriteError('USAGE', `This ceremony uses PKCS#11 tokens: give the module with --module PATH or set ${PKCS11_MODULE_ENV}.`);
           module ??= await Pkcs11Module.open(modulePath);

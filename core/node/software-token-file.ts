@@ -16,17 +16,26 @@ import { toPlainBytes } from '../bytes.ts';
 import { SoftwareToken, type CreateSoftwareTokenOptions, type SoftwareTokenStore } from '../tokens/software-token.ts';
 import type { TokenDescription } from '../tokens/token.ts';
 import { SOFTWARE_TOKENS_ENV } from './environment-names.ts';
+import { nativeScrypt } from './native-scrypt.ts';
+import type { SoftwareTokenKeySession } from '../tokens/key-session.ts';
 
 export const SOFTWARE_TOKEN_EXTENSION = '.keyrite-token';
 export { SOFTWARE_TOKENS_ENV };
 const MAX_FILE_BYTES = 1024 * 1024;
 const FILE_MODE = 0o600;
 
-/** A SoftwareTokenStore on one file. */
-export function fileTokenStore(path: string): SoftwareTokenStore {
+export interface FileTokenOptions {
+  /** Keys derived earlier in this session (the demo creates its tokens, then the ceremony opens them). */
+  session?: SoftwareTokenKeySession;
+}
+
+/** A SoftwareTokenStore on one file; scrypt runs natively off the main thread (native-scrypt.ts). */
+export function fileTokenStore(path: string, options: FileTokenOptions = {}): SoftwareTokenStore {
   const file = resolve(path);
   return {
     location: file,
+    scrypt: nativeScrypt,
+    ...(options.session ? { session: options.session } : {}),
     async read() {
       try {
         const st = await stat(file);
@@ -68,8 +77,8 @@ export async function createSoftwareTokenFile(dir: string, opts: CreateSoftwareT
   return SoftwareToken.create(fileTokenStore(join(dir, softwareTokenFileName(opts.label))), opts);
 }
 
-export function openSoftwareTokenFile(path: string): Promise<SoftwareToken> {
-  return SoftwareToken.open(fileTokenStore(path));
+export function openSoftwareTokenFile(path: string, options: FileTokenOptions = {}): Promise<SoftwareToken> {
+  return SoftwareToken.open(fileTokenStore(path, options));
 }
 
 export interface SoftwareTokenListing {

@@ -34,6 +34,7 @@ import { xchachaOpen, xchachaSeal } from '../crypto/aead.ts';
 import { ed25519PublicKey, ed25519Sign } from '../crypto/ed25519.ts';
 import { p256PublicKey, p256RandomSecretKey, p256Sign } from '../crypto/p256.ts';
 import { scryptKey, type ScryptParams } from '../crypto/scrypt.ts';
+import type { SoftwareTokenKeySession } from './key-session.ts';
 import { formatTokenUri } from './pkcs11-uri.ts';
 import { assertObjectLabel, newObjectId, objectExistsError, objectIdHex, parseObjectIdHex } from './labels.ts';
 import { assertPairwiseSignature, assertTokenSignature, pairwiseTestMessage } from './signatures.ts';
@@ -49,7 +50,14 @@ export interface SoftwareTokenStore {
   create(data: Uint8Array): Promise<void>;
   /** Replaces the file atomically. */
   replace(data: Uint8Array): Promise<void>;
+  /** The scrypt implementation (default: @noble/hashes, core/crypto/scrypt.ts). The Node adapter passes node:crypto's: the same RFC 7914 function, off the main thread. */
+  readonly scrypt?: ScryptFunction;
+  /** Keys already derived in this session (key-session.ts): opening the token again with the same passphrase derives nothing. */
+  readonly session?: SoftwareTokenKeySession;
 }
+
+/** RFC 7914 scrypt of the NFC UTF-8 passphrase, with the token file's salt and parameters. */
+export type ScryptFunction = (passphrase: Uint8Array, salt: Uint8Array, params: ScryptParams, length: number) => Promise<Uint8Array>;
 
 /**
  * N = 2^15, r = 8, p = 1 (32 MiB), the parameters golang.org/x/crypto/scrypt recommends for
@@ -253,13 +261,13 @@ function decodeEntries(b: Uint8Array, location: string): Entry[] {
   return entries;
 }
 
-async function deriveKey(passphrase: string, kdf: Header['kdf']): Promise<Uint8Array> {
-  const pw = utf8(passphrase.normalize('NFC'));
-  try {
-    return await scryptKey(pw, fromBase64url(kdf.salt, 'salt'), kdf);
-  } finally {
-    wipe(pw);
-  }
+function passphraseBytes(passphrase: string): Uint8Array {
+  return utf8(passphrase.normalize('NFC'));
+}
+
+/** The file key: from the session when this passphrase already opened this file, else scrypt with the file's parameters. */
+async function deriveKey(pw: Uint8Array, kdf: Header['kdf'], store: SoftwareTokenStore): Promise<Uint8Array> {
+  return store.session?.recall(kdf, pw) ?? (store.scrypt ?? scryptKey)(pw, fromBase64url(kdf.salt, 'salt'), kdf, 32);
 }
 
 export interface CreateSoftwareTokenOptions {
@@ -299,14 +307,20 @@ export class SoftwareToken implements KeyriteToken {
       kdf: { alg: 'scrypt', N: params.N, r: params.r, p: params.p, salt: toBase64url(randomBytes(16)) },
       aead: 'xchacha20poly1305',
     };
-    const key = await deriveKey(opts.passphrase, header.kdf);
-    const token = new SoftwareToken(store, { header, nonce: new Uint8Array(24), ciphertext: new Uint8Array(16), wrongAttempts: 0 });
-    token.key = key;
-    token.entries = [];
-    const sealed = token.encryptEntries();
-    token.file = { header, ...sealed, wrongAttempts: 0 };
-    await store.create(serializeFile(token.file));
-    return token;
+    const pw = passphraseBytes(opts.passphrase);
+    try {
+      const key = await deriveKey(pw, header.kdf, store);
+      const token = new SoftwareToken(store, { header, nonce: new Uint8Array(24), ciphertext: new Uint8Array(16), wrongAttempts: 0 });
+      token.key = key;
+      token.entries = [];
+      const sealed = token.encryptEntries();
+      token.file = { header, ...sealed, wrongAttempts: 0 };
+      await store.create(serializeFile(token.file));
+      store.session?.remember(header.kdf, pw, key);
+      return token;
+    } finally {
+      wipe(pw);
+    }
   }
 
   /** Opens an existing token file (reads the clear header only; login decrypts). */
@@ -361,12 +375,21 @@ export class SoftwareToken implements KeyriteToken {
       if (this.key) return;
       // Re-read: another window may have changed objects or the attempt counter.
       this.file = parseFile(await this.store.read(), this.store.location);
-      const key = await deriveKey(passphrase, this.file.header.kdf);
+      const pw = passphraseBytes(passphrase);
+      let key: Uint8Array;
       let payload: Uint8Array | undefined;
       try {
-        payload = xchachaOpen(key, this.file.nonce, this.file.ciphertext, headerAad(this.file.header));
-      } catch {
-        wipe(key);
+        key = await deriveKey(pw, this.file.header.kdf, this.store);
+        try {
+          payload = xchachaOpen(key, this.file.nonce, this.file.ciphertext, headerAad(this.file.header));
+        } catch {
+          wipe(key);
+        }
+        if (payload !== undefined) this.store.session?.remember(this.file.header.kdf, pw, key);
+      } finally {
+        wipe(pw);
+      }
+      if (payload === undefined) {
         this.file = { ...this.file, wrongAttempts: this.file.wrongAttempts + 1 };
         await this.store.replace(serializeFile(this.file));
         const n = this.file.wrongAttempts;
