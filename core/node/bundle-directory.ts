@@ -17,6 +17,11 @@ function ioError(path: string, e: unknown): KeyriteError {
   return new KeyriteError('IO_ERROR', `Cannot read the bundle at ${path}: ${why}.`, { cause: e });
 }
 
+/** The file as a plain Uint8Array: a view when the Buffer owns its memory (a 33 MB transcript is not copied), else a copy. */
+function plainBytes(b: Buffer): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b);
+}
+
 export async function readBundleDirectory(dir: string): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
   let total = 0;
@@ -47,7 +52,7 @@ export async function readBundleDirectory(dir: string): Promise<Map<string, Uint
       total += st.size;
       if (total > MAX_BUNDLE_BYTES) throw new KeyriteError('INVALID_INPUT', 'The bundle folder holds more than 1 GiB; it is not a Keyrite bundle.');
       try {
-        out.set(relPath, new Uint8Array(await readFile(path)));
+        out.set(relPath, plainBytes(await readFile(path)));
       } catch (e) {
         throw ioError(path, e);
       }

@@ -90,12 +90,24 @@ function bad(what: string, problem: string): never {
   throw new KeyriteError('INVALID_ENCODING', `The ${what} ${problem}.`);
 }
 
+/** The last calendar day (YYYY-MM-DD) a full check accepted: a transcript's entries mostly share it. */
+let lastValidDay = '';
+
+/** 00–23, 00–59 and 00–59 at HH:MM:SS (the pattern has already checked that they are digits). */
+function isTimeOfDay(s: string): boolean {
+  return s.charCodeAt(11) * 10 + s.charCodeAt(12) - 528 <= 23 && s.charCodeAt(14) <= 0x35 && s.charCodeAt(17) <= 0x35;
+}
+
 /** Whether `s` is a UTC RFC 3339 timestamp in Keyrite's one spelling, e.g. 2026-03-01T09:30:00.000Z. */
 export function isTranscriptTime(s: unknown): s is string {
   if (typeof s !== 'string' || !TIME_RE.test(s)) return false;
+  // On a day the round trip below has accepted, every HH:MM:SS.sss with those ranges round-trips too.
+  if (lastValidDay !== '' && s.startsWith(lastValidDay)) return isTimeOfDay(s);
   const ms = Date.parse(s);
   // The round trip rejects impossible dates (02-30, 24:00, :60) that the pattern lets through.
-  return Number.isFinite(ms) && new Date(ms).toISOString() === s;
+  const valid = Number.isFinite(ms) && new Date(ms).toISOString() === s;
+  if (valid) lastValidDay = s.slice(0, 10);
+  return valid;
 }
 
 /** The transcript spelling of a point in time (Date.prototype.toISOString, years 0000–9999). */

@@ -31,10 +31,21 @@ export function emptyRoot(): Uint8Array {
   return EMPTY_ROOT.slice();
 }
 
+/**
+ * The hash inputs are built in one reused buffer (hashing is synchronous and keeps no
+ * reference to its input), so hashing a 100,000-entry transcript allocates no input copies.
+ */
+let scratch = new Uint8Array(1024);
+
+function hashInput(length: number): Uint8Array {
+  if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+  return scratch.subarray(0, length);
+}
+
 /** RFC 6962 leaf hash: SHA-256(0x00 ‖ data). */
 export function leafHash(data: Uint8Array, hash: Sha256 = sha256): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new KeyriteError('INVALID_INPUT', 'A Merkle leaf must be a byte array.');
-  const buf = new Uint8Array(1 + data.length);
+  const buf = hashInput(1 + data.length);
   buf[0] = 0x00;
   buf.set(data, 1);
   return hash(buf);
@@ -42,11 +53,40 @@ export function leafHash(data: Uint8Array, hash: Sha256 = sha256): Uint8Array {
 
 /** RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array, hash: Sha256 = sha256): Uint8Array {
-  const buf = new Uint8Array(1 + left.length + right.length);
+  const buf = hashInput(1 + left.length + right.length);
   buf[0] = 0x01;
   buf.set(left, 1);
   buf.set(right, 1 + left.length);
   return hash(buf);
+}
+
+/** One level of the tree: its hashes back to back in one growing buffer. */
+class HashRow {
+  private bytes = new Uint8Array(HASH_LENGTH * 16);
+  length = 0;
+
+  push(h: Uint8Array): void {
+    if ((this.length + 1) * HASH_LENGTH > this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2);
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    this.bytes.set(h, this.length * HASH_LENGTH);
+    this.length++;
+  }
+
+  /** A view of hash i, valid until the next push (copy it to keep it). */
+  at(i: number): Uint8Array {
+    return this.bytes.subarray(i * HASH_LENGTH, (i + 1) * HASH_LENGTH);
+  }
+
+  /** SHA-256(0x01 ‖ hash i ‖ hash i+1): the two are already adjacent. */
+  parentOf(i: number, hash: Sha256): Uint8Array {
+    const buf = hashInput(1 + 2 * HASH_LENGTH);
+    buf[0] = 0x01;
+    buf.set(this.bytes.subarray(i * HASH_LENGTH, (i + 2) * HASH_LENGTH), 1);
+    return hash(buf);
+  }
 }
 
 function isSize(n: unknown): n is number {
@@ -71,8 +111,8 @@ function isPowerOfTwo(n: number): boolean {
 }
 
 export class MerkleTree {
-  /** levels[l][i] = hash of the perfect subtree of 2^l leaves starting at leaf i·2^l. */
-  private readonly levels: Uint8Array[][] = [[]];
+  /** levels[l].at(i) = hash of the perfect subtree of 2^l leaves starting at leaf i·2^l. */
+  private readonly levels: HashRow[] = [new HashRow()];
 
   /** `hash` computes the interior nodes (default noble SHA-256); leaf hashes are given to append. */
   constructor(private readonly hash: Sha256 = sha256) {}
@@ -92,14 +132,14 @@ export class MerkleTree {
   append(leaf: Uint8Array): number {
     if (!isHash(leaf)) throw new KeyriteError('INVALID_INPUT', `A Merkle leaf hash must be ${HASH_LENGTH} bytes.`);
     const index = this.size;
-    let node: Uint8Array = leaf.slice();
+    let node: Uint8Array = leaf;
     for (let level = 0; ; level++) {
-      if (this.levels.length === level) this.levels.push([]);
+      if (this.levels.length === level) this.levels.push(new HashRow());
       const row = this.levels[level]!;
       row.push(node);
       // An even-length row just completed a pair: their parent is a new perfect subtree.
       if (row.length % 2 !== 0) break;
-      node = nodeHash(row[row.length - 2]!, row[row.length - 1]!, this.hash);
+      node = row.parentOf(row.length - 2, this.hash);
     }
     return index;
   }
@@ -107,7 +147,7 @@ export class MerkleTree {
   /** The leaf hash at `index`. */
   leaf(index: number): Uint8Array {
     if (!isSize(index) || index >= this.size) throw new KeyriteError('INVALID_INPUT', `There is no leaf ${String(index)} in a tree of ${this.size}.`);
-    return this.levels[0]![index]!.slice();
+    return this.levels[0]!.at(index).slice();
   }
 
   /** MTH of the first `size` leaves (default: all). */
@@ -191,7 +231,7 @@ export class MerkleTree {
     while (rest > 0) {
       if (block <= rest) {
         if (offset % block !== 0) throw new KeyriteError('CEREMONY_ERROR', 'Internal error: unaligned Merkle range.');
-        nodes.push(this.levels[level]![offset / block]!);
+        nodes.push(this.levels[level]!.at(offset / block));
         offset += block;
         rest -= block;
       }

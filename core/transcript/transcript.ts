@@ -78,10 +78,22 @@ function describe(lineNo: number): string {
   return `transcript line ${lineNo}`;
 }
 
+const HEX_DIGITS = '0123456789abcdef';
+
+/** Whether `hex` is the lowercase hex spelling of `bytes`, compared in place (no string is built per entry). */
+function isHexOf(hex: string, bytes: Uint8Array): boolean {
+  if (hex.length !== bytes.length * 2) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (hex.charCodeAt(2 * i) !== HEX_DIGITS.charCodeAt(b >> 4) || hex.charCodeAt(2 * i + 1) !== HEX_DIGITS.charCodeAt(b & 15)) return false;
+  }
+  return true;
+}
+
 /** Checks the chain link of `entry` (line `lineNo`, 1-based) against the entry before it. */
 function checkLink(entry: TranscriptEntry, index: number, previous: { entry: TranscriptEntry; leaf: Uint8Array } | undefined, where: { line: number; offset?: number }): void {
-  const expectedPrev = previous === undefined ? GENESIS_PREV : toHex(previous.leaf);
-  if (entry.prev !== expectedPrev) {
+  const linked = previous === undefined ? entry.prev === GENESIS_PREV : isHexOf(entry.prev, previous.leaf);
+  if (!linked) {
     throw new TranscriptError(
       'VERIFY_FAILED',
       index === 0
