@@ -3,25 +3,26 @@
 //
 // Every figure is a whole process (`node bin/keyrite.mjs …`, the built CLI, rebuilt first), run
 // `runs` times: wall time from spawn to exit in the bench, CPU time (user + system, all threads)
-// and peak RSS from inside the process at exit (build/bench-rusage.mjs). Targets are judged on
+// and peak RSS (VmHWM) from inside the process at exit (build/bench-rusage.mjs). Targets are judged on
 // the minimum over the runs (the run least disturbed by other load), as the issue measured;
 // medians and the load average before and after each row are printed beside them, because
 // the development machine is shared. CPU time is less noisy than wall time under load.
 //
 // Baselines in the same run: `node -e 0` (the floor of any Node process) for start-up, and the
 // minimal noble-only verifier (build/bench-minimal-verifier.mjs) for every verification row.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { generateSyntheticBundle, writeSyntheticBundle } from './synthetic-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const KEYRITE = join(ROOT, 'bin/keyrite.mjs');
+/** The CLI timed: this checkout's, or another build's bin/keyrite.mjs given in KEYRITE_BENCH_CLI (to compare two versions with the same bench). */
+const KEYRITE = process.env.KEYRITE_BENCH_CLI ?? join(ROOT, 'bin/keyrite.mjs');
 const MINIMAL = join(ROOT, 'build/bench-minimal-verifier.mjs');
 const RUSAGE = join(ROOT, 'build/bench-rusage.mjs');
+const SYNTHETIC = join(ROOT, 'build/synthetic-bundle.ts');
 const MIB = 1024 * 1024;
 
 export interface RunFigures {
@@ -96,18 +97,19 @@ interface Synthetic {
   entries: number;
 }
 
-async function synthetic(entries: number, scratch: string): Promise<Synthetic> {
-  const b = await generateSyntheticBundle({ entries });
+/** Generated in a child process, so that the bench itself stays small while it times. */
+function synthetic(entries: number, scratch: string): Synthetic {
   const dir = join(scratch, `synthetic-${entries}`);
-  writeSyntheticBundle(b.files, dir);
-  return { dir, fingerprint: b.masterFingerprint, entries };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', SYNTHETIC, '--entries', String(entries), '--out', dir], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`build/synthetic-bundle.ts failed: ${r.stderr.slice(-2000)}`);
+  return { dir, fingerprint: r.stdout.trim(), entries };
 }
 
 const verifyArgs = (s: { dir: string; fingerprint?: string }): string[] => [KEYRITE, 'verify', s.dir, ...(s.fingerprint ? ['--trust', s.fingerprint] : []), '--json'];
 
 export async function benchRows(options: RowOptions): Promise<Row[]> {
   const { runs, log } = options;
-  if (!existsSync(join(ROOT, 'dist/cli/keyrite.mjs'))) throw new Error('build the CLI first (node build/build.mjs cli)');
+  if (!existsSync(join(KEYRITE, '../../dist/cli/keyrite.mjs'))) throw new Error(`build the CLI first (node build/build.mjs cli) for ${KEYRITE}`);
   const scratch = mkdtempSync(join(tmpdir(), 'keyrite-bench-rows-'));
   const rows: Row[] = [];
   const add = (row: Row): void => {
@@ -135,7 +137,7 @@ export async function benchRows(options: RowOptions): Promise<Row[]> {
     let big: Record<string, Stats> | undefined;
     for (const n of sizes) {
       log(`  (generating a ${n}-entry synthetic bundle)`);
-      const s = await synthetic(n, scratch);
+      const s = synthetic(n, scratch);
       const st = await measure({ keyrite: () => verifyArgs(s), minimal: () => [MINIMAL, s.dir] }, n >= 1_000_000 ? Math.min(runs, 2) : runs, scratch);
       scaling[`keyrite-${n}`] = st.keyrite!;
       scaling[`minimal-${n}`] = st.minimal!;
