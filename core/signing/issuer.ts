@@ -4,7 +4,7 @@
  * only the document, its envelope and the fingerprint read aloud.
  */
 import { KeyriteError } from '../errors.ts';
-import { fromHex, toHex } from '../encoding/hex.ts';
+import { toHex } from '../encoding/hex.ts';
 import { principalFingerprint } from '../encoding/fingerprint.ts';
 import { parsePublicJwk } from '../encoding/thumbprint.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
@@ -53,6 +53,6 @@ export function readIssuer(value: unknown): ReadIssuer {
   return {
     publicKey: { classical: { alg: 'Ed25519', publicKey: classical.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: pq.publicKey } },
     fingerprint,
-    statedFingerprint: toHex(fromHex(stated)),
+    statedFingerprint: stated,
   };
 }
