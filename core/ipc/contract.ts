@@ -112,7 +112,7 @@ export type {
   StepView,
   WitnessPrompt,
 } from './ceremony-types.ts';
-export type { AuditCheckView, AuditFingerprint, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
+export type { AuditCheckView, AuditFingerprint, AuditSigningView, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
 export type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
 export type { DigestConfirmation, RequestArtifactView, RequestKeyView, SignedDocumentView, SigningCheckInForm, SigningOutcomeView, SigningPhase, SigningRequestView, SigningView } from './signing-types.ts';
 export type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryPhase, RecoveryView, ShareCardReadView, ShareCardScan, ShareEventView } from './recovery-types.ts';

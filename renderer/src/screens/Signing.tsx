@@ -129,9 +129,16 @@ export default function Signing() {
         <div className="panel" data-testid="request-open">
           <h3>{request ? 'Open another request' : 'Open the signing request'}</h3>
           <p className="readout-note">The request file the requester sent (keyrite/signing-request/v1), inside {bundle?.baseFolder}. It is checked against this script’s limits before anything is unlocked.</p>
-          <button type="button" className={request ? 'secondary' : 'primary'} onClick={() => void send(() => api.signing.openRequest({ pick: true }))}>
-            Open the request file…
-          </button>
+          <div className="actions">
+            <button type="button" className={request ? 'secondary' : 'primary'} onClick={() => void send(() => api.signing.openRequest({ pick: true }))}>
+              Open the request file…
+            </button>
+            {view.phase === 'request' && (
+              <button type="button" className="secondary" onClick={() => void send(() => api.signing.reset())}>
+                Start over
+              </button>
+            )}
+          </div>
         </div>
       )}
       {view.phase === 'check-in' && script && bundle && <SigningCheckIn script={script} bundle={bundle} send={send} />}
