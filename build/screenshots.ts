@@ -25,7 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { EventRelay, bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
 import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type Stop, type TokenSeat } from '../test/e2e/ceremony-driver.ts';
-import { makeDemo, openRecoveryBundle, recoveryCheckIn, recoveryNodeOptions, recoverySeats, type Picks } from '../test/e2e/recovery-driver.ts';
+import { makeDemo, openRecoveryBundle, recoveryCheckIn, recoverySeats } from '../test/e2e/recovery-driver.ts';
 import type { NodeDepsOptions } from '../electron/ipc/node-deps.ts';
 import type { HandlerDeps } from '../electron/ipc/handlers.ts';
 import type { NetworkInterfaceInfo } from '../core/airgap/status.ts';

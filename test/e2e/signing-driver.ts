@@ -54,17 +54,26 @@ export async function openRequest(page: Page, picks: SigningPicks, d: string, op
   await page.waitForSelector('[data-testid=signing-request]');
 }
 
-/** Fills the check-in (the trustees `ids` with the demo's files, the master token file) and checks in; ends on "ready" or the refusal shown. */
-export async function signingCheckIn(page: Page, opts: { trust: string; ids: readonly string[]; digest?: string; masterToken?: string; expect?: 'ready' | 'problem' }): Promise<void> {
+/**
+ * Fills the check-in (the trustees `ids` with the demo's files) and checks in; ends on "ready" or
+ * the refusal shown. Listed tokens are chosen by their option text (`masterToken`, `tokens` by
+ * trustee id); otherwise the prefilled rehearsal token files are used.
+ */
+export async function signingCheckIn(page: Page, opts: { trust: string; ids: readonly string[]; digest?: string; masterToken?: string; tokens?: Record<string, string>; expect?: 'ready' | 'problem' }): Promise<void> {
   await page.getByLabel('Master fingerprint, typed by the quorum', { exact: false }).fill(opts.trust);
   if (opts.digest !== undefined) await page.getByLabel('Request digest as the requester sent it', { exact: false }).fill(opts.digest);
   await page.getByLabel('Administrator’s name').fill('Alice Administrator');
   await page.getByLabel('Witness 1’s name').fill('Grace Witness');
-  if (opts.masterToken) await page.getByLabel('Token of the master key').selectOption({ label: opts.masterToken });
+  if (opts.masterToken) {
+    await page.waitForSelector('[data-testid=signing-check-in] select option:nth-child(3)', { state: 'attached' });
+    await page.getByLabel('Token of the master key').selectOption({ label: opts.masterToken });
+  }
   for (const id of opts.ids) {
     await page.locator(`[data-testid=signing-check-in] .trustee-row[data-trustee=${id}]`).getByRole('checkbox').check();
     const name = page.getByLabel(`Name of ${id}`);
     if ((await name.inputValue()) === '') await name.fill(TRUSTEE_NAMES[Number(id.split('-')[1]) - 1]!);
+    const token = opts.tokens?.[id];
+    if (token) await page.getByLabel(`Token of ${id}`).selectOption({ label: token });
   }
   await page.getByRole('button', { name: 'Check in', exact: true }).click();
   await page.waitForSelector(opts.expect === 'problem' ? '[data-testid=problem]' : `${ROOT}[data-phase=ready]`);

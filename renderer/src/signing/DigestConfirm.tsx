@@ -21,6 +21,7 @@ export function DigestConfirm({ prompt, request, confirmed, send }: { prompt: Wi
   return (
     <form ref={ref} className="prompt prompt-witness digest-confirm" onSubmit={submit} aria-labelledby="digest-title" data-testid="digest-confirm" data-prompt={prompt.id} data-step={prompt.stepId}>
       <h3 id="digest-title">{prompt.witness}: compare the request’s digest</h3>
+      {prompt.summary[0] && <p data-testid="digest-what">{prompt.summary[0]}</p>}
       <p>
         Read it against the digest the requester sent you, group by group. If they are the same, type its <strong>first two words</strong>.
       </p>
