@@ -13,7 +13,7 @@
  * holds the root bundle (answers paths are relative to it and never leave it); the engine reads
  * it again and refuses it unless its SHA-256 is the one pinned at check-in.
  */
-import { cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
@@ -192,13 +192,16 @@ export class SigningSession extends ViewSession<SigningView> {
     if (isAbsolute(rel) || rel === '' || rel.split(sep).includes('..')) {
       throw new KeyriteError('USAGE', `The signing request must be in ${bundle.baseFolder} (the folder holding the root bundle) or a folder inside it: copy ${basename(picked)} there and open it again.`);
     }
+    const size = await stat(picked).then((st) => (st.isFile() ? st.size : undefined), () => undefined);
+    if (size === undefined) throw new KeyriteError('IO_ERROR', `Keyrite could not read ${basename(picked)} as a file. Choose the request file again.`);
+    // Refused before reading: a request holds at most 1 MiB.
+    if (size > MAX_REQUEST_BYTES) throw new KeyriteError('REQUEST_REFUSED', `The signing request is refused: it is ${size} bytes, more than the limit of ${MAX_REQUEST_BYTES} bytes (1 MiB). Nothing was unlocked.`);
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(picked));
     } catch {
       throw new KeyriteError('IO_ERROR', `Keyrite could not read ${basename(picked)}. Choose the request file again.`);
     }
-    if (bytes.length > MAX_REQUEST_BYTES) throw new KeyriteError('REQUEST_REFUSED', `The signing request is refused: it is ${bytes.length} bytes, more than the limit of ${MAX_REQUEST_BYTES} bytes (1 MiB).`);
     const { view, request } = requestView(rel.split(sep).join('/'), bytes, checkRequestStep(parsed), (this.o.clock ?? (() => new Date()))());
     this.request = request;
     this.answers = undefined;
