@@ -25,7 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { EventRelay, bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
 import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type Stop, type TokenSeat } from '../test/e2e/ceremony-driver.ts';
-import { makeDemo, openRecoveryBundle, recoveryCheckIn, recoveryNodeOptions, recoverySeats, type Picks } from '../test/e2e/recovery-driver.ts';
+import { makeDemo, openRecoveryBundle, recoveryCheckIn, recoverySeats } from '../test/e2e/recovery-driver.ts';
 import type { NodeDepsOptions } from '../electron/ipc/node-deps.ts';
 import type { HandlerDeps } from '../electron/ipc/handlers.ts';
 import type { NetworkInterfaceInfo } from '../core/airgap/status.ts';
@@ -33,7 +33,8 @@ import { KeyriteError } from '../core/errors.ts';
 import { runSelfTests } from '../core/selftest/run.ts';
 import { KNOWN_ANSWER_TESTS } from '../core/selftest/kats.ts';
 import { shareCardParts } from '../core/escrow/share-card-parts.ts';
-import { paperWordsOf } from '../test/integration/recovery/helpers.ts';
+import { paperWordsOf, pinOf } from '../test/integration/recovery/helpers.ts';
+import { masterPin, openRequest, runSigningToEnd, signingCheckIn, signingNodeOptions, type SigningPicks } from '../test/e2e/signing-driver.ts';
 
 export interface Scenario {
   /** File name stem: `<name>-<width>x<height>.png`. */
@@ -54,7 +55,7 @@ export interface Scenario {
 
 /** For audit and recovery scenarios: what the pickers return, and the scenario's own copy of the demo. */
 export interface ShotContext {
-  picks: Picks;
+  picks: SigningPicks;
   /** A scratch folder (with the demo output in it for `recovery: 'demo'`). */
   dir: string;
   pins: Record<string, string>;
@@ -143,6 +144,18 @@ async function recoveryWithRefusal(page: Page, ctx: ShotContext): Promise<void> 
   await recoveryCheckIn(page, ctx.picks, ctx.dir, { script: { file: script }, trust: ctx.fingerprint, ids });
   await page.getByRole('button', { name: 'Start the recovery' }).click();
   await runToEnd(page, recoverySeats(ctx.pins, ids), { root: '[data-testid=recovery]' });
+}
+
+const SIGNING_REHEARSAL = 'signing-rehearsal.yaml';
+
+/** The demo's signing request through the signing screen, trustees 1–3, up to `stop` (or the end). */
+async function signingUntil(page: Page, ctx: ShotContext, stop: { digestFor: number } | undefined): Promise<void> {
+  const ids = ['trustee-1', 'trustee-2', 'trustee-3'];
+  await openRequest(page, ctx.picks, ctx.dir, { script: SIGNING_REHEARSAL, request: join(ctx.dir, 'signing-request.json') });
+  await signingCheckIn(page, { trust: ctx.fingerprint, ids });
+  await page.getByRole('button', { name: 'Start the signing ceremony' }).click();
+  const pins = { master: masterPin(ctx.dir), ...Object.fromEntries(ids.map((id) => [id, pinOf(ctx.pins, id)])) };
+  await runSigningToEnd(page, pins, stop ? { stop } : {});
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -389,6 +402,39 @@ export const SCENARIOS: readonly Scenario[] = [
     prepare: (page, _seats, ctx) => recoveryWithRefusal(page, ctx),
   },
   {
+    name: 'signing-request',
+    what: "signing: the request as a table (keys with validity, the artifact, the digest), accepted within the script's caps, then the check-in",
+    recovery: 'demo',
+    fullPage: true,
+    prepare: (page, _seats, ctx) => openRequest(page, ctx.picks, ctx.dir, { script: SIGNING_REHEARSAL, request: join(ctx.dir, 'signing-request.json') }),
+  },
+  {
+    name: 'signing-refused',
+    what: "signing: a request valid longer than the script's cap is refused with its sentence; nothing is unlocked",
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => {
+      const request = JSON.parse(readFileSync(join(ctx.dir, 'signing-request.json'), 'utf8'));
+      request.keys[0].exp = `${Number(request.keys[0].nbf.slice(0, 4)) + 3}${request.keys[0].nbf.slice(4)}`;
+      writeFileSync(join(ctx.dir, 'too-long.json'), JSON.stringify(request, null, 2));
+      await openRequest(page, ctx.picks, ctx.dir, { script: SIGNING_REHEARSAL, request: join(ctx.dir, 'too-long.json') });
+    },
+  },
+  {
+    name: 'signing-digest',
+    what: "signing: a trustee compares the request's digest and types its first two words (nothing focused by itself)",
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => {
+      await signingUntil(page, ctx, { digestFor: 2 });
+    },
+  },
+  {
+    name: 'signing-done',
+    what: 'signing: the documents signed with their SHA-256, the signed folder and the signing bundle, ready to export',
+    recovery: 'demo',
+    fullPage: true,
+    prepare: (page, _seats, ctx) => signingUntil(page, ctx, undefined),
+  },
+  {
     name: 'share-check',
     what: 'my share: a trustee checks their own share alone (PIN, paper words, fingerprint typed); six checks pass',
     recovery: 'demo',
@@ -503,7 +549,7 @@ async function main(): Promise<number> {
             ctx.fingerprint = demo.fingerprint;
           }
           mkdirSync(join(ctx.dir, 'runs'));
-          node = recoveryNodeOptions(relay, ctx.picks, { workRoot: join(ctx.dir, 'runs'), auditLimits: { timeMs: 1500, graceMs: 1000 } });
+          node = signingNodeOptions(relay, ctx.picks, { workRoot: join(ctx.dir, 'runs'), auditLimits: { timeMs: 1500, graceMs: 1000 } });
         }
         if (scratch) {
           seats = await makeSoftwareTokens(join(scratch, 'tokens'));

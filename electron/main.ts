@@ -56,12 +56,14 @@ function guardSession(ses: Session): void {
 }
 
 /** The main window's own file and folder pickers: the renderer never names a path it reads or writes. */
-type PickKind = 'script' | 'folder' | 'bundle' | 'audit-script';
+type PickKind = 'script' | 'folder' | 'bundle' | 'audit-script' | 'request' | 'export-folder';
 const PICKERS: Record<PickKind, Electron.OpenDialogOptions> = {
   script: { title: 'Choose a ceremony script', properties: ['openFile'], filters: [{ name: 'Ceremony scripts', extensions: ['yaml'] }] },
   folder: { title: 'Choose the folder for the bundle', properties: ['openDirectory', 'createDirectory'] },
   bundle: { title: 'Choose the bundle folder (the one holding bundle.json)', properties: ['openDirectory'] },
   'audit-script': { title: 'Choose an audit script', properties: ['openFile'], filters: [{ name: 'Audit scripts', extensions: ['js'] }] },
+  request: { title: 'Choose the signing request', properties: ['openFile'], filters: [{ name: 'Signing requests', extensions: ['json'] }] },
+  'export-folder': { title: 'Choose the folder to export the signed documents and the signing bundle to', properties: ['openDirectory', 'createDirectory'] },
 };
 
 async function pick(kind: PickKind): Promise<string | undefined> {
@@ -93,6 +95,7 @@ function registerIpc(): void {
       audit: { pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('audit-script'), pickReportFile: (name) => pickSave(join(app.getPath('documents'), name)), runner: { workerUrl: AUDIT_WORKER } },
       recovery: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script') },
       shareCheck: { pickBundleFolder: () => pick('bundle') },
+      signing: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script'), pickRequestFile: () => pick('request'), pickExportFolder: () => pick('export-folder') },
     }),
   );
   void startUsbWatch(emit).catch((e: unknown) => console.error(internalErrorLogLine('USB watch', e)));

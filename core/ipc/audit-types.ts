@@ -40,6 +40,15 @@ export interface AuditFingerprint {
   words: string[];
 }
 
+/** A signing bundle's request and documents, as its signed statement states them (shown under the verdict). */
+export interface AuditSigningView {
+  requestTitle: string;
+  requestSha256: string;
+  /** The root ceremony whose master key signed. */
+  originalCeremonyId: string;
+  documents: { name: string; sha256: string; payloadType: string }[];
+}
+
 export interface AuditReportView {
   verdict: 'valid' | 'invalid';
   mode: VerifyMode;
@@ -50,6 +59,8 @@ export interface AuditReportView {
   /** The script says rehearsal (practice keys); null until the script was read. */
   rehearsal: boolean | null;
   fingerprint: AuditFingerprint | null;
+  /** For a signing bundle: its request and documents; null for other kinds. */
+  signing: AuditSigningView | null;
   checks: AuditCheckView[];
 }
 

@@ -23,6 +23,8 @@ import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkRunFolderRe
 import { checkAuditOptions, checkAuditScriptSource } from './audit-args.ts';
 import { checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan, checkShareCheckForm } from './recovery-args.ts';
 import type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
+import type { DigestConfirmation, SigningCheckInForm, SigningView } from './signing-types.ts';
+import { checkDigestConfirmation, checkSigningCheckInForm } from './signing-args.ts';
 
 export type { AirGapStatus, AirGapInterface } from '../airgap/status.ts';
 
@@ -110,8 +112,9 @@ export type {
   StepView,
   WitnessPrompt,
 } from './ceremony-types.ts';
-export type { AuditCheckView, AuditFingerprint, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
+export type { AuditCheckView, AuditFingerprint, AuditSigningView, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
 export type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
+export type { DigestConfirmation, RequestArtifactView, RequestKeyView, SignedDocumentView, SigningCheckInForm, SigningOutcomeView, SigningPhase, SigningRequestView, SigningView } from './signing-types.ts';
 export type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryPhase, RecoveryView, ShareCardReadView, ShareCardScan, ShareEventView } from './recovery-types.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -155,12 +158,26 @@ export interface IpcChannels {
   'recovery:witness': { arg: { prompt: number; confirmed: boolean }; result: RecoveryView };
   'recovery:stop': { arg: undefined; result: RecoveryView };
   'recovery:reset': { arg: undefined; result: RecoveryView };
+  'signing:scripts': { arg: undefined; result: ShippedScript[] };
+  'signing:state': { arg: undefined; result: SigningView };
+  'signing:openBundle': { arg: { pick: true }; result: SigningView };
+  'signing:load': { arg: ScriptSource; result: SigningView };
+  'signing:openRequest': { arg: { pick: true }; result: SigningView };
+  'signing:checkIn': { arg: SigningCheckInForm; result: SigningView };
+  'signing:start': { arg: undefined; result: SigningView };
+  'signing:pin': { arg: { prompt: number; pin: string }; result: SigningView };
+  'signing:witness': { arg: { prompt: number; confirmed: boolean }; result: SigningView };
+  'signing:confirmDigest': { arg: DigestConfirmation; result: SigningView };
+  'signing:stop': { arg: undefined; result: SigningView };
+  'signing:reset': { arg: undefined; result: SigningView };
+  'signing:export': { arg: { pick: true }; result: SigningView };
 }
 
 export interface IpcEvents {
   'tokens:changed': TokensChanged;
   'ceremony:changed': CeremonyView;
   'recovery:changed': RecoveryView;
+  'signing:changed': SigningView;
 }
 
 export type Channel = keyof IpcChannels;
@@ -218,12 +235,26 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'recovery:witness': { summary: 'Answers the pending witness confirmation.', checkArg: checkWitnessAnswer },
   'recovery:stop': { summary: 'Stops the running recovery at its pending request.', checkArg: noArgument },
   'recovery:reset': { summary: 'Leaves a finished or failed recovery and starts over.', checkArg: noArgument },
+  'signing:scripts': { summary: 'Lists the shipped signing scripts.', checkArg: noArgument },
+  'signing:state': { summary: 'The current signing view (public data only).', checkArg: noArgument },
+  'signing:openBundle': { summary: "Opens the root ceremony's bundle folder (main process picker) and shows its master fingerprint.", checkArg: checkPickOnly },
+  'signing:load': { summary: 'Loads a shipped signing script, or one chosen in the main process file picker.', checkArg: checkScriptSource },
+  'signing:openRequest': { summary: "Opens a signing request (main process picker) and checks it against the script's caps; nothing is unlocked.", checkArg: checkPickOnly },
+  'signing:checkIn': { summary: "Checks the quorum in: the typed fingerprint, the request's digest as its author gave it, the trustees with their tokens, keyrings and envelopes, the master token.", checkArg: checkSigningCheckInForm },
+  'signing:start': { summary: 'Starts the signing engine on the checked-in quorum.', checkArg: noArgument },
+  'signing:pin': { summary: 'Answers the pending PIN request; the PIN stays in the main process.', checkArg: checkPinAnswer },
+  'signing:witness': { summary: 'Answers the pending witness confirmation (a digest confirmation can only be declined here).', checkArg: checkWitnessAnswer },
+  'signing:confirmDigest': { summary: "Confirms the request's digest for the person the pending prompt names, with the first two words typed.", checkArg: checkDigestConfirmation },
+  'signing:stop': { summary: 'Stops the running signing ceremony at its pending request.', checkArg: noArgument },
+  'signing:reset': { summary: 'Leaves a finished or failed signing ceremony and starts over.', checkArg: noArgument },
+  'signing:export': { summary: 'Copies the signed documents and the signing bundle into a new folder inside one chosen in the main process, and checks the copy.', checkArg: checkPickOnly },
 };
 
 const EVENT_SPECS: { readonly [E in EventName]: { summary: string } } = {
   'tokens:changed': { summary: 'A USB token was attached or detached; call tokens.list again.' },
   'ceremony:changed': { summary: 'The ceremony view changed (step progress, a PIN or witness request, the outcome).' },
   'recovery:changed': { summary: 'The recovery view changed (step progress, share progress, a PIN or witness request, the outcome).' },
+  'signing:changed': { summary: 'The signing view changed (step progress, digest confirmations, share progress, a PIN or witness request, the outcome).' },
 };
 
 export const CHANNELS: readonly Channel[] = Object.freeze(Object.keys(CHANNEL_SPECS) as Channel[]);

@@ -22,6 +22,7 @@ import { createFileExclusive } from '../../core/node/durable-files.ts';
 import { runAuditScripts, type AuditRunLimits, type AuditRunnerOptions, type AuditScriptRun } from '../../core/node/audit-runner.ts';
 import type { AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView } from '../../core/ipc/contract.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { auditSigningView } from './audit-signing.ts';
 
 export const EDITOR_SCRIPT = 'editor-script.js';
 
@@ -50,7 +51,7 @@ function emptyView(): AuditView {
   return { bundle: null, options: { trust: '', mode: 'hybrid' }, report: null, scripts: [], exportedTo: null };
 }
 
-function reportView(r: VerifyReport, scriptNames: ReadonlySet<string>): AuditReportView {
+function reportView(r: VerifyReport, scriptNames: ReadonlySet<string>, files: ReadonlyMap<string, Uint8Array> | undefined): AuditReportView {
   const fp = r.masterFingerprint && /^[0-9a-f]{64}$/.test(r.masterFingerprint) ? { hex: r.masterFingerprint, ...readableFingerprint(r.masterFingerprint) } : null;
   return {
     verdict: r.verdict,
@@ -61,6 +62,7 @@ function reportView(r: VerifyReport, scriptNames: ReadonlySet<string>): AuditRep
     transcriptEntries: r.transcriptEntries ?? null,
     rehearsal: r.rehearsal ?? null,
     fingerprint: fp,
+    signing: r.kind === 'signing' && files ? auditSigningView(files) : null,
     checks: r.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail, source: scriptNames.has(c.name) ? 'script' : 'verifier' })),
   };
 }
@@ -103,7 +105,7 @@ export class AuditSession {
   private publish(change: Partial<AuditView>): AuditView {
     const report = this.report();
     const names = new Set(auditScriptChecks([...this.runs.values()]).map((c) => c.name));
-    this.view = { ...this.view, ...change, report: report ? reportView(report, names) : null, scripts: [...this.runs.values()].map(scriptView) };
+    this.view = { ...this.view, ...change, report: report ? reportView(report, names, this.files) : null, scripts: [...this.runs.values()].map(scriptView) };
     return this.state();
   }
 

@@ -31,6 +31,7 @@ import type { CeremonySession } from './ceremony-session.ts';
 import type { AuditSession } from './audit-session.ts';
 import type { RecoverySession } from './recovery-session.ts';
 import type { ShareCheckSession } from './share-check-session.ts';
+import type { SigningSession } from './signing-session.ts';
 import { evaluateAirGap, type NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { displayField, displayOutput, displayStrings } from '../../core/encoding/display.ts';
@@ -55,6 +56,8 @@ export interface HandlerDeps {
   recovery?: RecoverySession;
   /** Absent where the share check is not wired: the share channels then answer UNAVAILABLE. */
   shareCheck?: ShareCheckSession;
+  /** Absent where signing is not wired: the signing channels then answer UNAVAILABLE. */
+  signing?: SigningSession;
   /** The main process log for unexpected errors; never shown to the renderer. */
   logError?: (channel: Channel, error: unknown) => void;
 }
@@ -166,6 +169,10 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     if (!deps.shareCheck) throw new IpcFailure('UNAVAILABLE', 'Checking a share is not part of this build.');
     return deps.shareCheck;
   };
+  const signing = (): SigningSession => {
+    if (!deps.signing) throw new IpcFailure('UNAVAILABLE', 'Signing ceremonies are not part of this build.');
+    return deps.signing;
+  };
   return Object.freeze({
     'app:info': guarded('app:info', deps, async (): Promise<AppInfo> => ({
       name: deps.appName,
@@ -215,6 +222,19 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'recovery:witness': guarded('recovery:witness', deps, async ({ prompt, confirmed }) => recovery().answerWitness(prompt, confirmed)),
     'recovery:stop': guarded('recovery:stop', deps, async () => recovery().stop()),
     'recovery:reset': guarded('recovery:reset', deps, async () => recovery().reset()),
+    'signing:scripts': guarded('signing:scripts', deps, async () => signing().scripts()),
+    'signing:state': guarded('signing:state', deps, async () => signing().state()),
+    'signing:openBundle': guarded('signing:openBundle', deps, async () => signing().openBundle()),
+    'signing:load': guarded('signing:load', deps, async (source) => signing().load(source)),
+    'signing:openRequest': guarded('signing:openRequest', deps, async () => signing().openRequest()),
+    'signing:checkIn': guarded('signing:checkIn', deps, async (form) => signing().checkIn(form)),
+    'signing:start': guarded('signing:start', deps, async () => signing().start()),
+    'signing:pin': guarded('signing:pin', deps, async ({ prompt, pin }) => signing().answerPin(prompt, pin)),
+    'signing:witness': guarded('signing:witness', deps, async ({ prompt, confirmed }) => signing().answerWitness(prompt, confirmed)),
+    'signing:confirmDigest': guarded('signing:confirmDigest', deps, async ({ prompt, words }) => signing().confirmDigest(prompt, words)),
+    'signing:stop': guarded('signing:stop', deps, async () => signing().stop()),
+    'signing:reset': guarded('signing:reset', deps, async () => signing().reset()),
+    'signing:export': guarded('signing:export', deps, async () => signing().exportResult()),
   });
 }
 

@@ -17,6 +17,7 @@ import { CeremonySession } from './ceremony-session.ts';
 import { AuditSession, type AuditSessionOptions } from './audit-session.ts';
 import { RecoverySession } from './recovery-session.ts';
 import { ShareCheckSession } from './share-check-session.ts';
+import { SigningSession } from './signing-session.ts';
 import type { HandlerDeps } from './handlers.ts';
 
 export interface NodeDepsOptions {
@@ -48,6 +49,17 @@ export interface NodeDepsOptions {
     scriptsDir: string;
     pickBundleFolder(): Promise<string | undefined>;
     pickScriptFile(): Promise<string | undefined>;
+    networkInterfaces?: () => NetworkInterfaceInfo[];
+    verifierPage?: () => Promise<Uint8Array>;
+  };
+  /** Signing ceremonies are wired when both folders and the pickers are given. */
+  signing?: {
+    workRoot: string;
+    scriptsDir: string;
+    pickBundleFolder(): Promise<string | undefined>;
+    pickScriptFile(): Promise<string | undefined>;
+    pickRequestFile(): Promise<string | undefined>;
+    pickExportFolder(): Promise<string | undefined>;
     networkInterfaces?: () => NetworkInterfaceInfo[];
     verifierPage?: () => Promise<Uint8Array>;
   };
@@ -92,6 +104,7 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
   const list = () => listTokens(options.modulePath, options.softwareDir);
   const c = options.ceremony;
   const r = options.recovery;
+  const sg = options.signing;
   return {
     appName: 'Keyrite',
     appVersion: options.appVersion,
@@ -143,6 +156,25 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
             ...(r.networkInterfaces ? { networkInterfaces: r.networkInterfaces } : {}),
             ...(r.verifierPage ? { verifierPage: r.verifierPage } : {}),
             ...(options.logError ? { logError: (e: unknown) => options.logError!('recovery:start', e) } : {}),
+          }),
+        }
+      : {}),
+    ...(sg
+      ? {
+          signing: new SigningSession({
+            workRoot: sg.workRoot,
+            scriptsDir: sg.scriptsDir,
+            ...(options.softwareDir ? { softwareDir: options.softwareDir } : {}),
+            ...(options.modulePath ? { modulePath: options.modulePath } : {}),
+            listTokens: list,
+            pickBundleFolder: sg.pickBundleFolder,
+            pickScriptFile: sg.pickScriptFile,
+            pickRequestFile: sg.pickRequestFile,
+            pickExportFolder: sg.pickExportFolder,
+            publish: (view) => options.emit?.('signing:changed', view),
+            ...(sg.networkInterfaces ? { networkInterfaces: sg.networkInterfaces } : {}),
+            ...(sg.verifierPage ? { verifierPage: sg.verifierPage } : {}),
+            ...(options.logError ? { logError: (e: unknown) => options.logError!('signing:start', e) } : {}),
           }),
         }
       : {}),

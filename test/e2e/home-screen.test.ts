@@ -92,8 +92,8 @@ test('the page made no request besides its own files, and no CSP violation or er
 test('keyboard: Tab reaches the disclosure and both buttons, Enter opens the test list', async () => {
   await page.locator('body').focus();
   const reached: string[] = [];
-  // Past the screen buttons (Home, Ceremony, Recovery, Audit) to the home panels.
-  for (let i = 0; i < 8; i++) {
+  // Past the screen buttons (Home, Ceremony, Recovery, Signing, Audit, My share) to the home panels.
+  for (let i = 0; i < 9; i++) {
     await page.keyboard.press('Tab');
     reached.push(await page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()}:${(document.activeElement as HTMLElement | null)?.innerText.trim()}`));
   }

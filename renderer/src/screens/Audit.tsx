@@ -9,12 +9,15 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { AuditReportView, AuditView, IpcResult, VerifyMode } from '../../../core/ipc/contract.ts';
 import { UNREACHABLE } from '../ui.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
+import { AuditSigning } from '../audit/AuditSigning.tsx';
 
 const MODES: { value: VerifyMode; label: string }[] = [
   { value: 'hybrid', label: 'Hybrid, both (default)' },
   { value: 'classical-only', label: 'Ed25519 only' },
   { value: 'pq-only', label: 'ML-DSA-65 only' },
 ];
+
+const KIND_LABEL: Record<string, string> = { 'root-keygen': 'Root key ceremony', 'escrow-recovery': 'Recovery', signing: 'Signing ceremony' };
 
 const STATUS = { pass: { mark: '✓', word: 'PASS' }, fail: { mark: '✗', word: 'FAIL' }, skipped: { mark: '–', word: 'SKIPPED' } } as const;
 
@@ -154,11 +157,12 @@ export default function Audit() {
             )}
             {report.ceremonyId && (
               <p className="readout-note">
-                {report.kind === 'escrow-recovery' ? 'Recovery' : 'Ceremony'} {report.ceremonyId}
+                {KIND_LABEL[report.kind ?? ''] ?? 'Ceremony'} {report.ceremonyId}
                 {report.transcriptEntries !== null ? ` · ${report.transcriptEntries} transcript entries` : ''}
               </p>
             )}
           </div>
+          {report.signing && <AuditSigning signing={report.signing} valid={report.verdict === 'valid'} />}
           {options}
           <div className="panel" data-testid="checks">
             <h3>Checks</h3>

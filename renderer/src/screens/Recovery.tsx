@@ -20,7 +20,7 @@ import { RecoveryCheckIn } from '../recovery/RecoveryCheckIn.tsx';
 import { ScriptChooser } from '../ceremony/ScriptChooser.tsx';
 import { RunHead } from '../ceremony/RunHead.tsx';
 
-function Shares({ shares }: { shares: RecoveryView['shares'] }) {
+export function Shares({ shares }: { shares: RecoveryView['shares'] }) {
   if (shares.needed === 0) return null;
   return (
     <div className="panel shares" data-testid="shares" data-accepted={shares.accepted} data-needed={shares.needed}>

@@ -1,0 +1,135 @@
+/**
+ * The signing check-in: the same data as a signing answers file. The quorum types the master
+ * fingerprint from the root ceremony's paper record (it anchors the bundle) and the request's
+ * digest from the requester's message (required by a live script); the administrator brings the
+ * master token that holds the key; each trustee present brings their token, keyring and share
+ * envelope. File paths are relative to the folder holding the root bundle.
+ */
+import { useState, type FormEvent } from 'react';
+import type { OriginalBundleView, ScriptView, TokenSummary } from '../../../core/ipc/contract.ts';
+import { StatusLine, useCall } from '../ui.tsx';
+import type { Send } from '../ceremony/send.ts';
+import { TokenChoice, tokenValue, type TokenPick } from '../recovery/TokenChoice.tsx';
+
+interface Row {
+  present: boolean;
+  name: string;
+  token: TokenPick;
+  keyring: string;
+  envelope: string;
+}
+
+export function SigningCheckIn({ script, bundle, send }: { script: ScriptView; bundle: OriginalBundleView; send: Send }) {
+  const api = window.keyrite!;
+  const [tokens] = useCall<TokenSummary[]>(api.tokens.list);
+  const listed = tokens.state === 'ready' ? tokens.value : [];
+  const fileFirst = script.tokens === 'software' ? 'file' : '';
+  const [admin, setAdmin] = useState('');
+  const [witnesses, setWitnesses] = useState<string[]>(() => Array.from({ length: script.roles.witness }, () => ''));
+  const [trust, setTrust] = useState('');
+  const [digest, setDigest] = useState('');
+  const [master, setMaster] = useState<TokenPick>({ choice: fileFirst, path: fileFirst ? 'master/master.keyrite-token' : '' });
+  const [rows, setRows] = useState<Row[]>(() =>
+    bundle.trustees.map((t) => ({
+      present: false,
+      name: t.name === t.id ? '' : t.name,
+      token: { choice: fileFirst, path: `trustees/${t.id}/token.keyrite-token` },
+      keyring: `trustees/${t.id}/keyring.json`,
+      envelope: `trustees/${t.id}/share-envelope.json`,
+    })),
+  );
+  const setRow = (i: number, change: Partial<Row>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...change } : r)));
+  const present = rows.filter((r) => r.present).length;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void send(() =>
+      api.signing.checkIn({
+        administrator: admin,
+        witnesses,
+        trust,
+        requestDigest: digest,
+        masterToken: tokenValue(master),
+        trustees: rows.flatMap((r, i) => (r.present ? [{ id: bundle.trustees[i]!.id, name: r.name, token: tokenValue(r.token), keyring: r.keyring, envelope: r.envelope }] : [])),
+      }),
+    );
+  };
+
+  return (
+    <form className="panel" onSubmit={submit} data-testid="signing-check-in">
+      <h3>Check the quorum in</h3>
+      {tokens.state === 'error' && (
+        <StatusLine tone="warn" word="No tokens listed">
+          {tokens.message} Rehearsal token files can still be given by path.
+        </StatusLine>
+      )}
+      <label className="field field-wide trust-field">
+        <span>Master fingerprint, typed by the quorum from the root ceremony’s paper record (64 hex digits or the 16 words)</span>
+        <input value={trust} onChange={(e) => setTrust(e.target.value)} spellCheck={false} autoComplete="off" required />
+      </label>
+      <label className="field field-wide trust-field">
+        <span>
+          Request digest as the requester sent it (64 hex digits){script.mode === 'live' ? '' : ' — optional in a rehearsal: the digest of the file shown above is used'}
+        </span>
+        <input value={digest} onChange={(e) => setDigest(e.target.value)} spellCheck={false} autoComplete="off" required={script.mode === 'live'} />
+      </label>
+      <div className="fields">
+        <label className="field">
+          <span>Administrator’s name</span>
+          <input value={admin} onChange={(e) => setAdmin(e.target.value)} autoComplete="off" required />
+        </label>
+        {witnesses.map((w, i) => (
+          <label className="field" key={i}>
+            <span>Witness {i + 1}’s name</span>
+            <input value={w} onChange={(e) => setWitnesses((ws) => ws.map((x, j) => (j === i ? e.target.value : x)))} autoComplete="off" required />
+          </label>
+        ))}
+        <TokenChoice who="the master key" value={master} onChange={setMaster} tokens={listed} />
+      </div>
+      <fieldset className="trustees">
+        <legend>
+          Trustees present: {present} of the {script.roles.trustee} this script needs
+        </legend>
+        <p className="readout-note">
+          Paths are relative to <strong>{bundle.baseFolder}</strong> (the folder holding the root bundle).
+        </p>
+        {rows.map((r, i) => {
+          const t = bundle.trustees[i]!;
+          return (
+            <div className="trustee-row recovery-trustee" key={t.id} data-trustee={t.id}>
+              <label className="check">
+                <input type="checkbox" checked={r.present} onChange={(e) => setRow(i, { present: e.target.checked })} />
+                <span>{t.name === t.id ? t.id : `${t.name} (${t.id})`} is here</span>
+              </label>
+              {r.present && (
+                <>
+                  <label className="field">
+                    <span>Name of {t.id}</span>
+                    <input value={r.name} onChange={(e) => setRow(i, { name: e.target.value })} autoComplete="off" required />
+                  </label>
+                  <TokenChoice who={t.id} value={r.token} onChange={(token) => setRow(i, { token })} tokens={listed} />
+                  <label className="field">
+                    <span>Keyring file of {t.id}</span>
+                    <input className="path-input" value={r.keyring} onChange={(e) => setRow(i, { keyring: e.target.value })} spellCheck={false} autoComplete="off" required />
+                  </label>
+                  <label className="field">
+                    <span>Share envelope file of {t.id}</span>
+                    <input className="path-input" value={r.envelope} onChange={(e) => setRow(i, { envelope: e.target.value })} spellCheck={false} autoComplete="off" required />
+                  </label>
+                </>
+              )}
+            </div>
+          );
+        })}
+      </fieldset>
+      <div className="actions">
+        <button type="submit" className="primary">
+          Check in
+        </button>
+        <button type="button" className="secondary" onClick={() => void send(() => api.signing.reset())}>
+          Start over
+        </button>
+      </div>
+    </form>
+  );
+}
