@@ -2,7 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import type { CliIO, ParsedArgs } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
-import type { BundleCheck, CeremonyFiles, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
+import type { BundleArchive, BundleCheck, CeremonyFiles, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { CEREMONY_ID_CHECK } from '../../core/ceremony/bundle-check.ts';
 import type { RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
@@ -52,6 +52,7 @@ export function progressPrinter(io: CliIO, json: boolean): (e: ProgressEvent) =>
 
 export interface ResultPaths {
   bundle: string;
+  archive: string;
   journal: string;
   trusteeFiles: (id: string) => string[];
 }
@@ -64,6 +65,7 @@ export function resultJson(r: CeremonyResult, p: ResultPaths): Record<string, un
     resumed: r.resumed,
     master: r.master,
     bundle: p.bundle,
+    archive: { path: p.archive, sha256: r.archive.sha256 },
     journal: p.journal,
     transcriptEntries: r.transcriptEntries,
     trustees: r.trustees.map((t) => ({ id: t.id, name: t.name, fingerprint: t.fingerprint, files: p.trusteeFiles(t.id) })),
@@ -83,6 +85,7 @@ export function resultText(r: CeremonyResult, p: ResultPaths): string {
     '',
     `Public bundle: ${p.bundle}`,
     `  verified from disk: ${verifiedLine(r.checks)}`,
+    ...archiveLines(p.archive, r.archive),
     `Transcript (journal): ${p.journal} (${r.transcriptEntries} entries)`,
     '',
     "Trustees' own files (each trustee takes their folder; none of these is in the bundle):",
@@ -94,7 +97,7 @@ export function resultText(r: CeremonyResult, p: ResultPaths): string {
 
 /** The outcome of a recovery as `keyrite recover --json` prints it: the outcome, file references as paths. */
 export function recoveryJson(r: RecoveryOutcome, files: CeremonyFiles): Record<string, unknown> {
-  return { ...r, journal: files.display(r.journal), bundle: files.display(r.bundle) };
+  return { ...r, journal: files.display(r.journal), bundle: files.display(r.bundle), archive: { path: files.display(r.archive.ref), sha256: r.archive.sha256 } };
 }
 
 /** The outcome of a recovery as `keyrite recover` prints it. */
@@ -111,13 +114,14 @@ export function recoveryText(r: RecoveryOutcome, files: CeremonyFiles): string {
     `Recovery transcript: ${files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
     `Recovery bundle: ${files.display(r.bundle)}`,
     `  verified from disk: ${verifiedLine(r.exportChecks)}`,
+    ...archiveLines(files.display(r.archive.ref), r.archive),
     '',
   ].join('\n');
 }
 
 /** The outcome of a signing ceremony as `keyrite ceremony run --json` prints it. */
 export function signingJson(r: SigningOutcome, files: CeremonyFiles): Record<string, unknown> {
-  return { ...r, kind: 'signing', journal: files.display(r.journal), bundle: files.display(r.bundle), signed: r.documents.map((d) => ({ ...d, path: files.display({ root: 'out', path: `signed/${d.name}` }), envelope: files.display({ root: 'out', path: `signed/${d.name}.dsse.json` }) })) };
+  return { ...r, kind: 'signing', journal: files.display(r.journal), bundle: files.display(r.bundle), archive: { path: files.display(r.archive.ref), sha256: r.archive.sha256 }, signed: r.documents.map((d) => ({ ...d, path: files.display({ root: 'out', path: `signed/${d.name}` }), envelope: files.display({ root: 'out', path: `signed/${d.name}.dsse.json` }) })) };
 }
 
 /** The outcome of a signing ceremony as `keyrite ceremony run` prints it, with the relying party's command for each document. */
@@ -140,6 +144,7 @@ export function signingText(r: SigningOutcome, files: CeremonyFiles): string {
     `Signing transcript: ${files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
     `Signing bundle: ${files.display(r.bundle)}`,
     `  verified from disk: ${verifiedLine(r.exportChecks)}`,
+    ...archiveLines(files.display(r.archive.ref), r.archive),
     '',
     'A relying party checks one document offline:',
     ...r.documents.map((d) => {
@@ -148,6 +153,12 @@ export function signingText(r: SigningOutcome, files: CeremonyFiles): string {
     }),
     '',
   ].join('\n');
+}
+
+/** The bundle's archive: where it is, and its SHA-256 as hex groups and words to read aloud and publish beside it. */
+export function archiveLines(path: string, archive: BundleArchive): string[] {
+  const r = readableFingerprint(archive.sha256);
+  return [`The same bundle as one file: ${path}`, '  verified from disk like the folder; its SHA-256 (publish it beside the file):', `  ${r.hexGroups}`, `  ${r.words.join(' ')}`];
 }
 
 /**

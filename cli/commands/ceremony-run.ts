@@ -53,6 +53,7 @@ export const ceremonyRunCommand: Command = {
       const result = await runCeremony({ parsed, answers, env });
       const paths = {
         bundle: env.files.display(result.bundle),
+        archive: env.files.display(result.archive.ref),
         journal: env.files.display(result.journal),
         trusteeFiles: (id: string) => result.trustees.find((t) => t.id === id)!.files.map((f) => env.files.display({ root: 'answers', path: f })),
       };

@@ -5,9 +5,9 @@
  *    "new master" token for a later recovery rehearsal;
  *  - the shipped rehearsal script (ceremony-scripts/root-keygen-3of5-rehearsal.yaml) run by
  *    the same engine as `keyrite ceremony run`, with simulated dice for every trustee;
- *  - DIR/bundle (public), DIR/trustees/<id>/ (rehearsal token, keyring, envelope, paper words),
+ *  - DIR/bundle (public) and the same bundle as one file, DIR/bundle.keyrite.tar, DIR/trustees/<id>/ (rehearsal token, keyring, envelope, paper words),
  *    DIR/recovery-answers.yaml (for `keyrite recover`), DIR/journal/;
- *  - the bundle verified again from disk, the master fingerprint printed.
+ *  - the bundle and its archive verified again from disk, the master fingerprint printed.
  *
  * Passphrases (docs/CEREMONY-SCRIPTS.md "The demo"): random, held in memory for the run, and
  * written ONLY next to each rehearsal token, as DIR/.../REHEARSAL-ONLY-passphrase.env (mode
@@ -23,7 +23,7 @@ import { randomBytes } from '../../core/crypto/random.ts';
 import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { encodeAnswers, type ParticipantEntry } from '../../core/ceremony/answers-writer.ts';
-import { checkBundle } from '../../core/ceremony/bundle-check.ts';
+import { checkBundle, checkBundleArchive } from '../../core/ceremony/bundle-check.ts';
 import type { BundleCheck, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { fileTokenStore } from '../../core/node/software-token-file.ts';
@@ -118,6 +118,8 @@ export interface DemoResult {
   result: CeremonyResult;
   outDir: string;
   bundle: string;
+  /** The bundle's archive (DIR/bundle.keyrite.tar). */
+  archive: string;
   journal: string;
   recoveryAnswers: string;
   signingRequest: string;
@@ -334,13 +336,15 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
   const recoveryScript = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
   await writeFile(recoveryAnswers, recoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery/new-master.keyrite-token'), { mode: 0o644, flag: 'wx' });
   // The rehearsal checks its own bundle once more, from its final place.
-  const checks = await checkBundle(env.files, result.bundle, { ceremonyId: result.ceremonyId, masterFingerprint: result.master.fingerprint });
-  const failed = checks.filter((c) => !c.ok);
+  const expect = { ceremonyId: result.ceremonyId, masterFingerprint: result.master.fingerprint };
+  const checks = await checkBundle(env.files, result.bundle, expect);
+  const failed = [...checks, ...(await checkBundleArchive(env.files, result.archive.ref, expect))].filter((c) => !c.ok);
   if (failed.length > 0) throw new KeyriteError('VERIFY_FAILED', `The demo bundle failed verification: ${failed.map((c) => `${c.name}: ${c.detail}`).join(' ')}`);
   return {
     result,
     outDir,
     bundle: env.files.display(result.bundle),
+    archive: env.files.display(result.archive.ref),
     journal: env.files.display(result.journal),
     recoveryAnswers,
     signingRequest: join(outDir, SIGNING_REQUEST),
@@ -358,6 +362,7 @@ export const demoCommand: Command = {
     const r = demo.result;
     const paths = {
       bundle: demo.bundle,
+      archive: demo.archive,
       journal: demo.journal,
       trusteeFiles: (id: string) => [join(demo.trusteeFolders[id]!, 'token.keyrite-token'), join(demo.trusteeFolders[id]!, PASSPHRASE_FILE), ...r.trustees.find((t) => t.id === id)!.files.map((f) => join(demo.outDir, f))],
     };
@@ -370,6 +375,7 @@ export const demoCommand: Command = {
           'REHEARSAL ONLY: software tokens, passphrases written next to them. Never use any of this for real.',
           `Rehearse the recovery (3 of the 5 trustees, as often as you like): keyrite demo recover ${demo.outDir}`,
           `Check the bundle as an auditor would: keyrite verify ${demo.bundle} --trust ${r.master.fingerprint}`,
+          `  or the same bundle as one file:     keyrite verify ${demo.archive} --trust ${r.master.fingerprint}`,
           `Rehearse a signing ceremony (the master key signs ${SIGNING_REQUEST}): see "Rehearse a signing ceremony" in README.md (answers: ${demo.signingAnswers}).`,
           '',
         ].join('\n'),

@@ -4,7 +4,7 @@
  * `keyrite verify` load no library they do not use (the CLI bundle is split per command).
  */
 import type { Command, CommandSpec } from '../command.ts';
-import { CEREMONY_RUN_SPEC, CHECK_SHARE_SPEC, CHECK_SIGNATURE_SPEC, DEMO_RECOVER_SPEC, DEMO_SPEC, RECOVER_SPEC, SELFTEST_SPEC, TOKENS_SPEC, VERIFY_SPEC } from './specs.ts';
+import { BUNDLE_PACK_SPEC, BUNDLE_UNPACK_SPEC, CEREMONY_RUN_SPEC, CHECK_SHARE_SPEC, CHECK_SIGNATURE_SPEC, DEMO_RECOVER_SPEC, DEMO_SPEC, RECOVER_SPEC, SELFTEST_SPEC, TOKENS_SPEC, VERIFY_SPEC } from './specs.ts';
 
 function lazy(spec: CommandSpec, load: () => Promise<Command>): Command {
   return { ...spec, run: async (args, io) => (await load()).run(args, io) };
@@ -20,4 +20,6 @@ export const COMMANDS: Command[] = [
   lazy(SELFTEST_SPEC, async () => (await import('./selftest.ts')).selftestCommand),
   lazy(TOKENS_SPEC, async () => (await import('./tokens.ts')).tokensCommand),
   lazy(VERIFY_SPEC, async () => (await import('./verify.ts')).verifyCommand),
+  lazy(BUNDLE_PACK_SPEC, async () => (await import('./bundle.ts')).bundlePackCommand),
+  lazy(BUNDLE_UNPACK_SPEC, async () => (await import('./bundle.ts')).bundleUnpackCommand),
 ];

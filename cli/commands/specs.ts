@@ -129,7 +129,7 @@ export const VERIFY_SPEC: CommandSpec = {
   ],
   positionals: { min: 1, max: 1 },
   exitCodes: 'Exit codes: 0 valid, 1 verification failed, 2 usage or I/O error, 3 an audit script failed to run or timed out (3 wins over 1: the report is incomplete).',
-  details: 'A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
+  details: 'BUNDLE is a bundle folder or its archive (bundle.keyrite.tar), verified in memory with the same checks and verdict; an archive not in the exact form Keyrite writes is refused with the reason (exit 1). A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
 };
 
 export const SELFTEST_SPEC: CommandSpec = {
@@ -139,4 +139,22 @@ export const SELFTEST_SPEC: CommandSpec = {
   options: [],
   positionals: { min: 0, max: 0 },
   details: 'Every ceremony runs these first and refuses to start if any fails.',
+};
+
+export const BUNDLE_PACK_SPEC: CommandSpec = {
+  name: 'bundle pack',
+  summary: 'make the archive (one file) of a bundle folder',
+  usage: ['bundle pack DIR --out FILE [--json]'],
+  options: [{ name: 'out', takesValue: true, valueName: 'FILE', help: 'the archive to write, a new file (name it *.keyrite.tar)' }],
+  positionals: { min: 1, max: 1 },
+  details: 'Writes the deterministic archive of the bundle folder DIR (docs/FORMATS.md "Bundle archive"): the same bundle always gives the same bytes. The folder must verify (not anchored; exit 1 otherwise). FILE must not exist. The archive is read back and compared with the folder before its SHA-256 is printed as hex and words.',
+};
+
+export const BUNDLE_UNPACK_SPEC: CommandSpec = {
+  name: 'bundle unpack',
+  summary: 'extract a bundle archive into a new folder, safely',
+  usage: ['bundle unpack FILE --out DIR [--json]'],
+  options: [{ name: 'out', takesValue: true, valueName: 'DIR', help: 'a new (or empty) folder for the bundle' }],
+  positionals: { min: 1, max: 1 },
+  details: 'Reads the whole archive strictly first (docs/FORMATS.md "Bundle archive"): a hostile or damaged one is refused with the reason (exit 1) and nothing is written. Then writes its files into DIR (new or empty, never overwritten) and compares the folder read back with the archive. It does not verify the bundle: run keyrite verify DIR --trust FINGERPRINT (or verify the archive itself).',
 };

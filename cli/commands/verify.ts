@@ -1,6 +1,7 @@
 /**
  * `keyrite verify BUNDLE [--trust FP] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--json]`
- * (docs/VERIFIER.md): every check by name with pass / fail and a reason, whether the master
+ * (docs/VERIFIER.md), BUNDLE a bundle folder or its .keyrite.tar archive (read in memory, never
+ * extracted; a refused archive is a failed verification, exit 1): every check by name with pass / fail and a reason, whether the master
  * key was anchored, then the audit scripts' checks. Exit 0 valid, 1 verification failed,
  * 2 usage or I/O error, 3 an audit script did not complete (error, limit or timeout) — 3 wins
  * over 1, because then the report is incomplete. Never touches the network.
@@ -12,7 +13,7 @@ import { VERIFY_MODES, type VerifyMode } from '../../core/crypto/hybrid.ts';
 import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
 import { auditBundleView } from '../../core/verifier/audit-view.ts';
 import { verdictOf, type CheckResult, type VerifyReport } from '../../core/verifier/report.ts';
-import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
+import { readBundleSource, type BundleSource } from '../../core/node/bundle-source.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { auditScriptsError, runAuditScripts, scriptMemoryOption, type AuditScriptRun } from '../../core/node/audit-runner.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
@@ -54,9 +55,13 @@ function verdictLine(report: VerifyReport): string {
   return `INVALID${qualifiers}: ${failed.length} of ${report.checks.length} checks failed (${failed.map((c) => c.name).join(', ')})${skipped > 0 ? `; ${skipped} could not be checked because of them` : ''}.`;
 }
 
-function printHuman(io: CliIO, bundle: string, report: VerifyReport): void {
+function printHuman(io: CliIO, bundle: string, source: BundleSource, report: VerifyReport): void {
   const width = Math.max(...report.checks.map((c) => c.name.length)) + 2;
-  const lines = [`Verifying ${bundle} (${report.mode === 'hybrid' ? 'hybrid signatures' : modeClause(report.mode)})`];
+  const lines = [`Verifying ${bundle} (${source.archive ? 'bundle archive, read in memory; ' : ''}${report.mode === 'hybrid' ? 'hybrid signatures' : modeClause(report.mode)})`];
+  if (source.archive) {
+    const r = readableFingerprint(source.archive.sha256);
+    lines.push(`  archive SHA-256: ${r.hexGroups}`, `                   ${r.words.join(' ')}`);
+  }
   if (report.rehearsal === true) lines.push(`  ${REHEARSAL_BANNER}`);
   if (report.ceremonyId) lines.push(`  ceremony ${report.ceremonyId}${report.kind ? ` (${report.kind})` : ''}${report.transcriptEntries !== undefined ? `, ${report.transcriptEntries} transcript entries` : ''}`);
   if (report.masterFingerprint) {
@@ -86,10 +91,11 @@ export const verifyCommand: Command = {
   async run(args, io) {
     const mode = modeOf(args.value('mode'));
     const trust = trustOf(args.value('trust'));
-    const bundleDir = resolve(io.cwd, args.positionals[0]!);
+    const bundlePath = resolve(io.cwd, args.positionals[0]!);
     const scripts = args.all('script').map((s) => resolve(io.cwd, s));
     const scriptMemory = scriptMemoryOption(args.value('script-memory'));
-    const files = await readBundleDirectory(bundleDir);
+    const source = await readBundleSource(bundlePath);
+    const files = source.files;
     let report = verifyBundle(files, { mode, crypto: NATIVE_VERIFIER_CRYPTO, requireLive: args.flag('require-live'), ...(trust === undefined ? {} : { trust }) });
     let runs: AuditScriptRun[] = [];
     if (scripts.length > 0) {
@@ -99,9 +105,9 @@ export const verifyCommand: Command = {
     }
     const scriptError = auditScriptsError(runs);
     if (args.flag('json')) {
-      printJson(io, { ok: report.verdict === 'valid' && scriptError === undefined, ...report, auditScripts: runs.map((r) => ({ file: r.fileName, ok: r.ok, checks: r.checks.length, ms: Math.round(r.ms), ...(r.error ? { error: r.error } : {}), logs: r.logs })) });
+      printJson(io, { ok: report.verdict === 'valid' && scriptError === undefined, ...report, ...(source.archive ? { archive: source.archive } : {}), auditScripts: runs.map((r) => ({ file: r.fileName, ok: r.ok, checks: r.checks.length, ms: Math.round(r.ms), ...(r.error ? { error: r.error } : {}), logs: r.logs })) });
     } else {
-      printHuman(io, bundleDir, report);
+      printHuman(io, bundlePath, source, report);
     }
     if (scriptError) {
       io.stderr(`keyrite: ${scriptError.message}\n`);

@@ -7,6 +7,7 @@
  */
 import { KeyriteError } from '../errors.ts';
 import { MAX_BUNDLE_FILES, type BundleFiles } from '../bundle/layout.ts';
+import { decodeBundleArchive } from '../bundle/archive.ts';
 import { verifyBundle, type VerifyOptions } from '../verifier/verify.ts';
 import type { VerifyReport } from '../verifier/report.ts';
 import type { BundleCheck, CeremonyFiles, FileRef } from './types.ts';
@@ -54,6 +55,27 @@ export async function checkBundle(files: CeremonyFiles, dir: FileRef, expect: Bu
   const report = verifyBundle(await readBundleFiles(files, dir), expect.masterFingerprint === undefined ? {} : { trust: expect.masterFingerprint });
   return checksOf(report, expect);
 }
+
+/**
+ * Re-reads the bundle archive at `ref` and verifies it like the folder: the archive is read
+ * strictly (docs/FORMATS.md "Bundle archive"; a refusal is a failed `bundle-archive` check) and
+ * its files are verified in memory. Never throws for a bad archive.
+ */
+export async function checkBundleArchive(files: CeremonyFiles, ref: FileRef, expect: BundleExpectations = {}): Promise<BundleCheck[]> {
+  const bytes = await files.read(ref);
+  if (bytes === undefined) throw new KeyriteError('IO_ERROR', `The bundle archive ${files.display(ref)} cannot be read back.`);
+  let contents: Map<string, Uint8Array>;
+  try {
+    contents = decodeBundleArchive(bytes);
+  } catch (e) {
+    if (e instanceof KeyriteError) return [{ name: ARCHIVE_CHECK, ok: false, detail: e.message }];
+    throw e;
+  }
+  return checksOf(verifyBundle(contents, expect.masterFingerprint === undefined ? {} : { trust: expect.masterFingerprint }), expect);
+}
+
+/** The name of the failed check when the archive itself is refused. */
+export const ARCHIVE_CHECK = 'bundle-archive';
 
 function checksOf(report: VerifyReport, expect: BundleExpectations = {}): BundleCheck[] {
   const checks: BundleCheck[] = report.checks.map((c) => ({ name: c.name, ok: c.status === 'pass', detail: c.detail }));

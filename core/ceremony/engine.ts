@@ -256,7 +256,7 @@ async function runSteps<S, R>(kind: KindEngine<S, R>, run: CeremonyRun, state: S
     if (step.action === 'export') {
       run.progress({ kind: 'step.start', ...at, title: describeStep(step), message: describeStep(step) });
       const exported = await exportBundle(run, await kind.bundleFacts(run, state));
-      run.progress({ kind: 'step.done', ...at, message: `Bundle written and verified (${exported.checks.length} checks).` });
+      run.progress({ kind: 'step.done', ...at, message: `Bundle written and verified (${exported.checks.length} checks), with its archive ${run.env.files.display(exported.archive.ref)}.` });
       return exported;
     }
     const skip = kind.skipReason?.(run, step);

@@ -12,7 +12,7 @@ import type { BundleFacts } from './bundle-writer.ts';
 import type { Answers } from './answers.ts';
 import type { JournalState } from './journal.ts';
 import type { CeremonyRun } from './run.ts';
-import type { BundleCheck, CeremonyEnvironment, FileRef } from './types.ts';
+import type { BundleArchive, BundleCheck, CeremonyEnvironment, FileRef } from './types.ts';
 
 /** One step's work; `state` is the kind's own (RecoveryState for a recovery). */
 export type StepHandler<S, A extends CeremonyAction = CeremonyAction> = (run: CeremonyRun, step: StepOf<A>, state: S) => Promise<void>;
@@ -32,6 +32,7 @@ export interface Preflight {
 
 export interface Exported {
   readonly bundle: FileRef;
+  readonly archive: BundleArchive;
   readonly checks: BundleCheck[];
 }
 

@@ -191,6 +191,12 @@ export interface TrusteeSummary {
   readonly files: readonly string[];
 }
 
+/** The bundle's archive next to its folder (docs/FORMATS.md "Bundle archive"), and its SHA-256 (hex). */
+export interface BundleArchive {
+  readonly ref: FileRef;
+  readonly sha256: string;
+}
+
 export interface CeremonyResult {
   readonly ok: true;
   readonly ceremonyId: string;
@@ -201,6 +207,8 @@ export interface CeremonyResult {
   readonly trustees: readonly TrusteeSummary[];
   /** The bundle folder (out root). */
   readonly bundle: FileRef;
+  /** The same bundle as one file, verified from disk like the folder. */
+  readonly archive: BundleArchive;
   readonly journal: FileRef;
   readonly checks: readonly BundleCheck[];
   readonly transcriptEntries: number;

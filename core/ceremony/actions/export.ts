@@ -3,16 +3,21 @@
  * the final one (".bundle-staging-<random>", bundle.json written last), verified from disk by
  * the auditor's verifier (bundle-check.ts), and only then renamed into place as "bundle". A
  * failed or interrupted export therefore never leaves a folder that looks like a complete
- * bundle, and an existing bundle is never overwritten (the rename refuses).
+ * bundle, and an existing bundle is never overwritten (the rename refuses). Before the rename,
+ * the same bundle is written as one file next to it, "bundle.keyrite.tar" (docs/FORMATS.md
+ * "Bundle archive"), and verified from disk too: a "bundle" folder always has its archive.
  */
-import { KeyriteError } from '../../errors.ts';
+import { isKeyriteError, KeyriteError } from '../../errors.ts';
+import { equalBytes } from '../../bytes.ts';
+import { sha256 } from '../../crypto/hash.ts';
 import { toHex } from '../../encoding/hex.ts';
-import { BUNDLE_MANIFEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
+import { BUNDLE_MANIFEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE, type BundleFiles } from '../../bundle/layout.ts';
+import { ARCHIVE_FILE, encodeBundleArchive } from '../../bundle/archive.ts';
 import { completeBundle, staticFiles, type BundleFacts } from '../bundle-writer.ts';
-import { assertChecksPass, checkBundle } from '../bundle-check.ts';
+import { assertChecksPass, checkBundle, checkBundleArchive, type BundleExpectations } from '../bundle-check.ts';
 import { BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT, STAGING_PREFIX } from '../journal.ts';
 import type { CeremonyRun } from '../run.ts';
-import type { BundleCheck, FileRef } from '../types.ts';
+import type { BundleArchive, BundleCheck, FileRef } from '../types.ts';
 
 async function readRequired(run: CeremonyRun, ref: FileRef, what: string): Promise<Uint8Array> {
   const b = await run.env.files.read(ref);
@@ -33,10 +38,31 @@ async function addJournalFiles(run: CeremonyRun, files: Map<string, Uint8Array>)
 }
 
 /**
- * Writes the bundle into a staging folder, verifies it from disk (anchored by the master
- * fingerprint) and only then renames it into place as "bundle".
+ * Writes the bundle's archive next to where the folder goes and verifies it from disk. An
+ * archive left there by an export interrupted before its rename is kept only when it holds
+ * exactly these bytes (the archive is deterministic); any other file is never overwritten.
  */
-export async function exportBundle(run: CeremonyRun, facts: BundleFacts): Promise<{ bundle: FileRef; checks: BundleCheck[] }> {
+async function writeArchive(run: CeremonyRun, files: BundleFiles, expect: BundleExpectations): Promise<BundleArchive> {
+  const ref: FileRef = { root: 'out', path: ARCHIVE_FILE };
+  const bytes = encodeBundleArchive(files);
+  try {
+    await run.env.files.create(ref, bytes);
+  } catch (e) {
+    if (!isKeyriteError(e, 'OBJECT_EXISTS')) throw e;
+    const there = await run.env.files.read(ref);
+    if (there === undefined || !equalBytes(there, bytes)) {
+      throw new KeyriteError('OBJECT_EXISTS', `${run.env.files.display(ref)} already exists and is not this bundle's archive; Keyrite never overwrites a file. Move it out of the run folder and run again.`);
+    }
+  }
+  assertChecksPass(await checkBundleArchive(run.env.files, ref, expect));
+  return { ref, sha256: toHex(sha256(bytes)) };
+}
+
+/**
+ * Writes the bundle into a staging folder, verifies it from disk (anchored by the master
+ * fingerprint), writes and verifies its archive, and only then renames the folder into place as "bundle".
+ */
+export async function exportBundle(run: CeremonyRun, facts: BundleFacts): Promise<{ bundle: FileRef; archive: BundleArchive; checks: BundleCheck[] }> {
   const collected = staticFiles(facts);
   await addJournalFiles(run, collected);
   const files = completeBundle(facts, collected);
@@ -53,11 +79,13 @@ export async function exportBundle(run: CeremonyRun, facts: BundleFacts): Promis
       if (slash > 0) await run.env.files.mkdir({ root: 'out', path: `${staging.path}/${name.slice(0, slash)}` });
       await run.env.files.create({ root: 'out', path: `${staging.path}/${name}` }, files.get(name)!);
     }
-    const checks = await checkBundle(run.env.files, staging, { ceremonyId: run.ceremonyId, masterFingerprint: facts.master.fingerprint });
+    const expect = { ceremonyId: run.ceremonyId, masterFingerprint: facts.master.fingerprint };
+    const checks = await checkBundle(run.env.files, staging, expect);
     assertChecksPass(checks);
+    const archive = await writeArchive(run, files, expect);
     const bundle: FileRef = { root: 'out', path: BUNDLE_DIR };
     await run.env.files.renameDir(staging, bundle);
-    return { bundle, checks };
+    return { bundle, archive, checks };
   } catch (e) {
     await run.env.files.removeStaging(staging).catch(() => undefined);
     throw e;

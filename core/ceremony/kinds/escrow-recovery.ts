@@ -27,7 +27,7 @@ import type { BundleLink } from '../../bundle/statement.ts';
 import { sha256Hex, type EscrowRecoveryFacts } from '../bundle-writer.ts';
 import type { Answers } from '../answers.ts';
 import { tokenRecordOf, type CeremonyRun } from '../run.ts';
-import type { BundleCheck, CeremonyEnvironment, FileRef } from '../types.ts';
+import type { BundleArchive, BundleCheck, CeremonyEnvironment, FileRef } from '../types.ts';
 import type { KindEngine, Preflight } from '../kind.ts';
 import { runKind, type RunInput } from '../engine.ts';
 import { airGapCheck } from '../actions/air-gap-check.ts';
@@ -67,6 +67,8 @@ export interface RecoveryOutcome {
   readonly checkpoints: readonly string[];
   /** The recovery bundle (out/bundle), verified from disk before it was renamed into place. */
   readonly bundle: FileRef;
+  /** The recovery bundle as one file (out/bundle.keyrite.tar), verified from disk like the folder. */
+  readonly archive: BundleArchive;
   readonly exportChecks: readonly BundleCheck[];
 }
 
@@ -248,6 +250,7 @@ export const ESCROW_RECOVERY: KindEngine<RecoveryState, RecoveryOutcome> = {
       journal: { root: 'out', path: 'journal/transcript.jsonl' },
       checkpoints: notes,
       bundle: exported.bundle,
+      archive: exported.archive,
       exportChecks: exported.checks,
     };
   },

@@ -315,6 +315,7 @@ export const ROOT_KEYGEN: KindEngine<RootState, CeremonyResult> = {
       master: { fingerprint: m.fingerprint, hexGroups: readable.hexGroups, words: readable.words, keyLabel: run.script.tokens.master.keyLabel, tokenUri: run.session('master').desc.uri },
       trustees: trusteeSummaries(run),
       bundle: exported.bundle,
+      archive: exported.archive,
       journal: { root: 'out', path: 'journal/transcript.jsonl' },
       checks: exported.checks,
       transcriptEntries: run.writer.size(),

@@ -29,7 +29,7 @@ import { principalName } from '../../bundle/principals.ts';
 import type { BundleLink } from '../../bundle/statement.ts';
 import { sha256Hex, type SigningFacts } from '../bundle-writer.ts';
 import { tokenRecordOf, type CeremonyRun } from '../run.ts';
-import type { BundleCheck, FileRef } from '../types.ts';
+import type { BundleArchive, BundleCheck, FileRef } from '../types.ts';
 import type { KindEngine, Preflight } from '../kind.ts';
 import { runKind, type RunInput } from '../engine.ts';
 import { airGapCheck } from '../actions/air-gap-check.ts';
@@ -68,6 +68,8 @@ export interface SigningOutcome {
   readonly journal: FileRef;
   readonly checkpoints: readonly string[];
   readonly bundle: FileRef;
+  /** The signing bundle as one file (out/bundle.keyrite.tar), verified from disk like the folder. */
+  readonly archive: BundleArchive;
   readonly exportChecks: readonly BundleCheck[];
 }
 
@@ -233,6 +235,7 @@ export const SIGNING: KindEngine<SigningState, SigningOutcome> = {
       journal: { root: 'out', path: 'journal/transcript.jsonl' },
       checkpoints: notes,
       bundle: exported.bundle,
+      archive: exported.archive,
       exportChecks: exported.checks,
     };
   },
