@@ -1,4 +1,4 @@
-// Regenerates test/fixtures/golden-bundle/ and test/fixtures/golden-recovery-bundle/ from the
+// Regenerates test/fixtures/golden-bundle/ and test/fixtures/golden-recovery-bundle/ (and their archives, *.keyrite.tar) from the
 // deterministic ceremony and recovery of test/helpers/golden.ts, the verifier's reports on
 // both (test/fixtures/golden-reports/), and test/fixtures/golden-outputs/ (trustee-1's paper
 // backup and share card as read by pdftotext and zbarimg, and `keyrite verify --json` on both
@@ -7,10 +7,10 @@
 // change in docs/FORMATS.md, docs/VERIFIER.md or docs/CLI.md:
 //   node --import tsx build/regenerate-golden.ts
 // Tests never run this; test/integration/ceremony/golden.test.ts compares against its output.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery } from '../test/helpers/golden.ts';
+import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery } from '../test/helpers/golden.ts';
 import { GOLDEN_REPORTS, goldenReport } from '../test/helpers/golden-reports.ts';
 import { GOLDEN_OUTPUTS, writeGoldenOutputs } from '../test/helpers/golden-outputs.ts';
 
@@ -23,6 +23,7 @@ try {
     rmSync(to, { recursive: true, force: true });
     cpSync(from, to, { recursive: true });
   }
+  for (const [from, to] of [[run.bundleDir, GOLDEN_ARCHIVE], [recovery.bundleDir, GOLDEN_RECOVERY_ARCHIVE]] as const) copyFileSync(join(from, '..', 'bundle.keyrite.tar'), to);
   rmSync(GOLDEN_REPORTS, { recursive: true, force: true });
   mkdirSync(GOLDEN_REPORTS);
   for (const [name, report] of goldenReport.all()) writeFileSync(join(GOLDEN_REPORTS, name), `${JSON.stringify(report, null, 2)}\n`);

@@ -37,6 +37,9 @@ export const GOLDEN_CEREMONY_ID = '00112233445566778899aabbccddeeff';
 export const GOLDEN_CLOCK = '2026-01-01T09:00:00Z';
 export const GOLDEN_FIXTURE = new URL('../fixtures/golden-bundle/', import.meta.url).pathname;
 export const GOLDEN_RECOVERY_FIXTURE = new URL('../fixtures/golden-recovery-bundle/', import.meta.url).pathname;
+/** The two golden bundles' archives (docs/FORMATS.md "Bundle archive"), as each export writes them next to its folder. */
+export const GOLDEN_ARCHIVE = new URL('../fixtures/golden-bundle.keyrite.tar', import.meta.url).pathname;
+export const GOLDEN_RECOVERY_ARCHIVE = new URL('../fixtures/golden-recovery-bundle.keyrite.tar', import.meta.url).pathname;
 export const GOLDEN_RECOVERY_ID = 'ffeeddccbbaa99887766554433221100';
 const SCRIPT = new URL('../../ceremony-scripts/root-keygen-3of5-rehearsal.yaml', import.meta.url);
 const RECOVERY_SCRIPT = new URL('../../ceremony-scripts/escrow-recovery-rehearsal.yaml', import.meta.url);

@@ -2,7 +2,8 @@
  * The golden bundles: a deterministic root-keygen ceremony (test/helpers/golden.ts: fixed
  * ceremony id, clock and randomness, deterministic ML-DSA-65) must reproduce
  * test/fixtures/golden-bundle/ byte for byte, and the deterministic escrow recovery run after it
- * test/fixtures/golden-recovery-bundle/, so any change to a bundle format fails here.
+ * test/fixtures/golden-recovery-bundle/, so any change to a bundle format fails here; the archive
+ * each export writes next to its folder must be test/fixtures/golden-(recovery-)bundle.keyrite.tar.
  * An intended change: regenerate with `node --import tsx build/regenerate-golden.ts`, review
  * the fixture diff and document it in docs/FORMATS.md. The same run also pins what trustee-1
  * is handed (test/helpers/golden-outputs.ts: the paper backup, the share card and what a reader
@@ -13,7 +14,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, type GoldenRun } from '../../helpers/golden.ts';
+import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, type GoldenRun } from '../../helpers/golden.ts';
 import { GOLDEN_TRUSTEE_OUTPUTS, goldenTrusteeOutputs } from '../../helpers/golden-outputs.ts';
 import { knownSecrets, listFiles, newTmpEntries, scanForSecrets, tmpSnapshot, TRUSTEES } from './helpers.ts';
 
@@ -41,14 +42,21 @@ function assertSameTree(actualDir: string, fixture: string, what: string): void 
   }
 }
 
-test('a deterministic ceremony reproduces the golden bundle file by file, byte for byte', () => {
+function assertSameArchive(actual: string, fixture: string): void {
+  assert.ok(readFileSync(actual).equals(readFileSync(fixture)), `${actual} differs from ${fixture}: the bundle archive format changed (see docs/FORMATS.md, "Bundle archive")`);
+}
+
+test('a deterministic ceremony reproduces the golden bundle file by file, byte for byte, and its archive', () => {
   assertSameTree(run.bundleDir, GOLDEN_FIXTURE, 'bundle');
   assert.equal(run.result.checks.every((c) => c.ok), true);
+  assert.equal(run.result.archive.ref.path, 'bundle.keyrite.tar');
+  assertSameArchive(join(run.bundleDir, '..', 'bundle.keyrite.tar'), GOLDEN_ARCHIVE);
 });
 
 test('a deterministic recovery of the golden ceremony reproduces the golden recovery bundle byte for byte', async () => {
   const recovery = await runGoldenRecovery(run);
   assertSameTree(recovery.bundleDir, GOLDEN_RECOVERY_FIXTURE, 'recovery bundle');
+  assertSameArchive(join(recovery.bundleDir, '..', 'bundle.keyrite.tar'), GOLDEN_RECOVERY_ARCHIVE);
   assert.deepEqual(recovery.outcome.used, ['trustee-2', 'trustee-4', 'trustee-5']);
   assert.equal(recovery.outcome.exportChecks.every((c) => c.ok), true);
 });
