@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { repoRoot, runInProcess } from '../../helpers/cli.ts';
+import { decodeBundleArchive } from '../../../core/bundle/archive.ts';
+import { readableFingerprint } from '../../../core/bundle/principals.ts';
 import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { parseAnswers } from '../../../core/ceremony/answers.ts';
 import { listFiles, RECOVERY_SCRIPT, TRUSTEES, journalEntries, spawnCli } from './helpers.ts';
@@ -45,10 +47,43 @@ test('the demo counts the checks as keyrite verify --trust does on its bundle, a
   assert.ok(out.stdout.includes(`keyrite verify ${join(dir, 'demo', 'bundle')} --trust ${fingerprint}\n`));
 });
 
+test('the demo writes the same bundle as one file, DIR/bundle.keyrite.tar, with its SHA-256 in hex and words; keyrite verify of it --trust exits 0 with the folder\'s report, and 1 when any one byte inside changes', async () => {
+  const d = join(dir, 'demo');
+  const archivePath = join(d, 'bundle.keyrite.tar');
+  const archive = new Uint8Array(readFileSync(archivePath));
+  const fromArchive = decodeBundleArchive(archive);
+  assert.deepEqual([...fromArchive.keys()].sort(), listFiles(join(d, 'bundle')));
+  for (const [path, bytes] of fromArchive) assert.ok(readFileSync(join(d, 'bundle', path)).equals(bytes), path);
+  const sha = createHash('sha256').update(archive).digest('hex');
+  const readable = readableFingerprint(sha);
+  assert.ok(out.stdout.includes(`The same bundle as one file: ${archivePath}\n  verified from disk like the folder; its SHA-256 (publish it beside the file):\n  ${readable.hexGroups}\n  ${readable.words.join(' ')}\n`), out.stdout);
+  const fingerprint = JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).masterFingerprint as string;
+  assert.ok(out.stdout.includes(`keyrite verify ${archivePath} --trust ${fingerprint}\n`));
+
+  const folder = await runInProcess(['verify', join(d, 'bundle'), '--trust', fingerprint, '--json']);
+  const whole = await runInProcess(['verify', archivePath, '--trust', fingerprint, '--json']);
+  assert.equal(whole.code, 0, whole.stderr);
+  const { archive: info, ...report } = JSON.parse(whole.stdout);
+  assert.deepEqual(report, JSON.parse(folder.stdout), 'the same checks, details and verdict as the folder');
+  assert.deepEqual(info, { sha256: sha, bytes: archive.length });
+
+  // One byte changed anywhere: in a header, in a file's data, in padding, in the end blocks.
+  const dataAt = archive.length - 10240 - 100;
+  for (const at of [5, 512 + 130, 1024 + 3, dataAt, archive.length - 1]) {
+    const changed = Uint8Array.from(archive);
+    changed[at] = changed[at]! ^ 0x20;
+    const file = join(dir, `changed-${at}.keyrite.tar`);
+    writeFileSync(file, changed);
+    const r = await runInProcess(['verify', file, '--trust', fingerprint]);
+    assert.equal(r.code, 1, `byte ${at}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /^keyrite: (This bundle archive is refused: |the bundle did not verify: )/, `byte ${at}`);
+  }
+});
+
 test('the demo writes bundle/, trustees/<id>/ (token, keyring, envelope, paper words), master/, recovery/ and recovery-answers.yaml', () => {
   const d = join(dir, 'demo');
   const files = listFiles(d);
-  for (const f of ['bundle/bundle.json', 'bundle/transcript.jsonl', 'bundle/statement.dsse.json', 'bundle/keys/jwks.json', 'bundle/keys/fingerprints.txt', 'bundle/keys/master.ed25519.spki.pem', 'bundle/keys/master.ml-dsa-65.spki.pem', 'bundle/escrow/manifest.json', 'bundle/policy.json', 'bundle/script.yaml', 'bundle/README.txt', 'bundle/checkpoints/04-final.note', 'recovery-answers.yaml', 'master/master.keyrite-token', 'recovery/new-master.keyrite-token']) {
+  for (const f of ['bundle.keyrite.tar', 'bundle/bundle.json', 'bundle/transcript.jsonl', 'bundle/statement.dsse.json', 'bundle/keys/jwks.json', 'bundle/keys/fingerprints.txt', 'bundle/keys/master.ed25519.spki.pem', 'bundle/keys/master.ml-dsa-65.spki.pem', 'bundle/escrow/manifest.json', 'bundle/policy.json', 'bundle/script.yaml', 'bundle/README.txt', 'bundle/checkpoints/04-final.note', 'recovery-answers.yaml', 'master/master.keyrite-token', 'recovery/new-master.keyrite-token']) {
     assert.ok(files.includes(f), `${f} is missing`);
   }
   for (const id of TRUSTEES) {
