@@ -15,63 +15,13 @@ import { ArchiveError, MAX_ARCHIVE_BYTES, decodeBundleArchive, encodeBundleArchi
 import { MAX_BUNDLE_FILES } from '../../../core/bundle/layout.ts';
 import { readBundleDir } from '../../helpers/bundle-files.ts';
 import { GOLDEN_FIXTURE } from '../../helpers/golden.ts';
+import { ustar, type UstarEntry } from '../../helpers/hostile-archives.ts';
 
 const golden = readBundleDir(GOLDEN_FIXTURE);
 const GOLDEN_ARCHIVE = encodeBundleArchive(golden);
 
-interface Entry {
-  name: string;
-  type?: string;
-  data?: Uint8Array;
-  size?: number;
-  mode?: number;
-  linkname?: string;
-  rawName?: Uint8Array;
-  mtime?: number;
-  magic?: string;
-}
-
-/** A hand-made ustar archive (the writer under test is not used), with correct checksums unless told. */
-function tar(entries: readonly Entry[], opts: { tail?: Uint8Array; pad?: boolean } = {}): Uint8Array {
-  const blocks: Uint8Array[] = [];
-  for (const e of entries) {
-    const h = new Uint8Array(512);
-    const text = (s: string, at: number) => h.set(utf8(s), at);
-    h.set(e.rawName ?? utf8(e.name), 0);
-    const dir = e.type === '5';
-    const data = e.data ?? new Uint8Array(0);
-    text(`${(e.mode ?? (dir ? 0o755 : 0o644)).toString(8).padStart(7, '0')}\0`, 100);
-    text('0000000\0', 108);
-    text('0000000\0', 116);
-    text(`${(e.size ?? data.length).toString(8).padStart(11, '0')}\0`, 124);
-    text(`${(e.mtime ?? 0).toString(8).padStart(11, '0')}\0`, 136);
-    text(e.type ?? '0', 156);
-    if (e.linkname) text(e.linkname, 157);
-    text(e.magic ?? 'ustar\x0000', 257);
-    text('0000000\0', 329);
-    text('0000000\0', 337);
-    let sum = 0;
-    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
-    text(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-    blocks.push(h);
-    const padded = new Uint8Array(Math.ceil(data.length / 512) * 512);
-    padded.set(data);
-    blocks.push(padded);
-  }
-  let length = blocks.reduce((n, b) => n + b.length, 0) + 1024;
-  if (opts.pad !== false) length = Math.ceil(length / 10240) * 10240;
-  const out = new Uint8Array(length + (opts.tail?.length ?? 0));
-  let at = 0;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.length;
-  }
-  if (opts.tail) out.set(opts.tail, length);
-  return out;
-}
-
-const file = (name: string, text = 'x'): Entry => ({ name: `bundle/${name}`, data: utf8(text) });
-const dir = (name: string): Entry => ({ name: `bundle/${name}${name ? '/' : ''}`, type: '5' });
+const file = (name: string, text = 'x'): UstarEntry => ({ name: `bundle/${name}`, data: utf8(text) });
+const dir = (name: string): UstarEntry => ({ name: `bundle/${name}${name ? '/' : ''}`, type: '5' });
 
 function refused(bytes: Uint8Array, reason: ArchiveRefusal, sentence: RegExp): void {
   assert.throws(
@@ -118,46 +68,46 @@ test('a hand-made minimal archive is read; long names use the ustar prefix field
   const long = `${'a'.repeat(60)}/${'b'.repeat(60)}/${'c'.repeat(90)}`;
   const files = decodeBundleArchive(encodeBundleArchive(new Map([['x', utf8('1')], [long, utf8('2')]])));
   assert.deepEqual([...files.keys()], [long, 'x']);
-  assert.deepEqual(decodeBundleArchive(tar([dir(''), file('bundle.json', '{}')])), new Map([['bundle.json', utf8('{}')]]));
+  assert.deepEqual(decodeBundleArchive(ustar([dir(''), file('bundle.json', '{}')])), new Map([['bundle.json', utf8('{}')]]));
   assert.throws(() => encodeBundleArchive(new Map([['../x', utf8('')]])), (e: unknown) => isKeyriteError(e, 'INVALID_INPUT'));
   assert.throws(() => encodeBundleArchive(new Map([[`${'a'.repeat(120)}/${'b'.repeat(120)}`, utf8('')]])), /too long for a bundle archive/);
 });
 
 test('paths that would escape: "..", absolute, ".", backslash, drive letter', () => {
-  refused(tar([dir(''), { name: 'bundle/../evil', data: utf8('x') }]), 'unsafe-path', /"bundle\/..\/evil" would be placed outside its folder/);
-  refused(tar([{ name: '/etc/passwd', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
-  refused(tar([dir(''), { name: 'bundle/./x', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
-  refused(tar([dir(''), { name: 'bundle/a//b', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
-  refused(tar([{ name: 'C:/x', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
-  refused(tar([dir(''), { name: 'bundle\\..\\x', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
-  refused(tar([{ name: 'other/x', data: utf8('x') }]), 'outside-root', /not inside the archive's one folder "bundle\/"/);
+  refused(ustar([dir(''), { name: 'bundle/../evil', data: utf8('x') }]), 'unsafe-path', /"bundle\/..\/evil" would be placed outside its folder/);
+  refused(ustar([{ name: '/etc/passwd', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
+  refused(ustar([dir(''), { name: 'bundle/./x', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
+  refused(ustar([dir(''), { name: 'bundle/a//b', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
+  refused(ustar([{ name: 'C:/x', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
+  refused(ustar([dir(''), { name: 'bundle\\..\\x', data: utf8('x') }]), 'unsafe-path', /outside its folder/);
+  refused(ustar([{ name: 'other/x', data: utf8('x') }]), 'outside-root', /not inside the archive's one folder "bundle\/"/);
 });
 
 test('links of any kind, device files and pipes, extension headers', () => {
-  refused(tar([dir(''), { name: 'bundle/l', type: '2', linkname: '/etc/passwd' }]), 'link', /symbolic link/);
-  refused(tar([dir(''), file('a'), { name: 'bundle/h', type: '1', linkname: 'bundle/a' }]), 'link', /hard link/);
-  refused(tar([dir(''), { name: 'bundle/f', linkname: 'bundle/a', data: utf8('x') }]), 'link', /link target/);
-  refused(tar([dir(''), { name: 'bundle/c', type: '3' }]), 'device', /device file/);
-  refused(tar([dir(''), { name: 'bundle/b', type: '4' }]), 'device', /device file/);
-  refused(tar([dir(''), { name: 'bundle/p', type: '6' }]), 'device', /named pipe/);
-  refused(tar([dir(''), { name: 'bundle/PaxHeader', type: 'x', data: utf8('30 path=bundle/../../etc/passwd\n') }]), 'extension-header', /entry type "x"/);
-  refused(tar([dir(''), { name: '././@LongLink', type: 'L', data: utf8('x') }]), 'extension-header', /entry type "L"/);
-  refused(tar([dir(''), file('a')].map((e) => ({ ...e, magic: 'ustar  \0' }))), 'not-ustar', /not a POSIX ustar header/);
+  refused(ustar([dir(''), { name: 'bundle/l', type: '2', linkname: '/etc/passwd' }]), 'link', /symbolic link/);
+  refused(ustar([dir(''), file('a'), { name: 'bundle/h', type: '1', linkname: 'bundle/a' }]), 'link', /hard link/);
+  refused(ustar([dir(''), { name: 'bundle/f', linkname: 'bundle/a', data: utf8('x') }]), 'link', /link target/);
+  refused(ustar([dir(''), { name: 'bundle/c', type: '3' }]), 'device', /device file/);
+  refused(ustar([dir(''), { name: 'bundle/b', type: '4' }]), 'device', /device file/);
+  refused(ustar([dir(''), { name: 'bundle/p', type: '6' }]), 'device', /named pipe/);
+  refused(ustar([dir(''), { name: 'bundle/PaxHeader', type: 'x', data: utf8('30 path=bundle/../../etc/passwd\n') }]), 'extension-header', /entry type "x"/);
+  refused(ustar([dir(''), { name: '././@LongLink', type: 'L', data: utf8('x') }]), 'extension-header', /entry type "L"/);
+  refused(ustar([dir(''), file('a')].map((e) => ({ ...e, magic: 'ustar  \0' }))), 'not-ustar', /not a POSIX ustar header/);
 });
 
 test('duplicate names, and names that differ only by case or Unicode normalisation', () => {
-  refused(tar([dir(''), file('a', '1'), file('a', '2')]), 'duplicate', /holds "bundle\/a" twice/);
-  refused(tar([dir(''), dir('keys'), file('keys')]), 'duplicate', /twice/);
-  refused(tar([dir(''), file('README.txt'), file('readme.txt')]), 'case-collision', /differ only in upper and lower case/);
-  refused(tar([dir(''), file('caf\u00e9'), file('cafe\u0301')]), 'normalisation-collision', /differ only in Unicode normalisation/);
+  refused(ustar([dir(''), file('a', '1'), file('a', '2')]), 'duplicate', /holds "bundle\/a" twice/);
+  refused(ustar([dir(''), dir('keys'), file('keys')]), 'duplicate', /twice/);
+  refused(ustar([dir(''), file('README.txt'), file('readme.txt')]), 'case-collision', /differ only in upper and lower case/);
+  refused(ustar([dir(''), file('caf\u00e9'), file('cafe\u0301')]), 'normalisation-collision', /differ only in Unicode normalisation/);
 });
 
 test('names: not UTF-8, or not a name a bundle may hold', () => {
-  refused(tar([dir(''), { name: '', rawName: Uint8Array.from([...utf8('bundle/'), 0xff, 0xfe]), data: utf8('x') }]), 'not-utf8', /not UTF-8/);
-  refused(tar([dir(''), { name: '', rawName: Uint8Array.from([...utf8('bundle/'), 0xc0, 0xaf]), data: utf8('x') }]), 'not-utf8', /not UTF-8/);
-  refused(tar([dir(''), file('caf\u00e9')]), 'bad-name', /not a name a bundle may hold/);
-  refused(tar([dir(''), file('.hidden')]), 'bad-name', /not a name a bundle may hold/);
-  refused(tar([dir(''), file('a\u202eb')]), 'bad-name', /"bundle\/a\\u202eb"|not a name/);
+  refused(ustar([dir(''), { name: '', rawName: Uint8Array.from([...utf8('bundle/'), 0xff, 0xfe]), data: utf8('x') }]), 'not-utf8', /not UTF-8/);
+  refused(ustar([dir(''), { name: '', rawName: Uint8Array.from([...utf8('bundle/'), 0xc0, 0xaf]), data: utf8('x') }]), 'not-utf8', /not UTF-8/);
+  refused(ustar([dir(''), file('caf\u00e9')]), 'bad-name', /not a name a bundle may hold/);
+  refused(ustar([dir(''), file('.hidden')]), 'bad-name', /not a name a bundle may hold/);
+  refused(ustar([dir(''), file('a\u202eb')]), 'bad-name', /"bundle\/a\\u202eb"|not a name/);
 });
 
 /** Sets `text` at `at` in the header at `header` and fixes that header's checksum. */
@@ -172,17 +122,17 @@ function edit(bytes: Uint8Array, header: number, at: number, text: string | Uint
 
 test('size fields that lie, truncated members, hidden bytes, trailing garbage', () => {
   // Smaller than the data: the rest of the data is where the next header should be.
-  refused(tar([dir(''), { name: 'bundle/a', data: utf8('x'.repeat(600)), size: 10 }, file('b')]), 'hidden-bytes', /padding after "bundle\/a"/);
-  refused(tar([dir(''), { name: 'bundle/a', data: utf8('x'.repeat(1100)), size: 10 }, file('b')]), 'hidden-bytes', /size field that lies/);
-  refused(tar([dir(''), { name: 'bundle/a', data: new Uint8Array(1100), size: 10 }, file('b')]), 'trailing-garbage', /after its last entry/);
-  const swallowed = tar([dir(''), { name: 'bundle/a', data: new Uint8Array(512).fill(0x41), size: 0 }, file('b')]);
+  refused(ustar([dir(''), { name: 'bundle/a', data: utf8('x'.repeat(600)), size: 10 }, file('b')]), 'hidden-bytes', /padding after "bundle\/a"/);
+  refused(ustar([dir(''), { name: 'bundle/a', data: utf8('x'.repeat(1100)), size: 10 }, file('b')]), 'hidden-bytes', /size field that lies/);
+  refused(ustar([dir(''), { name: 'bundle/a', data: new Uint8Array(1100), size: 10 }, file('b')]), 'trailing-garbage', /after its last entry/);
+  const swallowed = ustar([dir(''), { name: 'bundle/a', data: new Uint8Array(512).fill(0x41), size: 0 }, file('b')]);
   refused(swallowed, 'not-a-header', /the block at byte 1024 after "bundle\/a" \(so the size recorded for that entry does not match its contents/);
   // Larger than what is there.
-  refused(tar([dir(''), { name: 'bundle/a', data: utf8('x'), size: 1 << 20 }]), 'truncated', /inside "bundle\/a", whose header says 1048576 bytes/);
-  refused(edit(tar([dir(''), file('a')]), 512, 124, '0000000001x\0'), 'bad-size', /size field of "bundle\/a" is not a number/);
-  refused(edit(tar([dir(''), file('a')]), 0, 124, '00000000001\0'), 'bad-size', /folder "bundle\/" says it has 1 bytes/);
+  refused(ustar([dir(''), { name: 'bundle/a', data: utf8('x'), size: 1 << 20 }]), 'truncated', /inside "bundle\/a", whose header says 1048576 bytes/);
+  refused(edit(ustar([dir(''), file('a')]), 512, 124, '0000000001x\0'), 'bad-size', /size field of "bundle\/a" is not a number/);
+  refused(edit(ustar([dir(''), file('a')]), 0, 124, '00000000001\0'), 'bad-size', /folder "bundle\/" says it has 1 bytes/);
   // Truncated anywhere.
-  const ok = tar([dir(''), file('a', 'hello'.repeat(200)), file('b', 'world')]);
+  const ok = ustar([dir(''), file('a', 'hello'.repeat(200)), file('b', 'world')]);
   decodeBundleArchive(ok);
   for (const cut of [0, 100, 512, 700, 1024 + 512, 2560, 3000, 3072, 3584, ok.length - 1]) {
     refused(ok.subarray(0, cut), 'truncated', /cut short/);
@@ -204,34 +154,34 @@ test('size fields that lie, truncated members, hidden bytes, trailing garbage', 
 });
 
 test('archive bombs: declared or actual sizes over the caps, more entries than the caps', () => {
-  refused(edit(tar([dir(''), file('a')]), 512, 124, '10000000001\0'), 'too-large', /declare more than 1 GiB/);
+  refused(edit(ustar([dir(''), file('a')]), 512, 124, '10000000001\0'), 'too-large', /declare more than 1 GiB/);
   // Declared sizes larger than the bytes there are refused before anything is allocated.
   const half = 600 * 1024 * 1024;
-  refused(tar([dir(''), { name: 'bundle/a', size: half }, { name: 'bundle/b', size: half }], { pad: false }), 'truncated', /cut short/);
+  refused(ustar([dir(''), { name: 'bundle/a', size: half }, { name: 'bundle/b', size: half }], { pad: false }), 'truncated', /cut short/);
   assert.throws(() => decodeBundleArchive(new Uint8Array(0).subarray(0, 0)), ArchiveError);
   // The size of the bytes given is checked before anything is read (a view, so nothing is allocated).
   const huge = new Uint8Array(new ArrayBuffer(MAX_ARCHIVE_BYTES + 1), 0);
   refused(huge, 'too-large', /more than any bundle's archive/);
-  const many: Entry[] = [dir('')];
+  const many: UstarEntry[] = [dir('')];
   for (let i = 0; i <= MAX_BUNDLE_FILES; i++) many.push({ name: `bundle/f${String(i).padStart(5, '0')}` });
-  refused(tar(many), 'too-many-entries', new RegExp(`holds ${MAX_BUNDLE_FILES + 1} files; a bundle holds at most ${MAX_BUNDLE_FILES}`));
-  const folders: Entry[] = [dir('')];
+  refused(ustar(many), 'too-many-entries', new RegExp(`holds ${MAX_BUNDLE_FILES + 1} files; a bundle holds at most ${MAX_BUNDLE_FILES}`));
+  const folders: UstarEntry[] = [dir('')];
   for (let i = 0; i <= 2 * MAX_BUNDLE_FILES; i++) folders.push(dir(`d${String(i).padStart(5, '0')}`));
-  refused(tar(folders), 'too-many-entries', /more than 8193 entries/);
+  refused(ustar(folders), 'too-many-entries', /more than 8193 entries/);
 });
 
 test('anything but the exact form Keyrite writes is refused, naming the field', () => {
-  refused(tar([dir(''), { ...file('a'), mtime: 1700000000 }]), 'not-canonical', /modification time of "bundle\/a" differ/);
-  refused(tar([dir(''), { ...file('a'), mode: 0o755 }]), 'not-canonical', /permissions \(mode\) of "bundle\/a"/);
-  refused(tar([dir(''), { ...file('a'), mode: 0o4755 }]), 'not-canonical', /permissions/);
-  refused(edit(tar([dir(''), file('a')]), 512, 265, 'root'), 'not-canonical', /owner name of "bundle\/a"/);
-  refused(edit(tar([dir(''), file('a')]), 512, 108, '0001750\0'), 'not-canonical', /owner id/);
-  refused(edit(tar([dir(''), file('a')]), 512, 156, '\0'), 'not-canonical', /entry type of "bundle\/a"/);
-  refused(tar([dir(''), file('b'), file('a')]), 'not-canonical', /"bundle\/b" is out of order/);
-  refused(tar([file('a')]), 'not-canonical', /out of order or a folder entry is missing \(expected "bundle\/"\)/);
-  refused(tar([dir(''), file('keys/a')]), 'not-canonical', /expected "bundle\/keys\/"/);
-  refused(tar([dir(''), file('a'), dir('empty')]), 'not-canonical', /"bundle\/empty\/" is a folder that holds no file/);
-  refused(tar([dir('')]), 'not-canonical', /it holds no file/);
+  refused(ustar([dir(''), { ...file('a'), mtime: 1700000000 }]), 'not-canonical', /modification time of "bundle\/a" differ/);
+  refused(ustar([dir(''), { ...file('a'), mode: 0o755 }]), 'not-canonical', /permissions \(mode\) of "bundle\/a"/);
+  refused(ustar([dir(''), { ...file('a'), mode: 0o4755 }]), 'not-canonical', /permissions/);
+  refused(edit(ustar([dir(''), file('a')]), 512, 265, 'root'), 'not-canonical', /owner name of "bundle\/a"/);
+  refused(edit(ustar([dir(''), file('a')]), 512, 108, '0001750\0'), 'not-canonical', /owner id/);
+  refused(edit(ustar([dir(''), file('a')]), 512, 156, '\0'), 'not-canonical', /entry type of "bundle\/a"/);
+  refused(ustar([dir(''), file('b'), file('a')]), 'not-canonical', /"bundle\/b" is out of order/);
+  refused(ustar([file('a')]), 'not-canonical', /out of order or a folder entry is missing \(expected "bundle\/"\)/);
+  refused(ustar([dir(''), file('keys/a')]), 'not-canonical', /expected "bundle\/keys\/"/);
+  refused(ustar([dir(''), file('a'), dir('empty')]), 'not-canonical', /"bundle\/empty\/" is a folder that holds no file/);
+  refused(ustar([dir('')]), 'not-canonical', /it holds no file/);
   refused(new Uint8Array(10240), 'not-canonical', /it holds no file/);
 });
 
@@ -281,7 +231,7 @@ test('property: a one-byte change or a cut anywhere is refused or reads as other
 
 test('property: garbage bytes are refused with an ArchiveError, never a crash', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 3000 }), fc.uint8Array({ minLength: 512, maxLength: 512 }).map((h) => tar([{ name: 'bundle/x', rawName: h.subarray(0, 100) }]))), (bytes) => {
+    fc.property(fc.oneof(fc.uint8Array({ maxLength: 3000 }), fc.uint8Array({ minLength: 512, maxLength: 512 }).map((h) => ustar([{ name: 'bundle/x', rawName: h.subarray(0, 100) }]))), (bytes) => {
       assert.throws(() => decodeBundleArchive(bytes), ArchiveError);
     }),
     { numRuns: 300 },
