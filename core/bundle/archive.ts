@@ -50,7 +50,7 @@ export type ArchiveRefusal =
   | 'hidden-bytes'
   | 'trailing-garbage'
   | 'not-utf8'
-  | 'unsafe-path'
+  | 'escaping-path'
   | 'outside-root'
   | 'duplicate'
   | 'case-collision'
@@ -271,7 +271,7 @@ function checkNames(entries: readonly RawEntry[]): void {
   for (const e of entries) {
     const parts = e.name.replace(/\/$/, '').split('/');
     if (e.name.startsWith('/') || /^[A-Za-z]:/.test(e.name) || e.name.includes('\\') || parts.some((p) => p === '..' || p === '.' || p === '')) {
-      throw new ArchiveError('unsafe-path', `the entry ${shown(e.name)} would be placed outside its folder (an absolute path, "..", "." or an empty part).`);
+      throw new ArchiveError('escaping-path', `the entry ${shown(e.name)} would be placed outside its folder (an absolute path, "..", "." or an empty part).`);
     }
     if (!e.name.startsWith(ARCHIVE_ROOT) && e.name !== ARCHIVE_ROOT) throw new ArchiveError('outside-root', `the entry ${shown(e.name)} is not inside the archive's one folder "${ARCHIVE_ROOT}".`);
   }

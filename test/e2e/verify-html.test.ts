@@ -1,5 +1,6 @@
 // verifier/verify.html end to end: the built single file opened from file:// in Chromium with
-// every other request aborted, a bundle folder given to its folder input, and the page's
+// every other request aborted, a bundle folder given to its folder input (or its archive to the
+// archive input, or dropped; every hostile archive refused with its sentence), and the page's
 // report compared with verifyBundle run here on the same files. Also the file's own
 // properties: a hash-pinned CSP, nothing inline but those two blocks, no outside reference.
 // Needs Chromium at /usr/bin/chromium (Debian package `chromium`) or $KEYRITE_CHROMIUM.
@@ -16,7 +17,9 @@ import { verifyBundle, type VerifyOptions } from '../../core/verifier/verify.ts'
 import { IN_TOTO_STATEMENT_TYPE } from '../../core/bundle/statement.ts';
 import { BUNDLE_KIND_SPECS } from '../../core/bundle/kinds.ts';
 import { GOLDEN_MASTER_FINGERPRINT as GOLDEN_FINGERPRINT, readBundleDir } from '../helpers/bundle-files.ts';
-import { GOLDEN_FIXTURE as GOLDEN } from '../helpers/golden.ts';
+import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE as GOLDEN } from '../helpers/golden.ts';
+import { hostileArchives } from '../helpers/hostile-archives.ts';
+import { decodeBundleArchive } from '../../core/bundle/archive.ts';
 import { launchChromium, repo } from './harness.ts';
 import { SIGNED_ARTIFACTS_PREDICATE_TYPE } from '../../core/signing/documents.ts';
 
@@ -203,6 +206,91 @@ test('dropping loose files instead of a folder is refused with a sentence', asyn
     document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
   });
   await v.page.locator('.status-line.error', { hasText: 'Drop the bundle folder itself' }).waitFor();
+  assertClean(v);
+  await v.page.context().close();
+});
+
+/** Gives a file to the page's archive input and waits for the verdict. */
+async function verifyArchiveInPage(v: VerifierPage, file: string, trust?: string): Promise<{ verdict: string; checks: string[]; anchor: string }> {
+  if (trust !== undefined) await v.page.fill('#trust', trust);
+  await v.page.setInputFiles('#archive', file);
+  const verdict = v.page.locator('[data-testid=verdict]');
+  await verdict.waitFor();
+  const checks = await v.page.locator('[data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')} ${e.getAttribute('data-status')}`));
+  return { verdict: (await verdict.getAttribute('data-verdict')) ?? '', checks, anchor: await v.page.locator('[data-testid=anchor]').innerText() };
+}
+
+test('the golden archive picked as one file: the folder\'s verdict and checks, anchored, and the archive\'s SHA-256 shown', async () => {
+  const v = await openVerifier();
+  const shown = await verifyArchiveInPage(v, GOLDEN_ARCHIVE, GOLDEN_FINGERPRINT);
+  assert.equal(shown.verdict, 'valid');
+  assert.deepEqual(shown.checks, expected(GOLDEN, { trust: GOLDEN_FINGERPRINT }).checks);
+  assert.match(shown.anchor, /^Anchored: /);
+  const sha = createHash('sha256').update(readFileSync(GOLDEN_ARCHIVE)).digest('hex');
+  assert.equal(await v.page.locator('#status').innerText(), `Checked 26 files from the archive golden-bundle.keyrite.tar, SHA-256 ${sha.match(/.{4}/g)!.join(' ')}.`);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('an archive with one byte changed in a file: INVALID with the same failing checks as verifyBundle on its files', async () => {
+  const archive = new Uint8Array(readFileSync(GOLDEN_ARCHIVE));
+  const files = decodeBundleArchive(archive);
+  const transcript = files.get('transcript.jsonl')!;
+  const at = transcript.byteOffset + 200;
+  const changed = Uint8Array.from(archive);
+  changed[at] = changed[at]! ^ 0x01;
+  const file = join(work, 'tampered.keyrite.tar');
+  writeFileSync(file, changed);
+  const want = verifyBundle(decodeBundleArchive(changed));
+  assert.equal(want.verdict, 'invalid');
+  const v = await openVerifier();
+  const shown = await verifyArchiveInPage(v, file);
+  assert.equal(shown.verdict, 'invalid');
+  assert.deepEqual(shown.checks, want.checks.map((c) => `${c.name} ${c.status}`));
+  assert.ok(shown.checks.includes('bundle-files fail'));
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('every hostile archive, picked or dropped, is refused with its sentence and nothing is verified', async () => {
+  const v = await openVerifier();
+  for (const [i, h] of hostileArchives(readBundleDir(GOLDEN)).entries()) {
+    const file = join(work, `hostile-${i}.keyrite.tar`);
+    writeFileSync(file, h.bytes);
+    await v.page.setInputFiles('#archive', file);
+    const status = v.page.locator('.status-line.error', { hasText: 'This bundle archive is refused' });
+    await status.waitFor();
+    const message = await status.innerText();
+    assert.match(message, h.sentence, h.name);
+    assert.ok(!/at \S+:\d+|Error:/.test(message), 'a sentence, not a stack trace');
+    assert.equal(await v.page.locator('[data-testid=verdict]').count(), 0, h.name);
+    // Reset the status so the next case waits for its own refusal.
+    await v.page.setInputFiles('#archive', GOLDEN_ARCHIVE);
+    await v.page.locator('[data-testid=verdict]').waitFor();
+  }
+  const dotdot = hostileArchives(readBundleDir(GOLDEN)).find((h) => h.reason === 'escaping-path')!;
+  await v.page.evaluate((bytes) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], 'bundle.keyrite.tar', { type: 'application/x-tar' }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, [...dotdot.bytes]);
+  await v.page.locator('.status-line.error', { hasText: 'would be placed outside its folder' }).waitFor();
+  assert.equal(await v.page.locator('[data-testid=verdict]').count(), 0);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('the golden archive dropped on the page verifies like the folder', async () => {
+  const v = await openVerifier();
+  await v.page.evaluate((bytes) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], 'bundle.keyrite.tar', { type: 'application/x-tar' }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, [...readFileSync(GOLDEN_ARCHIVE)]);
+  const verdict = v.page.locator('[data-testid=verdict]');
+  await verdict.waitFor();
+  assert.equal(await verdict.getAttribute('data-verdict'), 'valid');
+  assert.deepEqual(await v.page.locator('[data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')} ${e.getAttribute('data-status')}`)), expected(GOLDEN).checks);
   assertClean(v);
   await v.page.context().close();
 });

@@ -83,8 +83,8 @@ export function hostileArchives(files: ReadonlyMap<string, Uint8Array>): Hostile
   const many: UstarEntry[] = [...entries];
   for (let i = 0; i < 4200; i++) many.push({ name: `bundle/z/${String(i).padStart(5, '0')}` });
   return [
-    { name: '".." in a path', reason: 'unsafe-path', bytes: plus({ name: 'bundle/../../.bashrc', data: utf8('evil') }), sentence: /"bundle\/..\/..\/.bashrc" would be placed outside its folder/ },
-    { name: 'absolute path', reason: 'unsafe-path', bytes: plus({ name: '/etc/cron.d/evil', data: utf8('evil') }), sentence: /"\/etc\/cron.d\/evil" would be placed outside its folder/ },
+    { name: '".." in a path', reason: 'escaping-path', bytes: plus({ name: 'bundle/../../.bashrc', data: utf8('evil') }), sentence: /"bundle\/..\/..\/.bashrc" would be placed outside its folder/ },
+    { name: 'absolute path', reason: 'escaping-path', bytes: plus({ name: '/etc/cron.d/evil', data: utf8('evil') }), sentence: /"\/etc\/cron.d\/evil" would be placed outside its folder/ },
     { name: 'symbolic link', reason: 'link', bytes: plus({ name: 'bundle/zz-link', type: '2', linkname: '/etc/passwd' }), sentence: /"bundle\/zz-link" is a symbolic link/ },
     { name: 'hard link', reason: 'link', bytes: plus({ name: 'bundle/zz-link', type: '1', linkname: 'bundle/bundle.json' }), sentence: /"bundle\/zz-link" is a hard link/ },
     { name: 'device file', reason: 'device', bytes: plus({ name: 'bundle/zz-dev', type: '3' }), sentence: /"bundle\/zz-dev" is a device file/ },
