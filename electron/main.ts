@@ -56,11 +56,12 @@ function guardSession(ses: Session): void {
 }
 
 /** The main window's own file and folder pickers: the renderer never names a path it reads or writes. */
-type PickKind = 'script' | 'folder' | 'bundle' | 'audit-script' | 'request' | 'export-folder';
+type PickKind = 'script' | 'folder' | 'bundle' | 'bundle-archive' | 'audit-script' | 'request' | 'export-folder';
 const PICKERS: Record<PickKind, Electron.OpenDialogOptions> = {
   script: { title: 'Choose a ceremony script', properties: ['openFile'], filters: [{ name: 'Ceremony scripts', extensions: ['yaml'] }] },
   folder: { title: 'Choose the folder for the bundle', properties: ['openDirectory', 'createDirectory'] },
   bundle: { title: 'Choose the bundle folder (the one holding bundle.json)', properties: ['openDirectory'] },
+  'bundle-archive': { title: 'Choose the bundle archive (bundle.keyrite.tar)', properties: ['openFile'], filters: [{ name: 'Keyrite bundle archives', extensions: ['tar'] }] },
   'audit-script': { title: 'Choose an audit script', properties: ['openFile'], filters: [{ name: 'Audit scripts', extensions: ['js'] }] },
   request: { title: 'Choose the signing request', properties: ['openFile'], filters: [{ name: 'Signing requests', extensions: ['json'] }] },
   'export-folder': { title: 'Choose the folder to export the signed documents and the signing bundle to', properties: ['openDirectory', 'createDirectory'] },
@@ -92,7 +93,7 @@ function registerIpc(): void {
       ...(modulePath ? { modulePath } : {}),
       ...(softwareDir ? { softwareDir } : {}),
       ceremony: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
-      audit: { pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('audit-script'), pickReportFile: (name) => pickSave(join(app.getPath('documents'), name)), runner: { workerUrl: AUDIT_WORKER } },
+      audit: { pickBundleFolder: () => pick('bundle'), pickBundleArchive: () => pick('bundle-archive'), pickScriptFile: () => pick('audit-script'), pickReportFile: (name) => pickSave(join(app.getPath('documents'), name)), runner: { workerUrl: AUDIT_WORKER } },
       recovery: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script') },
       shareCheck: { pickBundleFolder: () => pick('bundle') },
       signing: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script'), pickRequestFile: () => pick('request'), pickExportFolder: () => pick('export-folder') },

@@ -65,8 +65,10 @@ export interface AuditReportView {
 }
 
 export interface AuditView {
-  /** The bundle folder being audited (as the main process read it), or null. */
+  /** The bundle folder or archive being audited (as the main process read it), or null. */
   bundle: string | null;
+  /** When the bundle came as an archive: its SHA-256, to compare with the one published beside it. */
+  archive: AuditFingerprint | null;
   options: AuditOptions;
   report: AuditReportView | null;
   scripts: AuditScriptView[];

@@ -142,6 +142,7 @@ export interface IpcChannels {
   'ceremony:resume': { arg: { folder: string }; result: CeremonyView };
   'audit:state': { arg: undefined; result: AuditView };
   'audit:open': { arg: AuditOptions; result: AuditView };
+  'audit:openArchive': { arg: AuditOptions; result: AuditView };
   'audit:verify': { arg: AuditOptions; result: AuditView };
   'audit:runScript': { arg: AuditScriptSource; result: AuditView };
   'audit:export': { arg: undefined; result: AuditView };
@@ -219,6 +220,7 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'ceremony:resume': { summary: 'Chooses an interrupted ceremony to resume: its script is loaded and the same participants check in again.', checkArg: checkRunFolderRef },
   'audit:state': { summary: 'The current audit view: the bundle, the verifier report, the audit scripts run (public data only).', checkArg: noArgument },
   'audit:open': { summary: 'Opens a bundle folder chosen in the main process picker and verifies it with the options given.', checkArg: checkAuditOptions },
+  'audit:openArchive': { summary: 'Opens a bundle archive (.keyrite.tar) chosen in the main process picker, reads it in memory and verifies it with the options given.', checkArg: checkAuditOptions },
   'audit:verify': { summary: 'Verifies the open bundle again with other options (trusted fingerprint, mode).', checkArg: checkAuditOptions },
   'audit:runScript': { summary: 'Runs an audit script (a file from the picker, or text from the editor) against the open bundle in the sandbox.', checkArg: checkAuditScriptSource },
   'audit:export': { summary: 'Writes the report as JSON to a new file chosen in the main process (never overwrites).', checkArg: noArgument },

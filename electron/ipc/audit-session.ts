@@ -1,6 +1,6 @@
 /**
- * The audit screen's state in the main process: a bundle folder chosen in the main process
- * picker, verified by the verifier core (core/verifier/verify.ts on core/node's bundle reader
+ * The audit screen's state in the main process: a bundle folder, or a bundle archive read in
+ * memory (docs/FORMATS.md "Bundle archive"), chosen in the main process picker, verified by the verifier core (core/verifier/verify.ts on core/node's bundle reader
  * and native crypto: what `keyrite verify` runs), audit scripts run in their sandbox workers
  * (core/node/audit-runner.ts) with their checks joined into the report exactly as the CLI
  * joins them (cli/commands/verify.ts), and the report exported as JSON to a new file.
@@ -17,6 +17,7 @@ import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
 import { auditBundleView } from '../../core/verifier/audit-view.ts';
 import { verdictOf, type CheckResult, type VerifyReport } from '../../core/verifier/report.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
+import { readBundleArchive } from '../../core/node/bundle-source.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createFileExclusive } from '../../core/node/durable-files.ts';
 import { runAuditScripts, type AuditRunLimits, type AuditRunnerOptions, type AuditScriptRun } from '../../core/node/audit-runner.ts';
@@ -29,6 +30,8 @@ export const EDITOR_SCRIPT = 'editor-script.js';
 export interface AuditSessionOptions {
   /** The main process folder picker for the bundle; undefined when cancelled. */
   pickBundleFolder(): Promise<string | undefined>;
+  /** The main process file picker for a bundle archive (.keyrite.tar); undefined when cancelled. */
+  pickBundleArchive(): Promise<string | undefined>;
   /** The main process file picker for an audit script (.js); undefined when cancelled. */
   pickScriptFile(): Promise<string | undefined>;
   /** The main process save dialog for the JSON report; undefined when cancelled. */
@@ -48,7 +51,7 @@ export function auditScriptChecks(runs: readonly AuditScriptRun[]): CheckResult[
 }
 
 function emptyView(): AuditView {
-  return { bundle: null, options: { trust: '', mode: 'hybrid' }, report: null, scripts: [], exportedTo: null };
+  return { bundle: null, archive: null, options: { trust: '', mode: 'hybrid' }, report: null, scripts: [], exportedTo: null };
 }
 
 function reportView(r: VerifyReport, scriptNames: ReadonlySet<string>, files: ReadonlyMap<string, Uint8Array> | undefined): AuditReportView {
@@ -131,6 +134,16 @@ export class AuditSession {
     return verifyBundle(this.files!, { mode: options.mode, crypto: NATIVE_VERIFIER_CRYPTO, ...(trust.length > 0 ? { trust } : {}) });
   }
 
+  /** A bundle read (from a folder or an archive) replaces the open one, and is verified. */
+  private load(path: string, files: Map<string, Uint8Array>, archiveSha256: string | null, options: AuditOptions): AuditView {
+    this.files = files;
+    this.folder = path;
+    this.runs = new Map();
+    this.base = this.verify(options);
+    const archive = archiveSha256 === null ? null : { hex: archiveSha256, ...readableFingerprint(archiveSha256) };
+    return this.publish({ bundle: path, archive, options: { trust: options.trust.trim(), mode: options.mode }, exportedTo: null });
+  }
+
   open(options: AuditOptions): Promise<AuditView> {
     return this.exclusive(async () => {
       const folder = await this.o.pickBundleFolder();
@@ -142,11 +155,23 @@ export class AuditSession {
         if (e instanceof KeyriteError) throw new KeyriteError(e.code, `${e.message} Choose the bundle folder (the one holding bundle.json) again.`);
         throw e;
       }
-      this.files = files;
-      this.folder = folder;
-      this.runs = new Map();
-      this.base = this.verify(options);
-      return this.publish({ bundle: folder, options: { trust: options.trust.trim(), mode: options.mode }, exportedTo: null });
+      return this.load(folder, files, null, options);
+    });
+  }
+
+  /** The same for a bundle archive: read whole and decoded strictly in memory, never extracted. */
+  openArchive(options: AuditOptions): Promise<AuditView> {
+    return this.exclusive(async () => {
+      const file = await this.o.pickBundleArchive();
+      if (file === undefined) return this.state();
+      let source;
+      try {
+        source = await readBundleArchive(file);
+      } catch (e) {
+        if (e instanceof KeyriteError) throw new KeyriteError(e.code, `${e.message} Choose the bundle archive (bundle.keyrite.tar) again, or the bundle folder.`);
+        throw e;
+      }
+      return this.load(file, source.files, source.archive!.sha256, options);
     });
   }
 

@@ -206,6 +206,7 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'ceremony:resume': guarded('ceremony:resume', deps, async ({ folder }) => ceremony().resume(folder)),
     'audit:state': guarded('audit:state', deps, async () => audit().state()),
     'audit:open': guarded('audit:open', deps, async (options) => audit().open(options)),
+    'audit:openArchive': guarded('audit:openArchive', deps, async (options) => audit().openArchive(options)),
     'audit:verify': guarded('audit:verify', deps, async (options) => audit().reverify(options)),
     'audit:runScript': guarded('audit:runScript', deps, async (source) => audit().runScript(source)),
     'audit:export': guarded('audit:export', deps, async () => audit().exportReport()),

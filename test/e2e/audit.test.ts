@@ -3,9 +3,11 @@
 // exported JSON report equals what verifyBundle gives; an editor script that never ends is
 // reported as "did not complete (timeout)" (under a lowered, real time limit); a copy with one
 // byte of transcript.jsonl flipped is INVALID with its failing checks named on screen; the page
-// makes no request besides its own files and logs no error.
+// makes no request besides its own files and logs no error. The golden archive, opened as one
+// file, gives the folder's report with its SHA-256 shown; a hostile archive is refused with its sentence.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,8 @@ import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, repo, type AppPage } from './harness.ts';
 import { recoveryNodeOptions, type Picks } from './recovery-driver.ts';
+import { GOLDEN_ARCHIVE } from '../helpers/golden.ts';
+import { hostileArchives } from '../helpers/hostile-archives.ts';
 
 const GOLDEN = join(repo, 'test/fixtures/golden-bundle');
 const GOLDEN_FP = '8047460895e45caaf54a2be033a6aa947ac20e4f4dc484f0892b52005038a27a';
@@ -153,6 +157,37 @@ test('a folder that is not a bundle is refused with a sentence saying what to do
   assert.ok(!existsSync(picks.bundle));
   await page.getByRole('button', { name: 'Open a bundle folder…' }).click();
   assert.match(await page.locator('[data-testid=problem]').innerText(), /Cannot read the bundle at .*no-such-folder.*Choose the bundle folder \(the one holding bundle\.json\) again\./);
+});
+
+test('the golden archive opened as one file: the folder\'s verdict and checks, and the archive\'s SHA-256 on screen', async () => {
+  const page = app.page;
+  await page.getByLabel('Master fingerprint read aloud', { exact: false }).fill(GOLDEN_FP);
+  picks.archive = GOLDEN_ARCHIVE;
+  await page.getByRole('button', { name: 'Open a bundle archive (.keyrite.tar)…' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=verdict]')?.getAttribute('data-verdict') === 'valid');
+  assert.match(await page.locator('[data-testid=anchor]').innerText(), /^ANCHORED/);
+  const expected = verifyBundle(await readBundleDirectory(GOLDEN), { trust: GOLDEN_FP, crypto: NATIVE_VERIFIER_CRYPTO });
+  const shown = await page.locator('[data-testid=checks] li[data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')} ${e.getAttribute('data-status')}`));
+  assert.deepEqual(shown, expected.checks.map((c) => `${c.name} ${c.status}`));
+  const sha = createHash('sha256').update(readFileSync(GOLDEN_ARCHIVE)).digest('hex');
+  const note = await page.locator('[data-testid=archive-sha256]').innerText();
+  assert.ok(note.includes(sha.match(/.{4}/g)!.join(' ')), note);
+});
+
+test('a hostile archive is refused with its sentence; the bundle on screen stays the one opened before it', async () => {
+  const page = app.page;
+  for (const h of hostileArchives(await readBundleDirectory(GOLDEN)).filter((x) => ['escaping-path', 'link', 'trailing-garbage'].includes(x.reason))) {
+    const file = join(work, `hostile-${h.reason}.keyrite.tar`);
+    writeFileSync(file, h.bytes);
+    picks.archive = file;
+    await page.getByRole('button', { name: 'Open a bundle archive (.keyrite.tar)…' }).click();
+    const problem = page.locator('[data-testid=problem]', { hasText: 'This bundle archive is refused' });
+    await problem.waitFor();
+    const text = await problem.innerText();
+    assert.match(text, h.sentence, h.name);
+    assert.match(text, /Choose the bundle archive \(bundle\.keyrite\.tar\) again, or the bundle folder\.$/);
+    assert.equal(await page.locator('.bundle-path').innerText(), GOLDEN_ARCHIVE);
+  }
 });
 
 test('the page made no foreign request and logged no error', () => {

@@ -13,6 +13,8 @@ import { repo, type EventRelay } from './harness.ts';
 /** What the next main process picker returns (undefined: the person cancelled). */
 export interface Picks {
   bundle?: string;
+  /** A bundle archive (.keyrite.tar). */
+  archive?: string;
   script?: string;
   auditScript?: string;
   report?: string;
@@ -24,6 +26,7 @@ export function recoveryNodeOptions(relay: EventRelay, picks: Picks, opts: { wor
     emit: relay.emit,
     audit: {
       pickBundleFolder: async () => picks.bundle,
+      pickBundleArchive: async () => picks.archive,
       pickScriptFile: async () => picks.auditScript,
       pickReportFile: async () => picks.report,
       ...(opts.auditLimits ? { limits: opts.auditLimits } : {}),

@@ -155,7 +155,7 @@ test('property: keyrite verify (text and --json, stdout and stderr) and the app\
         assertDisplaySafe(run.stderr, `verify${json ? ' --json' : ''} stderr`);
         if (json && run.stdout !== '') assert.equal(typeof (JSON.parse(run.stdout) as { ok: boolean }).ok, 'boolean');
       }
-      const audit = new AuditSession({ pickBundleFolder: async () => dir, pickScriptFile: async () => undefined, pickReportFile: async () => undefined });
+      const audit = new AuditSession({ pickBundleFolder: async () => dir, pickBundleArchive: async () => undefined, pickScriptFile: async () => undefined, pickReportFile: async () => undefined });
       const handlers = createHandlers({ appName: 'Keyrite', appVersion: '0', platform: 'linux', mode: () => 'rehearsal', runSelfTests: async () => ({ ok: true, results: [] }), readNetworkInterfaces: () => [], audit });
       const answer = await handlers['audit:open']({ trust: '', mode: 'hybrid' });
       for (const s of allStrings(answer)) assertDisplaySafe(s, 'audit:open answer');

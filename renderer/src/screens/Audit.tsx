@@ -102,6 +102,9 @@ export default function Audit() {
         <button type="button" className={view.bundle ? 'secondary' : 'primary'} disabled={busy !== null} onClick={() => void send('Reading the bundle…', () => api.audit.open({ trust, mode }))}>
           Open a bundle folder…
         </button>
+        <button type="button" className="secondary" disabled={busy !== null} onClick={() => void send('Reading the bundle archive…', () => api.audit.openArchive({ trust, mode }))}>
+          Open a bundle archive (.keyrite.tar)…
+        </button>
         {view.bundle && (
           <button type="submit" className="primary" disabled={busy !== null}>
             Verify again with these settings
@@ -116,6 +119,11 @@ export default function Audit() {
         <h2 id="audit-title">Audit a bundle</h2>
         {view.bundle && <span className="progress-text bundle-path">{view.bundle}</span>}
       </div>
+      {view.archive && (
+        <p className="readout-note" data-testid="archive-sha256">
+          Read from the archive, in memory. Its SHA-256 (compare it with the one published beside it): <code>{view.archive.hexGroups}</code> — {view.archive.words.join(' ')}
+        </p>
+      )}
       {!report && options}
       {busy && (
         <p className="readiness readiness-pending" role="status">
@@ -127,7 +135,7 @@ export default function Audit() {
           {problem}
         </p>
       )}
-      {!report && !problem && <p className="readout-note">Open the folder of a public bundle (the one holding bundle.json). Nothing is sent anywhere: the check runs on this machine.</p>}
+      {!report && !problem && <p className="readout-note">Open the folder of a public bundle (the one holding bundle.json), or its archive (bundle.keyrite.tar). Nothing is sent anywhere: the check runs on this machine.</p>}
       {report && anchor && (
         <>
           <div className={`verdict verdict-${report.verdict}`} role="status" data-testid="verdict" data-verdict={report.verdict}>

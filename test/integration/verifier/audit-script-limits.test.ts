@@ -55,6 +55,7 @@ test('the app\'s audit screen refuses the same bundle before it asks for a scrip
   let asked = false;
   const session = new AuditSession({
     pickBundleFolder: async () => join(padded, 'bundle'),
+    pickBundleArchive: async () => undefined,
     pickScriptFile: async () => {
       asked = true;
       return once;
