@@ -35,6 +35,7 @@ import { APP_BENCHMARK } from './bench-app.ts';
 import { SIGNING_BENCHMARK } from './bench-signing.ts';
 import { VERIFIER_BENCHMARK } from './bench-verifier.ts';
 import { benchRows } from './bench-rows.ts';
+import { ARCHIVE_BENCHMARK } from './bench-archive.ts';
 
 interface Figures {
   [name: string]: unknown;
@@ -160,6 +161,8 @@ const BENCHMARKS: Benchmark[] = [
   APP_BENCHMARK,
   // Verification figures (build/bench-verifier.ts); last, as its synthetic bundle makes the process's random sources deterministic.
   VERIFIER_BENCHMARK,
+  // Verify from the archive vs from the folder (build/bench-archive.ts); after the verifier's, whose random sources it shares.
+  ARCHIVE_BENCHMARK,
 ];
 
 const { values: flags } = parseArgs({ options: { runs: { type: 'string' }, large: { type: 'boolean' }, details: { type: 'boolean' } } });
