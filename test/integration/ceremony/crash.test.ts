@@ -313,7 +313,7 @@ test('a lock no run takes over by itself (a takeover marker left behind, the loc
   assert.equal(existsSync(lock), false);
 });
 
-test('after ceremony.end: a missing statement is signed again over the same closed transcript; a missing bundle is exported again; a final checkpoint that does not match is refused, and once moved away as said, signed again; each bundle verifies', async () => {
+test('after ceremony.end: a missing statement is signed again over the same closed transcript; a missing bundle is exported again (an archive the interrupted export left is kept when it holds the same bytes, refused when it does not); a final checkpoint that does not match is refused, and once moved away as said, signed again; each bundle verifies', async () => {
   const tmpBefore = tmpSnapshot();
   const f = await makeRehearsalFixture('keyrite-tail-');
   fixtures.push(f);
@@ -321,6 +321,7 @@ test('after ceremony.end: a missing statement is signed again over the same clos
   assert.equal(first.code, 0, first.stderr);
   const fingerprint = announcedFingerprint(first.stdout);
   const bundle = join(f.outDir, 'bundle');
+  const archive = join(f.outDir, 'bundle.keyrite.tar');
   const checkpoints = join(f.outDir, 'journal', 'checkpoints');
   const journal = readFileSync(join(f.outDir, 'journal', 'transcript.jsonl'));
   // As if the process died after ceremony.end, before the final note and the statement were written.
@@ -328,20 +329,38 @@ test('after ceremony.end: a missing statement is signed again over the same clos
   rmSync(join(f.outDir, 'journal', 'checkpoints', finalNote));
   rmSync(join(f.outDir, 'journal', 'statement.dsse.json'));
   rmSync(join(f.outDir, 'bundle'), { recursive: true });
+  rmSync(archive);
   const second = await runInProcess(argv(f), undefined, f.env);
   assert.equal(second.code, 0, second.stderr);
   assert.ok(readFileSync(join(f.outDir, 'journal', 'transcript.jsonl')).equals(journal), 'nothing is appended after ceremony.end');
   assert.ok(readFileSync(join(f.outDir, 'bundle', 'transcript.jsonl')).equals(journal));
   await assertVerifiesAnchored(bundle, fingerprint);
-  // As if the process died during export: only the bundle is missing.
+  // As if the process died during export, after the archive was written: only the bundle folder is missing.
   rmSync(join(f.outDir, 'bundle'), { recursive: true });
   const statement = readFileSync(join(f.outDir, 'journal', 'statement.dsse.json'));
+  const archived = readFileSync(archive);
   const third = await runInProcess(argv(f), undefined, f.env);
   assert.equal(third.code, 0, third.stderr);
   assert.ok(readFileSync(join(f.outDir, 'bundle', 'statement.dsse.json')).equals(statement), 'the signed statement is exported as it was');
+  assert.ok(readFileSync(archive).equals(archived), 'the archive of the same bundle is kept: the same bytes');
   await assertVerifiesAnchored(bundle, fingerprint);
+  await assertVerifiesAnchored(archive, fingerprint);
+  // Another file where the archive goes: refused, never overwritten; moved away as said, the export finishes.
+  rmSync(join(f.outDir, 'bundle'), { recursive: true });
+  rmSync(archive);
+  writeFileSync(archive, 'not this bundle');
+  const blocked = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(blocked.code, 1, blocked.stderr);
+  assert.ok(blocked.stderr.includes(`${archive} already exists and is not this bundle's archive; Keyrite never overwrites a file. Move it out of the run folder and run again.`), blocked.stderr);
+  assert.equal(readFileSync(archive, 'utf8'), 'not this bundle');
+  assert.equal(existsSync(bundle), false, 'no bundle folder without its archive');
+  renameSync(archive, join(f.dir, 'moved-away.keyrite.tar'));
+  const unblocked = await runInProcess(argv(f), undefined, f.env);
+  assert.equal(unblocked.code, 0, unblocked.stderr);
+  assert.ok(readFileSync(archive).equals(archived));
   // The statement and bundle missing again, and under the final checkpoint's name a note of another size (the escrow checkpoint's).
   rmSync(bundle, { recursive: true });
+  rmSync(archive);
   rmSync(join(f.outDir, 'journal', 'statement.dsse.json'));
   const escrowNote = readdirSync(checkpoints).find((n) => n.endsWith('-escrow.note'))!;
   copyFileSync(join(checkpoints, escrowNote), join(checkpoints, finalNote));
