@@ -19,6 +19,7 @@
  * returns are views into the archive's bytes (no copy).
  */
 import { KeyriteError } from '../errors.ts';
+import { displayField } from '../encoding/display.ts';
 import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES, isBundlePath, type BundleFiles } from './layout.ts';
 
 /** The archive's name next to the bundle folder, and its extension and media type. */
@@ -209,7 +210,8 @@ function parseOctal(b: Uint8Array): number | undefined {
 }
 
 const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);
-const shown = (name: string): string => JSON.stringify(name.length > 120 ? `${name.slice(0, 120)}…` : name);
+/** An entry's name inside a sentence: quoted, every unsafe character escaped, capped. */
+const shown = (name: string): string => `"${displayField(name, 120)}"`;
 
 function decodeName(h: Uint8Array, offset: number): string {
   const prefix = cString(field(h, 'prefix'));
@@ -273,7 +275,7 @@ function checkNames(entries: readonly RawEntry[]): void {
     if (e.name.startsWith('/') || /^[A-Za-z]:/.test(e.name) || e.name.includes('\\') || parts.some((p) => p === '..' || p === '.' || p === '')) {
       throw new ArchiveError('escaping-path', `the entry ${shown(e.name)} would be placed outside its folder (an absolute path, "..", "." or an empty part).`);
     }
-    if (!e.name.startsWith(ARCHIVE_ROOT) && e.name !== ARCHIVE_ROOT) throw new ArchiveError('outside-root', `the entry ${shown(e.name)} is not inside the archive's one folder "${ARCHIVE_ROOT}".`);
+    if (!e.name.startsWith(ARCHIVE_ROOT)) throw new ArchiveError('outside-root', `the entry ${shown(e.name)} is not inside the archive's one folder "${ARCHIVE_ROOT}".`);
   }
   const exact = new Set<string>();
   const folded = new Map<string, string>();
@@ -290,8 +292,9 @@ function checkNames(entries: readonly RawEntry[]): void {
     folded.set(fold, key);
   }
   for (const e of entries) {
-    if (e.name === ARCHIVE_ROOT) continue;
-    const path = e.name.slice(ARCHIVE_ROOT.length).replace(/\/$/, '');
+    if (e.dir && e.name === ARCHIVE_ROOT) continue;
+    // A folder's name ends in "/"; a file's never does.
+    const path = e.dir ? e.name.slice(ARCHIVE_ROOT.length).replace(/\/$/, '') : e.name.slice(ARCHIVE_ROOT.length);
     if (!isBundlePath(path)) throw new ArchiveError('bad-name', `the entry ${shown(e.name)} is not a name a bundle may hold (letters, digits, ".", "_" and "-", at most 8 folders deep).`);
   }
 }

@@ -107,7 +107,11 @@ test('names: not UTF-8, or not a name a bundle may hold', () => {
   refused(ustar([dir(''), { name: '', rawName: Uint8Array.from([...utf8('bundle/'), 0xc0, 0xaf]), data: utf8('x') }]), 'not-utf8', /not UTF-8/);
   refused(ustar([dir(''), file('caf\u00e9')]), 'bad-name', /not a name a bundle may hold/);
   refused(ustar([dir(''), file('.hidden')]), 'bad-name', /not a name a bundle may hold/);
-  refused(ustar([dir(''), file('a\u202eb')]), 'bad-name', /"bundle\/a\\u202eb"|not a name/);
+  refused(ustar([dir(''), dir('keys'), file('keys/')]), 'duplicate', /twice/);
+  refused(ustar([dir(''), file('keys/')]), 'bad-name', /"bundle\/keys\/" is not a name a bundle may hold/);
+  refused(ustar([{ name: 'bundle/', data: utf8('x') }]), 'bad-name', /"bundle\/" is not a name a bundle may hold/);
+  refused(ustar([{ name: 'bundle', type: '5' }, file('a')]), 'outside-root', /not inside the archive's one folder/);
+  refused(ustar([dir(''), file('a\u202eb')]), 'bad-name', /"bundle\/a\\u\{202e\}b" is not a name/);
 });
 
 /** Sets `text` at `at` in the header at `header` and fixes that header's checksum. */
