@@ -14,7 +14,7 @@ import { fromUtf8 } from '../../core/bytes.ts';
 import { checkTrusteeShare, type ShareCheckResult } from '../../core/ceremony/share-check.ts';
 import { ENV_NAME, type TokenChoice } from '../../core/ceremony/answers.ts';
 import { parseTokenUri } from '../../core/tokens/pkcs11-uri.ts';
-import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
+import { readBundleSource } from '../../core/node/bundle-source.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { promptHidden } from '../../core/node/pin-prompt.ts';
@@ -65,7 +65,7 @@ export const checkShareCommand: Command = {
     if (wordsEnv !== undefined && (!ENV_NAME.test(wordsEnv) || !io.env[wordsEnv])) throw new KeyriteError('USAGE', `--paper-words-env ${wordsEnv.slice(0, 40)}: that is not a set environment variable.`);
     if (wordsPrompt && process.stdin.isTTY !== true) throw new KeyriteError('USAGE', 'Without a terminal the paper words cannot be typed at a prompt: use --paper-words-env NAME.');
     const choice = tokenOf(args.required('token'), io.cwd);
-    const bundle = await readBundleDirectory(resolve(io.cwd, args.positionals[0]!));
+    const bundle = (await readBundleSource(resolve(io.cwd, args.positionals[0]!))).files;
     const keyring = await readInput(resolve(io.cwd, args.required('keyring')), 'keyring');
     const envelope = envelopePath !== undefined ? { file: await readInput(resolve(io.cwd, envelopePath), 'share envelope') } : { card: fromUtf8(await readInput(resolve(io.cwd, cardPath!), 'share card scan')) };
     const modulePath = args.value('module');

@@ -64,7 +64,7 @@ function snapshot(d: string): string[] {
   return out;
 }
 
-test('a good share passes all five checks, anchored, from the envelope file and from the card scan; nothing is written', async () => {
+test('a good share passes all five checks, anchored, from the envelope file and from the card scan, with the bundle folder or its archive; nothing is written', async () => {
   const d = copies.copy();
   const before = snapshot(d);
   const r = await checkShare(d, 'trustee-2', { trust: fingerprintOf(d) });
@@ -89,6 +89,11 @@ test('a good share passes all five checks, anchored, from the envelope file and 
   assert.match(text.stdout, /^Share of Carol Trustee \(trustee-2\), index \d+ \(3 of 5 recover the key\)/);
   assert.match(text.stdout, /NOT ANCHORED: no --trust fingerprint was given/);
   assert.match(text.stdout, /GOOD: your token opens your share and it passes every check a recovery makes\./);
+
+  // The same bundle as one file (its archive, read in memory).
+  const archive = await runInProcess(['check-share', join(d, 'bundle.keyrite.tar'), '--keyring', join(d, 'trustees/trustee-2/keyring.json'), '--envelope', join(d, 'trustees/trustee-2/share-envelope.json'), '--token', `software:${join(d, 'trustees/trustee-2/token.keyrite-token')}`, '--pin-env', 'P', '--trust', fingerprintOf(d), '--json'], undefined, { P: pinOf(copies.pins, 'trustee-2') });
+  assert.equal(archive.code, 0, archive.stdout + archive.stderr);
+  assert.deepEqual(JSON.parse(archive.stdout).checks.map((c: { ok: boolean }) => c.ok), [true, true, true, true, true]);
 });
 
 test('each way a share can be unusable stops at the check that names it', async () => {
