@@ -125,7 +125,9 @@ export interface CeremonyOutcome {
   checks: { name: string; ok: boolean; detail: string }[];
   receipts: ReceiptView[];
   transcriptEntries: number;
-  /** The exported bundle folder, once exported. */
+  /** The bundle's archive (docs/FORMATS.md "Bundle archive"): its SHA-256 to read aloud and publish beside it. */
+  archive: { sha256: string; hexGroups: string; words: string[] };
+  /** The exported bundle folder, once exported (its archive is next to it: the same name plus .keyrite.tar). */
   exportedTo: string | null;
 }
 

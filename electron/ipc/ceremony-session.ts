@@ -14,7 +14,8 @@
  * in again (PINs asked again), runs the same engine in that folder: runCeremony continues the
  * journal it finds there (docs/CEREMONY-SCRIPTS.md "Crash and resume").
  */
-import { cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
@@ -22,7 +23,8 @@ import { randomBytes } from '../../core/crypto/random.ts';
 import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
-import { checkBundle } from '../../core/ceremony/bundle-check.ts';
+import { checkBundle, checkBundleArchive } from '../../core/ceremony/bundle-check.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { BUNDLE_DIR, JOURNAL_TRANSCRIPT, TRUSTEE_FILES, analyzeJournal } from '../../core/ceremony/journal.ts';
 import type { CeremonyEnvironment, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { recoverTranscript } from '../../core/transcript/transcript.ts';
@@ -348,6 +350,7 @@ export class CeremonySession extends ViewSession<CeremonyView> {
       checks: r.checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })),
       receipts,
       transcriptEntries: r.transcriptEntries,
+      archive: { sha256: r.archive.sha256, ...readableFingerprint(r.archive.sha256) },
       exportedTo: null,
     };
   }
@@ -390,9 +393,19 @@ export class CeremonySession extends ViewSession<CeremonyView> {
       if ((e as { code?: string }).code === 'ERR_FS_CP_EEXIST') throw new KeyriteError('OBJECT_EXISTS', `${target} already exists; Keyrite never overwrites a bundle. Choose another folder.`);
       throw new KeyriteError('IO_ERROR', `Keyrite could not write the bundle to ${folder}. Check the folder is writable (and the disk not full), then export again.`);
     }
-    const checks = await checkBundle(nodeCeremonyFiles({ out: folder, answers: folder }), { root: 'out', path: name }, { ceremonyId: o.ceremonyId, masterFingerprint: o.fingerprint });
+    // The same bundle as one file next to it (docs/FORMATS.md "Bundle archive"), never over another file.
+    const archive = `${name}.keyrite.tar`;
+    try {
+      await copyFile(join(this.runDir!, this.result.archive.ref.path), join(folder, archive), fsConstants.COPYFILE_EXCL);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EEXIST') throw new KeyriteError('OBJECT_EXISTS', `${join(folder, archive)} already exists; Keyrite never overwrites a file. Choose another folder.`);
+      throw new KeyriteError('IO_ERROR', `Keyrite could not write the bundle archive to ${folder}. Check the folder is writable (and the disk not full), then export again.`);
+    }
+    const files = nodeCeremonyFiles({ out: folder, answers: folder });
+    const expect = { ceremonyId: o.ceremonyId, masterFingerprint: o.fingerprint };
+    const checks = [...(await checkBundle(files, { root: 'out', path: name }, expect)), ...(await checkBundleArchive(files, { root: 'out', path: archive }, expect))];
     const failed = checks.filter((c) => !c.ok);
-    if (failed.length > 0) throw new KeyriteError('VERIFY_FAILED', `The exported copy at ${target} failed its check (${failed.map((c) => c.name).join(', ')}). Do not use it; export again to another folder.`);
+    if (failed.length > 0) throw new KeyriteError('VERIFY_FAILED', `The exported copy at ${target} failed its check (${failed.map((c) => c.name).join(', ')}). Do not use it (nor its archive ${archive}); export again to another folder.`);
     return this.update({ outcome: { ...o, exportedTo: target } });
   }
 }

@@ -6,11 +6,12 @@
 // page makes no request besides its own files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { checkBundle } from '../../core/ceremony/bundle-check.ts';
+import { checkBundle, checkBundleArchive } from '../../core/ceremony/bundle-check.ts';
 import { nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
 import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type TokenSeat } from './ceremony-driver.ts';
@@ -80,12 +81,19 @@ test('a 3-of-5 rehearsal ceremony through the UI ends with a bundle that checkBu
 
   await page.getByRole('button', { name: 'Export the bundle to a folder…' }).click();
   const exported = await page.waitForSelector('[data-testid=exported]');
-  const folder = readdirSync(exportDir).find((n) => n.startsWith('keyrite-bundle-'));
+  const folder = readdirSync(exportDir).find((n) => n.startsWith('keyrite-bundle-') && !n.endsWith('.tar'));
   assert.ok(folder, 'the bundle folder was exported');
-  assert.match(await exported.innerText(), new RegExp(folder!));
-  const checks = await checkBundle(nodeCeremonyFiles({ out: exportDir, answers: exportDir }), { root: 'out', path: folder! }, { masterFingerprint: hex.replace(/ /g, '') });
+  assert.deepEqual(readdirSync(exportDir).sort(), [folder, `${folder}.keyrite.tar`], 'the folder and its archive, nothing else');
+  assert.match(await exported.innerText(), new RegExp(`${folder!}, with its archive .*${folder!}\\.keyrite\\.tar`));
+  const files = nodeCeremonyFiles({ out: exportDir, answers: exportDir });
+  const checks = await checkBundle(files, { root: 'out', path: folder! }, { masterFingerprint: hex.replace(/ /g, '') });
   assert.ok(checks.length > 5);
   assert.deepEqual(checks.filter((c) => !c.ok), []);
+  const archiveChecks = await checkBundleArchive(files, { root: 'out', path: `${folder!}.keyrite.tar` }, { masterFingerprint: hex.replace(/ /g, '') });
+  assert.deepEqual(archiveChecks.map((c) => c.name), checks.map((c) => c.name));
+  assert.deepEqual(archiveChecks.filter((c) => !c.ok), []);
+  const sha = createHash('sha256').update(readFileSync(join(exportDir, `${folder!}.keyrite.tar`))).digest('hex');
+  assert.ok((await app.page.locator('[data-testid=archive-sha256]').innerText()).includes(sha.match(/.{4}/g)!.join(' ')), 'the archive\'s SHA-256 is on screen');
 });
 
 test('no PIN, passphrase or dice ever reached the renderer, and the page made no foreign request', async () => {

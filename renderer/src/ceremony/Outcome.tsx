@@ -22,9 +22,12 @@ export function Outcome({ outcome, send }: { outcome: CeremonyOutcome; send: Sen
       <p className={passed === outcome.checks.length ? 'checks checks-good' : 'checks checks-bad'}>
         The bundle was re-read from disk: {passed} of {outcome.checks.length} checks passed.
       </p>
+      <p data-testid="archive-sha256">
+        The same bundle as one file (bundle.keyrite.tar), checked the same way. Its SHA-256, to publish beside it: <code>{outcome.archive.hexGroups}</code> — {outcome.archive.words.join(' ')}
+      </p>
       {outcome.exportedTo ? (
         <p className="exported" role="status" data-testid="exported">
-          Bundle exported and checked again at {outcome.exportedTo}
+          Bundle exported and checked again at {outcome.exportedTo}, with its archive {outcome.exportedTo}.keyrite.tar
         </p>
       ) : (
         <button type="button" className="primary" onClick={() => void send(() => api.ceremony.export())}>
