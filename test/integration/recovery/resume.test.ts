@@ -106,10 +106,11 @@ test('after ceremony.end: a missing final checkpoint and statement are signed ag
   assert.equal((await copies.recover(d, 'rec')).code, 0);
   const journal = readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl'));
   const final = readdirSync(join(d, 'rec', 'journal', 'checkpoints')).find((n) => n.endsWith('-final.note'))!;
-  // As if the process died right after ceremony.end: no final note, no statement, no bundle yet.
+  // As if the process died right after ceremony.end: no final note, no statement, no bundle (nor its archive) yet.
   rmSync(join(d, 'rec', 'journal', 'checkpoints', final));
   rmSync(join(d, 'rec', 'journal', 'statement.dsse.json'));
   rmSync(join(d, 'rec', 'bundle'), { recursive: true });
+  rmSync(join(d, 'rec', 'bundle.keyrite.tar'));
   await resume(d);
   assert.ok(readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl')).equals(journal), 'nothing is appended after ceremony.end');
   assert.ok(readdirSync(join(d, 'rec', 'journal', 'checkpoints')).includes(final));
