@@ -31,6 +31,8 @@ export interface HsmSigningRun {
   /** The `keyrite ceremony run signing.yaml … --json` run. */
   signing: { code: number | null; stdout: string; stderr: string };
   signingMs: number;
+  /** When the signing process ended (epoch ms). */
+  endedAt: number;
 }
 
 function uri(label: string, serial: string): string {
@@ -83,11 +85,16 @@ export async function rootThenSigningOnSoftHsm(dir: string, hsm: SoftHsmHarness,
   );
   const t0 = performance.now();
   const signing = await keyrite(['ceremony', 'run', LIVE_SIGNING_SCRIPT, '--answers', signingAnswers, '--out', join(dir, 'signing'), '--module', hsm.module, '--json'], { SOFTHSM2_CONF: hsm.conf, ...pins });
-  return { fingerprint, out: join(dir, 'signing'), pins, signing, signingMs: Math.round(performance.now() - t0) };
+  return { fingerprint, out: join(dir, 'signing'), pins, signing, signingMs: Math.round(performance.now() - t0), endedAt: Date.now() };
 }
 
-/** Milliseconds of each step of a finished run, from its transcript's step.start and step.end times: step id → ms. */
-export function stepMs(out: string): Record<string, number> {
+/**
+ * Milliseconds of each step of a finished run, from its transcript's step.start and step.end
+ * times: step id → ms. Co-sign and export record no step.end (ceremony.end closes the
+ * transcript); with `endedAt` (epoch ms, when the run returned) they are given together as
+ * "co-sign+export", from co-sign's step.start.
+ */
+export function stepMs(out: string, endedAt?: number): Record<string, number> {
   const started = new Map<string, number>();
   const ms: Record<string, number> = {};
   for (const line of readFileSync(join(out, 'journal', 'transcript.jsonl'), 'utf8').split('\n')) {
@@ -96,5 +103,7 @@ export function stepMs(out: string): Record<string, number> {
     if (e.type === 'step.start') started.set(e.body.step!, Date.parse(e.time));
     if (e.type === 'step.end') ms[e.body.step!] = Date.parse(e.time) - started.get(e.body.step!)!;
   }
+  const coSign = started.get('co-sign');
+  if (endedAt !== undefined && coSign !== undefined) ms['co-sign+export'] = endedAt - coSign;
   return ms;
 }
