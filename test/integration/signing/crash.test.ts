@@ -3,7 +3,8 @@
  * CLI runs as a child process and is killed (SIGKILL) during check-request, during share
  * collection, right after sign-document linked the first envelope into place (a test-only
  * preload, test/helpers/kill-after-link.mjs, kills it there: no progress line marks that point)
- * and after co-sign. The next run on the same --out folder ends with a signing bundle that
+ * and after co-sign (an envelope changed after the crash is refused, naming it, never
+ * overwritten). The next run on the same --out folder ends with a signing bundle that
  * `keyrite verify --trust` accepts; every document and envelope an interrupted run wrote is kept
  * byte for byte (never signed twice, never two contents); the run folder holds exactly the
  * expected files, no temporary file, and no secret the test can reconstruct (passphrases, seeds,
@@ -11,7 +12,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recoverTranscript } from '../../../core/transcript/transcript.ts';
 import type { TranscriptEntry } from '../../../core/transcript/entry.ts';
@@ -135,11 +136,30 @@ test('killed during share collection: the next run collects three shares again a
   assert.equal(later.find((e) => e.type === 'step.aborted')?.body.step, 'collect-share');
 });
 
-test('killed right after the first envelope was linked into place: the next run checks that envelope and keeps it byte for byte, signs only the second document, and no temporary file survives', async () => {
+test('killed right after the first envelope was linked into place: an envelope changed meanwhile is refused, naming it, and left as it is; the original back, the next run checks that envelope and keeps it byte for byte, signs only the second document, and no temporary file survives', async () => {
   const k = await killed({ afterLink: 'endorsed-keys.jwks.json.dsse.json' });
   assert.deepEqual([...k.signed.keys()].filter((n) => !n.startsWith('.')).sort(), ['endorsed-keys.jwks.json', 'endorsed-keys.jwks.json.dsse.json']);
   assert.ok(listFiles(join(k.d, 'sign', 'signed')).some((n) => n.startsWith('.')), 'the kill left no temporary file (the preload did not kill at the link)');
   assert.equal(k.prefix.some((e) => e.type === 'document.sign'), false, 'the kill came after document.sign');
+
+  // Someone swaps the ML-DSA-65 signature of the envelope the crash left: it is not signed over, nor overwritten.
+  const envelopePath = join(k.d, 'sign', 'signed', 'endorsed-keys.jwks.json.dsse.json');
+  const original = readFileSync(envelopePath);
+  const changed = JSON.parse(original.toString('utf8')) as { signatures: { sig: string }[] };
+  const sig = Buffer.from(changed.signatures[1]!.sig, 'base64');
+  sig[100]! ^= 1;
+  changed.signatures[1]!.sig = sig.toString('base64');
+  const tampered = Buffer.from(JSON.stringify(changed));
+  writeFileSync(envelopePath, tampered);
+  const refused = await sign(k.d, 'sign', copies.allPins);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  const why = JSON.parse(refused.stdout);
+  assert.equal(why.code, 'OBJECT_EXISTS');
+  assert.match(why.message, /endorsed-keys\.jwks\.json\.dsse\.json already exists and is not the master key's signature of this document \(the master key's signatures on it do not verify\); Keyrite never overwrites a file\. Move it away and run again\.$/);
+  assert.ok(readFileSync(envelopePath).equals(tampered), 'the refused run changed the envelope');
+  assert.equal(signingEntries(join(k.d, 'sign')).some((e) => e.type === 'document.sign'), false, 'the refused run signed something');
+  writeFileSync(envelopePath, original);
+
   const later = afterResume(await resume(k));
   const signs = later.filter((e) => e.type === 'document.sign');
   assert.deepEqual(signs.map((e) => e.body.name), DOCUMENTS);
