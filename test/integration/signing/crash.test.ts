@@ -155,7 +155,7 @@ test('killed right after the first envelope was linked into place: an envelope c
   assert.equal(refused.code, 1, refused.stdout + refused.stderr);
   const why = JSON.parse(refused.stdout);
   assert.equal(why.code, 'OBJECT_EXISTS');
-  assert.match(why.message, /endorsed-keys\.jwks\.json\.dsse\.json already exists and is not the master key's signature of this document \(the master key's signatures on it do not verify\); Keyrite never overwrites a file\. Move it away and run again\.$/);
+  assert.match(why.message, /endorsed-keys\.jwks\.json\.dsse\.json already exists and is not the master key's signature of this document \(the ML-DSA-65 signature of the master key does not verify over the envelope's payload\); Keyrite never overwrites a file\. Move it away and run again\.$/);
   assert.ok(readFileSync(envelopePath).equals(tampered), 'the refused run changed the envelope');
   assert.equal(signingEntries(join(k.d, 'sign')).some((e) => e.type === 'document.sign'), false, 'the refused run signed something');
   writeFileSync(envelopePath, original);
