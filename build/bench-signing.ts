@@ -1,8 +1,11 @@
-// Signing figures for `npm run bench`: a relying party's check of one endorsement, in process
-// (core/signing/check-signature.ts) and as a whole `keyrite check-signature` process (spawned
-// bin/keyrite.mjs, the built CLI: node start-up and module loading included, what a script pays).
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// Signing figures for `npm run bench`:
+//  - check-signature: a relying party's check of one endorsement, in process
+//    (core/signing/check-signature.ts) and as a whole `keyrite check-signature` process (spawned
+//    bin/keyrite.mjs, the built CLI: node start-up and module loading included, what a script pays);
+//  - signing-ceremony: a whole signing ceremony of the example request (3 of 5 trustees) on
+//    software tokens and on SoftHSM2, with each step's time from the transcript.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ed25519PublicKey, ed25519Sign } from '../core/crypto/ed25519.ts';
@@ -16,6 +19,11 @@ import { checkSignedDocument } from '../core/signing/check-signature.ts';
 import { documentsToSign, signedEnvelope } from '../core/signing/documents.ts';
 import { exampleSigningRequest } from '../core/signing/example-request.ts';
 import { parseSigningRequest } from '../core/signing/request.ts';
+import { PASSPHRASE_FILE, runDemo, shippedScript } from '../cli/commands/demo.ts';
+import { runCli } from '../cli/main.ts';
+import { createSoftHsm, pkcs11ToolAvailable, softHsmAvailable } from '../test/helpers/softhsm.ts';
+import { emptyNetworkNamespace } from '../test/helpers/netns.ts';
+import { rootThenSigningOnSoftHsm, stepMs } from '../test/helpers/softhsm-signing.ts';
 
 const ROUNDS = 50;
 const PROCESS_ROUNDS = 5;
@@ -60,5 +68,71 @@ export const SIGNING_BENCHMARK = {
       rounds: ROUNDS,
       processRounds: PROCESS_ROUNDS,
     };
+  },
+};
+
+/** The built CLI (bin/keyrite.mjs) as a child process under `wrap`, its output collected. */
+function builtKeyrite(wrap: string[]) {
+  return (argv: string[], env: Record<string, string>) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(wrap[0]!, [...wrap.slice(1), process.execPath, BIN, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+}
+
+/** The steps whose compute matters, in script order; the others (gates, selection) take a few ms. */
+const CEREMONY_STEPS = ['self-test', 'verify-bundle', 'login-master', 'check-in', 'quorum-present', 'check-request', 'collect-share', 'combine', 'sign', 'signed', 'co-sign+export'];
+
+function pickSteps(ms: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(CEREMONY_STEPS.map((id) => [id, ms[id]!]));
+}
+
+export const SIGNING_CEREMONY_BENCHMARK = {
+  name: 'signing-ceremony',
+  description:
+    'a signing ceremony of the example request (2 keys, 1 artifact; 3 of 5 trustees unlock the key, the Ed25519 half signs on the master token): ' +
+    'softwareTokens = the rehearsal script on a demo (scrypt N=2^15 software tokens), keyrite ceremony run in process; ' +
+    'softHsm = the live root then the live signing script on SoftHSM2, each a built keyrite process in an empty network namespace (node start-up included in processMs); ' +
+    'stepsMs = each step from its transcript step.start/step.end times, co-sign+export until the run returned (the demo and the root ceremony are not counted)',
+  async run(dir: string): Promise<Record<string, unknown>> {
+    if (!softHsmAvailable() || !pkcs11ToolAvailable()) throw new Error('SoftHSM2 (softhsm2-util and its module) and OpenSC pkcs11-tool are needed for the signing-ceremony benchmark');
+    const demo = join(dir, 'demo');
+    await runDemo({ outDir: demo });
+    const pins: Record<string, string> = {};
+    for (const f of ['master', 'trustees/trustee-1', 'trustees/trustee-2', 'trustees/trustee-3']) {
+      for (const line of readFileSync(join(demo, f, PASSPHRASE_FILE), 'utf8').split('\n')) {
+        const m = /^([A-Z0-9_]+)='([^']*)'$/.exec(line.trim());
+        if (m) pins[m[1]!] = m[2]!;
+      }
+    }
+    const t0 = performance.now();
+    const code = await runCli(['ceremony', 'run', shippedScript('signing-rehearsal.yaml').pathname, '--answers', join(demo, 'signing-answers.yaml'), '--out', join(demo, 'sign'), '--json'], {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      env: pins,
+      cwd: process.cwd(),
+    });
+    const softwareMs = Math.round(performance.now() - t0);
+    const endedAt = Date.now();
+    if (code !== 0) throw new Error(`keyrite ceremony run signing-rehearsal.yaml exited ${code}`);
+    const softwareSteps = pickSteps(stepMs(join(demo, 'sign'), endedAt));
+
+    const hsm = createSoftHsm(['Keyrite Root', 'Trustee 1', 'Trustee 2', 'Trustee 3', 'Trustee 4', 'Trustee 5'], { setProcessEnv: false });
+    try {
+      mkdirSync(join(dir, 'hsm'));
+      const run = await rootThenSigningOnSoftHsm(join(dir, 'hsm'), hsm, builtKeyrite(emptyNetworkNamespace()));
+      if (run.signing.code !== 0) throw new Error(`the signing ceremony on SoftHSM exited ${run.signing.code}: ${run.signing.stderr.trim()} (run npm run build first)`);
+      return {
+        softwareTokens: { commandMs: softwareMs, stepsMs: softwareSteps },
+        softHsm: { processMs: run.signingMs, stepsMs: pickSteps(stepMs(run.out, run.endedAt)) },
+      };
+    } finally {
+      hsm.cleanup();
+    }
   },
 };

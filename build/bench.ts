@@ -32,7 +32,7 @@ import { openSoftwareTokenFile } from '../core/node/software-token-file.ts';
 import { readTranscript } from '../core/transcript/transcript.ts';
 import { KEYRITE_VERSION } from '../core/version.ts';
 import { APP_BENCHMARK } from './bench-app.ts';
-import { SIGNING_BENCHMARK } from './bench-signing.ts';
+import { SIGNING_BENCHMARK, SIGNING_CEREMONY_BENCHMARK } from './bench-signing.ts';
 import { VERIFIER_BENCHMARK } from './bench-verifier.ts';
 import { benchRows } from './bench-rows.ts';
 import { ARCHIVE_BENCHMARK } from './bench-archive.ts';
@@ -157,6 +157,8 @@ const BENCHMARKS: Benchmark[] = [
   },
   // A relying party's check of one signed document (build/bench-signing.ts), in process and as a whole keyrite process.
   SIGNING_BENCHMARK,
+  // A whole signing ceremony on software tokens and on SoftHSM2, step by step (build/bench-signing.ts).
+  SIGNING_CEREMONY_BENCHMARK,
   // Desktop renderer figures (build/bench-app.ts): initial JS size and time to first screen in Chromium.
   APP_BENCHMARK,
   // Verification figures (build/bench-verifier.ts); last, as its synthetic bundle makes the process's random sources deterministic.

@@ -1,6 +1,8 @@
-// Regenerates test/fixtures/golden-bundle/ and test/fixtures/golden-recovery-bundle/ (and their archives, *.keyrite.tar) from the
-// deterministic ceremony and recovery of test/helpers/golden.ts, the verifier's reports on
-// both (test/fixtures/golden-reports/), and test/fixtures/golden-outputs/ (trustee-1's paper
+// Regenerates test/fixtures/golden-bundle/, test/fixtures/golden-recovery-bundle/ and
+// test/fixtures/golden-signing-bundle/ (and the root and recovery archives, *.keyrite.tar) from
+// the deterministic ceremony, recovery and signing
+// ceremony of test/helpers/golden.ts, the verifier's reports on the three
+// (test/fixtures/golden-reports/), and test/fixtures/golden-outputs/ (trustee-1's paper
 // backup and share card as read by pdftotext and zbarimg, and `keyrite verify --json` on both
 // bundles: test/helpers/golden-outputs.ts). Run it ONLY when a bundle format, a trustee output
 // or a verifier report change is intended, review the diff of the fixtures, and describe the
@@ -10,7 +12,7 @@
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery } from '../test/helpers/golden.ts';
+import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_SIGNING_BUNDLE_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, runGoldenSigning } from '../test/helpers/golden.ts';
 import { GOLDEN_REPORTS, goldenReport } from '../test/helpers/golden-reports.ts';
 import { GOLDEN_OUTPUTS, writeGoldenOutputs } from '../test/helpers/golden-outputs.ts';
 
@@ -19,7 +21,8 @@ const dir = mkdtempSync(join(tmpdir(), 'keyrite-golden-'));
 try {
   const run = await runGoldenCeremony(dir);
   const recovery = await runGoldenRecovery(run);
-  for (const [from, to] of [[run.bundleDir, GOLDEN_FIXTURE], [recovery.bundleDir, GOLDEN_RECOVERY_FIXTURE]] as const) {
+  const signing = await runGoldenSigning(run);
+  for (const [from, to] of [[run.bundleDir, GOLDEN_FIXTURE], [recovery.bundleDir, GOLDEN_RECOVERY_FIXTURE], [signing.bundleDir, GOLDEN_SIGNING_BUNDLE_FIXTURE]] as const) {
     rmSync(to, { recursive: true, force: true });
     cpSync(from, to, { recursive: true });
   }
@@ -29,7 +32,7 @@ try {
   for (const [name, report] of goldenReport.all()) writeFileSync(join(GOLDEN_REPORTS, name), `${JSON.stringify(report, null, 2)}\n`);
   // After the bundles: verify --json reads the fixtures just written.
   await writeGoldenOutputs(dir);
-  console.log(`golden bundles written to ${GOLDEN_FIXTURE} and ${GOLDEN_RECOVERY_FIXTURE} (master ${run.result.master.fingerprint}), their outputs to ${GOLDEN_OUTPUTS}`);
+  console.log(`golden bundles written to ${GOLDEN_FIXTURE}, ${GOLDEN_RECOVERY_FIXTURE} and ${GOLDEN_SIGNING_BUNDLE_FIXTURE} (master ${run.result.master.fingerprint}), their outputs to ${GOLDEN_OUTPUTS}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@
  */
 import { KeyriteError } from '../errors.ts';
 
-const SLOT = /\{([a-zA-Z]+)\}/g;
+const SLOT = /\{([a-zA-Z][a-zA-Z0-9]*)\}/g;
 
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
 function breaksLines(c: number): boolean {

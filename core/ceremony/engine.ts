@@ -220,7 +220,7 @@ async function recordStart<S, R>(kind: KindEngine<S, R>, run: CeremonyRun, state
       participants: answers.participants.map((p) => ({ id: p.id, name: p.name, role: p.role })),
       ...kind.startBody(run, state),
     });
-    run.progress({ kind: 'info', message: `${kind.noun === 'ceremony' ? 'Ceremony' : 'Recovery'} ${run.ceremonyId}: script "${script.name}", SHA-256 ${parsed.hashHexGroups} (${parsed.hashWords.join(' ')}).` });
+    run.progress({ kind: 'info', message: `${kind.noun[0]!.toUpperCase()}${kind.noun.slice(1)} ${run.ceremonyId}: script "${script.name}", SHA-256 ${parsed.hashHexGroups} (${parsed.hashWords.join(' ')}).` });
     return;
   }
   if (previous.ended) {

@@ -9,7 +9,11 @@ import { parseEnvelope, type DsseEnvelope } from '../encoding/dsse.ts';
 import { NOBLE_ED25519, type Ed25519Backend, type HybridPublicKey, type VerifyMode } from '../crypto/hybrid.ts';
 import { envelopeSignatureProblem } from './check-signature.ts';
 
-/** Why the envelope is not the document's signature by `issuer`, or undefined when it is. */
+/**
+ * Why the envelope is not the document's signature by `issuer`, as a clause the ceremony and the
+ * verifier put inside their own sentence ("… (its payload is not the document); …"), or
+ * undefined when it is.
+ */
 export function envelopeProblem(envelope: Uint8Array, document: { readonly payloadType: string; readonly bytes: Uint8Array }, issuer: HybridPublicKey, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519): string | undefined {
   let env: DsseEnvelope;
   try {
@@ -19,5 +23,7 @@ export function envelopeProblem(envelope: Uint8Array, document: { readonly paylo
   }
   if (env.payloadType !== document.payloadType) return `its payload type is not ${document.payloadType}`;
   if (!equalBytes(env.payload, document.bytes)) return 'its payload is not the document';
-  return envelopeSignatureProblem(env, issuer, mode, ed25519);
+  const problem = envelopeSignatureProblem(env, issuer, mode, ed25519);
+  // check-signature states it as a sentence of its own; here it is a clause like the ones above.
+  return problem === undefined ? undefined : `${problem.charAt(0).toLowerCase()}${problem.slice(1).replace(/\.$/, '')}`;
 }

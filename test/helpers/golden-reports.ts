@@ -1,5 +1,5 @@
 /**
- * The verifier's reports on the two golden bundles, anchored by the golden master fingerprint,
+ * The verifier's reports on the three golden bundles (root, recovery, signing), anchored by the golden master fingerprint,
  * in every mode: test/fixtures/golden-reports/<kind>-<mode>.json. A change to any check's name,
  * order, status or sentence fails test/unit/verifier/golden-reports.test.ts; an intended change
  * is regenerated with build/regenerate-golden.ts and reviewed like a format change.
@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { verifyBundle } from '../../core/verifier/verify.ts';
 import type { VerifyReport } from '../../core/verifier/report.ts';
 import { GOLDEN_MASTER_FINGERPRINT, readBundleDir } from './bundle-files.ts';
-import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE } from './golden.ts';
+import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_SIGNING_BUNDLE_FIXTURE } from './golden.ts';
 
 export const GOLDEN_REPORTS = new URL('../fixtures/golden-reports/', import.meta.url).pathname;
-const BUNDLES = [['root', GOLDEN_FIXTURE], ['recovery', GOLDEN_RECOVERY_FIXTURE]] as const;
+const BUNDLES = [['root', GOLDEN_FIXTURE], ['recovery', GOLDEN_RECOVERY_FIXTURE], ['signing', GOLDEN_SIGNING_BUNDLE_FIXTURE]] as const;
 const MODES = ['hybrid', 'classical-only', 'pq-only'] as const;
 
 export const goldenReport = {

@@ -29,6 +29,9 @@ import { SoftwareToken } from '../../core/tokens/software-token.ts';
 import { answersYaml } from '../integration/ceremony/helpers.ts';
 import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
+import { runSigning, type SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
+import { EXAMPLE_ARTIFACT_NAME, exampleArtifactBytes, exampleSigningRequest } from '../../core/signing/example-request.ts';
+import { toHex } from '../../core/encoding/hex.ts';
 
 /** verifier/verify.html in the golden bundle: a fixed stand-in for the built page. */
 export const GOLDEN_VERIFIER_PAGE = '<!doctype html>\n<title>Keyrite verifier: stand-in for the golden fixture</title>\n';
@@ -41,6 +44,10 @@ export const GOLDEN_RECOVERY_FIXTURE = new URL('../fixtures/golden-recovery-bund
 export const GOLDEN_ARCHIVE = new URL('../fixtures/golden-bundle.keyrite.tar', import.meta.url).pathname;
 export const GOLDEN_RECOVERY_ARCHIVE = new URL('../fixtures/golden-recovery-bundle.keyrite.tar', import.meta.url).pathname;
 export const GOLDEN_RECOVERY_ID = 'ffeeddccbbaa99887766554433221100';
+export const GOLDEN_SIGNING_BUNDLE_FIXTURE = new URL('../fixtures/golden-signing-bundle/', import.meta.url).pathname;
+export const GOLDEN_SIGNING_ID = '0123456789abcdeffedcba9876543210';
+const SIGNING_SCRIPT = new URL('../../ceremony-scripts/signing-rehearsal.yaml', import.meta.url);
+const SIGNING_TRUSTEES = ['trustee-1', 'trustee-3', 'trustee-5'];
 const SCRIPT = new URL('../../ceremony-scripts/root-keygen-3of5-rehearsal.yaml', import.meta.url);
 const RECOVERY_SCRIPT = new URL('../../ceremony-scripts/escrow-recovery-rehearsal.yaml', import.meta.url);
 const RECOVERY_TRUSTEES = ['trustee-2', 'trustee-4', 'trustee-5'];
@@ -225,5 +232,67 @@ export async function runGoldenRecovery(run: GoldenRun): Promise<GoldenRecoveryR
     return { outcome, bundleDir: join(dir, 'recovery-out', 'bundle') };
   } finally {
     await recoveryEnv.close();
+  }
+}
+
+export interface GoldenSigningRun {
+  outcome: SigningOutcome;
+  bundleDir: string;
+  /** The run folder's signed/ (each document next to its envelope). */
+  signedDir: string;
+}
+
+/**
+ * The golden signing ceremony behind test/fixtures/golden-signing-bundle/: trustees 1, 3 and 5
+ * of the golden ceremony (run first, in the same process and folder; the recovery may run in
+ * between, as in golden.test.ts and build/regenerate-golden.ts, and then must) unlock its master
+ * key, whose classical half signs on the golden master token, to sign the example request made
+ * at the golden clock from its own fixed stream (not the process's), with a fixed signing id.
+ */
+export async function runGoldenSigning(run: GoldenRun): Promise<GoldenSigningRun> {
+  const random = installed;
+  if (!random) throw new Error('installDeterministicRandom() first');
+  const { dir } = run;
+  const parsed = parseCeremonyScript(readFileSync(SIGNING_SCRIPT));
+  let counter = 0;
+  const requestStream = (n: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i += 32) out.set(sha256(utf8(`keyrite/golden-signing-request/v1 ${counter++}`)).subarray(0, Math.min(32, n - i)), i);
+    return out;
+  };
+  const request = exampleSigningRequest(new Date(Date.parse(GOLDEN_CLOCK)), requestStream);
+  writeFileSync(join(dir, 'signing-request.json'), request);
+  writeFileSync(join(dir, EXAMPLE_ARTIFACT_NAME), exampleArtifactBytes());
+  const pinVar = (id: string): string => `GOLDEN_PIN_${id.toUpperCase().replace(/-/g, '_')}`;
+  const text = encodeAnswers({
+    ceremonyId: GOLDEN_SIGNING_ID,
+    participants: [
+      { id: 'admin', name: 'Alice Admin', role: 'administrator' },
+      ...SIGNING_TRUSTEES.map((id) => ({
+        id,
+        name: `Golden Trustee ${id.slice(-1)}`,
+        role: 'trustee' as const,
+        token: { software: `tokens/${id}.keyrite-token` },
+        pin: { env: pinVar(id) },
+        keyring: `trustees/${id}/keyring.json`,
+        envelope: `trustees/${id}/share-envelope.json`,
+      })),
+      { id: 'witness', name: 'Grace Witness', role: 'witness' },
+    ],
+    master: { token: { software: 'tokens/master.keyrite-token' }, pin: { env: pinVar('master') } },
+    bundle: { path: 'out/bundle', trust: run.result.master.fingerprint },
+    request: { path: 'signing-request.json', sha256: toHex(sha256(request)) },
+    confirm: parsed.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
+  writeFileSync(join(dir, 'signing-answers.yaml'), text);
+  const answers = parseAnswers(utf8(text), parsed);
+  const pins: Record<string, string> = {};
+  for (const id of ['master', ...SIGNING_TRUSTEES]) pins[pinVar(id)] = run.passphrases.get(id)!;
+  const signingEnv = goldenEnvironment(dir, join(dir, 'signing-out'), pins, answers.confirm, random);
+  try {
+    const outcome = await runSigning({ parsed, answers, env: signingEnv, options: { mldsaSigning: 'deterministic' } });
+    return { outcome, bundleDir: join(dir, 'signing-out', 'bundle'), signedDir: join(dir, 'signing-out', 'signed') };
+  } finally {
+    await signingEnv.close();
   }
 }

@@ -73,7 +73,8 @@ export async function collectShares(run: CeremonyRun, step: StepOf<'collect-shar
   }
   if (st.offers.length < t) {
     const refused = st.rejected.map((r) => `the share of ${r.label} was refused: ${r.reason}`).join('; ');
-    throw new ShareRejectedError(`Recovery needs ${t} valid shares; only ${st.offers.length} ${st.offers.length === 1 ? 'was' : 'were'} accepted${refused ? ` (${refused})` : ''}. Nothing was combined or restored.`, st.rejected);
+    const signing = run.script.kind === 'signing';
+    throw new ShareRejectedError(`${signing ? 'Unlocking the master key' : 'Recovery'} needs ${t} valid shares; only ${st.offers.length} ${st.offers.length === 1 ? 'was' : 'were'} accepted${refused ? ` (${refused})` : ''}. Nothing was combined or ${signing ? 'signed' : 'restored'}.`, st.rejected);
   }
   await confirmWitness(run, step, summary);
 }

@@ -2,8 +2,10 @@
  * The golden bundles: a deterministic root-keygen ceremony (test/helpers/golden.ts: fixed
  * ceremony id, clock and randomness, deterministic ML-DSA-65) must reproduce
  * test/fixtures/golden-bundle/ byte for byte, and the deterministic escrow recovery run after it
- * test/fixtures/golden-recovery-bundle/, so any change to a bundle format fails here; the archive
- * each export writes next to its folder must be test/fixtures/golden-(recovery-)bundle.keyrite.tar.
+ * test/fixtures/golden-recovery-bundle/, and the deterministic signing ceremony run after that
+ * test/fixtures/golden-signing-bundle/ (its documents and envelopes included), so any change to
+ * a bundle format fails here; the archive each export writes next to its folder must be
+ * test/fixtures/golden-(recovery-)bundle.keyrite.tar.
  * An intended change: regenerate with `node --import tsx build/regenerate-golden.ts`, review
  * the fixture diff and document it in docs/FORMATS.md. The same run also pins what trustee-1
  * is handed (test/helpers/golden-outputs.ts: the paper backup, the share card and what a reader
@@ -14,7 +16,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, type GoldenRun } from '../../helpers/golden.ts';
+import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_SIGNING_BUNDLE_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, runGoldenSigning, type GoldenRun } from '../../helpers/golden.ts';
 import { GOLDEN_TRUSTEE_OUTPUTS, goldenTrusteeOutputs } from '../../helpers/golden-outputs.ts';
 import { knownSecrets, listFiles, newTmpEntries, scanForSecrets, tmpSnapshot, TRUSTEES } from './helpers.ts';
 
@@ -59,6 +61,15 @@ test('a deterministic recovery of the golden ceremony reproduces the golden reco
   assertSameArchive(join(recovery.bundleDir, '..', 'bundle.keyrite.tar'), GOLDEN_RECOVERY_ARCHIVE);
   assert.deepEqual(recovery.outcome.used, ['trustee-2', 'trustee-4', 'trustee-5']);
   assert.equal(recovery.outcome.exportChecks.every((c) => c.ok), true);
+});
+
+test('a deterministic signing ceremony after them reproduces the golden signing bundle byte for byte, its envelopes included, and writes the same documents and envelopes to signed/', async () => {
+  const signing = await runGoldenSigning(run);
+  assertSameTree(signing.bundleDir, GOLDEN_SIGNING_BUNDLE_FIXTURE, 'signing bundle');
+  assert.deepEqual(signing.outcome.used, ['trustee-1', 'trustee-3', 'trustee-5']);
+  assert.deepEqual(signing.outcome.documents.map((d) => d.name), ['endorsed-keys.jwks.json', 'artifacts.intoto.json']);
+  assert.equal(signing.outcome.exportChecks.every((c) => c.ok), true);
+  for (const name of readdirSync(signing.signedDir)) assert.ok(readFileSync(join(signing.signedDir, name)).equals(readFileSync(join(GOLDEN_SIGNING_BUNDLE_FIXTURE, 'signed', name))), name);
 });
 
 // The pinned share words and envelope are a rehearsal's, from fixed test randomness: no real secret.

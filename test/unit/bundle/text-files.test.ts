@@ -5,12 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { fromUtf8, utf8 } from '../../../core/bytes.ts';
 import { encodeFingerprintsFile, parseFingerprintsFile } from '../../../core/bundle/fingerprints-file.ts';
 import { encodeReadme, parseReadme, readmeSlots, REHEARSAL_BANNER } from '../../../core/bundle/readme.ts';
 import { fillTemplate, matchTemplate, oneLine } from '../../../core/bundle/text-template.ts';
 import { GOLDEN_MASTER_FINGERPRINT, readBundleDir } from '../../helpers/bundle-files.ts';
-import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE } from '../../helpers/golden.ts';
+import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_SIGNING_BUNDLE_FIXTURE } from '../../helpers/golden.ts';
 import { onlyKeyriteErrors, throwsKeyrite } from '../encoding/_helpers.ts';
 
 const root = readBundleDir(GOLDEN_FIXTURE);
@@ -63,6 +64,19 @@ test('README.txt of the golden bundles: each fact in its place, and the list of 
   assert.equal(rr.facts.originalCeremonyId, '00112233445566778899aabbccddeeff');
   assert.deepEqual(encodeReadme(rr), RECOVERY_README);
   throwsKeyrite(() => parseReadme(README, 'escrow-recovery'), 'INVALID_INPUT', /Line 1 of README.txt/);
+});
+
+test('README.txt of the golden signing bundle: every slot filled, the request digest among them (a slot name with digits is a slot)', () => {
+  const signing = readBundleDir(GOLDEN_SIGNING_BUNDLE_FIXTURE);
+  const readme = signing.get('README.txt')!;
+  assert.doesNotMatch(fromUtf8(readme), /\{[A-Za-z0-9]+\}/);
+  const r = parseReadme(readme, 'signing');
+  assert.deepEqual(Object.keys(r.facts).sort(), readmeSlots('signing').sort());
+  assert.ok(readmeSlots('signing').includes('requestSha256'));
+  assert.equal(r.facts.requestSha256, createHash('sha256').update(signing.get('request/signing-request.json')!).digest('hex'));
+  assert.equal(r.facts.documents, 'endorsed-keys.jwks.json, artifacts.intoto.json');
+  assert.deepEqual(encodeReadme(r), readme);
+  assert.deepEqual(fillTemplate(['sha {requestSha256}'], { requestSha256: 'ab' }), ['sha ab']);
 });
 
 test('README.txt: an edited instruction, a dropped banner line or a file list without its last line break is refused', () => {
