@@ -93,7 +93,7 @@ function registerIpc(): void {
       ...(softwareDir ? { softwareDir } : {}),
       ceremony: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
       audit: { pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('audit-script'), pickReportFile: (name) => pickSave(join(app.getPath('documents'), name)), runner: { workerUrl: AUDIT_WORKER } },
-      recovery: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script') },
+      recovery: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
       shareCheck: { pickBundleFolder: () => pick('bundle') },
       signing: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script'), pickRequestFile: () => pick('request'), pickExportFolder: () => pick('export-folder') },
     }),

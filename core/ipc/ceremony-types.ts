@@ -60,8 +60,10 @@ export interface ParticipantView {
   id: string;
   name: string;
   role: 'administrator' | 'trustee' | 'witness';
-  /** Label of the chosen token (trustees). */
+  /** Label of the chosen token (administrator: the master token; trustees: their own). */
   token: string | null;
+  /** Its serial, read back with the label at check-in; null for a token given as a file path or for a witness. */
+  tokenSerial: string | null;
 }
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed';

@@ -171,6 +171,7 @@ export interface IpcChannels {
   'signing:stop': { arg: undefined; result: SigningView };
   'signing:reset': { arg: undefined; result: SigningView };
   'signing:export': { arg: { pick: true }; result: SigningView };
+  'recovery:export': { arg: undefined; result: RecoveryView };
 }
 
 export interface IpcEvents {
@@ -248,6 +249,7 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'signing:stop': { summary: 'Stops the running signing ceremony at its pending request.', checkArg: noArgument },
   'signing:reset': { summary: 'Leaves a finished or failed signing ceremony and starts over.', checkArg: noArgument },
   'signing:export': { summary: 'Copies the signed documents and the signing bundle into a new folder inside one chosen in the main process, and checks the copy.', checkArg: checkPickOnly },
+  'recovery:export': { summary: 'Copies the recovery bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },
 };
 
 const EVENT_SPECS: { readonly [E in EventName]: { summary: string } } = {

@@ -34,6 +34,7 @@ import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ENTRY } from '../../core/bundle/entries.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
+import { describeStep } from '../../core/ceremony/engine.ts';
 
 export interface CeremonySessionOptions {
   /** Where run folders are created. */
@@ -76,7 +77,7 @@ export function scriptView(file: string, parsed: ParsedCeremonyScript): ScriptVi
     masterMatch: master.kind === 'pkcs11' ? (master.match.token ?? null) : null,
     paperBackup: s.escrow?.paperBackup === true,
     minDice: entropy?.action === 'entropy' && entropy.params.sources.includes('trustee-dice') ? (entropy.params.minDice ?? null) : null,
-    steps: s.steps.map((x) => ({ id: x.id, action: x.action, actor: x.actor, title: x.title ?? x.action, witness: x.witness })),
+    steps: s.steps.map((x) => ({ id: x.id, action: x.action, actor: x.actor, title: describeStep(x), witness: x.witness })),
   };
 }
 
@@ -176,9 +177,9 @@ export class CeremonySession extends ViewSession<CeremonyView> {
       text.fill(0);
     }
     const participants = [
-      { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label },
-      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label })),
-      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null })),
+      { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label, tokenSerial: master.serial },
+      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label, tokenSerial: t.token.serial })),
+      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null, tokenSerial: null })),
     ];
     return this.update({ phase: 'ready', participants, error: null });
   }

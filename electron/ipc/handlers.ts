@@ -235,6 +235,7 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'signing:stop': guarded('signing:stop', deps, async () => signing().stop()),
     'signing:reset': guarded('signing:reset', deps, async () => signing().reset()),
     'signing:export': guarded('signing:export', deps, async () => signing().exportResult()),
+    'recovery:export': guarded('recovery:export', deps, async () => recovery().exportBundle()),
   });
 }
 

@@ -49,6 +49,7 @@ export interface NodeDepsOptions {
     scriptsDir: string;
     pickBundleFolder(): Promise<string | undefined>;
     pickScriptFile(): Promise<string | undefined>;
+    pickExportFolder(): Promise<string | undefined>;
     networkInterfaces?: () => NetworkInterfaceInfo[];
     verifierPage?: () => Promise<Uint8Array>;
   };
@@ -152,6 +153,7 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
             listTokens: list,
             pickBundleFolder: r.pickBundleFolder,
             pickScriptFile: r.pickScriptFile,
+            pickExportFolder: r.pickExportFolder,
             publish: (view) => options.emit?.('recovery:changed', view),
             ...(r.networkInterfaces ? { networkInterfaces: r.networkInterfaces } : {}),
             ...(r.verifierPage ? { verifierPage: r.verifierPage } : {}),

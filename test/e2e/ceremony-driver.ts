@@ -88,7 +88,7 @@ export type Stop = { pinFor?: string; witnessAt?: string };
 
 /**
  * Answers every PIN prompt (typing the seat's PIN, then Enter; `wrongOnce` gets one wrong
- * PIN first) and every witness request (Enter on the focused confirm button) until the
+ * PIN first) and every witness request (a click on its confirm button) until the
  * ceremony (or, with `root`, the recovery) ends — or until `stop` names the prompt to leave open (screenshots).
  * Returns the texts shown after the wrong PIN.
  */
@@ -127,7 +127,8 @@ export async function runToEnd(page: Page, seats: Pick<TokenSeat, 'participant' 
       await input.press('Enter');
     } else {
       if (opts.stop?.witnessAt === (await el.getAttribute('data-step'))) return out;
-      await page.locator('[data-testid=witness-confirm] button.primary').press('Enter');
+      // A click, as a witness would: the confirm button never takes the focus by itself.
+      await page.locator('[data-testid=witness-confirm]').getByRole('button', { name: 'I confirm this step' }).click();
     }
   }
 }
