@@ -269,13 +269,36 @@ export const SCENARIOS: readonly Scenario[] = [
     prepare: (page, seats) => ceremonyUntil(page, seats, undefined),
   },
   {
-    name: 'ceremony-paper-words',
-    what: "ceremony: one trustee's paper-backup words with the copied confirmation",
+    name: 'ceremony-private-view',
+    what: "ceremony: before a trustee's paper-backup words appear, the projector is blanked and the trustee is alone",
     ceremony: true,
     prepare: async (page, seats) => {
       await ceremonyUntil(page, seats, undefined);
       await page.getByRole('button', { name: 'Show Bob Trustee’s paper-backup words' }).click();
+      await page.locator('[data-testid=private-view]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'ceremony-paper-words',
+    what: "ceremony: one trustee's paper-backup words, hidden for good only on a second step",
+    ceremony: true,
+    prepare: async (page, seats) => {
+      await ceremonyUntil(page, seats, undefined);
+      await page.getByRole('button', { name: 'Show Bob Trustee’s paper-backup words' }).click();
+      await page.getByLabel(/The projector is blanked/).check();
+      await page.getByRole('button', { name: 'Show the words now' }).click();
+      await page.getByRole('button', { name: 'I have copied them…' }).click();
       await page.locator('[data-testid=paper-words]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'ceremony-finish',
+    what: 'ceremony: "Finish and start over" asks again and says what would be lost',
+    ceremony: true,
+    prepare: async (page, seats) => {
+      await ceremonyUntil(page, seats, undefined);
+      await page.getByRole('button', { name: 'Finish and start over…' }).click();
+      await page.locator('[data-testid=confirm-finish]').scrollIntoViewIfNeeded();
     },
   },
   {

@@ -132,6 +132,21 @@ export const VERIFY_SPEC: CommandSpec = {
   details: 'A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
 };
 
+export const SCRIPT_DIFF_SPEC: CommandSpec = {
+  name: 'script diff',
+  summary: 'compare a rehearsal script with the live one: only mode, tokens and air-gap policy may differ',
+  usage: ['script diff REHEARSAL LIVE [--json]'],
+  options: [],
+  positionals: { min: 2, max: 2 },
+  details: [
+    'Compares what the two scripts say (not their comments or layout) and prints every difference, each marked',
+    'allowed or NOT ALLOWED. A rehearsal may differ in its mode, its air-gap policy and its tokens (with the',
+    "token's own entropy source, hsm, that a software token lacks), and in text people read (name, step titles).",
+    'Everything else must be the same, so the script rehearsed is the one run live.',
+  ].join('\n'),
+  exitCodes: 'Exit codes: 0 only allowed differences, 1 a difference that is not allowed, 2 usage or I/O (a file that is not a ceremony script).',
+};
+
 export const SELFTEST_SPEC: CommandSpec = {
   name: 'selftest',
   summary: 'run the cryptographic known-answer self-tests',
