@@ -147,6 +147,23 @@ export const SCRIPT_DIFF_SPEC: CommandSpec = {
   exitCodes: 'Exit codes: 0 only allowed differences, 1 a difference that is not allowed, 2 usage or I/O (a file that is not a ceremony script).',
 };
 
+export const SCRIPT_PRINT_SPEC: CommandSpec = {
+  name: 'script print',
+  summary: 'render a ceremony script as the paper script witnesses follow (PDF)',
+  usage: ['script print SCRIPT [--answers FILE] --out FILE.pdf [--json]'],
+  options: [
+    { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: print its participants and their tokens (never PINs or dice)' },
+    { name: 'out', takesValue: true, valueName: 'FILE.pdf', help: 'the PDF to write (a new file: never overwritten)' },
+  ],
+  positionals: { min: 1, max: 1 },
+  details: [
+    "The script's name and mode, its SHA-256 as hex groups and words, the participants (from --answers, or lines",
+    'to fill in), then every step numbered with its actor, what the room checks, and boxes for initials and the',
+    "time (and the witness's initials where the step is witnessed). The same script and answers give the same bytes.",
+  ].join('\n'),
+  exitCodes: 'Exit codes: 0 written, 2 usage or I/O (a file that is not a script or answers file, or --out exists).',
+};
+
 export const SELFTEST_SPEC: CommandSpec = {
   name: 'selftest',
   summary: 'run the cryptographic known-answer self-tests',
