@@ -91,7 +91,7 @@ function registerIpc(): void {
       emit,
       ...(modulePath ? { modulePath } : {}),
       ...(softwareDir ? { softwareDir } : {}),
-      ceremony: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
+      ceremony: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder'), pickPdfFile: (name) => pickSave(join(app.getPath('documents'), name)) },
       audit: { pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('audit-script'), pickReportFile: (name) => pickSave(join(app.getPath('documents'), name)), runner: { workerUrl: AUDIT_WORKER } },
       recovery: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
       shareCheck: { pickBundleFolder: () => pick('bundle') },

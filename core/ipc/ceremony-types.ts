@@ -171,6 +171,16 @@ export interface InterruptedCeremonyView {
   participants: { id: string; name: string; role: string }[];
 }
 
+/** ceremony:diffScript: the loaded script and another one compared (core/script/diff.ts), the rehearsal first. */
+export interface ScriptDiffView {
+  rehearsal: { file: string; name: string; mode: 'rehearsal' | 'live'; hexGroups: string };
+  live: { file: string; name: string; mode: 'rehearsal' | 'live'; hexGroups: string };
+  /** Every difference: where, both values (JSON or "(absent)"), whether a rehearsal may differ there, and why. */
+  differences: { path: string; rehearsal: string; live: string; allowed: boolean; reason: string }[];
+  /** True when every difference is allowed. */
+  ok: boolean;
+}
+
 export interface PaperWords {
   trusteeId: string;
   words: string[];

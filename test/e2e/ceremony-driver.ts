@@ -47,6 +47,7 @@ export function ceremonyNodeOptions(relay: EventRelay, opts: { workRoot: string;
       scriptsDir: join(repo, 'ceremony-scripts'),
       pickScriptFile: async () => undefined,
       pickExportFolder: async () => opts.exportDir,
+      pickPdfFile: async (name) => join(opts.exportDir, name),
       ...(opts.networkInterfaces ? { networkInterfaces: opts.networkInterfaces } : {}),
     },
   };

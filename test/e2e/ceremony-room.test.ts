@@ -8,12 +8,14 @@
 //    witness and PIN prompts fit above the fold at 1280×800 and 1920×1080;
 //  - the witness prompt: nothing focused, hex in a monospace font, each trustee's words on
 //    their own line, "I do not confirm" apart from "Stop";
+//  - the paper script is printed and the rehearsal compared with the live script from the screen;
 //  - the paper-backup words appear only after the projector is blanked and the trustee is
 //    alone, and leave for good only after a deliberate second step; "Finish and start over"
 //    too; no button ever takes the focus by itself, and every screen passes the accessibility
 //    checks of a11y.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +110,24 @@ test('check-in: no token is bound until its holder chooses it; each choice reads
   assert.match(problem, /Administrator’s name/);
   assert.match(problem, /the same token/);
   assert.ok(!app.ipcCalls.slice(calls).includes('ceremony:checkIn'), 'an incomplete check-in is not sent');
+});
+
+test('before the run, from the screen: the paper script is written as a PDF, and the rehearsal compared with the live script', { timeout: 60_000 }, async () => {
+  const page = app.page;
+  await page.getByRole('button', { name: 'Print the paper script (PDF)…' }).click();
+  const file = join(exportDir, 'root-keygen-3of5-rehearsal-script.pdf');
+  const printed = await page.locator('[data-testid=printed]').innerText();
+  assert.ok(printed.startsWith(`Paper script written to ${file}`), printed);
+  const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout;
+  assert.match(text, /Root key ceremony \(3-of-5 escrow\) - rehearsal/);
+  assert.match(text, /Mode: REHEARSAL/);
+  await page.getByRole('button', { name: 'Compare with the live script root-keygen-3of5.yaml' }).click();
+  const diff = page.locator('[data-testid=script-diff]');
+  await diff.waitFor();
+  assert.equal(await diff.getAttribute('data-ok'), 'true');
+  assert.match(await diff.locator('tr[data-path="airGap"]').innerText(), /"warn"\s+"block"\s+allowed/);
+  assert.match(await diff.locator('.status').innerText(), /all allowed: the rehearsal runs what the live ceremony runs/);
+  await assertAccessible(page, 'script tools');
 });
 
 test('checked in: the table reads back each token’s label and serial; nothing is focused', { timeout: 120_000 }, async () => {

@@ -20,6 +20,7 @@ import { Outcome } from '../ceremony/Outcome.tsx';
 import { ShareReceipts } from '../ceremony/ShareReceipts.tsx';
 import { InterruptedList } from '../ceremony/InterruptedList.tsx';
 import { RunHead } from '../ceremony/RunHead.tsx';
+import { ScriptTools } from '../ceremony/ScriptTools.tsx';
 import { ScreenOpening } from '../focus.tsx';
 
 const PHASE_TEXT: Record<CeremonyPhase, string> = {
@@ -71,6 +72,7 @@ export default function Ceremony() {
         <>
           <ScriptHash script={script} />
           <CheckIn script={script} send={send} />
+          <ScriptTools script={script} />
         </>
       )}
       {view.phase === 'ready' && script && (
@@ -85,6 +87,7 @@ export default function Ceremony() {
             </button>
           </div>
           <ScriptHash script={script} />
+          <ScriptTools script={script} />
         </>
       )}
       {view.prompt?.kind === 'pin' && <PinEntry key={view.prompt.id} prompt={view.prompt} send={send} />}
