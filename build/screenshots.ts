@@ -583,11 +583,12 @@ async function main(): Promise<number> {
         const app = await openAppPage(browser, { site, handlers, preload, viewport, events: relay });
         try {
           await scenario.prepare(app.page, seats, ctx);
-          // No focus ring or caret in the picture; fonts loaded.
-          await app.page.evaluate(async () => {
+          // No focus ring or caret in the picture; fonts loaded; a whole page from its top, so the sticky run header sits in its place.
+          await app.page.evaluate(async (whole) => {
             (document.activeElement as HTMLElement | null)?.blur();
+            if (whole) window.scrollTo(0, 0);
             await document.fonts.ready;
-          });
+          }, scenario.fullPage === true);
           const file = join(outDir, `${scenario.name}-${viewport.width}x${viewport.height}.png`);
           await app.page.screenshot({ path: file, fullPage: scenario.fullPage === true, animations: 'disabled', caret: 'hide' });
           count++;

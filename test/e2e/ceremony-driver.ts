@@ -120,7 +120,9 @@ export async function runToEnd(page: Page, seats: Pick<TokenSeat, 'participant' 
         await input.press('Enter');
         const problem = await page.waitForSelector(`[data-testid=pin-entry]:not([data-prompt="${id}"]) [data-testid=pin-problem]`, { timeout });
         out.problem = await problem.innerText();
-        out.triesLeft = await page.locator('[data-testid=tries-left]').innerText();
+        // After a wrong PIN the sentence above carries the count: the tries line is gone.
+        const triesLine = page.locator('[data-testid=tries-left]');
+        out.triesLeft = (await triesLine.count()) > 0 ? await triesLine.innerText() : '';
         if (opts.stop?.pinFor === `${who}:wrong`) return out;
         continue;
       }

@@ -202,6 +202,7 @@ test('PIN prompt: the header stays in view when scrolled; a passphrase token nev
   await page.waitForSelector(`${prompt} [data-testid=pin-problem]`);
   const text = await page.locator(prompt).innerText();
   assert.equal(text.match(/tries? left/g)?.length, 1, `tries left said once: ${text}`);
+  assert.equal(text.match(/token reports/gi)?.length, 1, `the token's report said once: ${text}`);
   await runToEnd(page, seats);
   assert.equal(await page.getAttribute('[data-testid=ceremony]', 'data-phase'), 'done');
 });

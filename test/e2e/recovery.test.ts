@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { assertAccessible, assertNoButtonFocused } from './a11y.ts';
 import { runInProcess } from '../helpers/cli.ts';
 import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
 import { sha256 } from '../../core/crypto/hash.ts';
@@ -82,6 +83,7 @@ test('trustees 1, 2 and 3 recover the master key through the UI; keyrite verify 
       const text = await p.locator(ROOT).innerText();
       for (const form of fingerprintForms(fingerprint)) assert.ok(!text.includes(form), `the check-in shows the fingerprint (${form})`);
       assert.match(await p.locator('[data-testid=anchor-note]').innerText(), /not shown here/);
+      await assertAccessible(p, 'recovery check-in');
     },
   });
   assert.equal(await page.locator('[data-testid=participants] tbody tr').count(), 5);
@@ -113,6 +115,8 @@ test('trustees 1, 2 and 3 recover the master key through the UI; keyrite verify 
   assert.equal(dirname(exported), picks.exportFolder);
   const copy = await runInProcess(['verify', exported, '--trust', fingerprint]);
   assert.equal(copy.code, 0, copy.stdout + copy.stderr);
+  await assertNoButtonFocused(page, 'recovery done');
+  await assertAccessible(page, 'recovery done');
   // One click on "Finish and start over…" drops nothing.
   await page.getByRole('button', { name: 'Finish and start over…' }).click();
   assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done');

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { assertAccessible } from './a11y.ts';
 import { paperWordsOf, pinOf } from '../integration/recovery/helpers.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
 import { makeDemo, recoveryNodeOptions, type Picks } from './recovery-driver.ts';
@@ -85,6 +86,7 @@ test("Carol checks her share with her PIN, paper words and fingerprint: six chec
   const html = await page.content();
   assert.ok(!html.includes(pin), 'the PIN is in the page');
   assert.ok(!html.includes(words.split(' ').slice(0, 3).join(' ')), 'the paper words are in the page');
+  await assertAccessible(page, 'my share, result');
 });
 
 test("from her printed card's scan; another trustee's envelope fails at the share check; a wrong PIN is refused", async () => {

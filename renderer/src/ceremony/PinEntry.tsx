@@ -1,6 +1,6 @@
 /**
- * PIN entry for a token's holder: masked, the tries left from the token's state (said once:
- * after a wrong PIN the sentence saying so carries the count), and what to do next. A software
+ * PIN entry for a token's holder: masked, the tries left from the token's state, and what to do
+ * next; said once: after a wrong PIN the sentence saying so carries the count and the token's report. A software
  * token asks for its passphrase, and says so throughout. The PIN goes to the main process and
  * is dropped from this screen as soon as it is sent. The field takes the focus (typing is the
  * only thing to do), never a button; stopping the run takes a second step.
@@ -37,9 +37,11 @@ export function PinEntry({ prompt, send, ns = 'ceremony' }: { prompt: PinPrompt;
           {prompt.problem}
         </p>
       )}
-      <p className="tries" data-testid="tries-left">
-        {prompt.problem ? '' : `${tries} · `}the token reports: {prompt.tokenReport}
-      </p>
+      {!prompt.problem && (
+        <p className="tries" data-testid="tries-left">
+          {tries} · the token reports: {prompt.tokenReport}
+        </p>
+      )}
       <label className="field">
         <span>
           {prompt.software ? 'Passphrase' : 'PIN'} (only its holder types it; it is never shown)
