@@ -77,8 +77,10 @@ function whatToCheck(step: CeremonyStep, quorum: string): string {
       return 'The key is restored onto the new token, non-extractable, and its test signature verifies.';
     case 'cross-sign':
       return 'The new key and the old one sign each other; both signatures verify.';
+    case 'check-request':
+      return `The signing request's digest on the screen matches everyone's copy; no key in it is valid for more than ${step.params.maxValidityDays} days (at most ${step.params.maxKeys} keys and ${step.params.maxArtifacts} artifacts).`;
     case 'sign-document':
-      return `The document (${step.params.payloadType}) shown is the one to sign; its signature verifies.`;
+      return 'Each document shown is the one the request asks to sign; both of its signatures verify.';
     default:
       return 'The screen shows the step done, with no warning.';
   }

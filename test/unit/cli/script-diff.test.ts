@@ -4,7 +4,7 @@
 // layout are not differences; a file that is not a script is a usage error (exit 2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInProcess, repoRoot } from '../../helpers/cli.ts';
@@ -86,4 +86,14 @@ test('a file that is not a ceremony script, or is missing, is a usage error nami
   assert.match(missing.stderr, /nope\.yaml/);
   const usage = await runInProcess(['script', 'diff', REHEARSAL]);
   assert.equal(usage.code, 2);
+});
+
+test('every shipped rehearsal script differs from its live script only where allowed', async () => {
+  const dir = join(repoRoot, 'ceremony-scripts');
+  const pairs = readdirSync(dir).filter((f) => f.endsWith('-rehearsal.yaml')).map((f) => [f, f.replace('-rehearsal.yaml', '.yaml')] as const);
+  assert.ok(pairs.length >= 3, pairs.join(' '));
+  for (const [rehearsal, live] of pairs) {
+    const r = await runInProcess(['script', 'diff', join(dir, rehearsal), join(dir, live)]);
+    assert.equal(r.code, 0, `${rehearsal} vs ${live}: ${r.stdout}`);
+  }
 });

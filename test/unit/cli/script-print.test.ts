@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInProcess, repoRoot } from '../../helpers/cli.ts';
@@ -96,4 +96,17 @@ test('an existing --out is never overwritten; a bad answers file and a missing -
   assert.match(b.stderr, /^keyrite: Answers file .*bad-answers\.yaml: /);
   assert.ok(!existsSync(join(dir, 'never.pdf')));
   assert.equal((await runInProcess(['script', 'print', SCRIPT])).code, 2);
+});
+
+test('every shipped script prints, each step with a check of its own action (none falls back to the generic line)', async () => {
+  const scripts = readdirSync(join(repoRoot, 'ceremony-scripts')).filter((f) => f.endsWith('.yaml'));
+  assert.ok(scripts.length >= 4);
+  for (const f of scripts) {
+    const out = join(dir, `shipped-${f}.pdf`);
+    const r = await runInProcess(['script', 'print', join(repoRoot, 'ceremony-scripts', f), '--out', out]);
+    assert.equal(r.code, 0, `${f}: ${r.stderr}`);
+    const text = pdftotext(out).replace(/\s+/g, ' ');
+    assert.doesNotMatch(text, /The screen shows the step done, with no warning/, `${f}: an action without its own check`);
+    assert.doesNotMatch(text, /undefined/, f);
+  }
 });
