@@ -241,7 +241,10 @@ export const SCENARIOS: readonly Scenario[] = [
     what: 'ceremony: participants checked in, ready to start',
     ceremony: true,
     fullPage: true,
-    prepare: (page, seats) => checkIn(page, REHEARSAL, seats),
+    prepare: async (page, seats) => {
+      await checkIn(page, REHEARSAL, seats);
+      await page.getByRole('button', { name: /^Compare with the live script/ }).waitFor();
+    },
   },
   {
     name: 'ceremony-witness',
