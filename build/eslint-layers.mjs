@@ -36,6 +36,7 @@ export const LAYERS = [
   { files: ['core/escrow/share-card-layout.ts'], allow: [...BASE, ...core('crypto', 'encoding', 'escrow'), 'pdf-lib', 'qrcode/lib/core/qrcode.js'] },
   { files: ['core/escrow/share-card-pdf.ts'], allow: [...BASE, ...core('escrow'), 'pdf-lib'] },
   { files: ['core/escrow/**'], allow: [...BASE, ...core('crypto', 'encoding', 'escrow')] },
+  { files: ['core/script/script-pdf.ts'], allow: [...BASE, ...core('encoding', 'script'), 'pdf-lib'] },
   { files: ['core/script/**'], allow: [...BASE, ...core('crypto', 'encoding', 'tokens', 'script'), 'yaml'] },
   { files: ['core/bundle/**'], allow: [...BASE, ...core('crypto', 'encoding', 'escrow', 'tokens', 'transcript', 'bundle')] },
   // The signing formats: the request, the signed documents and the relying party's check (no ceremony, no platform).

@@ -241,7 +241,10 @@ export const SCENARIOS: readonly Scenario[] = [
     what: 'ceremony: participants checked in, ready to start',
     ceremony: true,
     fullPage: true,
-    prepare: (page, seats) => checkIn(page, REHEARSAL, seats),
+    prepare: async (page, seats) => {
+      await checkIn(page, REHEARSAL, seats);
+      await page.getByRole('button', { name: /^Compare with the live script/ }).waitFor();
+    },
   },
   {
     name: 'ceremony-witness',
@@ -269,13 +272,36 @@ export const SCENARIOS: readonly Scenario[] = [
     prepare: (page, seats) => ceremonyUntil(page, seats, undefined),
   },
   {
-    name: 'ceremony-paper-words',
-    what: "ceremony: one trustee's paper-backup words with the copied confirmation",
+    name: 'ceremony-private-view',
+    what: "ceremony: before a trustee's paper-backup words appear, the projector is blanked and the trustee is alone",
     ceremony: true,
     prepare: async (page, seats) => {
       await ceremonyUntil(page, seats, undefined);
       await page.getByRole('button', { name: 'Show Bob Trustee’s paper-backup words' }).click();
+      await page.locator('[data-testid=private-view]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'ceremony-paper-words',
+    what: "ceremony: one trustee's paper-backup words, hidden for good only on a second step",
+    ceremony: true,
+    prepare: async (page, seats) => {
+      await ceremonyUntil(page, seats, undefined);
+      await page.getByRole('button', { name: 'Show Bob Trustee’s paper-backup words' }).click();
+      await page.getByLabel(/The projector is blanked/).check();
+      await page.getByRole('button', { name: 'Show the words now' }).click();
+      await page.getByRole('button', { name: 'I have copied them…' }).click();
       await page.locator('[data-testid=paper-words]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'ceremony-finish',
+    what: 'ceremony: "Finish and start over" asks again and says what would be lost',
+    ceremony: true,
+    prepare: async (page, seats) => {
+      await ceremonyUntil(page, seats, undefined);
+      await page.getByRole('button', { name: 'Finish and start over…' }).click();
+      await page.locator('[data-testid=confirm-finish]').scrollIntoViewIfNeeded();
     },
   },
   {
@@ -560,11 +586,12 @@ async function main(): Promise<number> {
         const app = await openAppPage(browser, { site, handlers, preload, viewport, events: relay });
         try {
           await scenario.prepare(app.page, seats, ctx);
-          // No focus ring or caret in the picture; fonts loaded.
-          await app.page.evaluate(async () => {
+          // No focus ring or caret in the picture; fonts loaded; a whole page from its top, so the sticky run header sits in its place.
+          await app.page.evaluate(async (whole) => {
             (document.activeElement as HTMLElement | null)?.blur();
+            if (whole) window.scrollTo(0, 0);
             await document.fonts.ready;
-          });
+          }, scenario.fullPage === true);
           const file = join(outDir, `${scenario.name}-${viewport.width}x${viewport.height}.png`);
           await app.page.screenshot({ path: file, fullPage: scenario.fullPage === true, animations: 'disabled', caret: 'hide' });
           count++;

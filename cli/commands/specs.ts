@@ -132,6 +132,38 @@ export const VERIFY_SPEC: CommandSpec = {
   details: 'BUNDLE is a bundle folder or its archive (bundle.keyrite.tar), verified in memory with the same checks and verdict; an archive not in the exact form Keyrite writes is refused with the reason (exit 1). A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
 };
 
+export const SCRIPT_DIFF_SPEC: CommandSpec = {
+  name: 'script diff',
+  summary: 'compare a rehearsal script with the live one: only mode, tokens and air-gap policy may differ',
+  usage: ['script diff REHEARSAL LIVE [--json]'],
+  options: [],
+  positionals: { min: 2, max: 2 },
+  details: [
+    'Compares what the two scripts say (not their comments or layout) and prints every difference, each marked',
+    'allowed or NOT ALLOWED. A rehearsal may differ in its mode, its air-gap policy and its tokens (with the',
+    "token's own entropy source, hsm, that a software token lacks), and in text people read (name, step titles).",
+    'Everything else must be the same, so the script rehearsed is the one run live.',
+  ].join('\n'),
+  exitCodes: 'Exit codes: 0 only allowed differences, 1 a difference that is not allowed, 2 usage or I/O (a file that is not a ceremony script).',
+};
+
+export const SCRIPT_PRINT_SPEC: CommandSpec = {
+  name: 'script print',
+  summary: 'render a ceremony script as the paper script witnesses follow (PDF)',
+  usage: ['script print SCRIPT [--answers FILE] --out FILE.pdf [--json]'],
+  options: [
+    { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: print its participants and their tokens (never PINs or dice)' },
+    { name: 'out', takesValue: true, valueName: 'FILE.pdf', help: 'the PDF to write (a new file: never overwritten)' },
+  ],
+  positionals: { min: 1, max: 1 },
+  details: [
+    "The script's name and mode, its SHA-256 as hex groups and words, the participants (from --answers, or lines",
+    'to fill in), then every step numbered with its actor, what the room checks, and boxes for initials and the',
+    "time (and the witness's initials where the step is witnessed). The same script and answers give the same bytes.",
+  ].join('\n'),
+  exitCodes: 'Exit codes: 0 written, 2 usage or I/O (a file that is not a script or answers file, or --out exists).',
+};
+
 export const SELFTEST_SPEC: CommandSpec = {
   name: 'selftest',
   summary: 'run the cryptographic known-answer self-tests',

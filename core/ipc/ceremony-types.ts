@@ -60,8 +60,10 @@ export interface ParticipantView {
   id: string;
   name: string;
   role: 'administrator' | 'trustee' | 'witness';
-  /** Label of the chosen token (trustees). */
+  /** Label of the chosen token (administrator: the master token; trustees: their own). */
   token: string | null;
+  /** Its serial, read back with the label at check-in; null for a token given as a file path or for a witness. */
+  tokenSerial: string | null;
 }
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed';
@@ -169,6 +171,16 @@ export interface InterruptedCeremonyView {
   lastStep: { id: string; status: 'interrupted' | 'failed' | 'aborted' | 'done' } | null;
   /** The participants recorded at the start: the check-in must name the same people again. */
   participants: { id: string; name: string; role: string }[];
+}
+
+/** ceremony:diffScript: the loaded script and another one compared (core/script/diff.ts), the rehearsal first. */
+export interface ScriptDiffView {
+  rehearsal: { file: string; name: string; mode: 'rehearsal' | 'live'; hexGroups: string };
+  live: { file: string; name: string; mode: 'rehearsal' | 'live'; hexGroups: string };
+  /** Every difference: where, both values (JSON or "(absent)"), whether a rehearsal may differ there, and why. */
+  differences: { path: string; rehearsal: string; live: string; allowed: boolean; reason: string }[];
+  /** True when every difference is allowed. */
+  ok: boolean;
 }
 
 export interface PaperWords {

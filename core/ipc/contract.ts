@@ -16,7 +16,7 @@
 import type { ErrorCode } from '../errors.ts';
 import type { AirGapStatus } from '../airgap/status.ts';
 import type { SelfTestReport } from '../selftest/run.ts';
-import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ScriptSource, ShippedScript } from './ceremony-types.ts';
+import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ScriptDiffView, ScriptSource, ShippedScript } from './ceremony-types.ts';
 import type { AuditOptions, AuditScriptSource, AuditView } from './audit-types.ts';
 import type { OriginalBundleView, RecoveryCheckInForm, RecoveryView, ShareCardReadView, ShareCardScan } from './recovery-types.ts';
 import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkRunFolderRef, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
@@ -109,6 +109,7 @@ export type {
   ScriptSource,
   ScriptView,
   ShippedScript,
+  ScriptDiffView,
   StepView,
   WitnessPrompt,
 } from './ceremony-types.ts';
@@ -140,6 +141,8 @@ export interface IpcChannels {
   'ceremony:export': { arg: undefined; result: CeremonyView };
   'ceremony:interrupted': { arg: undefined; result: InterruptedCeremonyView[] };
   'ceremony:resume': { arg: { folder: string }; result: CeremonyView };
+  'ceremony:diffScript': { arg: ScriptSource; result: ScriptDiffView | null };
+  'ceremony:printScript': { arg: undefined; result: { file: string } | null };
   'audit:state': { arg: undefined; result: AuditView };
   'audit:open': { arg: AuditOptions; result: AuditView };
   'audit:openArchive': { arg: AuditOptions; result: AuditView };
@@ -172,6 +175,7 @@ export interface IpcChannels {
   'signing:stop': { arg: undefined; result: SigningView };
   'signing:reset': { arg: undefined; result: SigningView };
   'signing:export': { arg: { pick: true }; result: SigningView };
+  'recovery:export': { arg: undefined; result: RecoveryView };
 }
 
 export interface IpcEvents {
@@ -218,6 +222,8 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'ceremony:export': { summary: 'Copies the bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },
   'ceremony:interrupted': { summary: 'Lists earlier run folders whose journal has no bundle (stopped or interrupted ceremonies); reads them only.', checkArg: noArgument },
   'ceremony:resume': { summary: 'Chooses an interrupted ceremony to resume: its script is loaded and the same participants check in again.', checkArg: checkRunFolderRef },
+  'ceremony:diffScript': { summary: 'Compares the loaded script with a shipped one or a picked file: every difference, allowed for a rehearsal or not (keyrite script diff).', checkArg: checkScriptSource },
+  'ceremony:printScript': { summary: 'Writes the loaded script as the paper script witnesses follow (PDF, keyrite script print) to a new file chosen in the main process.', checkArg: noArgument },
   'audit:state': { summary: 'The current audit view: the bundle, the verifier report, the audit scripts run (public data only).', checkArg: noArgument },
   'audit:open': { summary: 'Opens a bundle folder chosen in the main process picker and verifies it with the options given.', checkArg: checkAuditOptions },
   'audit:openArchive': { summary: 'Opens a bundle archive (.keyrite.tar) chosen in the main process picker, reads it in memory and verifies it with the options given.', checkArg: checkAuditOptions },
@@ -250,6 +256,7 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'signing:stop': { summary: 'Stops the running signing ceremony at its pending request.', checkArg: noArgument },
   'signing:reset': { summary: 'Leaves a finished or failed signing ceremony and starts over.', checkArg: noArgument },
   'signing:export': { summary: 'Copies the signed documents and the signing bundle into a new folder inside one chosen in the main process, and checks the copy.', checkArg: checkPickOnly },
+  'recovery:export': { summary: 'Copies the recovery bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },
 };
 
 const EVENT_SPECS: { readonly [E in EventName]: { summary: string } } = {

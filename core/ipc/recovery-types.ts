@@ -81,6 +81,8 @@ export interface RecoveryOutcomeView {
   bundleFolder: string;
   runFolder: string;
   exportChecks: { passed: number; total: number };
+  /** The copy written by recovery:export (checked again after copying), once exported. */
+  exportedTo: string | null;
 }
 
 export type RecoveryPhase = 'bundle' | 'script' | 'check-in' | 'ready' | 'running' | 'done' | 'failed';

@@ -33,9 +33,13 @@ import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
 import { tokenEntryOf } from './prompt-broker.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
-import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
+import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptDiffView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ENTRY } from '../../core/bundle/entries.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
+import { describeStep } from '../../core/ceremony/engine.ts';
+import { diffScripts } from '../../core/script/diff.ts';
+import { scriptPdf } from '../../core/script/script-pdf.ts';
+import { createFileExclusive } from '../../core/node/durable-files.ts';
 
 export interface CeremonySessionOptions {
   /** Where run folders are created. */
@@ -49,6 +53,8 @@ export interface CeremonySessionOptions {
   pickScriptFile(): Promise<string | undefined>;
   /** The main process folder picker for the export; undefined when cancelled. */
   pickExportFolder(): Promise<string | undefined>;
+  /** The main process save dialog for the printed script (`name` suggested); undefined when cancelled. */
+  pickPdfFile?(name: string): Promise<string | undefined>;
   publish(view: CeremonyView): void;
   networkInterfaces?: () => NetworkInterfaceInfo[];
   /** The bundle's verifier/verify.html; the Electron main passes it (a CommonJS bundle cannot locate it by itself). */
@@ -78,7 +84,7 @@ export function scriptView(file: string, parsed: ParsedCeremonyScript): ScriptVi
     masterMatch: master.kind === 'pkcs11' ? (master.match.token ?? null) : null,
     paperBackup: s.escrow?.paperBackup === true,
     minDice: entropy?.action === 'entropy' && entropy.params.sources.includes('trustee-dice') ? (entropy.params.minDice ?? null) : null,
-    steps: s.steps.map((x) => ({ id: x.id, action: x.action, actor: x.actor, title: x.title ?? x.action, witness: x.witness })),
+    steps: s.steps.map((x) => ({ id: x.id, action: x.action, actor: x.actor, title: describeStep(x), witness: x.witness })),
   };
 }
 
@@ -178,9 +184,9 @@ export class CeremonySession extends ViewSession<CeremonyView> {
       text.fill(0);
     }
     const participants = [
-      { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label },
-      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label })),
-      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null })),
+      { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label, tokenSerial: master.serial },
+      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label, tokenSerial: t.token.serial })),
+      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null, tokenSerial: null })),
     ];
     return this.update({ phase: 'ready', participants, error: null });
   }
@@ -378,6 +384,33 @@ export class CeremonySession extends ViewSession<CeremonyView> {
     this.copied.add(trusteeId);
     const o = this.view.outcome!;
     return this.update({ outcome: { ...o, receipts: o.receipts.map((x) => (x.trusteeId === trusteeId ? { ...x, paperCopied: true } : x)) } });
+  }
+
+  /** The loaded script and `source` compared (keyrite script diff): the rehearsal one first, whichever was loaded. */
+  async diffScript(source: ScriptSource): Promise<ScriptDiffView | null> {
+    const current = this.parsed;
+    const file = this.view.script?.file;
+    if (!current || file === undefined) throw new KeyriteError('USAGE', 'Choose a ceremony script first.');
+    const other = await loadScript(source, this.o, 'root-keygen', 'root-keygen ceremonies');
+    if (other === undefined) return null;
+    const [rehearsal, live] = current.script.mode === 'rehearsal' ? [{ file, parsed: current }, other] : [other, { file, parsed: current }];
+    const d = diffScripts(rehearsal.parsed, live.parsed);
+    const side = (x: { file: string; parsed: ParsedCeremonyScript }) => ({ file: x.file, name: x.parsed.script.name, mode: x.parsed.script.mode, hexGroups: x.parsed.hashHexGroups });
+    return { rehearsal: side(rehearsal), live: side(live), differences: d.differences, ok: d.ok };
+  }
+
+  /** The loaded script as the paper script (keyrite script print), with the participants once they are checked in, to a new file. */
+  async printScript(): Promise<{ file: string } | null> {
+    const parsed = this.parsed;
+    const script = this.view.script;
+    if (!parsed || !script) throw new KeyriteError('USAGE', 'Choose a ceremony script first.');
+    if (!this.o.pickPdfFile) throw new KeyriteError('UNSUPPORTED', 'Printing the script is not part of this build; use keyrite script print.');
+    const participants = this.view.participants.map((p) => ({ id: p.id, name: p.name, role: p.role, ...(p.token ? { token: `${p.role === 'administrator' ? 'master: ' : ''}${p.token}${p.tokenSerial ? ` (serial ${p.tokenSerial})` : ''}` } : {}) }));
+    const pdf = await scriptPdf({ parsed, file: script.file, titles: parsed.script.steps.map(describeStep), ...(participants.length > 0 ? { participants } : {}) });
+    const path = await this.o.pickPdfFile(`${script.file.replace(/\.ya?ml$/, '')}-script.pdf`);
+    if (path === undefined) return null;
+    await createFileExclusive(path, pdf, 0o644, `${path} already exists; Keyrite never overwrites a file. Choose another name.`);
+    return { file: path };
   }
 
   async exportBundle(): Promise<CeremonyView> {

@@ -204,6 +204,8 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'ceremony:export': guarded('ceremony:export', deps, async () => ceremony().exportBundle()),
     'ceremony:interrupted': guarded('ceremony:interrupted', deps, async () => ceremony().interrupted()),
     'ceremony:resume': guarded('ceremony:resume', deps, async ({ folder }) => ceremony().resume(folder)),
+    'ceremony:diffScript': guarded('ceremony:diffScript', deps, async (source) => ceremony().diffScript(source)),
+    'ceremony:printScript': guarded('ceremony:printScript', deps, async () => ceremony().printScript()),
     'audit:state': guarded('audit:state', deps, async () => audit().state()),
     'audit:open': guarded('audit:open', deps, async (options) => audit().open(options)),
     'audit:openArchive': guarded('audit:openArchive', deps, async (options) => audit().openArchive(options)),
@@ -236,6 +238,7 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'signing:stop': guarded('signing:stop', deps, async () => signing().stop()),
     'signing:reset': guarded('signing:reset', deps, async () => signing().reset()),
     'signing:export': guarded('signing:export', deps, async () => signing().exportResult()),
+    'recovery:export': guarded('recovery:export', deps, async () => recovery().exportBundle()),
   });
 }
 

@@ -36,6 +36,7 @@ export interface NodeDepsOptions {
     scriptsDir: string;
     pickScriptFile(): Promise<string | undefined>;
     pickExportFolder(): Promise<string | undefined>;
+    pickPdfFile?(name: string): Promise<string | undefined>;
     networkInterfaces?: () => NetworkInterfaceInfo[];
     verifierPage?: () => Promise<Uint8Array>;
   };
@@ -49,6 +50,7 @@ export interface NodeDepsOptions {
     scriptsDir: string;
     pickBundleFolder(): Promise<string | undefined>;
     pickScriptFile(): Promise<string | undefined>;
+    pickExportFolder(): Promise<string | undefined>;
     networkInterfaces?: () => NetworkInterfaceInfo[];
     verifierPage?: () => Promise<Uint8Array>;
   };
@@ -125,6 +127,7 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
             listTokens: list,
             pickScriptFile: c.pickScriptFile,
             pickExportFolder: c.pickExportFolder,
+            ...(c.pickPdfFile ? { pickPdfFile: c.pickPdfFile } : {}),
             publish: (view) => options.emit?.('ceremony:changed', view),
             ...(c.networkInterfaces ? { networkInterfaces: c.networkInterfaces } : {}),
             ...(c.verifierPage ? { verifierPage: c.verifierPage } : {}),
@@ -152,6 +155,7 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
             listTokens: list,
             pickBundleFolder: r.pickBundleFolder,
             pickScriptFile: r.pickScriptFile,
+            pickExportFolder: r.pickExportFolder,
             publish: (view) => options.emit?.('recovery:changed', view),
             ...(r.networkInterfaces ? { networkInterfaces: r.networkInterfaces } : {}),
             ...(r.verifierPage ? { verifierPage: r.verifierPage } : {}),

@@ -27,6 +27,11 @@ export function tokenEntryOf(t: TokenSummary): TokenEntry {
   return t.id.startsWith('software:') ? { software: `${SOFTWARE_FOLDER}/${t.id.slice('software:'.length)}` } : { uri: t.id };
 }
 
+/** A software token has a passphrase, not a PIN: its holder is never told about a "PIN". */
+function passphraseWords(report: string): string {
+  return report.replace(/\bPIN\b/g, 'passphrase');
+}
+
 export interface InteractiveEnvironmentOptions {
   /** The app's folder of rehearsal software tokens (tokens:list ids `software:<file>`). */
   softwareDir?: string;
@@ -92,7 +97,7 @@ export class PromptBroker {
         token: token.label,
         software: token.source === 'software',
         triesLeft: wrong?.triesLeft ?? pinTriesLeft(token.pin, 0),
-        tokenReport: describePinState(token.pin),
+        tokenReport: token.source === 'software' ? passphraseWords(describePinState(token.pin)) : describePinState(token.pin),
         problem: wrong?.sentence ?? null,
       });
     });

@@ -12,7 +12,7 @@
  * file next to it: `keyrite demo` lays its rehearsal out that way); each run gets a fresh folder
  * under `workRoot` (journal, checkpoints, recovery bundle).
  */
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
@@ -50,6 +50,8 @@ export interface RecoverySessionOptions {
   pickBundleFolder(): Promise<string | undefined>;
   /** The main process file picker for a script; undefined when cancelled. */
   pickScriptFile(): Promise<string | undefined>;
+  /** The main process folder picker for recovery:export; undefined when cancelled. */
+  pickExportFolder(): Promise<string | undefined>;
   publish(view: RecoveryView): void;
   networkInterfaces?: () => NetworkInterfaceInfo[];
   /** The bundle's verifier/verify.html; the Electron main passes it (a CommonJS bundle cannot locate it by itself). */
@@ -127,6 +129,8 @@ export async function readOriginalBundle(folder: string): Promise<OriginalBundle
 
 export class RecoverySession extends ViewSession<RecoveryView> {
   private bundleDir: string | undefined;
+  /** The finished run's recovery bundle folder, for recovery:export. */
+  private bundleOut: string | undefined;
   private parsed: ParsedCeremonyScript | undefined;
   private answers: Answers | undefined;
 
@@ -234,12 +238,12 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     const typed = anchor.kind === 'full' ? toHex(anchor.bytes) : toHex(anchor.prefix);
     if (!fp.startsWith(typed)) throw new KeyriteError('VERIFY_FAILED', 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of that ceremony: stop.');
     const tokens = await this.o.listTokens().catch(() => [] as TokenSummary[]);
-    const tokenChoice = (value: string, whose: string): { entry: TokenEntry; label: string } => {
+    const tokenChoice = (value: string, whose: string): { entry: TokenEntry; label: string; serial: string | null } => {
       const v = value.trim();
-      if (TOKEN_FILE.test(v) && !v.startsWith('software:')) return { entry: { software: this.relativePath(v) }, label: basename(v) };
+      if (TOKEN_FILE.test(v) && !v.startsWith('software:')) return { entry: { software: this.relativePath(v) }, label: basename(v), serial: null };
       const t = tokens.find((x) => x.id === v);
       if (!t) throw new KeyriteError('TOKEN_NOT_FOUND', `The token chosen for ${whose} is no longer attached. Plug it in, or choose another one.`);
-      return { entry: tokenEntryOf(t), label: t.label };
+      return { entry: tokenEntryOf(t), label: t.label, serial: t.serial };
     };
     const master = tokenChoice(form.masterToken, 'the new master key');
     const trustees = form.trustees.map((t) => ({ id: t.id, name: t.name.trim(), token: tokenChoice(t.token, t.name.trim()), keyring: this.relativePath(t.keyring), envelope: this.relativePath(t.envelope) }));
@@ -255,9 +259,9 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     });
     this.answers = parseAnswers(utf8(text), parsed);
     const participants = [
-      { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label },
-      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label })),
-      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null })),
+      { id: 'admin', name: form.administrator.trim(), role: 'administrator' as const, token: master.label, tokenSerial: master.serial },
+      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label, tokenSerial: t.token.serial })),
+      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null, tokenSerial: null })),
     ];
     return this.update({ phase: 'ready', participants, error: null });
   }
@@ -298,6 +302,7 @@ export class RecoverySession extends ViewSession<RecoveryView> {
       });
       const environment = this.prompts.environment(env, { ...(this.o.softwareDir ? { softwareDir: this.o.softwareDir } : {}), opened });
       const r = await runRecovery({ parsed, answers, env: environment });
+      this.bundleOut = join(runDir, r.bundle.path);
       this.update({ phase: 'done', prompt: null, current: null, outcome: this.outcome(r, env.files.display(r.bundle), runDir) });
     } catch (e) {
       if (!isKeyriteError(e)) this.o.logError?.(e);
@@ -337,7 +342,28 @@ export class RecoverySession extends ViewSession<RecoveryView> {
       bundleFolder,
       runFolder,
       exportChecks: { passed: r.exportChecks.filter((c) => c.ok).length, total: r.exportChecks.length },
+      exportedTo: null,
     };
+  }
+
+  /** Copies the recovery bundle into a folder the main process picker chose (never over anything there) and checks the copy as `keyrite verify` would. */
+  async exportBundle(): Promise<RecoveryView> {
+    const o = this.view.outcome;
+    if (this.view.phase !== 'done' || !o || !this.bundleOut) throw new KeyriteError('USAGE', 'The recovery bundle can be exported once the recovery is complete.');
+    const folder = await this.o.pickExportFolder();
+    if (folder === undefined) return this.state();
+    const name = `keyrite-recovery-${o.recoveryId}`;
+    const target = join(folder, name);
+    try {
+      await cp(this.bundleOut, target, { recursive: true, errorOnExist: true, force: false });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_FS_CP_EEXIST') throw new KeyriteError('OBJECT_EXISTS', `${target} already exists; Keyrite never overwrites a bundle. Choose another folder.`);
+      throw new KeyriteError('IO_ERROR', `Keyrite could not write the recovery bundle to ${folder}. Check the folder is writable (and the disk not full), then export again.`);
+    }
+    const report = verifyBundle(await readBundleDirectory(target), { crypto: NATIVE_VERIFIER_CRYPTO, trust: o.fingerprint.hex });
+    const failed = report.checks.filter((c) => c.status !== 'pass');
+    if (report.verdict !== 'valid' || failed.length > 0) throw new KeyriteError('VERIFY_FAILED', `The exported copy at ${target} failed its check (${failed.map((c) => c.name).join(', ') || 'anchor'}). Do not use it; export again to another folder.`);
+    return this.update({ outcome: { ...o, exportedTo: target } });
   }
 
 
@@ -350,6 +376,7 @@ export class RecoverySession extends ViewSession<RecoveryView> {
   reset(): RecoveryView {
     this.requireIdle();
     this.bundleDir = undefined;
+    this.bundleOut = undefined;
     this.parsed = undefined;
     this.answers = undefined;
     return this.update(emptyView());

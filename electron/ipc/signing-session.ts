@@ -282,9 +282,9 @@ export class SigningSession extends ViewSession<SigningView> {
     });
     this.answers = parseAnswers(utf8(text), parsed);
     const participants: ParticipantView[] = [
-      { id: 'admin', name: form.administrator.trim(), role: 'administrator', token: master.label },
-      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label })),
-      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null })),
+      { id: 'admin', name: form.administrator.trim(), role: 'administrator', token: master.label, tokenSerial: null },
+      ...trustees.map((t) => ({ id: t.id, name: t.name, role: 'trustee' as const, token: t.token.label, tokenSerial: null })),
+      ...form.witnesses.map((w, i) => ({ id: `witness-${i + 1}`, name: w.trim(), role: 'witness' as const, token: null, tokenSerial: null })),
     ];
     return this.update({ phase: 'ready', participants, error: null });
   }

@@ -51,3 +51,31 @@ export function StatusLine({ tone, word, children }: { tone: Tone; word?: string
     </p>
   );
 }
+
+/**
+ * The labels of a form's required fields left empty, focusing the first: forms are noValidate
+ * and say this in a sentence on screen (FormProblem), never in a browser bubble that a
+ * projector, a magnifier or a screen reader may not show.
+ */
+export function emptyRequired(form: HTMLFormElement): string[] {
+  const empty = [...form.elements].filter((el): el is HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement => (el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) && el.required && el.value.trim() === '');
+  empty[0]?.focus();
+  return empty.map((el) => ((el.labels?.[0]?.querySelector('span') ?? el.labels?.[0])?.textContent ?? el.name).trim());
+}
+
+/** What stops a form from being sent, as sentences, in an alert. */
+export function FormProblem({ problems }: { problems: string[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <div className="problem" role="alert" data-testid="form-problem">
+      {problems.map((p) => (
+        <p key={p}>{p}</p>
+      ))}
+    </div>
+  );
+}
+
+/** "a, b and c". */
+export function listWords(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

@@ -19,6 +19,7 @@ import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPa
 import { recoveryNodeOptions, type Picks } from './recovery-driver.ts';
 import { GOLDEN_ARCHIVE } from '../helpers/golden.ts';
 import { hostileArchives } from '../helpers/hostile-archives.ts';
+import { assertAccessible } from './a11y.ts';
 
 const GOLDEN = join(repo, 'test/fixtures/golden-bundle');
 const GOLDEN_FP = '8047460895e45caaf54a2be033a6aa947ac20e4f4dc484f0892b52005038a27a';
@@ -70,6 +71,7 @@ test('the golden bundle is VALID and ANCHORED, with every check and the fingerpr
     // innerText collapses runs of spaces as the screen does.
     assert.ok((await row.innerText()).includes(c.detail.replace(/\s+/g, ' ')), `${c.name}: the detail sentence is shown`);
   }
+  await assertAccessible(page, 'audit, valid report');
 });
 
 test('without a trusted fingerprint the verdict says NOT ANCHORED', async () => {
@@ -149,6 +151,7 @@ test('a copy with one byte of transcript.jsonl flipped is INVALID, the failing c
   assert.equal(expected.anchor.matches, undefined);
   assert.match(await page.locator('[data-testid=anchor]').innerText(), /^NOT COMPARED /);
   assert.match(await page.locator('[data-testid=audit-fingerprint] h3').innerText(), /NOT verified/);
+  await assertAccessible(page, 'audit, invalid report');
 });
 
 test('a folder that is not a bundle is refused with a sentence saying what to do', async () => {

@@ -47,6 +47,7 @@ export function ceremonyNodeOptions(relay: EventRelay, opts: { workRoot: string;
       scriptsDir: join(repo, 'ceremony-scripts'),
       pickScriptFile: async () => undefined,
       pickExportFolder: async () => opts.exportDir,
+      pickPdfFile: async (name) => join(opts.exportDir, name),
       ...(opts.networkInterfaces ? { networkInterfaces: opts.networkInterfaces } : {}),
     },
   };
@@ -88,7 +89,7 @@ export type Stop = { pinFor?: string; witnessAt?: string };
 
 /**
  * Answers every PIN prompt (typing the seat's PIN, then Enter; `wrongOnce` gets one wrong
- * PIN first) and every witness request (Enter on the focused confirm button) until the
+ * PIN first) and every witness request (a click on its confirm button) until the
  * ceremony (or, with `root`, the recovery) ends — or until `stop` names the prompt to leave open (screenshots).
  * Returns the texts shown after the wrong PIN.
  */
@@ -119,7 +120,9 @@ export async function runToEnd(page: Page, seats: Pick<TokenSeat, 'participant' 
         await input.press('Enter');
         const problem = await page.waitForSelector(`[data-testid=pin-entry]:not([data-prompt="${id}"]) [data-testid=pin-problem]`, { timeout });
         out.problem = await problem.innerText();
-        out.triesLeft = await page.locator('[data-testid=tries-left]').innerText();
+        // After a wrong PIN the sentence above carries the count: the tries line is gone.
+        const triesLine = page.locator('[data-testid=tries-left]');
+        out.triesLeft = (await triesLine.count()) > 0 ? await triesLine.innerText() : '';
         if (opts.stop?.pinFor === `${who}:wrong`) return out;
         continue;
       }
@@ -127,7 +130,8 @@ export async function runToEnd(page: Page, seats: Pick<TokenSeat, 'participant' 
       await input.press('Enter');
     } else {
       if (opts.stop?.witnessAt === (await el.getAttribute('data-step'))) return out;
-      await page.locator('[data-testid=witness-confirm] button.primary').press('Enter');
+      // A click, as a witness would: the confirm button never takes the focus by itself.
+      await page.locator('[data-testid=witness-confirm]').getByRole('button', { name: 'I confirm this step' }).click();
     }
   }
 }

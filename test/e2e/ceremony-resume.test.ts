@@ -45,7 +45,9 @@ test('a ceremony stopped at a witness prompt is resumed from the list and ends w
   await checkIn(page, 'root-keygen-3of5-rehearsal.yaml', seats);
   await page.getByRole('button', { name: 'Start the ceremony' }).click();
   await runToEnd(page, seats, { stop: { witnessAt: 'enrolled' } });
-  await page.locator('[data-testid=witness-confirm]').getByRole('button', { name: 'Stop the ceremony' }).click();
+  // Stopping takes a second, deliberate step.
+  await page.locator('[data-testid=witness-confirm]').getByRole('button', { name: 'Stop the ceremony…' }).click();
+  await page.locator('[data-testid=witness-confirm]').getByRole('button', { name: 'Yes, stop the ceremony' }).click();
   await page.waitForSelector('[data-testid=ceremony][data-phase=failed]');
   assert.match(await page.locator('[data-testid=ceremony-error]').innerText(), /stopped in the app/);
   await page.getByRole('button', { name: 'Start over' }).click();

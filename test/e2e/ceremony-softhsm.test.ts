@@ -49,11 +49,11 @@ test('the live 3-of-5 script through the UI on SoftHSM tokens, a wrong PIN first
   const page = app.page;
   await checkIn(page, 'root-keygen-3of5.yaml', seats, { dice: true });
   assert.equal(await page.locator('[data-testid=mode-badge]').innerText(), 'LIVE CEREMONY');
-  await page.getByRole('button', { name: 'Start the ceremony' }).press('Enter');
+  await page.getByRole('button', { name: 'Start the ceremony' }).click();
   const wrong = await runToEnd(page, seats, { wrongOnce: 'master' });
   assert.ok(wrong.problem, await page.locator('[data-testid=ceremony-error]').innerText().catch(() => 'no error shown'));
   assert.match(wrong.problem ?? '', /^Wrong PIN — 2 tries left\. Check the PIN with its holder and type it again; nothing was changed on the token\. The token reports: token reports few PIN tries left\.$/);
-  assert.match(wrong.triesLeft ?? '', /^2 tries left · the token reports: token reports few PIN tries left$/);
+  assert.equal(wrong.triesLeft, '', 'the count and the report are said once, in the sentence above');
 
   assert.equal(await page.getAttribute('[data-testid=ceremony]', 'data-phase'), 'done', await page.locator('[data-testid=ceremony-error]').innerText().catch(() => ''));
   const hex = (await page.locator('[data-testid=fingerprint-hex]').innerText()).replace(/ /g, '');

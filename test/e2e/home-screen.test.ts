@@ -68,7 +68,8 @@ test('home screen: self-tests passed, this machine\'s air gap, tokens and USB, r
   assert.equal(await page.getAttribute('[data-testid=airgap]', 'data-state'), airgap.isolated ? 'isolated' : 'connected');
   assert.equal(await page.locator('[data-testid=airgap] .status-text').innerText(), airgap.summary);
   assert.deepEqual(await page.locator('[data-testid=airgap] .interfaces li').evaluateAll((lis) => lis.map((li) => [li.querySelector('.iface-name')?.textContent, li.querySelector('.iface-addresses')?.textContent])), airgap.interfaces.map((i) => [i.name, i.addresses.join(', ')]));
-  assert.equal(await page.locator('.readiness').innerText(), airgap.isolated ? 'This machine is ready for a ceremony.' : 'Not ready for a ceremony: a network interface is up.');
+  // No token is attached here, so the machine is never ready.
+  assert.match(await page.locator('.readiness').innerText(), airgap.isolated ? /^Not ready for a ceremony: no token is attached\.\n+Plug in the tokens/ : /^Not ready for a ceremony: a network interface is up and no token is attached\.\n+Unplug the network cable/);
   // No PKCS#11 module and no software token folder are configured for this page.
   assert.equal(await page.locator('[data-testid=tokens] .status-text').innerText(), 'No token found. Plug in a token, or set up rehearsal software tokens, then look again.');
   assert.equal(await page.locator('[data-testid=usb]').innerText(), (await usbState()).message);
@@ -92,11 +93,12 @@ test('the page made no request besides its own files, and no CSP violation or er
 test('keyboard: Tab reaches the disclosure and both buttons, Enter opens the test list', async () => {
   await page.locator('body').focus();
   const reached: string[] = [];
-  // Past the screen buttons (Home, Ceremony, Recovery, Signing, Audit, My share) to the home panels.
-  for (let i = 0; i < 9; i++) {
+  // Past the skip link and the screen buttons (Home, Ceremony, Recovery, Signing, Audit, My share) to the home panels.
+  for (let i = 0; i < 11; i++) {
     await page.keyboard.press('Tab');
     reached.push(await page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()}:${(document.activeElement as HTMLElement | null)?.innerText.trim()}`));
   }
+  assert.equal(reached[0], 'a:Skip to the screen', 'the skip link is the first Tab stop');
   assert.ok(reached.includes('summary:Show each test'), reached.join(' | '));
   assert.ok(reached.includes('button:Run the self-tests again'), reached.join(' | '));
   assert.ok(reached.includes('button:Check the network again'), reached.join(' | '));

@@ -18,6 +18,8 @@ export interface Picks {
   script?: string;
   auditScript?: string;
   report?: string;
+  /** Where recovery:export copies the recovery bundle. */
+  exportFolder?: string;
 }
 
 /** Node dependencies for the audit, recovery and share-check sessions, with pickers answering from `picks`. */
@@ -37,6 +39,7 @@ export function recoveryNodeOptions(relay: EventRelay, picks: Picks, opts: { wor
       scriptsDir: join(repo, 'ceremony-scripts'),
       pickBundleFolder: async () => picks.bundle,
       pickScriptFile: async () => picks.script,
+      pickExportFolder: async () => picks.exportFolder,
       networkInterfaces: () => LOOPBACK_ONLY,
     },
   };

@@ -11,8 +11,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import { dirname, join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { assertAccessible, assertNoButtonFocused } from './a11y.ts';
 import { runInProcess } from '../helpers/cli.ts';
 import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
 import { sha256 } from '../../core/crypto/hash.ts';
@@ -57,10 +59,33 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** "Finish and start over" is a second, deliberate step. */
+async function finish(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Finish and start over…' }).click();
+  await page.getByRole('button', { name: 'Yes, finish and start over' }).click();
+}
+
+/** The original fingerprint, in any of the forms a screen shows it: hex groups, plain hex, its first words. */
+function fingerprintForms(fp: string): string[] {
+  const r = readableFingerprint(fp);
+  return [r.hexGroups.split(' ').slice(0, 3).join(' '), fp.slice(0, 16), r.words.slice(0, 3).join(' ')];
+}
+
 test('trustees 1, 2 and 3 recover the master key through the UI; keyrite verify accepts the recovery bundle', { timeout: 600_000 }, async () => {
   const page = app.page;
   const d = copyDemo();
-  await recoveryCheckIn(page, picks, d, { script: { shipped: 'escrow-recovery-rehearsal.yaml' }, trust: fingerprint, ids: ['trustee-1', 'trustee-2', 'trustee-3'] });
+  await recoveryCheckIn(page, picks, d, {
+    script: { shipped: 'escrow-recovery-rehearsal.yaml' },
+    trust: fingerprint,
+    ids: ['trustee-1', 'trustee-2', 'trustee-3'],
+    // The quorum types the fingerprint from paper: the screen must not show it above the field.
+    beforeCheckIn: async (p) => {
+      const text = await p.locator(ROOT).innerText();
+      for (const form of fingerprintForms(fingerprint)) assert.ok(!text.includes(form), `the check-in shows the fingerprint (${form})`);
+      assert.match(await p.locator('[data-testid=anchor-note]').innerText(), /not shown here/);
+      await assertAccessible(p, 'recovery check-in');
+    },
+  });
   assert.equal(await page.locator('[data-testid=participants] tbody tr').count(), 5);
   await page.getByRole('button', { name: 'Start the recovery' }).click();
   await runToEnd(page, recoverySeats(pins, ['trustee-1', 'trustee-2', 'trustee-3']), { root: ROOT });
@@ -81,11 +106,26 @@ test('trustees 1, 2 and 3 recover the master key through the UI; keyrite verify 
   const verified = await runInProcess(['verify', folder, '--trust', fingerprint]);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   assert.match(verified.stdout, /VALID REHEARSAL BUNDLE: all \d+ checks passed/);
+
+  // Export: the recovery bundle copied to a folder the picker chose, checked again; keyrite verify accepts the copy.
+  picks.exportFolder = join(d, 'usb-stick');
+  mkdirSync(picks.exportFolder);
+  await page.getByRole('button', { name: 'Export the recovery bundle to a folder…' }).click();
+  const exported = (await page.locator('[data-testid=exported]').innerText()).replace(/^Recovery bundle exported and checked again at /, '');
+  assert.equal(dirname(exported), picks.exportFolder);
+  const copy = await runInProcess(['verify', exported, '--trust', fingerprint]);
+  assert.equal(copy.code, 0, copy.stdout + copy.stderr);
+  await assertNoButtonFocused(page, 'recovery done');
+  await assertAccessible(page, 'recovery done');
+  // One click on "Finish and start over…" drops nothing.
+  await page.getByRole('button', { name: 'Finish and start over…' }).click();
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done');
+  await page.getByRole('button', { name: 'Keep the result' }).click();
 });
 
 test("with trustee-2's envelope damaged and trustee-4 added, Carol's share is refused by name and the key still recovers", { timeout: 600_000 }, async () => {
   const page = app.page;
-  await page.getByRole('button', { name: 'Finish and start over' }).click();
+  await finish(page);
   await page.waitForSelector(`${ROOT}[data-phase=bundle]`);
   const d = copyDemo();
   const envelope = join(d, 'trustees', 'trustee-2', 'share-envelope.json');
@@ -114,7 +154,7 @@ test("with trustee-2's envelope damaged and trustee-4 added, Carol's share is re
 
 test('trustee-3 brings only her printed card: the scanned QR parts restore her envelope and the key recovers', { timeout: 600_000 }, async () => {
   const page = app.page;
-  await page.getByRole('button', { name: 'Finish and start over' }).click();
+  await finish(page);
   await page.waitForSelector(`${ROOT}[data-phase=bundle]`);
   const d = copyDemo();
   const ceremonyId: string = JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).ceremonyId;
@@ -159,7 +199,7 @@ test('trustee-3 brings only her printed card: the scanned QR parts restore her e
 
 test('a fingerprint that is not the bundle’s is refused at check-in with what to do', async () => {
   const page = app.page;
-  await page.getByRole('button', { name: 'Finish and start over' }).click();
+  await finish(page);
   const d = copyDemo();
   const wrong = fingerprint.slice(0, 10) + (fingerprint[10] === '0' ? '1' : '0') + fingerprint.slice(11);
   await recoveryCheckIn(page, picks, d, { script: { shipped: 'escrow-recovery-rehearsal.yaml' }, trust: wrong, ids: ['trustee-1', 'trustee-2', 'trustee-3'], expect: 'problem' });

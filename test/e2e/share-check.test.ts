@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
+import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { assertAccessible } from './a11y.ts';
 import { paperWordsOf, pinOf } from '../integration/recovery/helpers.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
 import { makeDemo, recoveryNodeOptions, type Picks } from './recovery-driver.ts';
@@ -66,7 +68,11 @@ test("Carol checks her share with her PIN, paper words and fingerprint: six chec
   await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
   await page.waitForSelector(`${ROOT} [data-testid=share-bundle]`);
   const fingerprint = JSON.parse(readFileSync(join(demo, 'bundle', 'bundle.json'), 'utf8')).masterFingerprint as string;
-  assert.equal((await page.locator('[data-testid=share-master-hex]').innerText()).replace(/ /g, ''), fingerprint);
+  // She types the fingerprint from her paper record: the screen does not show it, and no heading holds a 32-hex id to mistake for it.
+  const text = await page.locator(ROOT).innerText();
+  const r = readableFingerprint(fingerprint);
+  for (const form of [r.hexGroups.split(' ').slice(0, 3).join(' '), fingerprint.slice(0, 16), r.words.slice(0, 3).join(' ')]) assert.ok(!text.includes(form), `the screen shows the fingerprint (${form})`);
+  for (const h of await page.locator(`${ROOT} h2, ${ROOT} h3`).allInnerTexts()) assert.doesNotMatch(h, /[0-9a-f]{16}/, `heading “${h}”`);
 
   const pin = pinOf(pins, 'trustee-2');
   const words = paperWordsOf(demo, 'trustee-2').join(' ');
@@ -80,6 +86,7 @@ test("Carol checks her share with her PIN, paper words and fingerprint: six chec
   const html = await page.content();
   assert.ok(!html.includes(pin), 'the PIN is in the page');
   assert.ok(!html.includes(words.split(' ').slice(0, 3).join(' ')), 'the paper words are in the page');
+  await assertAccessible(page, 'my share, result');
 });
 
 test("from her printed card's scan; another trustee's envelope fails at the share check; a wrong PIN is refused", async () => {

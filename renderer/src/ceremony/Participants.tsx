@@ -1,4 +1,4 @@
-/** Who is checked in, with their role and token. */
+/** Who checked in: name, role, and the token each one bound at check-in, by label and serial (read back before the run starts). */
 import type { ParticipantView } from '../../../core/ipc/contract.ts';
 
 const ROLE = { administrator: 'Administrator', trustee: 'Trustee', witness: 'Witness' } as const;
@@ -6,13 +6,14 @@ const ROLE = { administrator: 'Administrator', trustee: 'Trustee', witness: 'Wit
 export function Participants({ participants }: { participants: ParticipantView[] }) {
   return (
     <div className="panel" data-testid="participants">
-      <h3>Checked in</h3>
+      <h3>Checked in: read each token back</h3>
       <table className="people">
         <thead>
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Role</th>
             <th scope="col">Token</th>
+            <th scope="col">Serial</th>
           </tr>
         </thead>
         <tbody>
@@ -21,6 +22,7 @@ export function Participants({ participants }: { participants: ParticipantView[]
               <td>{p.name}</td>
               <td>{ROLE[p.role]}</td>
               <td>{p.role === 'administrator' ? `Master token: ${p.token ?? ''}` : (p.token ?? '—')}</td>
+              <td className="serial">{p.tokenSerial ?? '—'}</td>
             </tr>
           ))}
         </tbody>

@@ -8,7 +8,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { OriginalBundleView, ScriptView, TokenSummary } from '../../../core/ipc/contract.ts';
-import { StatusLine, useCall } from '../ui.tsx';
+import { FormProblem, StatusLine, emptyRequired, listWords, useCall } from '../ui.tsx';
 import type { Send } from '../ceremony/send.ts';
 import { TokenChoice, tokenValue, type TokenPick } from './TokenChoice.tsx';
 import { ShareCardScan } from './ShareCardScan.tsx';
@@ -45,8 +45,12 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
   const setRow = (i: number, change: Partial<Row>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...change } : r)));
   const present = rows.filter((r) => r.present).length;
 
-  const submit = (e: FormEvent) => {
+  const [problems, setProblems] = useState<string[]>([]);
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const empty = emptyRequired(e.currentTarget);
+    setProblems(empty.length > 0 ? [`Fill in ${listWords(empty)}.`] : []);
+    if (empty.length > 0) return;
     void send(() =>
       api.recovery.checkIn({
         administrator: admin,
@@ -59,7 +63,7 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
   };
 
   return (
-    <form className="panel" onSubmit={submit} data-testid="recovery-check-in">
+    <form className="panel" onSubmit={submit} noValidate data-testid="recovery-check-in">
       <h3>Check the quorum in</h3>
       {tokens.state === 'error' && (
         <StatusLine tone="warn" word="No tokens listed">
@@ -126,6 +130,7 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
           );
         })}
       </fieldset>
+      <FormProblem problems={problems} />
       <div className="actions">
         <button type="submit" className="primary">
           Check in

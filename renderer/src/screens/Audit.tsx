@@ -8,6 +8,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AuditReportView, AuditView, IpcResult, VerifyMode } from '../../../core/ipc/contract.ts';
 import { UNREACHABLE } from '../ui.tsx';
+import { ScreenOpening, useFocusHeading } from '../focus.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
 import { AuditSigning } from '../audit/AuditSigning.tsx';
 
@@ -45,6 +46,7 @@ export default function Audit() {
   const [trust, setTrust] = useState('');
   const [mode, setMode] = useState<VerifyMode>('hybrid');
   const [script, setScript] = useState('');
+  const heading = useFocusHeading<HTMLHeadingElement>(view ? 'audit' : 'opening', 'Audit a bundle: open its folder and verify it on this machine.');
 
   useEffect(() => {
     void api.audit.state().then((r) => {
@@ -74,14 +76,14 @@ export default function Audit() {
     void send('Verifying the bundle…', () => (view?.bundle ? api.audit.verify({ trust, mode }) : api.audit.open({ trust, mode })));
   };
 
-  if (!view) return <p className="readiness readiness-pending">{problem ?? 'Opening the audit…'}</p>;
+  if (!view) return <ScreenOpening title="Audit a bundle" text="Opening the audit…" problem={problem} />;
   const report = view.report;
   const failed = report ? report.checks.filter((c) => c.status === 'fail') : [];
   const skipped = report ? report.checks.filter((c) => c.status === 'skipped').length : 0;
   const anchor = report ? anchorLine(report) : null;
   // With a report on screen the verdict comes first (a projector shows the top of the page); the settings follow the fingerprint.
   const options = (
-    <form className="panel" onSubmit={verify} data-testid="audit-options">
+    <form className="panel" onSubmit={verify} noValidate data-testid="audit-options">
       <div className="fields">
         <label className="field field-wide">
           <span>Master fingerprint read aloud at the ceremony (64 hex digits or the 16 words; optional)</span>
@@ -116,7 +118,9 @@ export default function Audit() {
   return (
     <section className="audit" aria-labelledby="audit-title" data-testid="audit" data-busy={busy ? 'yes' : 'no'}>
       <div className="ceremony-head">
-        <h2 id="audit-title">Audit a bundle</h2>
+        <h2 id="audit-title" ref={heading} tabIndex={-1}>
+          Audit a bundle
+        </h2>
         {view.bundle && <span className="progress-text bundle-path">{view.bundle}</span>}
       </div>
       {view.archive && (

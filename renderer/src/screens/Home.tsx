@@ -2,11 +2,13 @@
  * Home screen: what a ceremony room needs to see before anything starts — the self-test
  * result, the air-gap status and the tokens attached (live: USB attach / detach events make
  * it look again). Built for a projector: large type, high contrast, words as well as colours,
- * every control a native button or disclosure so the keyboard reaches it. Errors are sentences.
+ * every control a native button or disclosure so the keyboard reaches it. Errors are sentences,
+ * and "not ready" says what to do next.
  */
 import { useEffect, type ReactNode } from 'react';
 import type { AirGapStatus, SelfTestReport, TokenSummary, UsbState } from '../../../core/ipc/contract.ts';
-import { StatusLine, useCall, type Loadable } from '../ui.tsx';
+import { StatusLine, listWords, useCall, type Loadable } from '../ui.tsx';
+import { useFocusHeading } from '../focus.tsx';
 
 function SelfTestPanel({ report, onRerun }: { report: Loadable<SelfTestReport>; onRerun: () => void }) {
   let line: ReactNode;
@@ -112,14 +114,35 @@ function formatMs(ms: number): string {
   return ms < 1 ? 'under 1\u00a0ms' : `${Math.round(ms)}\u00a0ms`;
 }
 
-function Readiness({ selftest, airgap }: { selftest: Loadable<SelfTestReport>; airgap: Loadable<AirGapStatus> }) {
-  if (selftest.state === 'loading' || airgap.state === 'loading') return <p className="readiness readiness-pending">Checking this machine…</p>;
-  const reasons: string[] = [];
-  if (selftest.state === 'error' || !selftest.value.ok) reasons.push('the self-tests have not passed');
-  if (airgap.state === 'error') reasons.push('the network could not be checked');
-  else if (!airgap.value.isolated) reasons.push('a network interface is up');
-  if (reasons.length === 0) return <p className="readiness readiness-good">This machine is ready for a ceremony.</p>;
-  return <p className="readiness readiness-bad">Not ready for a ceremony: {reasons.join(' and ')}.</p>;
+/** Ready or not, in one sentence a live region reads, and for each reason what to do next. */
+function Readiness({ selftest, airgap, tokens }: { selftest: Loadable<SelfTestReport>; airgap: Loadable<AirGapStatus>; tokens: Loadable<TokenSummary[]> }) {
+  if (selftest.state === 'loading' || airgap.state === 'loading' || tokens.state === 'loading')
+    return (
+      <p className="readiness readiness-pending" role="status" data-testid="readiness">
+        Checking this machine…
+      </p>
+    );
+  const reasons: { why: string; next: string }[] = [];
+  if (selftest.state === 'error' || !selftest.value.ok) reasons.push({ why: 'the self-tests have not passed', next: 'Run the self-tests again; if one still fails, do not use this machine for a ceremony.' });
+  if (airgap.state === 'error') reasons.push({ why: 'the network could not be checked', next: 'Check the network again; if it still cannot be read, unplug every network cable and switch off Wi-Fi and Bluetooth by hand, and say so in the record.' });
+  else if (!airgap.value.isolated) reasons.push({ why: 'a network interface is up', next: 'Unplug the network cable and switch off Wi-Fi and Bluetooth, then check the network again.' });
+  if (tokens.state === 'error' || tokens.value.length === 0) reasons.push({ why: 'no token is attached', next: 'Plug in the tokens (for a rehearsal, set up the rehearsal software tokens), then look for tokens again.' });
+  if (reasons.length === 0)
+    return (
+      <p className="readiness readiness-good" role="status" data-testid="readiness">
+        This machine is ready for a ceremony.
+      </p>
+    );
+  return (
+    <div className="readiness readiness-bad" role="status" data-testid="readiness">
+      <p>Not ready for a ceremony: {listWords(reasons.map((r) => r.why))}.</p>
+      <ul className="next-steps">
+        {reasons.map((r) => (
+          <li key={r.why}>{r.next}</li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 function TokensPanel({ tokens, usb, onRescan }: { tokens: Loadable<TokenSummary[]>; usb: Loadable<UsbState>; onRescan: () => void }) {
@@ -174,9 +197,13 @@ export default function Home() {
       }),
     [],
   );
+  const heading = useFocusHeading<HTMLHeadingElement>('home', 'This machine: self-tests, air gap and tokens.');
   return (
     <>
-      <Readiness selftest={selftest} airgap={airgap} />
+      <h2 className="screen-title" ref={heading} tabIndex={-1}>
+        This machine
+      </h2>
+      <Readiness selftest={selftest} airgap={airgap} tokens={tokens} />
       <div className="panels">
         <SelfTestPanel report={selftest} onRerun={rerunSelftest} />
         <AirGapPanel status={airgap} onRecheck={recheckAirgap} />

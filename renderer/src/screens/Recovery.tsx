@@ -5,9 +5,12 @@
  * the main process: PIN entry and witness confirmations as on the ceremony screen, "k of t"
  * share progress with every refused share named, and at the end the restored token, the
  * recovered fingerprint and the recovery bundle folder. The main process holds the state;
- * this screen shows the RecoveryView it publishes and sends the room's answers.
+ * this screen shows the RecoveryView it publishes and sends the room's answers. The original
+ * master fingerprint is never shown before the recovery has run: the quorum types it from their
+ * paper record, and a fingerprint on screen above the field would let them copy it instead.
  */
-import type { RecoveryOutcomeView, RecoveryView } from '../../../core/ipc/contract.ts';
+import type { RecoveryOutcomeView, RecoveryPhase, RecoveryView } from '../../../core/ipc/contract.ts';
+import { SecondStep } from '../SecondStep.tsx';
 import type { Send } from '../ceremony/send.ts';
 import { useSessionView } from '../ceremony/use-session.ts';
 import { ScriptHash } from '../ceremony/ScriptHash.tsx';
@@ -19,6 +22,7 @@ import { Fingerprint } from '../audit/Fingerprint.tsx';
 import { RecoveryCheckIn } from '../recovery/RecoveryCheckIn.tsx';
 import { ScriptChooser } from '../ceremony/ScriptChooser.tsx';
 import { RunHead } from '../ceremony/RunHead.tsx';
+import { ScreenOpening } from '../focus.tsx';
 
 export function Shares({ shares }: { shares: RecoveryView['shares'] }) {
   if (shares.needed === 0) return null;
@@ -29,7 +33,7 @@ export function Shares({ shares }: { shares: RecoveryView['shares'] }) {
       </h3>
       <progress className="progress" max={shares.needed} value={Math.min(shares.accepted, shares.needed)} aria-label="Shares accepted" />
       {shares.events.length > 0 && (
-        <ul className="share-events">
+        <ul className="share-events" role="log" aria-label="Shares accepted and refused">
           {shares.events.map((e, i) => (
             <li key={i} className={`share-event share-${e.outcome}`} data-trustee={e.trusteeId} data-outcome={e.outcome}>
               <span className="check-mark" aria-hidden="true">
@@ -67,23 +71,63 @@ function Outcome({ outcome, send }: { outcome: RecoveryOutcomeView; send: Send }
       <p className="readout-note">
         Checked from disk: {outcome.exportChecks.passed} of {outcome.exportChecks.total} checks passed. “keyrite verify” accepts this folder; the journal and co-signed checkpoints are in {outcome.runFolder}.
       </p>
-      <button type="button" className="secondary" onClick={() => void send(() => api.recovery.reset())}>
-        Finish and start over
-      </button>
+      {outcome.exportedTo ? (
+        <p className="exported" role="status" data-testid="exported">
+          Recovery bundle exported and checked again at {outcome.exportedTo}
+        </p>
+      ) : (
+        <div className="actions">
+          <button type="button" className="primary" onClick={() => void send(() => api.recovery.export())}>
+            Export the recovery bundle to a folder…
+          </button>
+        </div>
+      )}
+      <div className="finish">
+        <SecondStep
+          label="Finish and start over…"
+          question="Finish this recovery and start over? Its result leaves this screen; the recovery bundle stays in its folder above."
+          details={outcome.exportedTo ? undefined : <p className="readout-note">The recovery bundle has not been exported: export it first, or it stays only in the app’s run folder.</p>}
+          yes="Yes, finish and start over"
+          no="Keep the result"
+          onYes={() => send(() => api.recovery.reset())}
+          testid="confirm-finish"
+        />
+      </div>
     </div>
   );
 }
+
+const PHASE_TEXT: Record<RecoveryPhase, string> = {
+  bundle: 'open the original ceremony’s bundle.',
+  script: 'choose the escrow-recovery script.',
+  'check-in': 'the quorum types the master fingerprint from paper and checks in.',
+  ready: 'the quorum is checked in; start when the room is ready.',
+  running: 'the recovery is running.',
+  done: 'the master key is recovered; read its fingerprint aloud.',
+  failed: 'the recovery stopped.',
+};
 
 export default function Recovery() {
   const api = window.keyrite!;
   const { view, problem, send } = useSessionView('recovery');
 
-  if (!view) return <p className="readiness readiness-pending">{problem ?? 'Opening the recovery…'}</p>;
+  if (!view) return <ScreenOpening title="Escrow recovery" text="Opening the recovery…" problem={problem} />;
   const { script, bundle } = view;
   const showBundle = bundle && (view.phase === 'bundle' || view.phase === 'script' || view.phase === 'check-in');
   return (
     <section className="ceremony recovery" aria-labelledby="recovery-title" data-testid="recovery" data-phase={view.phase}>
-      <RunHead titleId="recovery-title" fallback="Escrow recovery" live="Live recovery" script={script} current={view.phase === 'running' ? view.current : null} />
+      <RunHead
+        titleId="recovery-title"
+        fallback="Escrow recovery"
+        live="Live recovery"
+        script={script}
+        phase={view.phase}
+        phaseText={PHASE_TEXT[view.phase]}
+        current={view.phase === 'running' ? view.current : null}
+        steps={view.steps}
+        prompt={view.prompt}
+        participants={view.participants}
+      />
       {problem && (
         <p className="problem" role="alert" data-testid="problem">
           {problem}
@@ -100,18 +144,21 @@ export default function Recovery() {
       )}
       {showBundle && (
         <div className="panel readout" data-testid="original-bundle" data-verdict={bundle.verdict}>
-          <h3>{bundle.verdict === 'valid' ? 'Original master fingerprint — read it aloud' : 'This bundle did not verify'}</h3>
+          <h3>{bundle.verdict === 'valid' ? 'The original bundle verified' : 'This bundle did not verify'}</h3>
           {bundle.verdict === 'valid' ? (
             <p className="readout-note">
-              Everyone compares it with the paper record of ceremony {bundle.ceremonyId}; the quorum then types it from that record. {bundle.checksPassed} of {bundle.checksTotal} checks passed ·{' '}
-              {bundle.quorum ? `${bundle.quorum.t} of ${bundle.quorum.n} shares recover the key` : 'no escrow manifest'} · {bundle.folder}
+              {bundle.checksPassed} of {bundle.checksTotal} checks passed · {bundle.quorum ? `${bundle.quorum.t} of ${bundle.quorum.n} shares recover the key` : 'no escrow manifest'} · ceremony id {bundle.ceremonyId} · {bundle.folder}
             </p>
           ) : (
             <p className="problem" role="alert">
               {bundle.checksTotal - bundle.checksPassed} of {bundle.checksTotal} checks did not pass ({bundle.failed.join(', ')}). A recovery needs the intact bundle of the original ceremony: open another copy.
             </p>
           )}
-          {bundle.fingerprint && bundle.verdict === 'valid' && <Fingerprint fp={bundle.fingerprint} testid="original" />}
+          {bundle.verdict === 'valid' && (
+            <p className="readout-note" data-testid="anchor-note">
+              Its master fingerprint is not shown here: at check-in the quorum types it from their paper record of the ceremony, and Keyrite compares the two. Once the key is recovered, its fingerprint is shown to read aloud.
+            </p>
+          )}
         </div>
       )}
       {view.phase === 'script' && <ScriptChooser send={send} ns="recovery" title="Choose the escrow-recovery script" />}
@@ -123,16 +170,16 @@ export default function Recovery() {
       )}
       {view.phase === 'ready' && script && (
         <>
-          <ScriptHash script={script} />
           <Participants participants={view.participants} />
           <div className="actions">
-            <button type="button" className="primary" autoFocus onClick={() => void send(() => api.recovery.start())}>
+            <button type="button" className="primary" onClick={() => void send(() => api.recovery.start())}>
               Start the recovery
             </button>
             <button type="button" className="secondary" onClick={() => void send(() => api.recovery.reset())}>
               Start over
             </button>
           </div>
+          <ScriptHash script={script} />
         </>
       )}
       {view.prompt?.kind === 'pin' && <PinEntry key={view.prompt.id} prompt={view.prompt} send={send} ns="recovery" />}

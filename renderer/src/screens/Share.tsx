@@ -3,12 +3,13 @@
  * open the ceremony's bundle, say who you are, give your keyring and envelope (or scan your
  * printed card), choose your token, type its PIN and, if you like, your paper words. The main
  * process runs every check a recovery would make and writes nothing; the PIN and the words are
- * cleared from the form as soon as the check returns.
+ * cleared from the form as soon as the check returns. The bundle's master fingerprint is not
+ * shown: the trustee types it from their paper record, and the check says whether it matched.
  */
 import { useState, type FormEvent } from 'react';
 import type { OriginalBundleView, ShareCheckView, TokenSummary } from '../../../core/ipc/contract.ts';
-import { StatusLine, UNREACHABLE, useCall } from '../ui.tsx';
-import { Fingerprint } from '../audit/Fingerprint.tsx';
+import { StatusLine, UNREACHABLE, emptyRequired, listWords, useCall } from '../ui.tsx';
+import { useFocusHeading } from '../focus.tsx';
 import { TokenChoice, tokenValue, type TokenPick } from '../recovery/TokenChoice.tsx';
 
 export default function Share() {
@@ -27,6 +28,7 @@ export default function Share() {
   const [pin, setPin] = useState('');
   const [words, setWords] = useState('');
   const [trust, setTrust] = useState('');
+  const heading = useFocusHeading<HTMLHeadingElement>('share', 'Check my share: alone, with your token, keyring and envelope.');
 
   const choose = (id: string) => {
     setTrusteeId(id);
@@ -48,8 +50,10 @@ export default function Share() {
     }
   };
 
-  const check = async (e: FormEvent) => {
+  const check = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const empty = emptyRequired(e.currentTarget);
+    if (empty.length > 0) return setProblem(`Fill in ${listWords(empty)}.`);
     setBusy(true);
     setProblem(null);
     setResult(null);
@@ -70,7 +74,9 @@ export default function Share() {
   return (
     <section className="ceremony share-check" aria-labelledby="share-title" data-testid="share-check">
       <div className="ceremony-head">
-        <h2 id="share-title">Check my share</h2>
+        <h2 id="share-title" ref={heading} tabIndex={-1}>
+          Check my share
+        </h2>
       </div>
       <p className="readout-note">
         Alone, at any time: proves that your token still opens your share and that the share passes every check a recovery makes. Nothing is written.
@@ -93,11 +99,15 @@ export default function Share() {
       {bundle && bundle.verdict === 'valid' && (
         <>
           <div className="panel readout" data-testid="share-bundle">
-            <h3>Master fingerprint of ceremony {bundle.ceremonyId}</h3>
-            <p className="readout-note">Compare it with your paper record; type it below to anchor the check.</p>
-            {bundle.fingerprint && <Fingerprint fp={bundle.fingerprint} testid="share-master" />}
+            <h3>The bundle verified</h3>
+            <p className="readout-note">
+              Ceremony id {bundle.ceremonyId} · {bundle.checksPassed} of {bundle.checksTotal} checks passed · {bundle.folder}
+            </p>
+            <p className="readout-note" data-testid="anchor-note">
+              Its master fingerprint is not shown here: type it below from your paper record, and the check compares the two.
+            </p>
           </div>
-          <form className="panel" onSubmit={(e) => void check(e)} data-testid="share-form">
+          <form className="panel" onSubmit={(e) => void check(e)} noValidate data-testid="share-form">
             <h3>Your share</h3>
             <div className="fields">
               <label className="field">

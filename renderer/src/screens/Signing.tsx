@@ -8,7 +8,7 @@
  * the export of the signed documents and the signing bundle. The main process holds the state;
  * this screen shows the SigningView it publishes and sends the room's answers.
  */
-import type { SigningOutcomeView } from '../../../core/ipc/contract.ts';
+import type { SigningOutcomeView, SigningPhase } from '../../../core/ipc/contract.ts';
 import type { Send } from '../ceremony/send.ts';
 import { useSessionView } from '../ceremony/use-session.ts';
 import { ScriptHash } from '../ceremony/ScriptHash.tsx';
@@ -23,6 +23,7 @@ import { Shares } from './Recovery.tsx';
 import { RequestTable } from '../signing/RequestTable.tsx';
 import { DigestConfirm } from '../signing/DigestConfirm.tsx';
 import { SigningCheckIn } from '../signing/SigningCheckIn.tsx';
+import { ScreenOpening } from '../focus.tsx';
 
 function Outcome({ outcome, send }: { outcome: SigningOutcomeView; send: Send }) {
   const api = window.keyrite!;
@@ -81,17 +82,39 @@ function Outcome({ outcome, send }: { outcome: SigningOutcomeView; send: Send })
   );
 }
 
+const PHASE_TEXT: Record<SigningPhase, string> = {
+  bundle: 'open the root ceremony’s bundle.',
+  script: 'choose the signing script.',
+  request: 'open the signing request and check it.',
+  'check-in': 'the quorum types the master fingerprint from paper and checks in.',
+  ready: 'the quorum is checked in; start when the room is ready.',
+  running: 'the signing ceremony is running.',
+  done: 'the documents are signed.',
+  failed: 'the signing ceremony stopped.',
+};
+
 export default function Signing() {
   const api = window.keyrite!;
   const { view, problem, send } = useSessionView('signing');
 
-  if (!view) return <p className="readiness readiness-pending">{problem ?? 'Opening the signing ceremony…'}</p>;
+  if (!view) return <ScreenOpening title="Signing ceremony" text="Opening the signing ceremony…" problem={problem} />;
   const { script, bundle, request, prompt } = view;
   const before = view.phase === 'bundle' || view.phase === 'script' || view.phase === 'request' || view.phase === 'check-in';
   const digestPrompt = prompt?.kind === 'witness' && prompt.stepId === view.digestStep && request ? prompt : null;
   return (
     <section className="ceremony signing" aria-labelledby="signing-title" data-testid="signing" data-phase={view.phase}>
-      <RunHead titleId="signing-title" fallback="Signing ceremony" live="Live signing" script={script} current={view.phase === 'running' ? view.current : null} />
+      <RunHead
+        titleId="signing-title"
+        fallback="Signing ceremony"
+        live="Live signing"
+        script={script}
+        phase={view.phase}
+        phaseText={PHASE_TEXT[view.phase]}
+        current={view.phase === 'running' ? view.current : null}
+        steps={view.steps}
+        prompt={view.prompt}
+        participants={view.participants}
+      />
       {problem && (
         <p className="problem" role="alert" data-testid="problem">
           {problem}

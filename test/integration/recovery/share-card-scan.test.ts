@@ -37,6 +37,7 @@ async function sessionOn(d: string, phase: 'bundle' | 'check-in' = 'check-in'): 
     listTokens: async () => [],
     pickBundleFolder: async () => join(d, 'bundle'),
     pickScriptFile: async () => undefined,
+    pickExportFolder: async () => undefined,
     publish: () => undefined,
   });
   await s.openBundle();
