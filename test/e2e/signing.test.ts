@@ -70,6 +70,11 @@ test('trustees 1, 2 and 3 sign the demo request through the UI; verify and check
   const requestFile = join(d, 'signing-request.json');
   await openRequest(page, picks, d, { script: SCRIPT, request: requestFile });
 
+  // Anchoring: the master fingerprint the quorum types from paper is nowhere on the page before check-in.
+  const shown = (await page.locator('body').innerText()).replace(/\s+/g, '');
+  assert.ok(!shown.includes(fingerprint.slice(0, 16)), 'the master fingerprint is not shown before the quorum types it');
+  assert.match(await page.locator('[data-testid=anchor-note]').innerText(), /not shown here/);
+
   // The request as a table, checked against the script's caps, before anything is unlocked.
   const table = page.locator('[data-testid=signing-request]');
   assert.equal(await table.getAttribute('data-verdict'), 'accepted');

@@ -131,18 +131,21 @@ export default function Signing() {
       )}
       {bundle && before && (
         <div className="panel readout" data-testid="original-bundle" data-verdict={bundle.verdict}>
-          <h3>{bundle.verdict === 'valid' ? 'Master fingerprint — read it aloud' : 'This bundle did not verify'}</h3>
+          <h3>{bundle.verdict === 'valid' ? 'The root bundle verified' : 'This bundle did not verify'}</h3>
           {bundle.verdict === 'valid' ? (
             <p className="readout-note">
-              Everyone compares it with the paper record of ceremony {bundle.ceremonyId}; the quorum then types it from that record. {bundle.checksPassed} of {bundle.checksTotal} checks passed ·{' '}
-              {bundle.quorum ? `${bundle.quorum.t} of ${bundle.quorum.n} shares unlock the key` : 'no escrow manifest'} · {bundle.folder}
+              {bundle.checksPassed} of {bundle.checksTotal} checks passed · {bundle.quorum ? `${bundle.quorum.t} of ${bundle.quorum.n} shares unlock the key` : 'no escrow manifest'} · ceremony id {bundle.ceremonyId} · {bundle.folder}
             </p>
           ) : (
             <p className="problem" role="alert">
               {bundle.checksTotal - bundle.checksPassed} of {bundle.checksTotal} checks did not pass ({bundle.failed.join(', ')}). A signing ceremony needs the intact bundle of the root ceremony: open another copy.
             </p>
           )}
-          {bundle.fingerprint && bundle.verdict === 'valid' && <Fingerprint fp={bundle.fingerprint} testid="original" />}
+          {bundle.verdict === 'valid' && (
+            <p className="readout-note" data-testid="anchor-note">
+              Its master fingerprint is not shown here: at check-in the quorum types it from their paper record of the root ceremony, and Keyrite compares the two.
+            </p>
+          )}
         </div>
       )}
       {view.phase === 'script' && <ScriptChooser send={send} ns="signing" title="Choose the signing script" />}
