@@ -94,6 +94,7 @@ async function assertRunFolderClean(k: Killed): Promise<void> {
   const notes = listFiles(join(out, 'journal', 'checkpoints'));
   assert.deepEqual(notes, ['01-quorum-present.note', '02-signed.note', '03-final.note']);
   const expected = [
+    'bundle.keyrite.tar',
     'bundle/bundle.json',
     ...manifest.files.map((f) => `bundle/${f.path}`),
     ...notes.map((n) => `journal/checkpoints/${n}`),
