@@ -1,5 +1,6 @@
 /** A signing bundle on the audit screen: the request it signed and the documents, as its signed statement states them. */
 import type { AuditSigningView } from '../../../core/ipc/contract.ts';
+import { DocumentsTable } from '../signing/DocumentsTable.tsx';
 
 export function AuditSigning({ signing, valid }: { signing: AuditSigningView; valid: boolean }) {
   return (
@@ -9,26 +10,7 @@ export function AuditSigning({ signing, valid }: { signing: AuditSigningView; va
       <p className="readout-note">
         Request SHA-256 {signing.requestSha256} · master key of root ceremony {signing.originalCeremonyId}
       </p>
-      <table className="people request-table" data-testid="audit-documents">
-        <thead>
-          <tr>
-            <th scope="col">Document</th>
-            <th scope="col">SHA-256</th>
-          </tr>
-        </thead>
-        <tbody>
-          {signing.documents.map((d) => (
-            <tr key={d.name} data-document={d.name}>
-              <td className="mono">
-                {d.name}
-                <br />
-                <span className="readout-note">{d.payloadType}</span>
-              </td>
-              <td className="mono digest">{d.sha256}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DocumentsTable documents={signing.documents} testid="audit-documents" envelopes={false} />
     </div>
   );
 }

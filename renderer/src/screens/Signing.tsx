@@ -21,6 +21,7 @@ import { RunHead } from '../ceremony/RunHead.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
 import { Shares } from './Recovery.tsx';
 import { RequestTable } from '../signing/RequestTable.tsx';
+import { DocumentsTable } from '../signing/DocumentsTable.tsx';
 import { DigestConfirm } from '../signing/DigestConfirm.tsx';
 import { SigningCheckIn } from '../signing/SigningCheckIn.tsx';
 import { ScreenOpening } from '../focus.tsx';
@@ -33,26 +34,7 @@ function Outcome({ outcome, send }: { outcome: SigningOutcomeView; send: Send })
       <p className="checks checks-good" data-testid="signed-summary">
         ✓ {outcome.documents.length} {outcome.documents.length === 1 ? 'document' : 'documents'} signed for “{outcome.request.title}”; every signature verified before it was written.
       </p>
-      <table className="people request-table" data-testid="signed-documents">
-        <thead>
-          <tr>
-            <th scope="col">Document</th>
-            <th scope="col">SHA-256</th>
-          </tr>
-        </thead>
-        <tbody>
-          {outcome.documents.map((d) => (
-            <tr key={d.name} data-document={d.name}>
-              <td className="mono">
-                {d.name}
-                <br />
-                <span className="readout-note">{d.payloadType} · envelope {d.name}.dsse.json</span>
-              </td>
-              <td className="mono digest">{d.sha256}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DocumentsTable documents={outcome.documents} testid="signed-documents" envelopes={true} />
       <p>
         Master key of root ceremony {outcome.originalCeremonyId} · {outcome.anchored ? 'ANCHORED by the fingerprint typed' : 'NOT ANCHORED'} · shares combined: {outcome.used.join(', ')}.
       </p>
