@@ -11,6 +11,7 @@ import { LIVE, RECOVERY, REHEARSAL, bytes, expectInvalid, lineOf, parseScriptTex
 const live = shippedScriptText(LIVE);
 const rehearsal = shippedScriptText(REHEARSAL);
 const recovery = shippedScriptText(RECOVERY);
+const signing = shippedScriptText('signing.yaml');
 
 test('the shipped live root-keygen script parses into a typed script', () => {
   const parsed = parseScriptText(live);
@@ -437,6 +438,41 @@ const badScripts: BadScript[] = [
     edit: (t) => replaceOnce(t, '  - id: combine\n    action: combine', '  - id: generate\n    action: generate'),
     at: '- id: generate',
     patterns: [/an escrow-recovery script cannot use the action generate/],
+  },
+  {
+    name: 'signing: validity cap over ten years',
+    base: signing,
+    edit: (t) => replaceOnce(t, 'max-validity-days: 400', 'max-validity-days: 4000'),
+    at: 'params: { max-validity-days',
+    patterns: [/params\.max-validity-days is 4000; it must be from 1 to 3653/],
+  },
+  {
+    name: 'signing: more keys than the hard cap',
+    base: signing,
+    edit: (t) => replaceOnce(t, 'max-keys: 16', 'max-keys: 65'),
+    at: 'params: { max-validity-days',
+    patterns: [/params\.max-keys is 65; it must be from 0 to 64/],
+  },
+  {
+    name: 'signing: nothing could ever be signed',
+    base: signing,
+    edit: (t) => replaceOnce(t, 'max-keys: 16, max-artifacts: 64', 'max-keys: 0, max-artifacts: 0'),
+    at: 'params: { max-validity-days',
+    patterns: [/max-keys and max-artifacts are both 0, so no request could ever be signed/],
+  },
+  {
+    name: 'signing: shares opened before the request is confirmed',
+    base: signing,
+    edit: (t) => moveStep(t, 'check-request', 'sign'),
+    at: '- id: collect-share\n',
+    patterns: [/the request is checked and confirmed before any share is opened/],
+  },
+  {
+    name: 'signing: missing check-request',
+    base: signing,
+    edit: (t) => removeStep(t, 'check-request'),
+    at: '- id: air-gap\n',
+    patterns: [/a signing script must have a check-request step/],
   },
 ];
 
