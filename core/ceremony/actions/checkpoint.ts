@@ -94,3 +94,8 @@ export async function checkpoint(run: CeremonyRun, step: StepOf<'checkpoint'>): 
   run.progress({ kind: 'info', stepId: step.id, message: `Checkpoint "${phase}" at ${cp.size} entries signed by ${signed.signers.length} principal${signed.signers.length === 1 ? '' : 's'}.` });
   await confirmWitness(run, step, [`Checkpoint "${phase}": ${cp.size} transcript entries, root ${toBase64(cp.root)}`, `signed by ${signed.signers.map((s) => s.id).join(', ')}`]);
 }
+
+/** The signed checkpoint notes in the run folder's journal, in order (a kind's result lists them). */
+export async function journalCheckpointNotes(run: CeremonyRun): Promise<string[]> {
+  return (await run.env.files.list({ root: 'out', path: JOURNAL_CHECKPOINTS })).filter((n) => n.endsWith('.note')).sort();
+}

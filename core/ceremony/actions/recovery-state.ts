@@ -6,6 +6,7 @@
 import type { HybridPublicKey } from '../../crypto/hybrid.ts';
 import type { EscrowManifest } from '../../escrow/manifest.ts';
 import type { OfferedShare, ShareRejection } from '../../escrow/recovery.ts';
+import { wipe } from '../../crypto/wipe.ts';
 import type { TokenRecord } from '../../bundle/entries.ts';
 import type { BundleLink } from '../../bundle/statement.ts';
 import type { BundleCheck } from '../types.ts';
@@ -30,4 +31,9 @@ export interface RecoveryState {
   readonly rejected: ShareRejection[];
   restored?: RestoredKey;
   recoveredFingerprint?: string;
+}
+
+/** Wipes the shares a run accepted (a kind's dispose). */
+export function wipeOffers(st: RecoveryState): void {
+  for (const o of st.offers) wipe(o.share.y, o.salt);
 }

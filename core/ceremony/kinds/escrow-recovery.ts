@@ -14,7 +14,6 @@
  * sealed, recording nothing); a key an earlier run restored is checked and kept.
  */
 import { KeyriteError } from '../../errors.ts';
-import { wipe } from '../../crypto/wipe.ts';
 import { expectObject, expectStrings, readString } from '../../encoding/json-fields.ts';
 import { parseBundleManifest, type BundleManifest } from '../../bundle/bundle-manifest.ts';
 import { readTranscript } from '../../transcript/transcript.ts';
@@ -34,15 +33,15 @@ import { airGapCheck } from '../actions/air-gap-check.ts';
 import { selfTest } from '../actions/self-test.ts';
 import { checkIn } from '../actions/check-in.ts';
 import { login, tokenSelect } from '../actions/token-select.ts';
-import { checkpoint } from '../actions/checkpoint.ts';
+import { checkpoint, journalCheckpointNotes } from '../actions/checkpoint.ts';
 import { coSign, type Closing } from '../actions/co-sign.ts';
 import { requireMasterSecret } from '../actions/master-restore.ts';
 import { bundleDir, verifyBundle } from '../actions/verify-bundle.ts';
 import { collectShares } from '../actions/collect-share.ts';
 import { combine } from '../actions/combine.ts';
 import { restoreToToken } from '../actions/restore-to-token.ts';
-import type { RecoveryState, RestoredKey } from '../actions/recovery-state.ts';
-import type { OfferedShare, ShareRejection } from '../../escrow/recovery.ts';
+import { wipeOffers, type RecoveryState, type RestoredKey } from '../actions/recovery-state.ts';
+import type { ShareRejection } from '../../escrow/recovery.ts';
 
 export interface RecoveryOutcome {
   readonly ok: true;
@@ -234,7 +233,7 @@ export const ESCROW_RECOVERY: KindEngine<RecoveryState, RecoveryOutcome> = {
   bundleFacts: (run) => bundleFacts(run),
   async result(run, st, exported) {
     if (!st.restored || !run.master?.tokenRef) throw new KeyriteError('CEREMONY_ERROR', 'The script ended without restoring the master key.');
-    const notes = (await run.env.files.list({ root: 'out', path: 'journal/checkpoints' })).filter((n) => n.endsWith('.note')).sort();
+    const notes = await journalCheckpointNotes(run);
     return {
       ok: true,
       recoveryId: run.ceremonyId,
@@ -255,7 +254,7 @@ export const ESCROW_RECOVERY: KindEngine<RecoveryState, RecoveryOutcome> = {
     };
   },
   dispose(st) {
-    for (const o of st.offers as OfferedShare[]) wipe(o.share.y, o.salt);
+    wipeOffers(st);
   },
 };
 

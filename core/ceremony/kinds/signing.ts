@@ -19,7 +19,6 @@
  * are checked and kept, never signed again.
  */
 import { KeyriteError } from '../../errors.ts';
-import { wipe } from '../../crypto/wipe.ts';
 import { expectStrings, readString } from '../../encoding/json-fields.ts';
 import { readTranscript } from '../../transcript/transcript.ts';
 import type { CeremonyStep, ParsedCeremonyScript, StepOf } from '../../script/script.ts';
@@ -36,7 +35,7 @@ import { airGapCheck } from '../actions/air-gap-check.ts';
 import { selfTest } from '../actions/self-test.ts';
 import { checkIn } from '../actions/check-in.ts';
 import { login, tokenSelect } from '../actions/token-select.ts';
-import { checkpoint } from '../actions/checkpoint.ts';
+import { checkpoint, journalCheckpointNotes } from '../actions/checkpoint.ts';
 import { coSign, type Closing } from '../actions/co-sign.ts';
 import { bundleDir, verifyBundle } from '../actions/verify-bundle.ts';
 import { collectShares } from '../actions/collect-share.ts';
@@ -44,7 +43,8 @@ import { combine } from '../actions/combine.ts';
 import { checkRequest } from '../actions/check-request.ts';
 import { bindMasterToken, checkMasterKeyOnToken, signDocument } from '../actions/sign-document.ts';
 import type { EarlierRequestCheck, SigningState } from '../actions/signing-state.ts';
-import type { OfferedShare, ShareRejection } from '../../escrow/recovery.ts';
+import { wipeOffers } from '../actions/recovery-state.ts';
+import type { ShareRejection } from '../../escrow/recovery.ts';
 import type { SignedDocumentRecord } from '../../bundle/statement.ts';
 import { documentRecord } from '../bundle-writer.ts';
 import { admitTrusteeOfOriginal, readLink, recordedLink } from './escrow-recovery.ts';
@@ -218,7 +218,7 @@ export const SIGNING: KindEngine<SigningState, SigningOutcome> = {
   },
   bundleFacts: (run, st) => bundleFacts(run, st),
   async result(run, st, exported) {
-    const notes = (await run.env.files.list({ root: 'out', path: 'journal/checkpoints' })).filter((n) => n.endsWith('.note')).sort();
+    const notes = await journalCheckpointNotes(run);
     const request = st.request!;
     return {
       ok: true,
@@ -240,7 +240,7 @@ export const SIGNING: KindEngine<SigningState, SigningOutcome> = {
     };
   },
   dispose(st) {
-    for (const o of st.offers as OfferedShare[]) wipe(o.share.y, o.salt);
+    wipeOffers(st);
   },
 };
 
