@@ -1,7 +1,8 @@
 // Runs every test/**/*.test.ts with node:test through tsx.
 // Node 20's `--test` takes no globs, so the files are listed here.
 // Usage: node build/run-tests.mjs [substring-filter ...]
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -27,6 +28,8 @@ if (files.length === 0) {
   process.exit(2);
 }
 const started = Date.now();
+// Fixtures the files share, made once in this run (test/helpers/run-cache.ts).
+const runCache = mkdtempSync(join(tmpdir(), 'keyrite-test-run-'));
 const r = spawnSync(
   process.execPath,
   [
@@ -36,7 +39,8 @@ const r = spawnSync(
     '--test-reporter=./build/slowest-tests-reporter.mjs', '--test-reporter-destination=stdout',
     ...files,
   ],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, KEYRITE_TEST_RUN_CACHE: runCache } },
 );
+rmSync(runCache, { recursive: true, force: true });
 console.log(`tests: ${files.length} files in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(r.status ?? 1);

@@ -7,7 +7,7 @@
 //    refusing any frame but the top-level app page (as electron/ipc-sender.ts does);
 //  - every request that is not the app's own is aborted before it reaches any network.
 // Needs Chromium at /usr/bin/chromium (Debian package `chromium`) or $KEYRITE_CHROMIUM.
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -15,6 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { serveAppPath } from '../../electron/app-protocol.ts';
 import { createHandlers, dispatch, type HandlerDeps, type IpcHandlers } from '../../electron/ipc/handlers.ts';
 import { nodeHandlerDeps, type NodeDepsOptions } from '../../electron/ipc/node-deps.ts';
+import { sharedFixture } from '../helpers/run-cache.ts';
 import { err, type EventName, type EventPayload } from '../../core/ipc/contract.ts';
 
 export const repo = new URL('../../', import.meta.url).pathname;
@@ -25,10 +26,13 @@ export const CHROMIUM = process.env.KEYRITE_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS: readonly string[] = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const appVersion = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** A production build of the renderer (renderer/vite.config.ts) into `outDir`. */
+/** A production build of the renderer (renderer/vite.config.ts) into `outDir`: made once per test run (test/helpers/run-cache.ts) and copied. */
 export async function buildRenderer(outDir: string): Promise<void> {
-  const { build } = await import('vite');
-  await build({ root: join(repo, 'renderer'), configFile: join(repo, 'renderer/vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const built = await sharedFixture('renderer', async (folder) => {
+    const { build } = await import('vite');
+    await build({ root: join(repo, 'renderer'), configFile: join(repo, 'renderer/vite.config.ts'), logLevel: 'error', build: { outDir: folder, emptyOutDir: true } });
+  });
+  cpSync(built, outDir, { recursive: true });
 }
 
 /** test/e2e/fake-preload.ts bundled into one init script. */

@@ -1,6 +1,6 @@
 /**
  * Fixtures for the recovery integration tests: a `keyrite demo` output (made once per test
- * file) copied per test, `keyrite recover` on a copy, the new master token's contents, and a
+ * run, test/helpers/run-cache.ts) copied per test, `keyrite recover` on a copy, the new master token's contents, and a
  * check of the recovery transcript's co-signed checkpoints against the keys it names.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import { trusteeFromEntry } from '../../../core/bundle/entries.ts';
 import { principalName } from '../../../core/bundle/principals.ts';
 import { runDemo } from '../../../cli/commands/demo.ts';
 import { CHEAP_SCRYPT } from '../ceremony/helpers.ts';
+import { sharedFixture } from '../../helpers/run-cache.ts';
 
 export const REHEARSAL_RECOVERY = join(repoRoot, 'ceremony-scripts/escrow-recovery-rehearsal.yaml');
 export const KEY_LABEL = 'keyrite-root-rehearsal';
@@ -45,16 +46,20 @@ export function trustedFingerprint(d: string): string {
   return m[1]!;
 }
 
-/** A demo output and a counter for private copies of it. */
 /**
  * What `keyrite demo --out DIR` makes, by the same runDemo, with the cheapest scrypt for its
  * rehearsal tokens: for the tests that use a demo's output and are not about the KDF or the
- * demo command itself (test/integration/ceremony/demo.test.ts runs the command).
+ * demo command itself (test/integration/ceremony/demo.test.ts runs the command). One demo per
+ * test run, copied to `dir`.
  */
 export async function makeTestDemo(dir: string): Promise<void> {
-  await runDemo({ outDir: dir, scrypt: CHEAP_SCRYPT });
+  const demo = await sharedFixture('demo', async (folder) => {
+    await runDemo({ outDir: folder, scrypt: CHEAP_SCRYPT });
+  });
+  cpSync(demo, dir, { recursive: true });
 }
 
+/** A demo output and a counter for private copies of it. */
 export class DemoCopies {
   private n = 0;
   constructor(
