@@ -8,6 +8,15 @@ import { KeyriteError } from '../errors.ts';
 const STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+/** Character code (below 128) → its value in `alphabet`, or -1: one lookup per character when decoding. */
+function valuesOf(alphabet: string): Int8Array {
+  const table = new Int8Array(128).fill(-1);
+  for (let v = 0; v < alphabet.length; v++) table[alphabet.charCodeAt(v)] = v;
+  return table;
+}
+const STD_VALUES = valuesOf(STD);
+const URL_VALUES = valuesOf(URL);
+
 function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   if (!(bytes instanceof Uint8Array)) throw new KeyriteError('INVALID_INPUT', 'Base64 encoding needs a byte array.');
   let out = '';
@@ -27,7 +36,7 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return out;
 }
 
-function decode(text: string, alphabet: string, padded: boolean, what: string): Uint8Array {
+function decode(text: string, table: Int8Array, padded: boolean, what: string): Uint8Array {
   if (typeof text !== 'string') throw new KeyriteError('INVALID_ENCODING', `The ${what} must be a string.`);
   let s = text;
   if (padded) {
@@ -38,7 +47,8 @@ function decode(text: string, alphabet: string, padded: boolean, what: string): 
   if (s.length % 4 === 1) throw new KeyriteError('INVALID_ENCODING', `The ${what} is not valid base64 (length).`);
   const values = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
-    const v = alphabet.indexOf(s[i]!);
+    const code = s.charCodeAt(i);
+    const v = code < 128 ? table[code]! : -1;
     if (v < 0) throw new KeyriteError('INVALID_ENCODING', `The ${what} contains a character that is not base64${padded ? '' : 'url'}.`);
     values[i] = v;
   }
@@ -69,7 +79,7 @@ export function toBase64url(bytes: Uint8Array): string {
 }
 
 export function fromBase64url(text: string, what = 'base64url value'): Uint8Array {
-  return decode(text, URL, false, what);
+  return decode(text, URL_VALUES, false, what);
 }
 
 export function toBase64(bytes: Uint8Array): string {
@@ -77,5 +87,5 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 export function fromBase64(text: string, what = 'base64 value'): Uint8Array {
-  return decode(text, STD, true, what);
+  return decode(text, STD_VALUES, true, what);
 }

@@ -10,12 +10,14 @@
 // in every mode, anchored by the golden master fingerprint; the verifier never throws and no
 // check "could not read this part". The relying party's check (core/signing/check-signature.ts)
 // on the same documents and envelopes with any byte changed fails too (hybrid), with the check named.
+// The verifier runs on `keyrite verify`'s native SHA-256 and Ed25519, as the CLI does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { canonicalize } from '../../core/encoding/jcs.ts';
 import { parseFingerprint } from '../../core/encoding/fingerprint.ts';
 import { verifyBundle } from '../../core/verifier/verify.ts';
+import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { checkSignedDocument } from '../../core/signing/check-signature.ts';
 import { GOLDEN_MASTER_FINGERPRINT, readBundleDir, rehash, text, setText, type MutableBundle } from '../helpers/bundle-files.ts';
 import { GOLDEN_SIGNING_BUNDLE_FIXTURE } from '../helpers/golden.ts';
@@ -194,7 +196,7 @@ test('property: a signed document, envelope or request changed, bundle.json re-h
       const what = `${JSON.stringify(m)} mode=${mode}`;
       let report;
       try {
-        report = verifyBundle(b, { trust: GOLDEN_MASTER_FINGERPRINT, mode });
+        report = verifyBundle(b, { trust: GOLDEN_MASTER_FINGERPRINT, mode, crypto: NATIVE_VERIFIER_CRYPTO });
       } catch (e) {
         problems.push(`THREW ${String(e)} :: ${what}`);
         return;

@@ -31,6 +31,10 @@ test('base64url: strict decoding', () => {
   throwsKeyrite(() => fromBase64url('Zm9=v'), 'INVALID_ENCODING');
   throwsKeyrite(() => fromBase64url('Zm 9v'), 'INVALID_ENCODING');
   throwsKeyrite(() => fromBase64url('Zm9v\n'), 'INVALID_ENCODING');
+  // Characters outside ASCII, including ones whose low bits name an alphabet letter ('Ł' is U+0141, 'A' + 256).
+  throwsKeyrite(() => fromBase64url('Zm9v\u0141A'), 'INVALID_ENCODING', /not base64url/);
+  throwsKeyrite(() => fromBase64url('Zm9v\u{1F600}'), 'INVALID_ENCODING');
+  throwsKeyrite(() => fromBase64('Zm9v\u0141A=='), 'INVALID_ENCODING', /not base64/);
   throwsKeyrite(() => fromBase64url(null as unknown as string), 'INVALID_ENCODING');
   throwsKeyrite(() => toBase64url('x' as unknown as Uint8Array), 'INVALID_INPUT');
 });
