@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { checkBundle } from '../../core/ceremony/bundle-check.ts';
 import { recoverTranscript } from '../../core/transcript/transcript.ts';
 import { nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
-import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
+import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, shownText, type AppPage } from './harness.ts';
 import { ceremonyNodeOptions, checkIn, fillCheckIn, makeSoftwareTokens, runToEnd, type TokenSeat } from './ceremony-driver.ts';
 import { ENTRY } from '../../core/bundle/entries.ts';
 
@@ -69,7 +69,7 @@ test('a ceremony stopped at a witness prompt is resumed from the list and ends w
   await page.getByRole('button', { name: 'Start the ceremony' }).click();
   await runToEnd(page, seats);
   const phase = await page.getAttribute('[data-testid=ceremony]', 'data-phase');
-  assert.equal(phase, 'done', await page.locator('[data-testid=ceremony-error]').innerText().catch(() => ''));
+  assert.equal(phase, 'done', await shownText(page, '[data-testid=ceremony-error]'));
   const hex = (await page.locator('[data-testid=fingerprint-hex]').innerText()).replace(/ /g, '');
 
   const runDir = join(work, folder);

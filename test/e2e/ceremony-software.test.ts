@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { checkBundle, checkBundleArchive } from '../../core/ceremony/bundle-check.ts';
 import { nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
-import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
+import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, shownText, type AppPage } from './harness.ts';
 import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type TokenSeat } from './ceremony-driver.ts';
 
 let work: string;
@@ -56,7 +56,7 @@ test('a 3-of-5 rehearsal ceremony through the UI ends with a bundle that checkBu
   assert.doesNotMatch(wrong.triesLeft ?? '', /tries left/, 'the count is said once, in the sentence above');
 
   const phase = await page.getAttribute('[data-testid=ceremony]', 'data-phase');
-  assert.equal(phase, 'done', await page.locator('[data-testid=ceremony-error]').innerText().catch(() => ''));
+  assert.equal(phase, 'done', await shownText(page, '[data-testid=ceremony-error]'));
   assert.equal(await page.locator('[data-testid=steps] .step[data-status=done]').count(), 17);
   const hex = await page.locator('[data-testid=fingerprint-hex]').innerText();
   assert.match(hex, /^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);

@@ -26,6 +26,15 @@ export const CHROMIUM = process.env.KEYRITE_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS: readonly string[] = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const appVersion = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 
+/**
+ * The text of the element `selector` if the page shows one now, else '': for assertion messages.
+ * (A locator's innerText() would wait the default 30 s for an element that is not there.)
+ */
+export async function shownText(page: Page, selector: string): Promise<string> {
+  const element = page.locator(selector).first();
+  return (await element.count()) > 0 ? element.innerText() : '';
+}
+
 /** A production build of the renderer (renderer/vite.config.ts) into `outDir`: made once per test run (test/helpers/run-cache.ts) and copied. */
 export async function buildRenderer(outDir: string): Promise<void> {
   const built = await sharedFixture('renderer', async (folder) => {

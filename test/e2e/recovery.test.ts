@@ -19,7 +19,7 @@ import { runInProcess } from '../helpers/cli.ts';
 import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
 import { sha256 } from '../../core/crypto/hash.ts';
 import { fingerprint as asFingerprint, formatFingerprintHex } from '../../core/encoding/fingerprint.ts';
-import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, repo, type AppPage } from './harness.ts';
+import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, repo, shownText, type AppPage } from './harness.ts';
 import { runToEnd } from './ceremony-driver.ts';
 import { makeDemo, recoveryCheckIn, recoveryNodeOptions, recoverySeats, type Picks } from './recovery-driver.ts';
 
@@ -90,7 +90,7 @@ test('trustees 1, 2 and 3 recover the master key through the UI; keyrite verify 
   await page.getByRole('button', { name: 'Start the recovery' }).click();
   await runToEnd(page, recoverySeats(pins, ['trustee-1', 'trustee-2', 'trustee-3']), { root: ROOT });
   const phase = await page.getAttribute(ROOT, 'data-phase');
-  assert.equal(phase, 'done', await page.locator('[data-testid=recovery-error]').innerText().catch(() => ''));
+  assert.equal(phase, 'done', await shownText(page, '[data-testid=recovery-error]'));
 
   assert.equal((await page.locator('[data-testid=recovered-hex]').innerText()).replace(/ /g, ''), fingerprint);
   assert.equal(await page.locator('[data-testid=recovered-words] li').count(), 16);
@@ -141,7 +141,7 @@ test("with trustee-2's envelope damaged and trustee-4 added, Carol's share is re
   await recoveryCheckIn(page, picks, d, { script: { file: script }, trust: fingerprint, ids });
   await page.getByRole('button', { name: 'Start the recovery' }).click();
   await runToEnd(page, recoverySeats(pins, ids), { root: ROOT });
-  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await page.locator('[data-testid=recovery-error]').innerText().catch(() => ''));
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await shownText(page, '[data-testid=recovery-error]'));
 
   const refused = page.locator('[data-testid=shares] li[data-outcome=refused]');
   assert.equal(await refused.count(), 1);
@@ -192,7 +192,7 @@ test('trustee-3 brings only her printed card: the scanned QR parts restore her e
 
   await page.getByRole('button', { name: 'Start the recovery' }).click();
   await runToEnd(page, recoverySeats(pins, ['trustee-1', 'trustee-2', 'trustee-3']), { root: ROOT });
-  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await page.locator('[data-testid=recovery-error]').innerText().catch(() => ''));
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await shownText(page, '[data-testid=recovery-error]'));
   assert.equal((await page.locator('[data-testid=recovered-hex]').innerText()).replace(/ /g, ''), fingerprint);
   assert.match(await page.locator('[data-testid=recovery-outcome]').innerText(), /Shares combined: trustee-1, trustee-2, trustee-3/);
 });

@@ -15,7 +15,7 @@ import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { assertAccessible } from './a11y.ts';
 import { paperWordsOf, pinOf } from '../integration/recovery/helpers.ts';
-import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
+import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, shownText, type AppPage } from './harness.ts';
 import { makeDemo, recoveryNodeOptions, type Picks } from './recovery-driver.ts';
 import { TRUSTEE_NAMES } from './ceremony-driver.ts';
 
@@ -78,7 +78,7 @@ test("Carol checks her share with her PIN, paper words and fingerprint: six chec
   const words = paperWordsOf(demo, 'trustee-2').join(' ');
   await checkAs(page, 'trustee-2', { pin, words, trust: fingerprint });
   const result = page.locator('[data-testid=share-result]');
-  assert.equal(await result.getAttribute('data-ok'), 'true', await result.innerText().catch(() => page.locator('[data-testid=problem]').innerText()));
+  assert.equal(await result.getAttribute('data-ok'), 'true', (await shownText(page, '[data-testid=share-result]')) || (await shownText(page, '[data-testid=problem]')));
   assert.deepEqual(await result.locator('li[data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')}:${e.className}`)), ['bundle', 'keyring', 'token', 'seed', 'share', 'paper'].map((c) => `${c}:check-pass`));
   assert.match(await result.locator('.status').innerText(), /Carol Trustee's share \d+ is good: your token opens it and it passes every check a recovery makes\. Anchored by the fingerprint you typed\./);
   assert.equal(await page.getByLabel("Your token's PIN").inputValue(), '');

@@ -24,7 +24,7 @@ import { exampleArtifactBytes, exampleSigningRequest, EXAMPLE_ARTIFACT_NAME } fr
 import { runInProcess } from '../helpers/cli.ts';
 import { createSoftHsm, type SoftHsmHarness } from '../helpers/softhsm.ts';
 import { LIVE_SCRIPT, WITNESS_STEPS, answersYaml, rolls } from '../integration/ceremony/helpers.ts';
-import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
+import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, shownText, type AppPage } from './harness.ts';
 import { LOOPBACK_ONLY } from './ceremony-driver.ts';
 import { ROOT, openRequest, runSigningToEnd, signingCheckIn, signingNodeOptions, type SigningPicks } from './signing-driver.ts';
 
@@ -92,7 +92,7 @@ test('the live signing script through the UI: the master key on a SoftHSM token 
   await page.getByRole('button', { name: 'Start the signing ceremony' }).click();
   const pins = { master: hsm.tokens[0]!.pin, ...Object.fromEntries(SIGNERS.map((id) => [id, hsm.tokens[Number(id.slice(-1))]!.pin])) };
   const run = await runSigningToEnd(page, pins);
-  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await page.locator('[data-testid=signing-error]').innerText().catch(() => ''));
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await shownText(page, '[data-testid=signing-error]'));
   assert.equal(run.digestPrompts.length, 4);
 
   const bundle = (await page.locator('[data-testid=signing-bundle]').innerText()).replace(/^Signing bundle: /, '');

@@ -17,7 +17,7 @@ import type { Browser } from 'playwright-core';
 import { runInProcess } from '../helpers/cli.ts';
 import { sha256 } from '../../core/crypto/hash.ts';
 import { toHex } from '../../core/encoding/hex.ts';
-import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, type AppPage } from './harness.ts';
+import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, shownText, type AppPage } from './harness.ts';
 import { makeDemo } from './recovery-driver.ts';
 import { pinOf } from '../integration/recovery/helpers.ts';
 import { ROOT, masterPin, openRequest, runSigningToEnd, signingCheckIn, signingNodeOptions, type SigningPicks } from './signing-driver.ts';
@@ -98,7 +98,7 @@ test('trustees 1, 2 and 3 sign the demo request through the UI; verify and check
   assert.equal(await page.locator('[data-testid=participants] tbody tr').count(), 5);
   await page.getByRole('button', { name: 'Start the signing ceremony' }).click();
   const run = await runSigningToEnd(page, seatPins, { wrongWordsOnce: true });
-  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await page.locator('[data-testid=signing-error]').innerText().catch(() => ''));
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await shownText(page, '[data-testid=signing-error]'));
 
   // Each person present confirmed the digest, one by one, the witness last; two other words were refused.
   assert.deepEqual(run.digestPrompts, ['Bob Trustee (trustee-1)', 'Carol Trustee (trustee-2)', 'Dave Trustee (trustee-3)', 'Grace Witness (witness-1)'].map((w) => `${w}: compare the request’s digest`));
