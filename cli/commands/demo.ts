@@ -23,7 +23,7 @@ import { randomBytes } from '../../core/crypto/random.ts';
 import { parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { encodeAnswers, type ParticipantEntry } from '../../core/ceremony/answers-writer.ts';
-import { checkBundle, checkBundleArchive } from '../../core/ceremony/bundle-check.ts';
+import { checkArchiveHolds, checkBundleFolder } from '../../core/ceremony/bundle-check.ts';
 import type { BundleCheck, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { createNodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { fileTokenStore } from '../../core/node/software-token-file.ts';
@@ -337,8 +337,8 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
   await writeFile(recoveryAnswers, recoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery/new-master.keyrite-token'), { mode: 0o644, flag: 'wx' });
   // The rehearsal checks its own bundle once more, from its final place.
   const expect = { ceremonyId: result.ceremonyId, masterFingerprint: result.master.fingerprint };
-  const checks = await checkBundle(env.files, result.bundle, expect);
-  const failed = [...checks, ...(await checkBundleArchive(env.files, result.archive.ref, expect))].filter((c) => !c.ok);
+  const { checks, contents } = await checkBundleFolder(env.files, result.bundle, expect);
+  const failed = [...checks, await checkArchiveHolds(env.files, result.archive.ref, contents)].filter((c) => !c.ok);
   if (failed.length > 0) throw new KeyriteError('VERIFY_FAILED', `The demo bundle failed verification: ${failed.map((c) => `${c.name}: ${c.detail}`).join(' ')}`);
   return {
     result,

@@ -8,6 +8,7 @@
 import { KeyriteError } from '../errors.ts';
 import { MAX_BUNDLE_FILES, type BundleFiles } from '../bundle/layout.ts';
 import { decodeBundleArchive } from '../bundle/archive.ts';
+import { equalBytes } from '../bytes.ts';
 import { verifyBundle, type VerifyOptions } from '../verifier/verify.ts';
 import type { VerifyReport } from '../verifier/report.ts';
 import type { BundleCheck, CeremonyFiles, FileRef } from './types.ts';
@@ -76,6 +77,43 @@ export async function checkBundleArchive(files: CeremonyFiles, ref: FileRef, exp
 
 /** The name of the failed check when the archive itself is refused. */
 export const ARCHIVE_CHECK = 'bundle-archive';
+
+/** Re-reads the bundle folder `dir` and verifies it: its checks, and the files they are about. */
+export async function checkBundleFolder(files: CeremonyFiles, dir: FileRef, expect: BundleExpectations = {}): Promise<{ checks: BundleCheck[]; contents: BundleFiles }> {
+  const contents = await readBundleFiles(files, dir);
+  return { checks: checksOf(verifyBundle(contents, expect.masterFingerprint === undefined ? {} : { trust: expect.masterFingerprint }), expect), contents };
+}
+
+/**
+ * Re-reads the archive at `ref` (strictly) and requires it to hold exactly `verified`, the
+ * files of a folder that passed verification, byte for byte: the verifier is a pure function of
+ * the files, so the archive verifies as the folder did, at the cost of one comparison instead of
+ * a second verification. Never throws for a bad archive.
+ */
+export async function checkArchiveHolds(files: CeremonyFiles, ref: FileRef, verified: BundleFiles): Promise<BundleCheck> {
+  const bytes = await files.read(ref);
+  if (bytes === undefined) throw new KeyriteError('IO_ERROR', `The bundle archive ${files.display(ref)} cannot be read back.`);
+  let inArchive: Map<string, Uint8Array>;
+  try {
+    inArchive = decodeBundleArchive(bytes);
+  } catch (e) {
+    if (e instanceof KeyriteError) return { name: ARCHIVE_CHECK, ok: false, detail: e.message };
+    throw e;
+  }
+  const differing = [...new Set([...verified.keys(), ...inArchive.keys()])].sort().find((name) => {
+    const a = verified.get(name);
+    const b = inArchive.get(name);
+    return a === undefined || b === undefined || !equalBytes(a, b);
+  });
+  if (differing === undefined) return { name: ARCHIVE_CHECK, ok: true, detail: `the archive holds exactly the ${verified.size} files of the verified folder` };
+  return { name: ARCHIVE_CHECK, ok: false, detail: `The archive does not hold the verified folder's ${JSON.stringify(differing)} byte for byte.` };
+}
+
+/** checkBundleFolder on `dir`, then checkArchiveHolds on its archive `archive`. */
+export async function checkBundleAndArchive(files: CeremonyFiles, dir: FileRef, archive: FileRef, expect: BundleExpectations = {}): Promise<BundleCheck[]> {
+  const folder = await checkBundleFolder(files, dir, expect);
+  return [...folder.checks, await checkArchiveHolds(files, archive, folder.contents)];
+}
 
 function checksOf(report: VerifyReport, expect: BundleExpectations = {}): BundleCheck[] {
   const checks: BundleCheck[] = report.checks.map((c) => ({ name: c.name, ok: c.status === 'pass', detail: c.detail }));

@@ -23,7 +23,7 @@ import { randomBytes } from '../../core/crypto/random.ts';
 import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
-import { checkBundle, checkBundleArchive } from '../../core/ceremony/bundle-check.ts';
+import { checkBundleAndArchive } from '../../core/ceremony/bundle-check.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { BUNDLE_DIR, JOURNAL_TRANSCRIPT, TRUSTEE_FILES, analyzeJournal } from '../../core/ceremony/journal.ts';
 import type { CeremonyEnvironment, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
@@ -436,7 +436,7 @@ export class CeremonySession extends ViewSession<CeremonyView> {
     }
     const files = nodeCeremonyFiles({ out: folder, answers: folder });
     const expect = { ceremonyId: o.ceremonyId, masterFingerprint: o.fingerprint };
-    const checks = [...(await checkBundle(files, { root: 'out', path: name }, expect)), ...(await checkBundleArchive(files, { root: 'out', path: archive }, expect))];
+    const checks = await checkBundleAndArchive(files, { root: 'out', path: name }, { root: 'out', path: archive }, expect);
     const failed = checks.filter((c) => !c.ok);
     if (failed.length > 0) throw new KeyriteError('VERIFY_FAILED', `The exported copy at ${target} failed its check (${failed.map((c) => c.name).join(', ')}). Do not use it (nor its archive ${archive}); export again to another folder.`);
     return this.update({ outcome: { ...o, exportedTo: target } });

@@ -5,7 +5,8 @@
  * failed or interrupted export therefore never leaves a folder that looks like a complete
  * bundle, and an existing bundle is never overwritten (the rename refuses). Before the rename,
  * the same bundle is written as one file next to it, "bundle.keyrite.tar" (docs/FORMATS.md
- * "Bundle archive"), and verified from disk too: a "bundle" folder always has its archive.
+ * "Bundle archive"), read back and required to hold the verified folder's files byte for
+ * byte: a "bundle" folder always has its archive.
  */
 import { isKeyriteError, KeyriteError } from '../../errors.ts';
 import { equalBytes } from '../../bytes.ts';
@@ -14,7 +15,7 @@ import { toHex } from '../../encoding/hex.ts';
 import { BUNDLE_MANIFEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE, type BundleFiles } from '../../bundle/layout.ts';
 import { ARCHIVE_FILE, encodeBundleArchive } from '../../bundle/archive.ts';
 import { completeBundle, staticFiles, type BundleFacts } from '../bundle-writer.ts';
-import { assertChecksPass, checkBundle, checkBundleArchive, type BundleExpectations } from '../bundle-check.ts';
+import { assertChecksPass, checkArchiveHolds, checkBundleFolder } from '../bundle-check.ts';
 import { BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_STATEMENT, STAGING_PREFIX } from '../journal.ts';
 import type { CeremonyRun } from '../run.ts';
 import type { BundleArchive, BundleCheck, FileRef } from '../types.ts';
@@ -38,11 +39,11 @@ async function addJournalFiles(run: CeremonyRun, files: Map<string, Uint8Array>)
 }
 
 /**
- * Writes the bundle's archive next to where the folder goes and verifies it from disk. An
- * archive left there by an export interrupted before its rename is kept only when it holds
- * exactly these bytes (the archive is deterministic); any other file is never overwritten.
+ * Writes the bundle's archive next to where the folder goes. An archive left there by an
+ * export interrupted before its rename is kept only when it holds exactly these bytes (the
+ * archive is deterministic); any other file is never overwritten.
  */
-async function writeArchive(run: CeremonyRun, files: BundleFiles, expect: BundleExpectations): Promise<BundleArchive> {
+async function writeArchive(run: CeremonyRun, files: BundleFiles): Promise<BundleArchive> {
   const ref: FileRef = { root: 'out', path: ARCHIVE_FILE };
   const bytes = encodeBundleArchive(files);
   try {
@@ -54,13 +55,13 @@ async function writeArchive(run: CeremonyRun, files: BundleFiles, expect: Bundle
       throw new KeyriteError('OBJECT_EXISTS', `${run.env.files.display(ref)} already exists and is not this bundle's archive; Keyrite never overwrites a file. Move it out of the run folder and run again.`);
     }
   }
-  assertChecksPass(await checkBundleArchive(run.env.files, ref, expect));
   return { ref, sha256: toHex(sha256(bytes)) };
 }
 
 /**
  * Writes the bundle into a staging folder, verifies it from disk (anchored by the master
- * fingerprint), writes and verifies its archive, and only then renames the folder into place as "bundle".
+ * fingerprint), writes its archive and checks it holds the verified files, and only then
+ * renames the folder into place as "bundle".
  */
 export async function exportBundle(run: CeremonyRun, facts: BundleFacts): Promise<{ bundle: FileRef; archive: BundleArchive; checks: BundleCheck[] }> {
   const collected = staticFiles(facts);
@@ -79,10 +80,10 @@ export async function exportBundle(run: CeremonyRun, facts: BundleFacts): Promis
       if (slash > 0) await run.env.files.mkdir({ root: 'out', path: `${staging.path}/${name.slice(0, slash)}` });
       await run.env.files.create({ root: 'out', path: `${staging.path}/${name}` }, files.get(name)!);
     }
-    const expect = { ceremonyId: run.ceremonyId, masterFingerprint: facts.master.fingerprint };
-    const checks = await checkBundle(run.env.files, staging, expect);
+    const { checks, contents } = await checkBundleFolder(run.env.files, staging, { ceremonyId: run.ceremonyId, masterFingerprint: facts.master.fingerprint });
     assertChecksPass(checks);
-    const archive = await writeArchive(run, files, expect);
+    const archive = await writeArchive(run, files);
+    assertChecksPass([await checkArchiveHolds(run.env.files, archive.ref, contents)]);
     const bundle: FileRef = { root: 'out', path: BUNDLE_DIR };
     await run.env.files.renameDir(staging, bundle);
     return { bundle, archive, checks };
