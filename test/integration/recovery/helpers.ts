@@ -50,10 +50,11 @@ export function trustedFingerprint(d: string): string {
  * What `keyrite demo --out DIR` makes, by the same runDemo, with the cheapest scrypt for its
  * rehearsal tokens: for the tests that use a demo's output and are not about the KDF or the
  * demo command itself (test/integration/ceremony/demo.test.ts runs the command). One demo per
- * test run, copied to `dir`.
+ * test run, copied to `dir`; `another` gives a second one, of another ceremony, for the tests
+ * that need one.
  */
-export async function makeTestDemo(dir: string): Promise<void> {
-  const demo = await sharedFixture('demo', async (folder) => {
+export async function makeTestDemo(dir: string, which: 'demo' | 'another' = 'demo'): Promise<void> {
+  const demo = await sharedFixture(which === 'demo' ? 'demo' : 'another-demo', async (folder) => {
     await runDemo({ outDir: folder, scrypt: CHEAP_SCRYPT });
   });
   cpSync(demo, dir, { recursive: true });

@@ -29,7 +29,7 @@ before(async () => {
   const demo = join(dir, 'demo');
   await makeTestDemo(demo);
   const other = join(dir, 'other');
-  await makeTestDemo(other);
+  await makeTestDemo(other, 'another');
   otherStatement = new Uint8Array(readFileSync(join(other, 'bundle', 'statement.dsse.json')));
   copies = new DemoCopies(dir, demo, loadPins(demo));
   const d = copies.copy();

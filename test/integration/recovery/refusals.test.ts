@@ -29,7 +29,8 @@ before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyrite-recover-refusals-'));
   const demo = join(dir, 'demo');
   otherDemo = join(dir, 'other-demo');
-  for (const d of [demo, otherDemo]) await makeTestDemo(d);
+  await makeTestDemo(demo);
+  await makeTestDemo(otherDemo, 'another');
   copies = new DemoCopies(dir, demo, loadPins(demo));
 });
 after(() => {
