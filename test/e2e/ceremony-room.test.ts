@@ -12,7 +12,7 @@
 //  - the paper-backup words appear only after the projector is blanked and the trustee is
 //    alone, and leave for good only after a deliberate second step; "Finish and start over"
 //    too; no button ever takes the focus by itself, and every screen passes the accessibility
-//    checks of a11y.ts.
+//    checks of a11y.ts (axe-core's serious and critical rules, colour contrast included).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -203,6 +203,7 @@ test('PIN prompt: the header stays in view when scrolled; a passphrase token nev
   const text = await page.locator(prompt).innerText();
   assert.equal(text.match(/tries? left/g)?.length, 1, `tries left said once: ${text}`);
   assert.equal(text.match(/token reports/gi)?.length, 1, `the token's report said once: ${text}`);
+  await assertAccessible(page, 'PIN prompt after a wrong passphrase');
   await runToEnd(page, seats);
   assert.equal(await page.getAttribute('[data-testid=ceremony]', 'data-phase'), 'done');
 });
@@ -221,6 +222,7 @@ test('done: readable step titles, a page that fits, and "Finish and start over" 
   assert.match(confirm, /not been exported/);
   assert.match(confirm, /5 trustees have not copied their paper-backup words/);
   await assertNoButtonFocused(page, 'finish confirmation');
+  await assertAccessible(page, 'finish confirmation');
   await page.getByRole('button', { name: 'Keep the result' }).click();
   assert.equal(await page.locator('[data-testid=confirm-finish]').count(), 0);
 });
@@ -232,6 +234,7 @@ test('paper words: shown only once the projector is blanked and the trustee is a
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 0, 'no word before the room is private');
   assert.ok(!app.ipcCalls.includes('ceremony:paperWords'), 'the words were not even fetched');
   await assertNoButtonFocused(page, 'private view request');
+  await assertAccessible(page, 'private view request');
   await page.getByRole('button', { name: 'Show the words now' }).click();
   assert.match(await page.locator('[data-testid=private-view] [role=alert]').innerText(), /projector/);
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 0);

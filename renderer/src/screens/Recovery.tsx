@@ -32,20 +32,23 @@ export function Shares({ shares }: { shares: RecoveryView['shares'] }) {
         Shares: <span className="shares-count">{shares.accepted} of {shares.needed}</span> accepted
       </h3>
       <progress className="progress" max={shares.needed} value={Math.min(shares.accepted, shares.needed)} aria-label="Shares accepted" />
-      {shares.events.length > 0 && (
-        <ul className="share-events" role="log" aria-label="Shares accepted and refused">
-          {shares.events.map((e, i) => (
-            <li key={i} className={`share-event share-${e.outcome}`} data-trustee={e.trusteeId} data-outcome={e.outcome}>
-              <span className="check-mark" aria-hidden="true">
-                {e.outcome === 'accepted' ? '✓' : '✗'}
-              </span>
-              <span>
-                <strong>{e.who}</strong>: {e.outcome === 'accepted' ? 'share accepted' : e.outcome === 'refused' ? `share REFUSED — ${e.reason}` : `share dropped — ${e.reason}`}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
+      {/* The log region is there before the first event, so that event is announced too; the list inside keeps its list role. */}
+      <div role="log" aria-label="Shares accepted and refused">
+        {shares.events.length > 0 && (
+          <ul className="share-events">
+            {shares.events.map((e, i) => (
+              <li key={i} className={`share-event share-${e.outcome}`} data-trustee={e.trusteeId} data-outcome={e.outcome}>
+                <span className="check-mark" aria-hidden="true">
+                  {e.outcome === 'accepted' ? '✓' : '✗'}
+                </span>
+                <span>
+                  <strong>{e.who}</strong>: {e.outcome === 'accepted' ? 'share accepted' : e.outcome === 'refused' ? `share REFUSED — ${e.reason}` : `share dropped — ${e.reason}`}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
     </div>
   );
 }
