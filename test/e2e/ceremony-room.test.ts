@@ -11,8 +11,9 @@
 //  - the paper script is printed and the rehearsal compared with the live script from the screen;
 //  - the paper-backup words appear only after the projector is blanked and the trustee is
 //    alone, and leave for good only after a deliberate second step; "Finish and start over"
-//    too; no button ever takes the focus by itself, and every screen passes the accessibility
-//    checks of a11y.ts (axe-core's serious and critical rules, colour contrast included).
+//    too; all 34 words are in view at once at 1280×800 below the run header; no button ever
+//    takes the focus by itself, and every screen passes the accessibility checks of a11y.ts
+//    (axe-core's serious and critical rules, colour contrast included).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -242,6 +243,12 @@ test('paper words: shown only once the projector is blanked and the trustee is a
   await page.getByRole('button', { name: 'Show the words now' }).click();
   await page.waitForSelector('[data-testid=paper-words] li');
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 34);
+  // All 34 at once at 1280×800, below the run header, without scrolling: first, last, and the button to say they are copied.
+  const header = await box(page, '[data-testid=run-header]');
+  assert.ok(header.top >= 0 && header.bottom <= 800, `the run header is in view (${header.top}..${header.bottom})`);
+  await assertAboveFold(page, '[data-testid=paper-words] li:first-child', 'the first paper word');
+  await assertAboveFold(page, '[data-testid=paper-words] li:last-child', 'the last paper word');
+  await assertAboveFold(page, '[data-testid=paper-words] button:text-is("I have copied them…")', 'the copied button');
   await assertNoButtonFocused(page, 'paper words');
   await assertAccessible(page, 'paper words');
 
