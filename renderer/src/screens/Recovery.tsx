@@ -1,13 +1,14 @@
 /**
- * Recovery screen: open the original ceremony's bundle and read its master fingerprint aloud,
+ * Recovery screen: open the original ceremony's bundle (its checks, quorum and trustees),
  * choose the escrow-recovery script, check the quorum in (the typed fingerprint, trustees with
  * their tokens, keyrings and envelopes, the new master token), then run the recovery engine in
  * the main process: PIN entry and witness confirmations as on the ceremony screen, "k of t"
  * share progress with every refused share named, and at the end the restored token, the
  * recovered fingerprint and the recovery bundle folder. The main process holds the state;
  * this screen shows the RecoveryView it publishes and sends the room's answers. The original
- * master fingerprint is never shown before the recovery has run: the quorum types it from their
- * paper record, and a fingerprint on screen above the field would let them copy it instead.
+ * master fingerprint never reaches this screen (the main process keeps it and compares): the
+ * quorum types it from their paper record, and a fingerprint on screen above the field would let
+ * them copy it instead.
  */
 import type { RecoveryOutcomeView, RecoveryPhase, RecoveryView } from '../../../core/ipc/contract.ts';
 import { SecondStep } from '../SecondStep.tsx';
