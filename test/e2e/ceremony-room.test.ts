@@ -258,6 +258,10 @@ test('paper words: shown only once the projector is blanked and the trustee is a
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 34, 'a stray Enter hid the words');
   await page.getByRole('button', { name: 'I have copied them…' }).click();
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 34, 'one click hid the words');
+  // The second step asks to check all 34 words twice: they are still all in view, with its answer.
+  await assertAboveFold(page, '[data-testid=paper-words] li:first-child', 'the first paper word, second step open');
+  await assertAboveFold(page, '[data-testid=paper-words] li:last-child', 'the last paper word, second step open');
+  await assertAboveFold(page, 'button:text-is("Yes, hide them for good")', 'the second step’s answer');
   assert.ok(!app.ipcCalls.slice(calls).includes('ceremony:paperCopied'));
   await page.getByRole('button', { name: 'Yes, hide them for good' }).click();
   await page.waitForSelector('[data-testid=paper-words]', { state: 'detached' });
