@@ -349,7 +349,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'recovery-fingerprint',
-    what: "recovery: the original bundle's master fingerprint to read aloud, then the script",
+    what: "recovery: the original bundle opened (its checks, quorum and trustees, not its fingerprint: the quorum types it from paper), then the script",
     recovery: 'demo',
     prepare: async (page, _seats, ctx) => openRecoveryBundle(page, ctx.picks, ctx.dir),
   },
