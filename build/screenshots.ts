@@ -9,8 +9,9 @@
 //   --out   where the PNGs go (default ./screenshots, gitignored; or $KEYRITE_SCREENSHOT_DIR)
 //   --only  just these scenarios
 // dist/renderer is built first when it is missing or older than a file under renderer/.
-// Exit 1 when a page logs a console error or warning, throws, violates the CSP or asks
-// for anything but its own files: a screenshot of a broken page is not a screenshot.
+// Exit 1 when a page logs a console error or warning, throws, violates the CSP, asks for
+// anything but its own files, or has an axe-core violation of serious or critical impact
+// (test/e2e/a11y.ts): a screenshot of a broken page is not a screenshot.
 // Audit and recovery scenarios (`recovery: 'audit' | 'demo'`) answer the main process pickers
 // from ctx.picks; the recovery ones run `keyrite demo` once and work on a copy of its output.
 //
@@ -23,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { axeViolations } from '../test/e2e/a11y.ts';
 import { EventRelay, bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
 import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type Stop, type TokenSeat } from '../test/e2e/ceremony-driver.ts';
 import { makeDemo, openRecoveryBundle, recoveryCheckIn, recoverySeats } from '../test/e2e/recovery-driver.ts';
@@ -290,8 +292,8 @@ export const SCENARIOS: readonly Scenario[] = [
       await page.getByRole('button', { name: 'Show Bob Trustee’s paper-backup words' }).click();
       await page.getByLabel(/The projector is blanked/).check();
       await page.getByRole('button', { name: 'Show the words now' }).click();
+      // As the room sees it, no scrolling: all 34 words and the second step fit below the run header.
       await page.getByRole('button', { name: 'I have copied them…' }).click();
-      await page.locator('[data-testid=paper-words]').scrollIntoViewIfNeeded();
     },
   },
   {
@@ -347,7 +349,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'recovery-fingerprint',
-    what: "recovery: the original bundle's master fingerprint to read aloud, then the script",
+    what: "recovery: the original bundle opened (its checks, quorum and trustees, not its fingerprint: the quorum types it from paper), then the script",
     recovery: 'demo',
     prepare: async (page, _seats, ctx) => openRecoveryBundle(page, ctx.picks, ctx.dir),
   },
@@ -596,6 +598,7 @@ async function main(): Promise<number> {
           await app.page.screenshot({ path: file, fullPage: scenario.fullPage === true, animations: 'disabled', caret: 'hide' });
           count++;
           const where = `${scenario.name} at ${viewport.width}x${viewport.height}`;
+          for (const v of await axeViolations(app.page)) problems.push(`${where}: axe ${v}`);
           for (const p of app.consoleProblems) problems.push(`${where}: console ${p}`);
           for (const p of app.pageErrors) problems.push(`${where}: page error ${p}`);
           for (const u of app.foreignRequests) problems.push(`${where}: request to ${u}`);

@@ -7,7 +7,12 @@
 import type { AuditFingerprint } from './audit-types.ts';
 import type { CeremonyPrompt, ParticipantView, ScriptView, StepView } from './ceremony-types.ts';
 
-/** The original ceremony's public bundle, as the main process read and verified it (not yet anchored). */
+/**
+ * The original ceremony's public bundle, as the main process read and verified it (not yet
+ * anchored). Its master fingerprint is not here: the quorum (or the trustee) types it from
+ * their paper record, and a fingerprint the window already holds could be shown or copied
+ * instead. The main process keeps it and compares.
+ */
 export interface OriginalBundleView {
   /** The bundle folder. */
   folder: string;
@@ -19,8 +24,6 @@ export interface OriginalBundleView {
   checksTotal: number;
   /** Names of the checks that did not pass. */
   failed: string[];
-  /** The master fingerprint to read aloud (null when the bundle does not name one). */
-  fingerprint: AuditFingerprint | null;
   /** From the escrow manifest: how many shares exist and how many recover the key. */
   quorum: { n: number; t: number } | null;
   /** The original trustees, from the escrow manifest. */

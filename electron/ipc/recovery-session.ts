@@ -84,12 +84,20 @@ export function shareEvent(e: ProgressEvent, who: string): (ShareEventView & { a
   return { trusteeId: s.trusteeId, who, outcome: s.outcome, reason: s.reason ?? null, accepted: s.accepted, needed: s.needed };
 }
 
+/** An original bundle as the main process holds it: the view for the window, and the master fingerprint, which never goes to the window before the quorum has typed it. */
+export interface OriginalBundle {
+  view: OriginalBundleView;
+  /** 64 hex digits; null when the bundle names no master key. */
+  masterFingerprint: string | null;
+}
+
 /**
  * The bundle of a root-keygen ceremony chosen in the main process, read and verified (not yet
- * anchored), for the room to read its master fingerprint aloud: its quorum and trustees from the
- * escrow manifest. Shared by the recovery and share-check screens.
+ * anchored): its quorum and trustees from the escrow manifest for the window; its master
+ * fingerprint kept here, to compare with the one the quorum types from paper. Shared by the
+ * recovery, signing and share-check screens.
  */
-export async function readOriginalBundle(folder: string): Promise<OriginalBundleView> {
+export async function readOriginalBundle(folder: string): Promise<OriginalBundle> {
   let files: Map<string, Uint8Array>;
   try {
     files = await readBundleDirectory(folder);
@@ -112,23 +120,26 @@ export async function readOriginalBundle(folder: string): Promise<OriginalBundle
       // A bundle without a readable manifest holds no shares; the verdict already says why.
     }
   }
-  const fp = report.masterFingerprint && /^[0-9a-f]{64}$/.test(report.masterFingerprint) ? { hex: report.masterFingerprint, ...readableFingerprint(report.masterFingerprint) } : null;
   return {
-    folder,
-    baseFolder: dirname(folder),
-    ceremonyId: report.ceremonyId ?? null,
-    verdict: report.verdict,
-    checksPassed: report.checks.length - failed.length,
-    checksTotal: report.checks.length,
-    failed,
-    fingerprint: fp,
-    quorum,
-    trustees,
+    view: {
+      folder,
+      baseFolder: dirname(folder),
+      ceremonyId: report.ceremonyId ?? null,
+      verdict: report.verdict,
+      checksPassed: report.checks.length - failed.length,
+      checksTotal: report.checks.length,
+      failed,
+      quorum,
+      trustees,
+    },
+    masterFingerprint: report.masterFingerprint && /^[0-9a-f]{64}$/.test(report.masterFingerprint) ? report.masterFingerprint : null,
   };
 }
 
 export class RecoverySession extends ViewSession<RecoveryView> {
   private bundleDir: string | undefined;
+  /** The open bundle's master fingerprint (not in the view). */
+  private originalFingerprint: string | null = null;
   /** The finished run's recovery bundle folder, for recovery:export. */
   private bundleOut: string | undefined;
   private parsed: ParsedCeremonyScript | undefined;
@@ -146,8 +157,9 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     this.requireIdle();
     const folder = await this.o.pickBundleFolder();
     if (folder === undefined) return this.state();
-    const bundle = await readOriginalBundle(folder);
+    const { view: bundle, masterFingerprint } = await readOriginalBundle(folder);
     this.bundleDir = folder;
+    this.originalFingerprint = masterFingerprint;
     this.parsed = undefined;
     this.answers = undefined;
     return this.update({ ...emptyView(), phase: bundle.verdict === 'valid' && bundle.quorum ? 'script' : 'bundle', bundle, shares: { accepted: 0, needed: bundle.quorum?.t ?? 0, events: [] } });
@@ -186,8 +198,8 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     const bundle = this.view.bundle;
     if (!bundle || this.view.phase !== 'check-in') throw new KeyriteError('USAGE', 'Open the bundle and choose the recovery script first; cards are read during the check-in.');
     if (!bundle.trustees.some((t) => t.id === scan.trusteeId)) throw new KeyriteError('INVALID_INPUT', `${scan.trusteeId} is not a trustee of the original ceremony.`);
-    if (bundle.ceremonyId === null || bundle.fingerprint === null) throw new KeyriteError('USAGE', 'This bundle names no ceremony or master key; a card cannot be checked against it.');
-    const card = readScannedShareCard(scan.scanned, { ceremonyId: bundle.ceremonyId, masterFingerprint: bundle.fingerprint.hex, trusteeId: scan.trusteeId });
+    if (bundle.ceremonyId === null || this.originalFingerprint === null) throw new KeyriteError('USAGE', 'This bundle names no ceremony or master key; a card cannot be checked against it.');
+    const card = readScannedShareCard(scan.scanned, { ceremonyId: bundle.ceremonyId, masterFingerprint: this.originalFingerprint, trusteeId: scan.trusteeId });
     const envelope = `${SCANNED_CARDS_FOLDER}/${scan.trusteeId}.share-envelope.json`;
     const path = join(bundle.baseFolder, SCANNED_CARDS_FOLDER, `${scan.trusteeId}.share-envelope.json`);
     const view = { trusteeId: scan.trusteeId, envelope, parts: card.parts, envelopeSha256: card.envelopeFileSha256 };
@@ -234,7 +246,7 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     } catch (e) {
       throw new KeyriteError('ANSWERS_INVALID', `The fingerprint typed is not a master fingerprint (${isKeyriteError(e) ? e.message : 'unreadable'}). Type the 64 hex digits or the 16 words again.`);
     }
-    const fp = bundle.fingerprint?.hex ?? '';
+    const fp = this.originalFingerprint ?? '';
     const typed = anchor.kind === 'full' ? toHex(anchor.bytes) : toHex(anchor.prefix);
     if (!fp.startsWith(typed)) throw new KeyriteError('VERIFY_FAILED', 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of that ceremony: stop.');
     const tokens = await this.o.listTokens().catch(() => [] as TokenSummary[]);
@@ -336,7 +348,7 @@ export class RecoverySession extends ViewSession<RecoveryView> {
       originalCeremonyId: r.original.ceremonyId,
       anchored: r.anchored,
       fingerprint: { hex: r.recoveredFingerprint, ...readableFingerprint(r.recoveredFingerprint) },
-      matchesOriginal: r.recoveredFingerprint === this.view.bundle?.fingerprint?.hex,
+      matchesOriginal: r.recoveredFingerprint === this.originalFingerprint,
       used: [...r.used],
       restored: { keyLabel: r.restored.label, tokenLabel: r.restored.token.label, serial: r.restored.token.serial },
       bundleFolder,

@@ -36,7 +36,7 @@ export class ShareCheckSession {
   async openBundle(): Promise<OriginalBundleView | null> {
     const folder = await this.o.pickBundleFolder();
     if (folder === undefined) return null;
-    this.bundle = await readOriginalBundle(folder);
+    this.bundle = (await readOriginalBundle(folder)).view;
     return this.bundle;
   }
 

@@ -136,6 +136,8 @@ export function requestView(path: string, bytes: Uint8Array, step: StepOf<'check
 
 export class SigningSession extends ViewSession<SigningView> {
   private bundleDir: string | undefined;
+  /** The open bundle's master fingerprint (not in the view). */
+  private originalFingerprint: string | null = null;
   private parsed: ParsedCeremonyScript | undefined;
   private request: SigningRequest | undefined;
   private answers: Answers | undefined;
@@ -154,8 +156,9 @@ export class SigningSession extends ViewSession<SigningView> {
     this.requireIdle();
     const folder = await this.o.pickBundleFolder();
     if (folder === undefined) return this.state();
-    const bundle = await readOriginalBundle(folder);
+    const { view: bundle, masterFingerprint } = await readOriginalBundle(folder);
     this.bundleDir = folder;
+    this.originalFingerprint = masterFingerprint;
     this.parsed = undefined;
     this.request = undefined;
     this.answers = undefined;
@@ -242,7 +245,7 @@ export class SigningSession extends ViewSession<SigningView> {
       throw new KeyriteError('ANSWERS_INVALID', `The fingerprint typed is not a master fingerprint (${isKeyriteError(e) ? e.message : 'unreadable'}). Type the 64 hex digits or the 16 words again.`);
     }
     const typed = anchor.kind === 'full' ? toHex(anchor.bytes) : toHex(anchor.prefix);
-    if (!(bundle.fingerprint?.hex ?? '').startsWith(typed)) {
+    if (!(this.originalFingerprint ?? '').startsWith(typed)) {
       throw new KeyriteError('VERIFY_FAILED', 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of the root ceremony: stop.');
     }
     let digest: string;

@@ -83,7 +83,9 @@ function Shell() {
       <SkipLink />
       {info.state === 'ready' && info.value.mode === 'rehearsal' && (
         <div className="rehearsal-banner" role="note" aria-label="Rehearsal mode">
-          <strong>Rehearsal only.</strong> Keys made here are for practice, never for real use.
+          <span className="rehearsal-words">
+            <strong>Rehearsal only.</strong> Keys made here are for practice, never for real use.
+          </span>
         </div>
       )}
       <Masthead info={info} />

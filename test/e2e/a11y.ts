@@ -1,13 +1,21 @@
-// Accessibility checks for the end-to-end tests, without axe-core (not a dependency): the
-// page's ARIA tree as Playwright reads it (locator.ariaSnapshot) and the explicit rules a
-// keyboard or screen-reader user depends on, each failing with the element it found:
+// Accessibility checks for the end-to-end tests and `npm run screenshots`.
+// axe-core (pinned devDependency, docs/TOOLING.md) with its WCAG 2.x A/AA and best-practice
+// rules: any violation of serious or critical impact fails, and so does text whose colour
+// contrast axe could not measure. axe is evaluated into the page through the DevTools protocol
+// (page.evaluate), which the page's CSP does not govern: the app's CSP is never loosened (an
+// inline <script>, as addScriptTag makes, would rightly be refused by it).
+// Then the page's ARIA tree as Playwright reads it (locator.ariaSnapshot) and the explicit rules
+// a keyboard or screen-reader user depends on, each failing with the element it found:
 //  - one h1, a main landmark, a navigation landmark, a skip link to the main content;
 //  - every form control and button has an accessible name, every image an alt text;
 //  - ids are unique and every aria-labelledby / aria-describedby / for points at one;
 //  - no positive tabindex; no button takes the focus by itself (the caller checks focus);
 //  - headings do not skip a level going down.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
+import type { AxeResults, RunOptions } from 'axe-core';
 
 export interface A11yFinding {
   rule: string;
@@ -65,10 +73,38 @@ export async function a11yFindings(page: Page): Promise<A11yFinding[]> {
   });
 }
 
+let axeSource: string | undefined;
+
+/** axe-core's violations of serious or critical impact on the page as it is now, and any text whose contrast it could not measure, one line each: rule, element, why. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(`${axeSource}\n;0`);
+  await page.evaluate('globalThis.__name ??= (f) => f');
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: RunOptions): Promise<AxeResults> } }).axe;
+    // From the top of the page, where the sticky run header covers nothing (axe would find text
+    // under it "overlapped"); the page is put back where it was.
+    const scrolled = window.scrollY;
+    window.scrollTo(0, 0);
+    const results = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }).finally(() => window.scrollTo(0, scrolled));
+    if (results.passes.length === 0) throw new Error('axe-core checked nothing on this page');
+    const serious = results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.replace(/\s+/g, ' ') ?? v.help}`));
+    // Contrast axe could not measure (text on a gradient, an image, an overlap) is not contrast
+    // checked: it fails too. Only glyphs that are not text (a ✓ beside the word it stands for) pass.
+    const unmeasured = results.incomplete
+      .filter((v) => v.id === 'color-contrast')
+      .flatMap((v) => v.nodes.filter((n) => (n.any[0]?.data as { messageKey?: string } | null)?.messageKey !== 'nonBmp').map((n) => `color-contrast not measurable: ${n.target.join(' ')} — ${n.any[0]?.message ?? v.help}`));
+    return [...serious, ...unmeasured];
+  });
+}
+
 /** Fails with every finding; returns the ARIA snapshot of the page (for assertions on it). */
 export async function assertAccessible(page: Page, where: string): Promise<string> {
   const findings = await a11yFindings(page);
   assert.deepEqual(findings, [], `${where}: accessibility findings`);
+  assert.deepEqual(await axeViolations(page), [], `${where}: axe-core violations of serious or critical impact`);
   const snapshot = await page.locator('body').ariaSnapshot();
   assert.match(snapshot, /- main/, `${where}: the ARIA tree has a main landmark`);
   return snapshot;

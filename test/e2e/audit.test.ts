@@ -5,13 +5,14 @@
 // byte of transcript.jsonl flipped is INVALID with its failing checks named on screen; the page
 // makes no request besides its own files and logs no error. The golden archive, opened as one
 // file, gives the folder's report with its SHA-256 shown; a hostile archive is refused with its sentence.
+// Each verification that gives a report moves the focus to its verdict and announces it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { verifyBundle } from '../../core/verifier/verify.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
@@ -19,7 +20,7 @@ import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPa
 import { recoveryNodeOptions, type Picks } from './recovery-driver.ts';
 import { GOLDEN_ARCHIVE } from '../helpers/golden.ts';
 import { hostileArchives } from '../helpers/hostile-archives.ts';
-import { assertAccessible } from './a11y.ts';
+import { assertAccessible, focused } from './a11y.ts';
 
 const GOLDEN = join(repo, 'test/fixtures/golden-bundle');
 const GOLDEN_FP = '8047460895e45caaf54a2be033a6aa947ac20e4f4dc484f0892b52005038a27a';
@@ -45,6 +46,14 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** The new report was announced, and the focus is on its verdict heading (it was on the button pressed). */
+async function assertReportFocused(page: Page, verdict: RegExp, announced: RegExp): Promise<void> {
+  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid=announcer]')?.textContent ?? ''), announced.source);
+  const f = await focused(page);
+  assert.equal(f.tag, 'h3', `the focus is on the report's heading, not on “${f.text}”`);
+  assert.match(f.text, verdict);
+}
+
 test('the golden bundle is VALID and ANCHORED, with every check and the fingerprint on screen', { timeout: 120_000 }, async () => {
   const page = app.page;
   await page.getByRole('button', { name: 'Audit', exact: true }).click();
@@ -55,6 +64,7 @@ test('the golden bundle is VALID and ANCHORED, with every check and the fingerpr
   await verdict.waitFor();
   assert.equal(await verdict.getAttribute('data-verdict'), 'valid');
   assert.match(await verdict.innerText(), /VALID/);
+  await assertReportFocused(page, /^✓ VALID$/, /^Audit report: VALID\. All \d+ checks passed \(hybrid signatures\)\. ANCHORED: /);
   assert.match(await page.locator('[data-testid=rehearsal]').innerText(), /^REHEARSAL BUNDLE .*never be used for real/);
   const anchor = await page.locator('[data-testid=anchor]').innerText();
   assert.match(anchor, /^ANCHORED/);
@@ -80,6 +90,7 @@ test('without a trusted fingerprint the verdict says NOT ANCHORED', async () => 
   await page.getByRole('button', { name: 'Verify again with these settings' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=anchor]')?.getAttribute('data-anchored') === 'no');
   assert.match(await page.locator('[data-testid=anchor]').innerText(), /^NOT ANCHORED/);
+  await assertReportFocused(page, /^✓ VALID$/, /^Audit report: VALID\. .* NOT ANCHORED: No trusted fingerprint/);
   await page.getByLabel('Master fingerprint read aloud', { exact: false }).fill(GOLDEN_FP);
   await page.getByRole('button', { name: 'Verify again with these settings' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=anchor]')?.getAttribute('data-anchored') === 'yes');
@@ -142,6 +153,7 @@ test('a copy with one byte of transcript.jsonl flipped is INVALID, the failing c
   await page.waitForFunction(() => document.querySelector('[data-testid=verdict]')?.getAttribute('data-verdict') === 'invalid');
   const verdict = await page.locator('[data-testid=verdict]').innerText();
   assert.match(verdict, /INVALID/);
+  await assertReportFocused(page, /^✗ INVALID$/, /^Audit report: INVALID\. \d+ of \d+ checks failed: .* NOT COMPARED: /);
   for (const name of failing) {
     assert.ok(verdict.includes(name), `the verdict names ${name}`);
     assert.equal(await page.locator(`[data-testid=checks] li[data-check="${name}"]`).getAttribute('data-status'), 'fail');

@@ -11,8 +11,9 @@
 //  - the paper script is printed and the rehearsal compared with the live script from the screen;
 //  - the paper-backup words appear only after the projector is blanked and the trustee is
 //    alone, and leave for good only after a deliberate second step; "Finish and start over"
-//    too; no button ever takes the focus by itself, and every screen passes the accessibility
-//    checks of a11y.ts.
+//    too; all 34 words are in view at once at 1280×800 below the run header; no button ever
+//    takes the focus by itself, and every screen passes the accessibility checks of a11y.ts
+//    (axe-core's serious and critical rules, colour contrast included).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -203,6 +204,7 @@ test('PIN prompt: the header stays in view when scrolled; a passphrase token nev
   const text = await page.locator(prompt).innerText();
   assert.equal(text.match(/tries? left/g)?.length, 1, `tries left said once: ${text}`);
   assert.equal(text.match(/token reports/gi)?.length, 1, `the token's report said once: ${text}`);
+  await assertAccessible(page, 'PIN prompt after a wrong passphrase');
   await runToEnd(page, seats);
   assert.equal(await page.getAttribute('[data-testid=ceremony]', 'data-phase'), 'done');
 });
@@ -221,6 +223,7 @@ test('done: readable step titles, a page that fits, and "Finish and start over" 
   assert.match(confirm, /not been exported/);
   assert.match(confirm, /5 trustees have not copied their paper-backup words/);
   await assertNoButtonFocused(page, 'finish confirmation');
+  await assertAccessible(page, 'finish confirmation');
   await page.getByRole('button', { name: 'Keep the result' }).click();
   assert.equal(await page.locator('[data-testid=confirm-finish]').count(), 0);
 });
@@ -232,6 +235,7 @@ test('paper words: shown only once the projector is blanked and the trustee is a
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 0, 'no word before the room is private');
   assert.ok(!app.ipcCalls.includes('ceremony:paperWords'), 'the words were not even fetched');
   await assertNoButtonFocused(page, 'private view request');
+  await assertAccessible(page, 'private view request');
   await page.getByRole('button', { name: 'Show the words now' }).click();
   assert.match(await page.locator('[data-testid=private-view] [role=alert]').innerText(), /projector/);
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 0);
@@ -239,6 +243,12 @@ test('paper words: shown only once the projector is blanked and the trustee is a
   await page.getByRole('button', { name: 'Show the words now' }).click();
   await page.waitForSelector('[data-testid=paper-words] li');
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 34);
+  // All 34 at once at 1280×800, below the run header, without scrolling: first, last, and the button to say they are copied.
+  const header = await box(page, '[data-testid=run-header]');
+  assert.ok(header.top >= 0 && header.bottom <= 800, `the run header is in view (${header.top}..${header.bottom})`);
+  await assertAboveFold(page, '[data-testid=paper-words] li:first-child', 'the first paper word');
+  await assertAboveFold(page, '[data-testid=paper-words] li:last-child', 'the last paper word');
+  await assertAboveFold(page, '[data-testid=paper-words] button:text-is("I have copied them…")', 'the copied button');
   await assertNoButtonFocused(page, 'paper words');
   await assertAccessible(page, 'paper words');
 
@@ -248,6 +258,10 @@ test('paper words: shown only once the projector is blanked and the trustee is a
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 34, 'a stray Enter hid the words');
   await page.getByRole('button', { name: 'I have copied them…' }).click();
   assert.equal(await page.locator('[data-testid=paper-words] li').count(), 34, 'one click hid the words');
+  // The second step asks to check all 34 words twice: they are still all in view, with its answer.
+  await assertAboveFold(page, '[data-testid=paper-words] li:first-child', 'the first paper word, second step open');
+  await assertAboveFold(page, '[data-testid=paper-words] li:last-child', 'the last paper word, second step open');
+  await assertAboveFold(page, 'button:text-is("Yes, hide them for good")', 'the second step’s answer');
   assert.ok(!app.ipcCalls.slice(calls).includes('ceremony:paperCopied'));
   await page.getByRole('button', { name: 'Yes, hide them for good' }).click();
   await page.waitForSelector('[data-testid=paper-words]', { state: 'detached' });

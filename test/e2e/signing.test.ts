@@ -20,6 +20,7 @@ import { toHex } from '../../core/encoding/hex.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, shownText, type AppPage } from './harness.ts';
 import { makeDemo } from './recovery-driver.ts';
 import { pinOf } from '../integration/recovery/helpers.ts';
+import { assertAccessible } from './a11y.ts';
 import { ROOT, masterPin, openRequest, runSigningToEnd, signingCheckIn, signingNodeOptions, type SigningPicks } from './signing-driver.ts';
 
 const SCRIPT = 'signing-rehearsal.yaml';
@@ -93,6 +94,7 @@ test('trustees 1, 2 and 3 sign the demo request through the UI; verify and check
   assert.deepEqual(await artifact.locator('td').allInnerTexts(), [request.artifacts[0].name, `${request.artifacts[0].size.toLocaleString('en-US')} bytes`, request.artifacts[0].sha256]);
   assert.equal((await page.locator('[data-testid=request-digest-hex]').innerText()).replace(/ /g, ''), toHex(sha256(new Uint8Array(readFileSync(requestFile)))));
   assert.equal(await page.locator('[data-testid=request-digest-words] li').count(), 16);
+  await assertAccessible(page, 'signing request');
 
   await signingCheckIn(page, { trust: fingerprint, ids: TRUSTEES, digest: requestDigest });
   assert.equal(await page.locator('[data-testid=participants] tbody tr').count(), 5);
@@ -105,6 +107,7 @@ test('trustees 1, 2 and 3 sign the demo request through the UI; verify and check
   assert.match(run.wrongWords ?? '', /^Those are not the first two words of the request's digest\. Bob Trustee \(trustee-1\): read the words/);
   assert.match(await page.locator('[data-testid=digest-confirmations]').innerText(), /Bob Trustee \(trustee-1\), Carol Trustee \(trustee-2\), Dave Trustee \(trustee-3\), Grace Witness \(witness-1\)$/);
   assert.equal(await page.locator('[data-testid=shares]').getAttribute('data-accepted'), '3');
+  await assertAccessible(page, 'signing done');
 
   const docs = page.locator('[data-testid=signed-documents] tbody tr');
   assert.deepEqual(await docs.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-document'))), ['endorsed-keys.jwks.json', 'artifacts.intoto.json']);

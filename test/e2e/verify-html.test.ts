@@ -21,6 +21,7 @@ import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE as GOLDEN } from '../helpers/golden.ts';
 import { hostileArchives } from '../helpers/hostile-archives.ts';
 import { decodeBundleArchive } from '../../core/bundle/archive.ts';
 import { launchChromium, repo } from './harness.ts';
+import { axeViolations } from './a11y.ts';
 import { SIGNED_ARTIFACTS_PREDICATE_TYPE } from '../../core/signing/documents.ts';
 
 let work: string;
@@ -117,6 +118,7 @@ test('the golden bundle: VALID, every check passing, the same checks as verifyBu
   assert.match(shown.anchor, /^Not anchored: no trusted fingerprint was given\./);
   assert.equal((await v.page.locator('[data-testid=master-fingerprint]').innerText()).replaceAll(' ', ''), GOLDEN_FINGERPRINT);
   assert.match(await v.page.locator('.note').innerText(), /keyrite verify BUNDLE --script/);
+  assert.deepEqual(await axeViolations(v.page), [], 'axe-core: no violation of serious or critical impact on a VALID report');
   assertClean(v);
   await v.page.context().close();
 });
@@ -147,6 +149,7 @@ test('one flipped byte in transcript.jsonl: INVALID, the same failing checks as 
   assert.deepEqual(shown.checks, want.checks);
   assert.ok(shown.checks.includes('bundle-files fail'));
   assert.equal(shown.anchor, 'Not anchored: no trusted fingerprint was given.');
+  assert.deepEqual(await axeViolations(v.page), [], 'axe-core: no violation of serious or critical impact on an INVALID report');
   assertClean(v);
   await v.page.context().close();
 });

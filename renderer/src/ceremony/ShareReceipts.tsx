@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { PaperWords, ReceiptView } from '../../../core/ipc/contract.ts';
 import { announce } from '../focus.tsx';
 import { SecondStep } from '../SecondStep.tsx';
+import { useScrollIntoView } from './scroll.ts';
 import type { Send } from './send.ts';
 
 /** Asks for the private view before any secret appears; `onReady` runs once it is confirmed. */
@@ -49,14 +50,41 @@ function PrivateView({ name, onReady, onCancel }: { name: string; onReady: () =>
   );
 }
 
+/** The words, all in view at once below the run header (in rows of four, as the printed share card has them); the warning takes the focus. */
+function Words({ name, words, onCopied, onHide }: { name: string; words: string[]; onCopied: () => Promise<void>; onHide: () => void }) {
+  const ref = useScrollIntoView<HTMLDivElement>((el) => el.querySelector<HTMLElement>('.paper-warning'));
+  return (
+    <div className="paper" data-testid="paper-words" ref={ref}>
+      <p className="paper-warning" tabIndex={-1}>
+        Secret: only {name} looks. Copy the {words.length} words onto the paper card by hand, then check them twice.
+      </p>
+      <ol className="paper-words">
+        {words.map((w, i) => (
+          <li key={i}>{w}</li>
+        ))}
+      </ol>
+      <div className="actions">
+        <SecondStep
+          label="I have copied them…"
+          question={`Hide ${name}’s words for good? The app cannot show them again: check all ${words.length} words on the card twice first.`}
+          yes="Yes, hide them for good"
+          no="Not yet"
+          onYes={onCopied}
+          testid="confirm-copied"
+          className="primary"
+        />
+        <button type="button" className="secondary" onClick={onHide}>
+          Hide them for now
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function ShareReceipts({ receipts, send }: { receipts: ReceiptView[]; send: Send }) {
   const api = window.keyrite!;
   const [asking, setAsking] = useState<string | null>(null);
   const [shown, setShown] = useState<PaperWords | null>(null);
-  const warning = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (shown) warning.current?.focus();
-  }, [shown?.trusteeId]);
   const show = async (trusteeId: string) => {
     setAsking(null);
     const r = await api.ceremony.paperWords({ trusteeId });
@@ -93,32 +121,7 @@ export function ShareReceipts({ receipts, send }: { receipts: ReceiptView[]; sen
               </button>
             )}
             {asking === r.trusteeId && <PrivateView name={r.name} onReady={() => void show(r.trusteeId)} onCancel={() => setAsking(null)} />}
-            {shown?.trusteeId === r.trusteeId && (
-              <div className="paper" data-testid="paper-words">
-                <p className="paper-warning" ref={warning} tabIndex={-1}>
-                  Secret: only {r.name} looks. Copy the {shown.words.length} words onto the paper card by hand, then check them twice.
-                </p>
-                <ol className="paper-words">
-                  {shown.words.map((w, i) => (
-                    <li key={i}>{w}</li>
-                  ))}
-                </ol>
-                <div className="actions">
-                  <SecondStep
-                    label="I have copied them…"
-                    question={`Hide ${r.name}’s words for good? The app cannot show them again: check all ${shown.words.length} words on the card twice first.`}
-                    yes="Yes, hide them for good"
-                    no="Not yet"
-                    onYes={() => copied(r)}
-                    testid="confirm-copied"
-                    className="primary"
-                  />
-                  <button type="button" className="secondary" onClick={() => setShown(null)}>
-                    Hide them for now
-                  </button>
-                </div>
-              </div>
-            )}
+            {shown?.trusteeId === r.trusteeId && <Words key={r.trusteeId} name={r.name} words={shown.words} onCopied={() => copied(r)} onHide={() => setShown(null)} />}
           </li>
         ))}
       </ul>

@@ -2,13 +2,15 @@
  * Audit screen: open a bundle folder (main process picker), verify it in the main process with
  * the verifier core (`keyrite verify`), optionally anchored by the master fingerprint read aloud;
  * show the verdict large, ANCHORED / NOT ANCHORED, the master fingerprint, then every check.
+ * When a verification finishes, the focus moves to the verdict (the report's heading) and the
+ * verdict and anchor are announced.
  * Audit scripts run from a file or typed in the editor; their checks join the report as the
  * CLI joins them. The report is exported as JSON to a new file chosen in the main process.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AuditReportView, AuditView, IpcResult, VerifyMode } from '../../../core/ipc/contract.ts';
 import { UNREACHABLE } from '../ui.tsx';
-import { ScreenOpening, useFocusHeading } from '../focus.tsx';
+import { ScreenOpening, announce, useFocusHeading } from '../focus.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
 import { AuditSigning } from '../audit/AuditSigning.tsx';
 
@@ -38,6 +40,15 @@ function anchorLine(r: AuditReportView): { tone: 'good' | 'bad' | 'warn'; head: 
   return { tone: 'bad', head: 'NOT ANCHORED — MISMATCH', text: 'The master key is NOT the one whose fingerprint was given. Check the fingerprint with the paper record; if it is right, this bundle is not from that ceremony.' };
 }
 
+/** The sentence under the verdict word. */
+function verdictSentence(r: AuditReportView): string {
+  const failed = r.checks.filter((c) => c.status === 'fail');
+  const skipped = r.checks.filter((c) => c.status === 'skipped').length;
+  if (r.verdict === 'valid') return `All ${r.checks.length} checks passed (${MODE_WORDS[r.mode]}).`;
+  if (failed.length === 0) return 'The master key does not match the trusted fingerprint.';
+  return `${failed.length} of ${r.checks.length} checks failed: ${failed.map((c) => c.name).join(', ')}.${skipped > 0 ? ` ${skipped} more could not be checked because of them.` : ''}`;
+}
+
 export default function Audit() {
   const api = window.keyrite!;
   const [view, setView] = useState<AuditView | null>(null);
@@ -47,6 +58,16 @@ export default function Audit() {
   const [mode, setMode] = useState<VerifyMode>('hybrid');
   const [script, setScript] = useState('');
   const heading = useFocusHeading<HTMLHeadingElement>(view ? 'audit' : 'opening', 'Audit a bundle: open its folder and verify it on this machine.');
+  // Counts the verifications that gave a report; each new one takes the focus to the verdict.
+  const [verified, setVerified] = useState(0);
+  const verdictHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    const report = view?.report;
+    if (verified === 0 || !report) return;
+    verdictHeading.current?.focus();
+    const anchor = anchorLine(report);
+    announce(`Audit report: ${report.verdict === 'valid' ? 'VALID' : 'INVALID'}. ${verdictSentence(report)} ${anchor.head}: ${anchor.text}`);
+  }, [verified]);
 
   useEffect(() => {
     void api.audit.state().then((r) => {
@@ -57,7 +78,7 @@ export default function Audit() {
     });
   }, []);
 
-  const send = async (what: string, call: () => Promise<IpcResult<AuditView>>): Promise<void> => {
+  const send = async (what: string, call: () => Promise<IpcResult<AuditView>>, verification = false): Promise<void> => {
     setBusy(what);
     let r: IpcResult<AuditView>;
     try {
@@ -69,17 +90,16 @@ export default function Audit() {
     if (!r.ok) return setProblem(r.message);
     setProblem(null);
     setView(r.value);
+    if (verification && r.value.report) setVerified((n) => n + 1);
   };
 
   const verify = (e: FormEvent) => {
     e.preventDefault();
-    void send('Verifying the bundle…', () => (view?.bundle ? api.audit.verify({ trust, mode }) : api.audit.open({ trust, mode })));
+    void send('Verifying the bundle…', () => (view?.bundle ? api.audit.verify({ trust, mode }) : api.audit.open({ trust, mode })), true);
   };
 
   if (!view) return <ScreenOpening title="Audit a bundle" text="Opening the audit…" problem={problem} />;
   const report = view.report;
-  const failed = report ? report.checks.filter((c) => c.status === 'fail') : [];
-  const skipped = report ? report.checks.filter((c) => c.status === 'skipped').length : 0;
   const anchor = report ? anchorLine(report) : null;
   // With a report on screen the verdict comes first (a projector shows the top of the page); the settings follow the fingerprint.
   const options = (
@@ -101,10 +121,10 @@ export default function Audit() {
         </label>
       </div>
       <div className="actions">
-        <button type="button" className={view.bundle ? 'secondary' : 'primary'} disabled={busy !== null} onClick={() => void send('Reading the bundle…', () => api.audit.open({ trust, mode }))}>
+        <button type="button" className={view.bundle ? 'secondary' : 'primary'} disabled={busy !== null} onClick={() => void send('Reading the bundle…', () => api.audit.open({ trust, mode }), true)}>
           Open a bundle folder…
         </button>
-        <button type="button" className="secondary" disabled={busy !== null} onClick={() => void send('Reading the bundle archive…', () => api.audit.openArchive({ trust, mode }))}>
+        <button type="button" className="secondary" disabled={busy !== null} onClick={() => void send('Reading the bundle archive…', () => api.audit.openArchive({ trust, mode }), true)}>
           Open a bundle archive (.keyrite.tar)…
         </button>
         {view.bundle && (
@@ -142,15 +162,12 @@ export default function Audit() {
       {!report && !problem && <p className="readout-note">Open the folder of a public bundle (the one holding bundle.json), or its archive (bundle.keyrite.tar). Nothing is sent anywhere: the check runs on this machine.</p>}
       {report && anchor && (
         <>
-          <div className={`verdict verdict-${report.verdict}`} role="status" data-testid="verdict" data-verdict={report.verdict}>
-            <p className="verdict-word">{report.verdict === 'valid' ? '✓ VALID' : '✗ INVALID'}</p>
-            <p className="verdict-text">
-              {report.verdict === 'valid'
-                ? `All ${report.checks.length} checks passed (${MODE_WORDS[report.mode]}).`
-                : failed.length > 0
-                  ? `${failed.length} of ${report.checks.length} checks failed: ${failed.map((c) => c.name).join(', ')}.${skipped > 0 ? ` ${skipped} more could not be checked because of them.` : ''}`
-                  : 'The master key does not match the trusted fingerprint.'}
-            </p>
+          {/* Not a live region: a new report takes the focus and is announced once (above). */}
+          <div className={`verdict verdict-${report.verdict}`} data-testid="verdict" data-verdict={report.verdict}>
+            <h3 className="verdict-word" ref={verdictHeading} tabIndex={-1}>
+              {report.verdict === 'valid' ? '✓ VALID' : '✗ INVALID'}
+            </h3>
+            <p className="verdict-text">{verdictSentence(report)}</p>
           </div>
           {report.rehearsal === true && (
             <p className="anchor anchor-warn" data-testid="rehearsal">

@@ -1,13 +1,14 @@
 /**
- * Recovery screen: open the original ceremony's bundle and read its master fingerprint aloud,
+ * Recovery screen: open the original ceremony's bundle (its checks, quorum and trustees),
  * choose the escrow-recovery script, check the quorum in (the typed fingerprint, trustees with
  * their tokens, keyrings and envelopes, the new master token), then run the recovery engine in
  * the main process: PIN entry and witness confirmations as on the ceremony screen, "k of t"
  * share progress with every refused share named, and at the end the restored token, the
  * recovered fingerprint and the recovery bundle folder. The main process holds the state;
  * this screen shows the RecoveryView it publishes and sends the room's answers. The original
- * master fingerprint is never shown before the recovery has run: the quorum types it from their
- * paper record, and a fingerprint on screen above the field would let them copy it instead.
+ * master fingerprint never reaches this screen (the main process keeps it and compares): the
+ * quorum types it from their paper record, and a fingerprint on screen above the field would let
+ * them copy it instead.
  */
 import type { RecoveryOutcomeView, RecoveryPhase, RecoveryView } from '../../../core/ipc/contract.ts';
 import { SecondStep } from '../SecondStep.tsx';
@@ -32,20 +33,23 @@ export function Shares({ shares }: { shares: RecoveryView['shares'] }) {
         Shares: <span className="shares-count">{shares.accepted} of {shares.needed}</span> accepted
       </h3>
       <progress className="progress" max={shares.needed} value={Math.min(shares.accepted, shares.needed)} aria-label="Shares accepted" />
-      {shares.events.length > 0 && (
-        <ul className="share-events" role="log" aria-label="Shares accepted and refused">
-          {shares.events.map((e, i) => (
-            <li key={i} className={`share-event share-${e.outcome}`} data-trustee={e.trusteeId} data-outcome={e.outcome}>
-              <span className="check-mark" aria-hidden="true">
-                {e.outcome === 'accepted' ? '✓' : '✗'}
-              </span>
-              <span>
-                <strong>{e.who}</strong>: {e.outcome === 'accepted' ? 'share accepted' : e.outcome === 'refused' ? `share REFUSED — ${e.reason}` : `share dropped — ${e.reason}`}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
+      {/* The log region is there before the first event, so that event is announced too; the list inside keeps its list role. */}
+      <div role="log" aria-label="Shares accepted and refused">
+        {shares.events.length > 0 && (
+          <ul className="share-events">
+            {shares.events.map((e, i) => (
+              <li key={i} className={`share-event share-${e.outcome}`} data-trustee={e.trusteeId} data-outcome={e.outcome}>
+                <span className="check-mark" aria-hidden="true">
+                  {e.outcome === 'accepted' ? '✓' : '✗'}
+                </span>
+                <span>
+                  <strong>{e.who}</strong>: {e.outcome === 'accepted' ? 'share accepted' : e.outcome === 'refused' ? `share REFUSED — ${e.reason}` : `share dropped — ${e.reason}`}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
     </div>
   );
 }

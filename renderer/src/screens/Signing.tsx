@@ -1,7 +1,8 @@
 /**
- * Signing screen: open the root ceremony's bundle and read its master fingerprint aloud, choose
- * the signing script, open the request and read it as a table checked against the script's caps
- * (a refused request stops here: nothing is unlocked), check the quorum in, then run the signing
+ * Signing screen: open the root ceremony's bundle (its master fingerprint stays in the main
+ * process until the quorum has typed it from paper), choose the signing script, open the
+ * request and read it as a table checked against the script's caps (a refused request stops
+ * here: nothing is unlocked), check the quorum in, then run the signing
  * engine in the main process: every trustee present and the witness confirm the request's digest
  * one by one (typing its first two words), PIN entry and witness confirmations as on the recovery
  * screen, "k of t" share progress, and at the end the documents signed with their SHA-256 and
