@@ -39,8 +39,19 @@ function uri(label: string, serial: string): string {
   return `pkcs11:token=${encodeURIComponent(label)};serial=${serial}`;
 }
 
-/** Runs the live root ceremony in `dir`/root, then the live signing ceremony in `dir`/signing; throws if the root ceremony fails. */
-export async function rootThenSigningOnSoftHsm(dir: string, hsm: SoftHsmHarness, keyrite: KeyriteRunner): Promise<HsmSigningRun> {
+/** A live root ceremony's run on SoftHSM (rootOnSoftHsm). */
+export interface HsmRootRun {
+  fingerprint: string;
+  /** The run folder (--out). */
+  out: string;
+  pins: Record<string, string>;
+  tokenUri: (i: number) => string;
+  /** When the process ended (epoch ms), for stepMs. */
+  endedAt: number;
+}
+
+/** Runs the live root ceremony (ceremony-scripts/root-keygen-3of5.yaml) on the harness's six tokens in `dir`/root; throws if it fails. */
+export async function rootOnSoftHsm(dir: string, hsm: SoftHsmHarness, keyrite: KeyriteRunner): Promise<HsmRootRun> {
   const tokenUri = (i: number): string => uri(HSM_TOKEN_LABELS[i]!, hsm.tokens[i]!.serial);
   const pins: Record<string, string> = { KR_HSM_PIN_MASTER: hsm.tokens[0]!.pin };
   for (let i = 1; i <= 5; i++) pins[`KR_HSM_PIN_${i}`] = hsm.tokens[i]!.pin;
@@ -54,8 +65,15 @@ export async function rootThenSigningOnSoftHsm(dir: string, hsm: SoftHsmHarness,
     }),
   );
   const root = await keyrite(['ceremony', 'run', LIVE_SCRIPT, '--answers', answers, '--out', join(dir, 'root'), '--module', hsm.module], { SOFTHSM2_CONF: hsm.conf, ...pins });
+  const endedAt = Date.now();
   if (root.code !== 0) throw new Error(`the root ceremony on SoftHSM failed (exit ${root.code}):\n${root.stdout}\n${root.stderr}`);
   const fingerprint = JSON.parse(readFileSync(join(dir, 'root', 'bundle', 'bundle.json'), 'utf8')).masterFingerprint as string;
+  return { fingerprint, out: join(dir, 'root'), pins, tokenUri, endedAt };
+}
+
+/** Runs the live root ceremony in `dir`/root, then the live signing ceremony in `dir`/signing; throws if the root ceremony fails. */
+export async function rootThenSigningOnSoftHsm(dir: string, hsm: SoftHsmHarness, keyrite: KeyriteRunner): Promise<HsmSigningRun> {
+  const { fingerprint, pins, tokenUri } = await rootOnSoftHsm(dir, hsm, keyrite);
 
   const request = exampleSigningRequest(new Date(), osRandom);
   writeFileSync(join(dir, 'signing-request.json'), request);
