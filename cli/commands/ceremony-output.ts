@@ -6,6 +6,7 @@ import type { BundleArchive, BundleCheck, CeremonyFiles, CeremonyResult, Progres
 import { CEREMONY_ID_CHECK } from '../../core/ceremony/bundle-check.ts';
 import type { RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
+import type { RotationOutcome } from '../../core/ceremony/kinds/rotation.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import type { ParsedCeremonyScript } from '../../core/script/script.ts';
 import type { Answers } from '../../core/ceremony/answers.ts';
@@ -151,6 +152,47 @@ export function signingText(r: SigningOutcome, files: CeremonyFiles): string {
       const doc = files.display({ root: 'out', path: `signed/${d.name}` });
       return `  keyrite check-signature ${doc} --signature ${doc}.dsse.json --trust ${r.original.masterFingerprint}`;
     }),
+    '',
+  ].join('\n');
+}
+
+/** The outcome of a rotation as `keyrite ceremony run --json` prints it. */
+export function rotationJson(r: RotationOutcome, files: CeremonyFiles): Record<string, unknown> {
+  return {
+    ...r,
+    kind: 'rotation',
+    trustees: r.trustees.map((t) => ({ ...t, files: t.files.map((f) => files.display({ root: 'answers', path: f })) })),
+    journal: files.display(r.journal),
+    bundle: files.display(r.bundle),
+    archive: { path: files.display(r.archive.ref), sha256: r.archive.sha256 },
+  };
+}
+
+/** The outcome of a rotation as `keyrite ceremony run` prints it, with the chain's verify command. */
+export function rotationText(r: RotationOutcome, files: CeremonyFiles): string {
+  return [
+    '',
+    `Rotation ${r.ceremonyId} complete: the master key of ceremony ${r.original.ceremonyId} is replaced.`,
+    `Current bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
+    `Old key unlocked by the shares of: ${r.used.join(', ')}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
+    `OLD master fingerprint (deprecated, verify-only until ${r.previous.until}):`,
+    `  ${r.previous.hexGroups}`,
+    `  ${r.previous.words.join(' ')}`,
+    `NEW master fingerprint (active since ${r.rotatedAt}; read it aloud):`,
+    `  ${r.master.hexGroups}`,
+    `  ${r.master.words.join(' ')}`,
+    `New key "${r.master.keyLabel}" on ${r.master.tokenUri}`,
+    '',
+    'New share files, each in its trustee\'s own folder:',
+    ...r.trustees.map((t) => `  ${t.name} (${t.id}): ${t.files.map((f) => files.display({ root: 'answers', path: f })).join(', ')}`),
+    '',
+    `Rotation transcript: ${files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
+    `Rotation bundle: ${files.display(r.bundle)}`,
+    `  verified from disk: ${verifiedLine(r.exportChecks)}`,
+    ...archiveLines(files.display(r.archive.ref), r.archive),
+    '',
+    'Verify the chain from the root fingerprint (the root bundle first, then each rotation in order):',
+    `  keyrite verify <root bundle> [<earlier rotation bundles>] ${files.display(r.bundle)} --trust <ROOT fingerprint>`,
     '',
   ].join('\n');
 }

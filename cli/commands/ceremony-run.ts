@@ -1,7 +1,7 @@
 /**
  * `keyrite ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]`: runs a
- * root-keygen or signing ceremony script headless (core/ceremony/kinds/root-keygen.ts,
- * signing.ts, on the one engine) with the answers file's participants, tokens, PIN sources and
+ * root-keygen, signing or rotation ceremony script headless (core/ceremony/kinds/root-keygen.ts,
+ * signing.ts, rotation.ts, on the one engine) with the answers file's participants, tokens, PIN sources and
  * witness confirmations, and exports the public bundle to DIR/bundle (a signing ceremony also
  * writes each signed document and its envelope to DIR/signed/). DIR is the run folder: its journal (DIR/journal/transcript.jsonl) makes a
  * second run on the same DIR resume an interrupted ceremony (docs/CEREMONY-SCRIPTS.md).
@@ -18,8 +18,9 @@ import { ioError } from '../../core/node/durable-files.ts';
 import { headlessEnvironment, resultJson, resultText } from './ceremony-output.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 import { runSigning } from '../../core/ceremony/kinds/signing.ts';
+import { runRotation } from '../../core/ceremony/kinds/rotation.ts';
 import { KeyriteError } from '../../core/errors.ts';
-import { signingJson, signingText } from './ceremony-output.ts';
+import { rotationJson, rotationText, signingJson, signingText } from './ceremony-output.ts';
 import { CEREMONY_RUN_SPEC } from './specs.ts';
 
 export async function readInput(path: string, what: string): Promise<Uint8Array> {
@@ -40,7 +41,7 @@ export const ceremonyRunCommand: Command = {
     const parsed = parseCeremonyScript(await readInput(scriptPath, 'ceremony script'));
     const kind = parsed.script.kind;
     if (kind === 'escrow-recovery') throw new KeyriteError('USAGE', `${scriptPath} is an escrow-recovery script; run it with "keyrite recover SCRIPT --bundle DIR --answers FILE --out DIR".`);
-    if (kind !== 'root-keygen' && kind !== 'signing') throw new KeyriteError('UNSUPPORTED', `${scriptPath} is a ${kind} script; this Keyrite runs root-keygen, escrow-recovery and signing ceremonies.`);
+    if (kind !== 'root-keygen' && kind !== 'signing' && kind !== 'rotation') throw new KeyriteError('UNSUPPORTED', `${scriptPath} is a ${kind} script; this Keyrite runs root-keygen, escrow-recovery, signing and rotation ceremonies.`);
     const answers = parseAnswers(await readInput(answersPath, 'answers file'), parsed);
     const env = headlessEnvironment(args, io, parsed, answers, answersPath, outDir);
     try {
@@ -48,6 +49,12 @@ export const ceremonyRunCommand: Command = {
         const r = await runSigning({ parsed, answers, env });
         if (json) printJson(io, signingJson(r, env.files));
         else io.stdout(signingText(r, env.files));
+        return EXIT.OK;
+      }
+      if (kind === 'rotation') {
+        const r = await runRotation({ parsed, answers, env });
+        if (json) printJson(io, rotationJson(r, env.files));
+        else io.stdout(rotationText(r, env.files));
         return EXIT.OK;
       }
       const result = await runCeremony({ parsed, answers, env });

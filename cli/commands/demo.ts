@@ -2,11 +2,12 @@
  * `keyrite demo --out DIR [--json]`: a full rehearsal of the root key ceremony on embedded
  * software tokens (rehearsal only), on any machine:
  *  - six software tokens (master + five trustees) with generated passphrases, plus an empty
- *    "new master" token for a later recovery rehearsal;
+ *    "new master" token for a later recovery rehearsal and one for a rotation rehearsal;
  *  - the shipped rehearsal script (ceremony-scripts/root-keygen-3of5-rehearsal.yaml) run by
  *    the same engine as `keyrite ceremony run`, with simulated dice for every trustee;
  *  - DIR/bundle (public) and the same bundle as one file, DIR/bundle.keyrite.tar, DIR/trustees/<id>/ (rehearsal token, keyring, envelope, paper words),
- *    DIR/recovery-answers.yaml (for `keyrite recover`), DIR/journal/;
+ *    DIR/recovery-answers.yaml (for `keyrite recover`), DIR/signing-answers.yaml and
+ *    DIR/rotation-answers.yaml (for `keyrite ceremony run`), DIR/journal/;
  *  - the bundle and its archive verified again from disk, the master fingerprint printed.
  *
  * Passphrases (docs/CEREMONY-SCRIPTS.md "The demo"): random, held in memory for the run, and
@@ -14,6 +15,7 @@
  * 0600), because a later `keyrite recover` rehearsal needs them and a rehearsal token file is
  * no secret anyway. Real ceremonies never write a PIN anywhere.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
@@ -46,6 +48,11 @@ export const SIGNING_SCRIPT = 'signing-rehearsal.yaml';
 /** What the demo writes for a signing rehearsal (docs/CEREMONY-SCRIPTS.md "The demo"). */
 export const SIGNING_REQUEST = 'signing-request.json';
 export const SIGNING_ANSWERS = 'signing-answers.yaml';
+export const ROTATION_SCRIPT = 'rotation-rehearsal.yaml';
+/** What the demo writes for a rotation rehearsal (docs/CEREMONY-SCRIPTS.md "The demo"). */
+export const ROTATION_ANSWERS = 'rotation-answers.yaml';
+/** The demo's empty rehearsal token a rotation generates its new master key on. */
+export const ROTATION_TOKEN = 'rotation/new-master.keyrite-token';
 export const DEMO_TRUSTEES = [
   { id: 'trustee-1', name: 'Bob Trustee' },
   { id: 'trustee-2', name: 'Carol Trustee' },
@@ -124,6 +131,7 @@ export interface DemoResult {
   recoveryAnswers: string;
   signingRequest: string;
   signingAnswers: string;
+  rotationAnswers: string;
   trusteeFolders: Record<string, string>;
   checks: BundleCheck[];
 }
@@ -184,6 +192,30 @@ export function signingAnswersText(signing: ParsedCeremonyScript, fingerprint: s
     bundle: { path: 'bundle', trust: fingerprint },
     request: { path: SIGNING_REQUEST, sha256: requestSha256 },
     confirm: signing.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
+}
+
+/**
+ * Answers for the rehearsal rotation script: all five trustees unlock the demo's master key with
+ * their shares and receive shares of the new key in rotation/trustees/<id>; the new key goes onto
+ * the demo's empty rotation token.
+ */
+export function rotationAnswersText(rotation: ParsedCeremonyScript, fingerprint: string, dice: (id: string) => string): string {
+  return encodeAnswers({
+    comment: [
+      'REHEARSAL ONLY: the trustees\' dice below were simulated by the demo and are written here so that the',
+      'rehearsal can be run by hand; in a real rotation each trustee rolls their own and they are never written down.',
+      'Answers for a key rotation rehearsal of the Keyrite demo ceremony: the five trustees unlock the demo\'s',
+      `master key with their shares, a new master key is made on ${ROTATION_TOKEN} and escrowed among them`,
+      '(their new envelopes go to rotation/trustees/<id>), and the old key, the new key and the trustees sign',
+      `the rotation. Run it with \`keyrite ceremony run ceremony-scripts/${ROTATION_SCRIPT} --answers ${ROTATION_ANSWERS} --out <new folder>\``,
+      'after loading the passphrases (README.md shows the command); the PINs come from the environment.',
+      'It can be run once per demo (the new master token then holds the new key). Paths are relative to this file.',
+    ],
+    participants: demoParticipants(DEMO_TRUSTEES, (id) => ({ keyring: `trustees/${id}/keyring.json`, envelope: `trustees/${id}/share-envelope.json`, output: `rotation/trustees/${id}`, dice: dice(id) })),
+    master: { token: { software: ROTATION_TOKEN }, pin: { env: pinVariable('rotation') } },
+    bundle: { path: 'bundle', trust: fingerprint },
+    confirm: rotation.script.steps.filter((s) => s.witness).map((s) => s.id),
   });
 }
 
@@ -254,6 +286,7 @@ function demoTokens(outDir: string) {
     { key: 'master', dir: join(outDir, 'master'), file: 'master.keyrite-token', label: 'Rehearsal master', what: 'the rehearsal master token' },
     ...DEMO_TRUSTEES.map((t) => ({ key: t.id, dir: join(outDir, 'trustees', t.id), file: 'token.keyrite-token', label: `Rehearsal ${t.id}`, what: `the rehearsal token of ${t.name} (${t.id})` })),
     { key: 'recovery', dir: join(outDir, 'recovery'), file: 'new-master.keyrite-token', label: 'Rehearsal new master', what: 'the empty rehearsal token a recovery restores the master key to' },
+    { key: 'rotation', dir: join(outDir, 'rotation'), file: 'new-master.keyrite-token', label: 'Rehearsal rotated master', what: 'the empty rehearsal token a rotation generates the new master key on' },
   ];
 }
 
@@ -332,6 +365,9 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
   await writeDemoFile(join(outDir, EXAMPLE_ARTIFACT_NAME), exampleArtifactBytes());
   await writeDemoFile(join(outDir, SIGNING_REQUEST), request);
   await writeDemoFile(join(outDir, SIGNING_ANSWERS), utf8(signingAnswersText(signingScript, result.master.fingerprint, toHex(sha256(request)))));
+  const rotationScript = parseCeremonyScript(await readShipped(ROTATION_SCRIPT));
+  // A demo resumed on another run simulates other dice: its rotation answers are written once, by the run that finished the ceremony.
+  if (!existsSync(join(outDir, ROTATION_ANSWERS))) await writeDemoFile(join(outDir, ROTATION_ANSWERS), utf8(rotationAnswersText(rotationScript, result.master.fingerprint, () => dice(random, DEMO_DICE_ROLLS))));
   const recoveryAnswers = join(outDir, 'recovery-answers.yaml');
   const recoveryScript = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
   await writeFile(recoveryAnswers, recoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery/new-master.keyrite-token'), { mode: 0o644, flag: 'wx' });
@@ -349,6 +385,7 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
     recoveryAnswers,
     signingRequest: join(outDir, SIGNING_REQUEST),
     signingAnswers: join(outDir, SIGNING_ANSWERS),
+    rotationAnswers: join(outDir, ROTATION_ANSWERS),
     trusteeFolders: Object.fromEntries(DEMO_TRUSTEES.map((t) => [t.id, join(outDir, 'trustees', t.id)])),
     checks,
   };
@@ -367,7 +404,7 @@ export const demoCommand: Command = {
       trusteeFiles: (id: string) => [join(demo.trusteeFolders[id]!, 'token.keyrite-token'), join(demo.trusteeFolders[id]!, PASSPHRASE_FILE), ...r.trustees.find((t) => t.id === id)!.files.map((f) => join(demo.outDir, f))],
     };
     if (json) {
-      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, signingRequest: demo.signingRequest, signingAnswers: demo.signingAnswers, masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
+      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, signingRequest: demo.signingRequest, signingAnswers: demo.signingAnswers, rotationAnswers: demo.rotationAnswers, rotationToken: join(demo.outDir, ROTATION_TOKEN), masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
     } else {
       io.stdout(resultText(r, paths));
       io.stdout(
@@ -377,6 +414,7 @@ export const demoCommand: Command = {
           `Check the bundle as an auditor would: keyrite verify ${demo.bundle} --trust ${r.master.fingerprint}`,
           `  or the same bundle as one file:     keyrite verify ${demo.archive} --trust ${r.master.fingerprint}`,
           `Rehearse a signing ceremony (the master key signs ${SIGNING_REQUEST}): see "Rehearse a signing ceremony" in README.md (answers: ${demo.signingAnswers}).`,
+          `Rehearse a key rotation (a new master key replaces this one): see "Rehearse a key rotation" in README.md (answers: ${demo.rotationAnswers}).`,
           '',
         ].join('\n'),
       );

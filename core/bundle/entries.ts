@@ -44,6 +44,7 @@ export const ENTRY = Object.freeze({
   requestCheck: 'request.check',
   requestConfirm: 'request.confirm',
   documentSign: 'document.sign',
+  keyStates: 'key.states',
 } as const);
 
 /** A token as recorded: its RFC 7512 identity, never a slot number. */

@@ -4,9 +4,9 @@
  * checkpoint notes. A new ceremony kind adds its entry here (docs/ARCHITECTURE.md "How to add
  * a ceremony kind"); the writer and the verifier both read this table.
  */
-import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, SIGNING_REQUEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE, VERIFIER_PAGE } from './layout.ts';
+import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, KEY_STATES_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, SIGNING_REQUEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE, VERIFIER_PAGE } from './layout.ts';
 
-export const BUNDLE_KINDS = ['root-keygen', 'escrow-recovery', 'signing'] as const;
+export const BUNDLE_KINDS = ['root-keygen', 'escrow-recovery', 'signing', 'rotation'] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 
 export interface BundleKindSpec {
@@ -42,6 +42,12 @@ export const BUNDLE_KIND_SPECS: Readonly<Record<BundleKind, BundleKindSpec>> = O
     subjects: [TRANSCRIPT_FILE, JWKS_FILE, POLICY_FILE, SCRIPT_FILE, ORIGINAL_STATEMENT_FILE, SIGNING_REQUEST_FILE, VERIFIER_PAGE],
     files: [...COMMON_FILES, ORIGINAL_STATEMENT_FILE, SIGNING_REQUEST_FILE],
     title: 'signing ceremony',
+  },
+  rotation: {
+    predicateType: 'https://keyrite.dev/attestation/key-rotation/v1',
+    subjects: [TRANSCRIPT_FILE, JWKS_FILE, KEY_STATES_FILE, ESCROW_MANIFEST_FILE, POLICY_FILE, SCRIPT_FILE, ORIGINAL_STATEMENT_FILE, VERIFIER_PAGE],
+    files: [...COMMON_FILES, KEY_STATES_FILE, ESCROW_MANIFEST_FILE, ORIGINAL_STATEMENT_FILE],
+    title: 'key rotation',
   },
 });
 

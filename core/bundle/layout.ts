@@ -12,7 +12,8 @@
  *   keys/<who>.<alg>.spki.pem     SubjectPublicKeyInfo PEM per key
  *   keys/fingerprints.txt         readable fingerprints
  *   escrow/manifest.json          public escrow manifest (root-keygen)
- *   original/statement.dsse.json  the root ceremony's statement (escrow-recovery, signing)
+ *   original/statement.dsse.json  the statement of the bundle this one builds on (escrow-recovery, signing, rotation)
+ *   keys/key-states.json          every master key of the chain and its state (rotation)
  *   request/signing-request.json  the request signed (signing)
  *   signed/<name>, <name>.dsse.json  each signed document and its DSSE envelope (signing)
  *   policy.json, script.yaml, verifier/verify.html, README.txt
@@ -32,6 +33,8 @@ export const JWKS_FILE = 'keys/jwks.json';
 export const FINGERPRINTS_FILE = 'keys/fingerprints.txt';
 export const ESCROW_MANIFEST_FILE = 'escrow/manifest.json';
 export const ORIGINAL_STATEMENT_FILE = 'original/statement.dsse.json';
+/** Every master key of the chain and its state (rotation; docs/FORMATS.md "Key states"). */
+export const KEY_STATES_FILE = 'keys/key-states.json';
 /** The signing request a signing ceremony checked and signed (signing). */
 export const SIGNING_REQUEST_FILE = 'request/signing-request.json';
 /** The signed documents and their DSSE envelopes (signing): signed/<name>, signed/<name>.dsse.json. */
@@ -62,7 +65,10 @@ export function parseCheckpointNotePath(path: string): { n: number; phase: strin
   return m ? { n: Number(m[1]), phase: m[2]! } : undefined;
 }
 
-/** keys/<who>.<alg>.spki.pem: who is "master" or a trustee id, alg in lower case. */
+/** The name a rotation bundle's PEM files give the master key it rotates out. */
+export const PREVIOUS_MASTER = 'previous-master';
+
+/** keys/<who>.<alg>.spki.pem: who is "master", "previous-master" (rotation) or a trustee id, alg in lower case. */
 export function pemFileName(who: string, alg: PublicKeyAlg): string {
   return `keys/${who}.${alg.toLowerCase()}.spki.pem`;
 }

@@ -13,7 +13,7 @@ import type { BundleKind } from './kinds.ts';
 const WHAT = 'README.txt';
 export const REHEARSAL_BANNER = 'REHEARSAL ONLY: made with rehearsal tokens; nothing here may be trusted for real use.';
 
-const TITLES: Readonly<Record<BundleKind, string>> = { 'root-keygen': 'KEYRITE PUBLIC BUNDLE - {scriptName}', 'escrow-recovery': 'KEYRITE RECOVERY BUNDLE - {scriptName}', signing: 'KEYRITE SIGNING BUNDLE - {scriptName}' };
+const TITLES: Readonly<Record<BundleKind, string>> = { 'root-keygen': 'KEYRITE PUBLIC BUNDLE - {scriptName}', 'escrow-recovery': 'KEYRITE RECOVERY BUNDLE - {scriptName}', signing: 'KEYRITE SIGNING BUNDLE - {scriptName}', rotation: 'KEYRITE KEY ROTATION BUNDLE - {scriptName}' };
 
 const BODIES: Readonly<Record<BundleKind, readonly string[]>> = {
   'root-keygen': [
@@ -90,6 +90,32 @@ const BODIES: Readonly<Record<BundleKind, readonly string[]>> = {
     'by the master key and every trustee present (both signatures each).',
     'A relying party checks one signed document alone, without this bundle:',
     '  keyrite check-signature signed/<document> --signature signed/<document>.dsse.json --trust "<the master fingerprint>"',
+    '',
+    'FILES',
+  ],
+  rotation: [
+    '',
+    'Rotation id:         {ceremonyId}',
+    'Builds on ceremony:  {originalCeremonyId}',
+    'New master key:      "{keyLabel}" on token "{tokenLabel}" (serial {tokenSerial})',
+    'Unlocked by shares:  {sharesCombined}',
+    '',
+    'NEW MASTER KEY FINGERPRINT (active) - compare it with the one read aloud at the rotation:',
+    '  {fingerprintHex}',
+    '  {fingerprintWords}',
+    '',
+    'PREVIOUS MASTER KEY FINGERPRINT (deprecated: verify-only until {previousUntil}):',
+    '  {previousHex}',
+    '  {previousWords}',
+    '',
+    'The new key is Ed25519 + ML-DSA-65, escrowed {t}-of-{n} among the trustees listed in policy.json.',
+    'keys/key-states.json states every master key of the chain and its state.',
+    '',
+    'HOW TO VERIFY',
+    '  keyrite verify <root bundle> <each rotation bundle, in order> --trust "<the ROOT master fingerprint>"',
+    'follows the chain from the root key: each rotation must be signed by the key it replaces and by',
+    'the new key (both signatures each), by a threshold of the old trustees and by every new trustee.',
+    'This bundle alone: keyrite verify <this folder> --trust "<the new master fingerprint>".',
     '',
     'FILES',
   ],

@@ -68,13 +68,32 @@ export interface SigningPredicate extends PredicateCommon {
   readonly trustees: readonly { readonly id: string; readonly name: string; readonly fingerprint: string; readonly keys: PrincipalKeys; readonly shareCombined: boolean }[];
 }
 
-export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate | SigningPredicate;
+/** A rotation: the new master key (generated and escrowed as in a root ceremony) succeeds the previous one. */
+export interface RotationPredicate extends PredicateCommon {
+  /** The bundle whose master key is rotated out (root-keygen or rotation). */
+  readonly original: BundleLink;
+  readonly master: { readonly fingerprint: string; readonly keyLabel: string; readonly token: TokenRecord; readonly keys: PrincipalKeys };
+  /** The key rotated out: deprecated (verify-only) until `until`. */
+  readonly previousMaster: { readonly fingerprint: string; readonly keys: PrincipalKeys; readonly until: string };
+  readonly keyStates: { readonly sha256: string };
+  readonly trustees: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly fingerprint: string;
+    readonly keys: PrincipalKeys;
+    readonly share: { readonly x: number; readonly receipt: 'verified' | 'mismatch' } | null;
+    readonly shareCombined: boolean;
+  }[];
+}
+
+export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate | SigningPredicate | RotationPredicate;
 
 /** The predicate of each bundle kind. */
 export interface PredicateOf {
   readonly 'root-keygen': RootKeygenPredicate;
   readonly 'escrow-recovery': EscrowRecoveryPredicate;
   readonly signing: SigningPredicate;
+  readonly rotation: RotationPredicate;
 }
 
 export interface Statement<P extends Predicate = Predicate> {

@@ -22,7 +22,7 @@ import { encodeBundleManifest } from '../bundle/bundle-manifest.ts';
 import type { TokenRecord, TrusteeRecord } from '../bundle/entries.ts';
 import { encodeFingerprintsFile } from '../bundle/fingerprints-file.ts';
 import { BUNDLE_KIND_SPECS, type BundleKind } from '../bundle/kinds.ts';
-import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, SIGNED_DIR, SIGNING_REQUEST_FILE, VERIFIER_PAGE, pemFileName } from '../bundle/layout.ts';
+import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, KEY_STATES_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, PREVIOUS_MASTER, README_FILE, SCRIPT_FILE, SIGNED_DIR, SIGNING_REQUEST_FILE, VERIFIER_PAGE, pemFileName } from '../bundle/layout.ts';
 import { principalKeyIds, principalName, publicKeyAlgOf, readableFingerprint } from '../bundle/principals.ts';
 import { encodeReadme } from '../bundle/readme.ts';
 import { IN_TOTO_STATEMENT_TYPE, POLICY_FORMAT, type BundleLink, type Predicate, type PredicateCommon, type PredicateOf, type PrincipalKeys, type SignedDocumentRecord, type Statement } from '../bundle/statement.ts';
@@ -88,7 +88,24 @@ export interface SigningFacts extends CommonFacts {
   sharesCombined: readonly string[];
 }
 
-export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts | SigningFacts;
+export interface RotationFacts extends CommonFacts {
+  kind: 'rotation';
+  /** The bundle whose key is rotated out. */
+  original: BundleLink;
+  originalStatement: Uint8Array;
+  /** The key rotated out: deprecated until `until`. */
+  previous: { fingerprint: string; publicKey: HybridPublicKey; until: string };
+  /** keys/key-states.json, exactly as cross-sign fixed it. */
+  keyStates: Uint8Array;
+  graceDays: number;
+  /** The new escrow, as a root ceremony's. */
+  manifestBytes: Uint8Array;
+  receipts: readonly ShareReceiptFact[];
+  /** Trustee ids whose shares of the old key were combined. */
+  sharesCombined: readonly string[];
+}
+
+export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts | SigningFacts | RotationFacts;
 
 type FactsOf<K extends BundleKind> = Extract<BundleFacts, { kind: K }>;
 
@@ -108,12 +125,9 @@ interface KindParts<F, P extends Predicate> {
 const KIND_PARTS: { readonly [K in BundleKind]: KindParts<FactsOf<K>, PredicateOf[K]> } = {
   'root-keygen': {
     files: (f) => [[ESCROW_MANIFEST_FILE, f.manifestBytes]],
-    policy: (f) => ({ algorithms: { classical: 'Ed25519', trusteeClassical: ['Ed25519', 'ES256'], pq: f.script.algorithms.pq, kem: f.script.algorithms.kem, aead: f.script.algorithms.aead, hash: 'SHA-256' } }),
+    policy: (f) => ({ algorithms: algorithmsPolicy(f) }),
     master: (f) => ({ token: f.master.token }),
-    trustee: (f, t) => {
-      const r = f.receipts.find((x) => x.trusteeId === t.id);
-      return { share: r ? { x: r.x, receipt: r.commitmentCheck === 'match' && r.blobCheck === 'match' ? 'verified' : 'mismatch' } : null };
-    },
+    trustee: (f, t) => ({ share: shareOf(f, t) }),
     predicate: () => ({}),
     readme: (f) => ({ t: String(f.script.quorum!.t), n: String(f.script.quorum!.n) }),
   },
@@ -147,7 +161,44 @@ const KIND_PARTS: { readonly [K in BundleKind]: KindParts<FactsOf<K>, PredicateO
       documents: f.documents.map((d) => d.name).join(', '),
     }),
   },
+  rotation: {
+    files: (f) => [
+      [KEY_STATES_FILE, f.keyStates],
+      [ESCROW_MANIFEST_FILE, f.manifestBytes],
+      [ORIGINAL_STATEMENT_FILE, f.originalStatement],
+    ],
+    policy: (f) => ({ algorithms: algorithmsPolicy(f), original: { ...f.original }, previousMaster: { fingerprint: f.previous.fingerprint }, rotation: { graceDays: f.graceDays } }),
+    master: (f) => ({ token: f.master.token }),
+    trustee: (f, t) => ({ share: shareOf(f, t), shareCombined: f.sharesCombined.includes(t.id) }),
+    predicate: (f) => ({
+      original: { ...f.original },
+      previousMaster: { fingerprint: f.previous.fingerprint, keys: keysOf(f.previous.publicKey), until: f.previous.until },
+      keyStates: { sha256: sha256Hex(f.keyStates) },
+    }),
+    readme: (f) => {
+      const p = readableFingerprint(f.previous.fingerprint);
+      return {
+        originalCeremonyId: f.original.ceremonyId,
+        sharesCombined: f.sharesCombined.join(', '),
+        previousUntil: f.previous.until,
+        previousHex: p.hexGroups,
+        previousWords: p.words.join(' '),
+        t: String(f.script.quorum!.t),
+        n: String(f.script.quorum!.n),
+      };
+    },
+  },
 };
+
+function algorithmsPolicy(f: RootKeygenFacts | RotationFacts): Record<string, unknown> {
+  return { classical: 'Ed25519', trusteeClassical: ['Ed25519', 'ES256'], pq: f.script.algorithms.pq, kem: f.script.algorithms.kem, aead: f.script.algorithms.aead, hash: 'SHA-256' };
+}
+
+/** A trustee's share of the escrow this ceremony made, as its receipt confirmed it. */
+function shareOf(f: RootKeygenFacts | RotationFacts, t: TrusteeRecord): { x: number; receipt: 'verified' | 'mismatch' } | null {
+  const r = f.receipts.find((x) => x.trusteeId === t.id);
+  return r ? { x: r.x, receipt: r.commitmentCheck === 'match' && r.blobCheck === 'match' ? 'verified' : 'mismatch' } : null;
+}
 
 /** Where a signed document (or its envelope) lies in the bundle. */
 export function signedPath(name: string): string {
@@ -170,8 +221,9 @@ export function sha256Hex(b: Uint8Array): string {
   return toHex(sha256(b));
 }
 
-function principals(f: BundleFacts): { id: string; publicKey: HybridPublicKey }[] {
-  return [{ id: 'master', publicKey: f.master.publicKey }, ...f.trustees];
+/** Every key of the bundle, in the order keys/jwks.json and the statement give them: the master key, the key a rotation rotates out, the trustees. */
+function principals(f: BundleFacts): { id: string; publicKey: HybridPublicKey; fingerprint: string }[] {
+  return [{ id: 'master', publicKey: f.master.publicKey, fingerprint: f.master.fingerprint }, ...(f.kind === 'rotation' ? [{ id: PREVIOUS_MASTER, publicKey: f.previous.publicKey, fingerprint: f.previous.fingerprint }] : []), ...f.trustees];
 }
 
 /** keys/jwks.json, every keys/*.spki.pem (master first) and keys/fingerprints.txt. */
@@ -211,7 +263,7 @@ function policyObject(f: BundleFacts): Record<string, unknown> {
     signatures: {
       mode: 'hybrid',
       rule: 'a principal counts only when its classical and its ML-DSA-65 signature both verify',
-      statementSigners: [f.master.fingerprint, ...f.trustees.map((t) => t.fingerprint)].map(principalName),
+      statementSigners: principals(f).map((p) => principalName(p.fingerprint)),
     },
     airGap: f.script.airGap,
     ...parts(f).policy(f),

@@ -76,7 +76,7 @@ function whatToCheck(step: CeremonyStep, quorum: string): string {
     case 'restore-to-token':
       return 'The key is restored onto the new token, non-extractable, and its test signature verifies.';
     case 'cross-sign':
-      return 'The new key and the old one sign each other; both signatures verify.';
+      return `The OLD and the NEW master fingerprints are read aloud side by side and match everyone's paper record; the old key stays verify-only for ${step.params.graceDays} days.`;
     case 'check-request':
       return `The signing request's digest on the screen matches everyone's copy; no key in it is valid for more than ${step.params.maxValidityDays} days (at most ${step.params.maxKeys} keys and ${step.params.maxArtifacts} artifacts).`;
     case 'sign-document':

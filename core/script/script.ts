@@ -163,7 +163,7 @@ export interface ActionParams {
   readonly 'collect-share': EmptyParams;
   readonly combine: EmptyParams;
   readonly 'restore-to-token': EmptyParams;
-  readonly 'cross-sign': EmptyParams;
+  readonly 'cross-sign': { readonly graceDays: number };
   /** The signing request's caps (Boulder's rule: check before signing). */
   readonly 'check-request': { readonly maxValidityDays: number; readonly maxKeys: number; readonly maxArtifacts: number };
   readonly 'sign-document': EmptyParams;
@@ -230,11 +230,13 @@ interface ActionRule {
 
 const ADMIN: readonly CeremonyRole[] = ['administrator'];
 const NONE = { required: [], optional: [] } as const;
-const ROOT: readonly CeremonyKind[] = ['root-keygen'];
+/** The kinds that generate and escrow a new master key. */
+const ROOT: readonly CeremonyKind[] = ['root-keygen', 'rotation'];
+const ROTATION: readonly CeremonyKind[] = ['rotation'];
 const RECOVERY: readonly CeremonyKind[] = ['escrow-recovery'];
 const SIGNING: readonly CeremonyKind[] = ['signing'];
-const UNLOCK: readonly CeremonyKind[] = ['escrow-recovery', 'signing'];
-const ALL: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing'];
+const UNLOCK: readonly CeremonyKind[] = ['escrow-recovery', 'signing', 'rotation'];
+const ALL: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing', 'rotation'];
 
 export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object.freeze({
   'air-gap-check': { actors: ADMIN, ...NONE, kinds: ALL },
@@ -255,7 +257,7 @@ export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object
   'collect-share': { actors: ['trustee'], ...NONE, kinds: UNLOCK },
   combine: { actors: ADMIN, ...NONE, kinds: UNLOCK },
   'restore-to-token': { actors: ADMIN, ...NONE, kinds: RECOVERY },
-  'cross-sign': { actors: ADMIN, ...NONE, kinds: [] },
+  'cross-sign': { actors: ADMIN, required: ['grace-days'], optional: [], kinds: ROTATION },
   'check-request': { actors: ADMIN, required: ['max-validity-days'], optional: ['max-keys', 'max-artifacts'], kinds: SIGNING },
   'sign-document': { actors: ADMIN, ...NONE, kinds: SIGNING },
 });
@@ -277,6 +279,8 @@ const MAX_REQUEST_ARTIFACTS = 4096;
 const DEFAULT_MAX_KEYS = 16;
 const DEFAULT_MAX_ARTIFACTS = 64;
 const MAX_DICE = 1000;
+/** cross-sign: the longest grace a rotated-out key keeps (ten years, as the longest endorsement). */
+const MAX_GRACE_DAYS = 3653;
 
 // ---------------------------------------------------------------------------------------
 // Parser
@@ -423,13 +427,13 @@ function checkQuorum(n: YNode, c: Checker): Quorum | undefined {
 }
 
 function checkKindRoles(kind: CeremonyKind, roles: RoleCounts, quorum: Quorum | undefined, quorumEntry: YEntry | undefined, top: YMap, c: Checker): void {
-  const needsQuorum = kind === 'root-keygen' || kind === 'escrow-recovery' || kind === 'signing';
+  const needsQuorum = kind === 'root-keygen' || kind === 'escrow-recovery' || kind === 'signing' || kind === 'rotation';
   if (needsQuorum && !quorumEntry) {
     c.error(top.at, `${kindPhrase(kind)} must declare "quorum: { n: …, t: … }"`);
     return;
   }
   if (!quorum || !quorumEntry) return;
-  if (kind === 'root-keygen' && roles.trustee !== quorum.n) {
+  if ((kind === 'root-keygen' || kind === 'rotation') && roles.trustee !== quorum.n) {
     c.error(quorumEntry.value.at, `quorum.n (${quorum.n}) must equal roles.trustee (${roles.trustee}): at key generation every trustee receives exactly one share`);
   }
   if ((kind === 'escrow-recovery' || kind === 'signing') && (roles.trustee < quorum.t || roles.trustee > quorum.n)) {
@@ -801,6 +805,10 @@ function checkParams(
       }
       return { maxValidityDays, maxKeys, maxArtifacts };
     }
+    case 'cross-sign': {
+      const graceDays = c.int(val('grace-days'), `${what}.grace-days`, 0, MAX_GRACE_DAYS);
+      return graceDays === undefined ? undefined : { graceDays };
+    }
     default:
       return {};
   }
@@ -928,6 +936,43 @@ function checkStepOrder(kind: CeremonyKind, steps: readonly CeremonyStep[], list
     mustPrecede(o, restore, lastCoSign, 'the recovery is co-signed after the key is on the new token');
     if (!lastCoSignStep.params.roles.includes('trustee')) {
       c.error(stepAt(lastCoSignStep), `${show(lastCoSignStep)}: the final co-sign of an ${kind} must include the trustees (params.roles: [trustee, …])`);
+    }
+  }
+
+  if (kind === 'rotation') {
+    for (const a of ['verify-bundle', 'collect-share', 'combine', 'entropy', 'generate', 'import', 'split', 'distribute', 'verify-receipts', 'cross-sign'] as const) atMostOnce(o, a);
+    const bundle = requireStep(o, is('verify-bundle'), 'a verify-bundle step (load and verify the current bundle)');
+    const checkIn = requireStep(o, trusteeCheckIn, 'a check-in step by the trustees');
+    const collect = requireStep(o, is('collect-share'), 'a collect-share step');
+    const combine = requireStep(o, is('combine'), 'a combine step (the old key is unlocked)');
+    const generate = requireStep(o, is('generate'), 'a generate step (the new key)');
+    const imp = requireStep(o, is('import'), 'an import step (the new classical key goes onto the new master token)');
+    const split = requireStep(o, is('split'), 'a split step');
+    const distribute = requireStep(o, is('distribute'), 'a distribute step');
+    const receipts = requireStep(o, is('verify-receipts'), 'a verify-receipts step');
+    const cross = requireStep(o, is('cross-sign'), 'a cross-sign step (the key states and the grace period)');
+    if (c.issues.count > 0) return;
+    for (const s of steps) {
+      if (s.action === 'check-in' && s.params.enroll) {
+        c.error(stepAt(s), `${show(s)}: trustees do not enroll in a rotation; they check in with the identity they hold their share of the current key with (enroll: false)`);
+      }
+    }
+    if (!steps[cross]!.witness) c.error(stepAt(steps[cross]!), `${show(steps[cross]!)}: the witness reads the new fingerprint aloud beside the old one; the cross-sign step needs witness: true`);
+    mustPrecede(o, bundle, checkIn, 'the trustees check in against the verified current bundle: only its trustees unlock its key');
+    mustPrecede(o, checkIn, collect, 'the trustees check in before they hand over their shares');
+    mustPrecede(o, collect, combine, 'the shares are collected before they are combined');
+    mustPrecede(o, combine, generate, 'the old key is unlocked before the new one is made: a quorum that cannot unlock it stops the rotation before any new key exists');
+    mustPrecede(o, firstIndex(steps, is('entropy')), generate, 'entropy is gathered before the key is generated from it');
+    mustPrecede(o, generate, imp, 'the key must exist before it is imported into the master token');
+    mustPrecede(o, generate, split, 'the escrow is split only after the key exists');
+    mustPrecede(o, split, distribute, 'shares are distributed after the split');
+    mustPrecede(o, distribute, receipts, 'receipts are verified after the shares are distributed');
+    for (let i = 0; i < steps.length; i++) if (masterStep(steps[i]!)) mustPrecede(o, i, imp, 'the new master token is selected and logged into before the key is imported');
+    mustPrecede(o, receipts, cross, 'the key states are published only once the new key is escrowed and every receipt is in');
+    mustPrecede(o, imp, cross, 'the key states are published only once the new key is on its token');
+    mustPrecede(o, cross, lastCoSign, 'the rotation is co-signed after its key states are fixed');
+    if (!lastCoSignStep.params.roles.includes('trustee')) {
+      c.error(stepAt(lastCoSignStep), `${show(lastCoSignStep)}: the final co-sign of a rotation must include the trustees (params.roles: [trustee, …])`);
     }
   }
 

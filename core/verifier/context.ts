@@ -16,7 +16,7 @@ import type { ParsedCeremonyScript } from '../script/script.ts';
 import type { BundleManifest } from '../bundle/bundle-manifest.ts';
 import type { MasterRecord, TrusteeRecord } from '../bundle/entries.ts';
 import type { BundleKind } from '../bundle/kinds.ts';
-import type { BundleFiles } from '../bundle/layout.ts';
+import { PREVIOUS_MASTER, type BundleFiles } from '../bundle/layout.ts';
 import type { BundleLink, SignedDocumentRecord } from '../bundle/statement.ts';
 import type { SigningRequest } from '../signing/request.ts';
 import { principalName } from '../bundle/principals.ts';
@@ -47,6 +47,16 @@ export interface RecoveryFacts {
   readonly sharesCombined: readonly string[];
 }
 
+/** What a rotation transcript states beyond a quorum unlock and a root ceremony's key steps: the key states cross-sign fixed. */
+export interface RotationTranscriptFacts {
+  /** The rotation time (key.states `at`). */
+  readonly at: string;
+  readonly graceDays: number;
+  /** The old key's grace end. */
+  readonly until: string;
+  readonly keyStatesSha256: string;
+}
+
 export class VerifyContext {
   manifest?: BundleManifest;
   transcript?: TranscriptContents;
@@ -58,6 +68,9 @@ export class VerifyContext {
   trustees: readonly TrusteeRecord[] = [];
   recovery?: RecoveryFacts;
   signing?: SigningTranscriptFacts;
+  /** A rotation: the key it rotates out (the link's master key, its public keys from keys/jwks.json), and its key states. */
+  previousMaster?: MasterRecord;
+  rotation?: RotationTranscriptFacts;
   /** The signing request, parsed and checked by the signing-request check. */
   signingRequest?: SigningRequest;
   script?: ParsedCeremonyScript;
@@ -97,9 +110,10 @@ export class VerifyContext {
     ];
   }
 
-  /** The statement's signers: the master key, then each trustee. */
+  /** The statement's signers: the master key, a rotation's previous master key, then each trustee. */
   signers(): StatementSigner[] {
-    return [{ id: 'master', fingerprint: this.master!.fingerprint, publicKey: this.master!.publicKey }, ...this.trustees.map((t) => ({ id: t.id, fingerprint: t.fingerprint, publicKey: t.publicKey }))];
+    const previous = this.kind === 'rotation' ? [{ id: PREVIOUS_MASTER, fingerprint: this.previousMaster!.fingerprint, publicKey: this.previousMaster!.publicKey }] : [];
+    return [{ id: 'master', fingerprint: this.master!.fingerprint, publicKey: this.master!.publicKey }, ...previous, ...this.trustees.map((t) => ({ id: t.id, fingerprint: t.fingerprint, publicKey: t.publicKey }))];
   }
 
   /** The bundle's kind for choosing checks: root-keygen until the transcript says otherwise. */

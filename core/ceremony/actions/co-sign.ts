@@ -6,7 +6,8 @@
  *  2. ceremony.end closes the transcript: from here on nothing is appended, because
  *  3. the final checkpoint (size = the whole transcript) is co-signed by the master key and
  *     every trustee, and the in-toto Statement v1 over the kind's subjects (bundle-writer.ts)
- *     is signed in a DSSE envelope by the master key and every trustee, two signatures each
+ *     is signed in a DSSE envelope by the master key (a rotation: then the key it rotates out)
+ *     and every trustee, two signatures each
  *     (classical + ML-DSA-65, keyids = RFC 7638 thumbprints). Both are written to the journal
  *     folder; export copies them into the bundle. A statement an interrupted run already wrote
  *     for this closed transcript is kept (export verifies it).
@@ -17,7 +18,7 @@ import { encodeEnvelope, pae, type DsseSignature } from '../../encoding/dsse.ts'
 import { parseCheckpointNote, verifyCheckpointSignatures, type Checkpoint } from '../../transcript/checkpoint.ts';
 import { readTranscript } from '../../transcript/transcript.ts';
 import type { EntryBody } from '../../transcript/entry.ts';
-import type { HybridPublicKey, HybridSignature } from '../../crypto/hybrid.ts';
+import type { HybridPublicKey, HybridSignature, HybridSigner } from '../../crypto/hybrid.ts';
 import type { StepOf } from '../../script/script.ts';
 import { ENTRY } from '../../bundle/entries.ts';
 import { TRANSCRIPT_FILE } from '../../bundle/layout.ts';
@@ -69,8 +70,12 @@ async function readClosedTranscript(run: CeremonyRun): Promise<Uint8Array> {
   return bytes;
 }
 
-/** Signs the final checkpoint and the statement over the closed transcript, unless they are already in the journal folder. */
-export async function finishSignatures(run: CeremonyRun, step: string, facts: () => Promise<BundleFacts>): Promise<void> {
+/**
+ * Signs the final checkpoint and the statement over the closed transcript, unless they are
+ * already in the journal folder. A rotation gives `previous`, the signer of the key it rotates
+ * out, which signs the statement right after the new master key.
+ */
+export async function finishSignatures(run: CeremonyRun, step: string, facts: () => Promise<BundleFacts>, previous?: () => HybridSigner): Promise<void> {
   await requireMasterSecret(run, step);
   const bytes = await readClosedTranscript(run);
   const cp = await run.writer.checkpoint(run.origin);
@@ -89,16 +94,20 @@ export async function finishSignatures(run: CeremonyRun, step: string, facts: ()
     signatures.push({ keyid: ids.classical, sig: sig.classical }, { keyid: ids.pq, sig: sig.pq });
   };
   await sign(f.master.publicKey, (msg) => run.masterSigner().sign(msg));
+  if (f.kind === 'rotation') {
+    if (!previous) throw new KeyriteError('CEREMONY_ERROR', 'A rotation statement is signed by the key it rotates out, which is not unlocked in this run.');
+    await sign(f.previous.publicKey, (msg) => previous().sign(msg));
+  }
   for (const t of f.trustees) await sign(t.publicKey, (msg) => run.withTrusteeKeys(t.id, step, ({ signer }) => signer.sign(msg)));
   await createOrSame(run, statementRef, utf8(encodeEnvelope({ payloadType: IN_TOTO_PAYLOAD_TYPE, payload, signatures }) + '\n'));
 }
 
-export async function coSign(run: CeremonyRun, step: StepOf<'co-sign'>, close: () => Promise<Closing>, facts: () => Promise<BundleFacts>): Promise<void> {
+export async function coSign(run: CeremonyRun, step: StepOf<'co-sign'>, close: () => Promise<Closing>, facts: () => Promise<BundleFacts>, previous?: () => HybridSigner): Promise<void> {
   // A transcript closed by an earlier run is never extended: only missing signatures are made.
-  if (run.sealed) return finishSignatures(run, step.id, facts);
+  if (run.sealed) return finishSignatures(run, step.id, facts, previous);
   const closing = await close();
   await confirmWitness(run, step, [...closing.summary]);
   await run.record(ENTRY.ceremonyEnd, run.admin.id, { step: step.id, status: 'complete', ...closing.end });
   run.sealed = true;
-  await finishSignatures(run, step.id, facts);
+  await finishSignatures(run, step.id, facts, previous);
 }

@@ -122,7 +122,7 @@ async function checkTrusteeFolders({ parsed, answers, env, previous }: Preflight
 }
 
 /** Before anything could change a token: the master key label must be free — or hold this ceremony's escrowed key. */
-async function masterPrecheck(run: CeremonyRun): Promise<void> {
+export async function masterPrecheck(run: CeremonyRun): Promise<void> {
   const s = run.session('master');
   const label = run.script.tokens.master.keyLabel;
   await run.ensureLoggedIn(s, run.admin.id, undefined);

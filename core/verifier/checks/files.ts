@@ -7,7 +7,7 @@
 import { parseBundleManifest } from '../../bundle/bundle-manifest.ts';
 import { BUNDLE_KIND_SPECS } from '../../bundle/kinds.ts';
 import { signedFiles } from './signing.ts';
-import { BUNDLE_MANIFEST_FILE, parseCheckpointNotePath, pemFileName } from '../../bundle/layout.ts';
+import { BUNDLE_MANIFEST_FILE, PREVIOUS_MASTER, parseCheckpointNotePath, pemFileName } from '../../bundle/layout.ts';
 import { publicKeyAlgOf } from '../../bundle/principals.ts';
 import { fail, type Check } from '../check-list.ts';
 import type { VerifyContext } from '../context.ts';
@@ -47,7 +47,7 @@ export const bundleFiles: Check<VerifyContext> = {
 /** The PEM files a bundle holds: two per principal (master first, then each trustee). */
 export function expectedPemFiles(ctx: VerifyContext): Map<string, { who: string; half: 'classical' | 'pq' }> {
   const out = new Map<string, { who: string; half: 'classical' | 'pq' }>();
-  for (const p of [{ id: 'master', publicKey: ctx.master!.publicKey }, ...ctx.trustees]) {
+  for (const p of [{ id: 'master', publicKey: ctx.master!.publicKey }, ...(ctx.kind === 'rotation' ? [{ id: PREVIOUS_MASTER, publicKey: ctx.previousMaster!.publicKey }] : []), ...ctx.trustees]) {
     out.set(pemFileName(p.id, publicKeyAlgOf(p.publicKey.classical.alg)), { who: p.id, half: 'classical' });
     out.set(pemFileName(p.id, 'ML-DSA-65'), { who: p.id, half: 'pq' });
   }

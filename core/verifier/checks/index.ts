@@ -14,6 +14,7 @@ import { readme } from './readme.ts';
 import { escrowManifest, shareReceipts } from './escrow.ts';
 import { originalLink } from './recovery.ts';
 import { signedDocuments, signingRequest } from './signing.ts';
+import { keyStates, rotationSigners } from './rotation.ts';
 import { checkpointConsistency, checkpointRoots, checkpointSignatures } from './checkpoints.ts';
 import { hybridRule, statement, statementSignatures, threshold } from './statement.ts';
 
@@ -25,7 +26,9 @@ export interface TableEntry {
 
 const every = (check: Check<VerifyContext>): TableEntry => ({ check });
 const only = (kind: BundleKind, check: Check<VerifyContext>): TableEntry => ({ check, kinds: [kind] });
-const unlocking = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['escrow-recovery', 'signing'] });
+const unlocking = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['escrow-recovery', 'signing', 'rotation'] });
+/** The kinds that generate and escrow a master key. */
+const escrowing = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['root-keygen', 'rotation'] });
 
 export const CHECKS: readonly TableEntry[] = [
   every(bundleManifest),
@@ -37,9 +40,10 @@ export const CHECKS: readonly TableEntry[] = [
   every(keys),
   every(bundleLayout),
   every(readme),
-  only('root-keygen', escrowManifest),
-  only('root-keygen', shareReceipts),
+  escrowing(escrowManifest),
+  escrowing(shareReceipts),
   unlocking(originalLink),
+  only('rotation', keyStates),
   only('signing', signingRequest),
   only('signing', signedDocuments),
   every(checkpointRoots),
@@ -49,4 +53,5 @@ export const CHECKS: readonly TableEntry[] = [
   every(statementSignatures),
   every(hybridRule),
   every(threshold),
+  only('rotation', rotationSigners),
 ];

@@ -11,7 +11,7 @@ import { pemToPublicKey, publicKeyToPem } from '../../encoding/pem.ts';
 import { expectObject } from '../../encoding/json-fields.ts';
 import type { HybridPublicKey } from '../../crypto/hybrid.ts';
 import { parseFingerprintsFile } from '../../bundle/fingerprints-file.ts';
-import { FINGERPRINTS_FILE, JWKS_FILE, POLICY_FILE } from '../../bundle/layout.ts';
+import { FINGERPRINTS_FILE, JWKS_FILE, POLICY_FILE, PREVIOUS_MASTER } from '../../bundle/layout.ts';
 import { fingerprintHex, publicKeyAlgOf } from '../../bundle/principals.ts';
 import { oneLine } from '../../bundle/text-template.ts';
 import { fail, type Check } from '../check-list.ts';
@@ -19,7 +19,7 @@ import type { VerifyContext } from '../context.ts';
 import { expectedPemFiles } from './files.ts';
 
 function principalsOf(ctx: VerifyContext): { id: string; publicKey: HybridPublicKey }[] {
-  return [{ id: 'master', publicKey: ctx.master!.publicKey }, ...ctx.trustees];
+  return [{ id: 'master', publicKey: ctx.master!.publicKey }, ...(ctx.kind === 'rotation' ? [{ id: PREVIOUS_MASTER, publicKey: ctx.previousMaster!.publicKey }] : []), ...ctx.trustees];
 }
 
 function checkJwks(ctx: VerifyContext): number {
@@ -27,7 +27,7 @@ function checkJwks(ctx: VerifyContext): number {
   const keys = parseJwks(fromUtf8(bytes), JWKS_FILE);
   const expected = principalsOf(ctx).flatMap((p): JwksEntry[] => [{ alg: publicKeyAlgOf(p.publicKey.classical.alg), publicKey: p.publicKey.classical.publicKey }, { alg: 'ML-DSA-65', publicKey: p.publicKey.pq.publicKey }]);
   const same = keys.length === expected.length && keys.every((k, i) => k.alg === expected[i]!.alg && equalBytes(k.publicKey, expected[i]!.publicKey));
-  if (!same) fail('keys/jwks.json does not hold exactly the master and trustee keys of the transcript.');
+  if (!same) fail(`keys/jwks.json does not hold exactly the master${ctx.kind === 'rotation' ? ', previous master' : ''} and trustee keys of the transcript.`);
   if (!equalBytes(bytes, utf8(encodeJwks(expected) + '\n'))) fail('keys/jwks.json is not in the form Keyrite writes (canonical JSON, each key with only its public members and its thumbprint as kid).');
   return keys.length;
 }

@@ -26,6 +26,18 @@ const KIND_FACTS: Readonly<Record<BundleKind, (ctx: VerifyContext) => Record<str
     sharesCombined: ctx.recovery!.sharesCombined.join(', '),
     documents: ctx.signing!.documents.map((d) => d.name).join(', '),
   }),
+  rotation: (ctx) => {
+    const p = fingerprint(fromHex(ctx.previousMaster!.fingerprint));
+    return {
+      originalCeremonyId: ctx.recovery!.original.ceremonyId,
+      sharesCombined: ctx.recovery!.sharesCombined.join(', '),
+      previousUntil: ctx.rotation!.until,
+      previousHex: formatFingerprintHex(p),
+      previousWords: fingerprintWords(p).join(' '),
+      t: String(ctx.script!.script.quorum!.t),
+      n: String(ctx.script!.script.quorum!.n),
+    };
+  },
 };
 
 function expectedFacts(ctx: VerifyContext, kind: BundleKind): Record<string, string> {

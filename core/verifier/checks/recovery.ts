@@ -38,23 +38,34 @@ function linkOf(v: unknown): BundleLink {
   return { ceremonyId, masterFingerprint, statementSha256 };
 }
 
-/** The master key a recovery bundle publishes: the first two keys of keys/jwks.json, which must have the original fingerprint. */
-function recoveredMasterKey(ctx: VerifyContext, fingerprint: string): HybridPublicKey {
-  const [c, q] = parseJwks(fromUtf8(ctx.file(JWKS_FILE)), JWKS_FILE);
-  if (c?.alg !== 'Ed25519' || q?.alg !== 'ML-DSA-65') fail('keys/jwks.json does not begin with the master key (Ed25519, then ML-DSA-65).');
+/**
+ * The original master key as keys/jwks.json publishes it: its two keys from position `at` (0 for
+ * a recovery or signing bundle, whose master key it is; 2 for a rotation bundle, after the new
+ * key), which must have the original fingerprint.
+ */
+export function originalMasterKey(ctx: VerifyContext, fingerprint: string, at: 0 | 2): HybridPublicKey {
+  const keys = parseJwks(fromUtf8(ctx.file(JWKS_FILE)), JWKS_FILE);
+  const [c, q] = [keys[at], keys[at + 1]];
+  const which = at === 0 ? 'begin with the master key' : 'give the previous master key third and fourth';
+  if (c?.alg !== 'Ed25519' || q?.alg !== 'ML-DSA-65') fail(`keys/jwks.json does not ${which} (Ed25519, then ML-DSA-65).`);
   const key: HybridPublicKey = { classical: { alg: 'Ed25519', publicKey: c.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: q.publicKey } };
-  if (fingerprintHex(key) !== fingerprint) fail('keys/jwks.json does not begin with the master key of the original ceremony.');
+  if (fingerprintHex(key) !== fingerprint) fail(`keys/jwks.json does not ${which} of the original ceremony.`);
   return key;
 }
 
-/** The unlocking transcript's own story, from start to end; sets the master key and returns the unlock's facts. */
-export function recoveryFacts(ctx: VerifyContext, entries: readonly TranscriptEntry[]): RecoveryFacts {
+const CLOSES: Readonly<Record<string, string>> = { signing: 'a signing ceremony', 'escrow-recovery': 'a recovery', rotation: 'a rotation' };
+
+/**
+ * The quorum unlock a transcript tells (escrow-recovery, signing, rotation): its link to the
+ * original ceremony at start and end, every key.restore sound and of the original key, the last
+ * one's shares those ceremony.end names, each accepted, at least t distinct.
+ */
+export function unlockFacts(ctx: VerifyContext, entries: readonly TranscriptEntry[]): RecoveryFacts {
   const start = entries[0]!.body;
   const original = linkOf(start.original);
   const end = entries[entries.length - 1]!.body;
   const kind = ctx.kind!;
-  if (end.kind !== kind || !sameLink(end.original, original)) fail(`ceremony.end does not close ${kind === 'signing' ? 'a signing ceremony' : 'a recovery'} of the original ceremony named at the start.`);
-  if (end.masterFingerprint !== original.masterFingerprint) fail("ceremony.end names another master key than the original ceremony's.");
+  if (end.kind !== kind || !sameLink(end.original, original)) fail(`ceremony.end does not close ${CLOSES[kind] ?? 'a quorum unlock'} of the original ceremony named at the start.`);
   // A resumed recovery combines again (shares are never stored): every key.restore must be sound; the last one counts.
   const restores = entries.filter((e) => e.type === ENTRY.keyRestore);
   if (restores.length === 0) fail('The transcript records no key.restore entry: the key was never recovered.');
@@ -71,6 +82,16 @@ export function recoveryFacts(ctx: VerifyContext, entries: readonly TranscriptEn
   if (unaccepted.length > 0) fail(`Shares were combined without a share.accepted entry: ${unaccepted.join(', ')}.`);
   const t = expectObject(start.quorum, 'quorum in ceremony.start').t;
   if (typeof t !== 'number' || new Set(combined).size < t) fail(`Fewer than t = ${String(t)} distinct shares were combined.`);
+  return { original, end, sharesCombined: combined };
+}
+
+/** The unlocking transcript's own story, from start to end; sets the master key and returns the unlock's facts. */
+export function recoveryFacts(ctx: VerifyContext, entries: readonly TranscriptEntry[]): RecoveryFacts {
+  const facts = unlockFacts(ctx, entries);
+  const { original, end } = facts;
+  const kind = ctx.kind!;
+  if (end.masterFingerprint !== original.masterFingerprint) fail("ceremony.end names another master key than the original ceremony's.");
+  const restores = entries.filter((e) => e.type === ENTRY.keyRestore);
   const onToken = entries.some((e) => e.type === ENTRY.tokenLabelCheck && e.body.outcome === 'holds-this-ceremony-key');
   if (kind === 'signing') {
     // The key signs with its classical half on the master token, found to hold it before any share was opened.
@@ -80,8 +101,8 @@ export function recoveryFacts(ctx: VerifyContext, entries: readonly TranscriptEn
     const restoredOnToken = entries.some((e) => e.type === ENTRY.keyImport && e.seq > restores[0]!.seq) || onToken;
     if (!restoredOnToken) fail('The transcript does not record the key restored onto the new master token.');
   }
-  ctx.master = { fingerprint: original.masterFingerprint, publicKey: recoveredMasterKey(ctx, original.masterFingerprint) };
-  return { original, end, sharesCombined: combined };
+  ctx.master = { fingerprint: original.masterFingerprint, publicKey: originalMasterKey(ctx, original.masterFingerprint, 0) };
+  return facts;
 }
 
 /**
@@ -99,10 +120,13 @@ export const originalLink: Check<VerifyContext> = {
     const env = parseEnvelope(fromUtf8(bytes));
     if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) fail('original/statement.dsse.json is not an in-toto statement.');
     const st = expectObject(parseJsonStrict(fromUtf8(env.payload), 'the original statement'), 'original statement');
-    if (st._type !== IN_TOTO_STATEMENT_TYPE || st.predicateType !== BUNDLE_KIND_SPECS['root-keygen'].predicateType) fail('original/statement.dsse.json is not a root key ceremony statement.');
+    // A rotation builds on the root bundle or the last rotation; the others on the root bundle.
+    const kinds = ctx.kind === 'rotation' ? (['root-keygen', 'rotation'] as const) : (['root-keygen'] as const);
+    if (st._type !== IN_TOTO_STATEMENT_TYPE || !kinds.some((k) => st.predicateType === BUNDLE_KIND_SPECS[k].predicateType)) fail(`original/statement.dsse.json is not a ${ctx.kind === 'rotation' ? 'root key ceremony or key rotation' : 'root key ceremony'} statement.`);
     const pred = expectObject(st.predicate, 'original predicate');
     if (pred.ceremonyId !== original.ceremonyId || expectObject(pred.master, 'original master').fingerprint !== original.masterFingerprint) fail('original/statement.dsse.json is of another ceremony or master key.');
-    const master = ctx.master!;
+    // The key that signed the original statement: the one a rotation rotates out, else this bundle's own master key.
+    const master = ctx.kind === 'rotation' ? ctx.previousMaster! : ctx.master!;
     const ids = principalKeyIds(master.publicKey);
     const sigOf = (keyid: string): Uint8Array => {
       const found = env.signatures.filter((s) => s.keyid === keyid);
@@ -111,7 +135,7 @@ export const originalLink: Check<VerifyContext> = {
     };
     const mode = ctx.mode;
     const v = verifyHybrid(master.publicKey, pae(env.payloadType, env.payload), { classical: mode === 'pq-only' ? new Uint8Array(0) : sigOf(ids.classical), pq: mode === 'classical-only' ? new Uint8Array(0) : sigOf(ids.pq) }, mode, ctx.crypto.ed25519);
-    if (!v.valid) fail(`The master key's signature on the original statement does not verify (${modeClause(mode)}).`);
+    if (!v.valid) fail(`The original master key's signature on the original statement does not verify (${modeClause(mode)}).`);
     const named = new Map((Array.isArray(pred.trustees) ? pred.trustees : []).map((x) => {
       const o = expectObject(x, 'original trustee');
       return [String(o.id), String(o.fingerprint)] as const;
@@ -120,7 +144,7 @@ export const originalLink: Check<VerifyContext> = {
     if (strangers.length > 0) fail(`${strangers.map((t) => t.id).join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not a trustee of the original ceremony with the same keys.`);
     const op = expectObject(pred.policy, 'original policy');
     const quorum = expectObject(ctx.policy!.quorum, 'quorum in policy.json');
-    if (op.n !== quorum.n || op.t !== quorum.t) fail(`The recovery's quorum is not the original ${String(op.t)}-of-${String(op.n)}.`);
-    return `the original statement (SHA-256 recorded at the start) of ceremony ${original.ceremonyId} is signed (${modeClause(mode)}) by the same master key; the ${ctx.trustees.length} trustees present are trustees of that ceremony, and ${sharesCombined.length} of their shares (t = ${String(op.t)}) were combined`;
+    if (op.n !== quorum.n || op.t !== quorum.t) fail(`The ${ctx.kind === 'rotation' ? 'rotation' : 'recovery'}'s quorum is not the original ${String(op.t)}-of-${String(op.n)}.`);
+    return `the original statement (SHA-256 recorded at the start) of ceremony ${original.ceremonyId} is signed (${modeClause(mode)}) by ${ctx.kind === 'rotation' ? 'the master key this rotation rotates out' : 'the same master key'}; the ${ctx.trustees.length} trustees present are trustees of that ceremony, and ${sharesCombined.length} of their shares (t = ${String(op.t)}) were combined`;
   },
 };

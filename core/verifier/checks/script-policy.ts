@@ -28,10 +28,16 @@ export const scriptHash: Check<VerifyContext> = {
 /** The trustees policy.json lists must be those of the transcript, in order; their number fits the kind. */
 function checkTrustees(ctx: VerifyContext, listed: readonly Record<string, unknown>[], n: number, t: number): void {
   const trustees = ctx.trustees;
-  if (ctx.kind === 'root-keygen' && (listed.length !== n || trustees.length !== n)) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}.`);
+  if ((ctx.kind === 'root-keygen' || ctx.kind === 'rotation') && (listed.length !== n || trustees.length !== n)) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}.`);
   if (ctx.kind === 'escrow-recovery' || ctx.kind === 'signing') {
     if (trustees.length < t || trustees.length > n) fail(`A ${t}-of-${n} ${ctx.kind === 'signing' ? 'quorum unlock' : 'recovery'} needs ${t} to ${n} trustees present; the transcript checked in ${trustees.length}.`);
     if (!sameLink(ctx.policy!.original, ctx.recovery!.original)) fail('policy.json links to another original ceremony than the transcript.');
+  }
+  if (ctx.kind === 'rotation') {
+    if (!sameLink(ctx.policy!.original, ctx.recovery!.original)) fail('policy.json links to another original ceremony than the transcript.');
+    const previous = expectObject(ctx.policy!.previousMaster, 'previousMaster in policy.json');
+    const rotation = expectObject(ctx.policy!.rotation, 'rotation in policy.json');
+    if (Object.keys(previous).length !== 1 || previous.fingerprint !== ctx.previousMaster!.fingerprint || Object.keys(rotation).length !== 1 || rotation.graceDays !== ctx.rotation!.graceDays) fail('policy.json names another previous master key or grace period than the transcript.');
   }
   if (listed.some((x, i) => x.id !== trustees[i]!.id || x.fingerprint !== trustees[i]!.fingerprint)) fail('policy.json lists other trustees than the transcript.');
 }

@@ -42,6 +42,14 @@ function checkPredicate(ctx: VerifyContext, pred: JsonObject): void {
     const same = docs.length === s.documents.length && docs.every((d, i) => Object.keys(d).length === 4 && d.name === s.documents[i]!.name && d.payloadType === s.documents[i]!.payloadType && d.sha256 === s.documents[i]!.sha256 && d.envelopeSha256 === s.documents[i]!.envelopeSha256);
     if (request.sha256 !== s.requestSha256 || !same) fail('The statement names another request or other signed documents than the transcript.');
   }
+  if (ctx.kind === 'rotation') {
+    const previous = expectObject(pred.previousMaster, 'predicate previousMaster');
+    const pk = expectObject(previous.keys, 'predicate previousMaster keys');
+    const ids = principalKeyIds(ctx.previousMaster!.publicKey);
+    const sameKeys = expectObject(pk.classical, 'previous classical').kid === ids.classical && expectObject(pk.pq, 'previous pq').kid === ids.pq;
+    if (previous.fingerprint !== ctx.previousMaster!.fingerprint || previous.until !== ctx.rotation!.until || !sameKeys) fail('The statement names another previous master key or grace end than the transcript.');
+    if (expectObject(pred.keyStates, 'predicate keyStates').sha256 !== ctx.rotation!.keyStatesSha256) fail('The statement names other key states than the transcript.');
+  }
   const pp = expectObject(pred.policy, 'predicate policy');
   const q = expectObject(ctx.json(POLICY_FILE).quorum, 'quorum in policy.json');
   if (pp.n !== q.n || pp.t !== q.t || pp.signatures !== 'hybrid') fail('The statement gives another quorum or signature rule than policy.json.');
@@ -114,6 +122,6 @@ export const threshold: Check<VerifyContext> = {
     const counting = new Set(ctx.signatures!.principals.filter((p) => p.counts).map((p) => principalName(p.fingerprint)));
     const have = required.filter((r) => counting.has(r)).length;
     if (have < required.length) fail(`The statement is signed by ${have} of the ${required.length} distinct principals policy.json requires.`);
-    return `${have} of ${required.length} required distinct principals (master + ${required.length - 1} trustees) signed, each counted once`;
+    return `${have} of ${required.length} required distinct principals (${ctx.kind === 'rotation' ? `new master, previous master + ${required.length - 2}` : `master + ${required.length - 1}`} trustees) signed, each counted once`;
   },
 };

@@ -15,6 +15,7 @@ import type { VerifyContext } from '../context.ts';
 import { readTranscriptFacts, type TranscriptFacts } from '../transcript-facts.ts';
 import { recoveryFacts } from './recovery.ts';
 import { signingTranscriptFacts } from './signing.ts';
+import { rotationFacts } from './rotation.ts';
 
 const RULE_CHECKS: Readonly<Record<TranscriptRule, string>> = {
   syntax: 'transcript-syntax',
@@ -61,6 +62,10 @@ function describe(ctx: VerifyContext, facts: TranscriptFacts): string {
     const r = ctx.recovery!;
     return `signing ceremony ${facts.ceremonyId} with the master key of ceremony ${r.original.ceremonyId}: ${size} entries from ceremony.start to ceremony.end, ${facts.runs} run(s), the key unlocked by ${r.sharesCombined.length} shares and checked, ${ctx.signing!.documents.length} document(s) signed, ${ctx.trustees.length} trustees present`;
   }
+  if (ctx.kind === 'rotation') {
+    const r = ctx.recovery!;
+    return `rotation ${facts.ceremonyId} of the master key of ceremony ${r.original.ceremonyId}: ${size} entries from ceremony.start to ceremony.end, ${facts.runs} run(s), the old key unlocked by ${r.sharesCombined.length} shares and checked, a new master key generated and escrowed, the key states fixed at ${ctx.rotation!.at}, ${ctx.trustees.length} trustees`;
+  }
   if (ctx.kind === 'escrow-recovery') {
     const r = ctx.recovery!;
     return `escrow recovery ${facts.ceremonyId} of ceremony ${r.original.ceremonyId}: ${size} entries from ceremony.start to ceremony.end, ${facts.runs} run(s), the master key recovered from ${r.sharesCombined.length} shares, checked and restored, ${ctx.trustees.length} trustees present`;
@@ -76,7 +81,7 @@ export const transcriptStructure: Check<VerifyContext> = {
     const first = entries[0];
     if (first === undefined || first.type !== ENTRY.ceremonyStart) fail('The transcript does not begin with ceremony.start.');
     const kind = first.body.kind;
-    if (!isBundleKind(kind)) fail(`The transcript is of a ${JSON.stringify(kind)} ceremony; this verifier reads root-keygen, escrow-recovery and signing bundles.`);
+    if (!isBundleKind(kind)) fail(`The transcript is of a ${JSON.stringify(kind)} ceremony; this verifier reads root-keygen, escrow-recovery, signing and rotation bundles.`);
     ctx.kind = kind;
     if (first.body.origin !== ceremonyOrigin(String(first.body.ceremonyId))) fail('ceremony.start names another log origin than its ceremony id gives.');
     const last = entries[entries.length - 1]!;
@@ -94,6 +99,8 @@ export const transcriptStructure: Check<VerifyContext> = {
     if (kind === 'escrow-recovery' || kind === 'signing') {
       ctx.recovery = recoveryFacts(ctx, entries);
       if (kind === 'signing') ctx.signing = signingTranscriptFacts(entries);
+    } else if (kind === 'rotation') {
+      ctx.recovery = rotationFacts(ctx, entries);
     } else {
       if (!facts.master) fail('The transcript records no master key.');
       if (!facts.masterEscrowed) fail('The transcript does not record the master key as generated and escrowed.');
