@@ -36,7 +36,7 @@ export const DEMO_RECOVER_SPEC: CommandSpec = {
 
 export const CEREMONY_RUN_SPEC: CommandSpec = {
   name: 'ceremony run',
-  summary: 'run a root-keygen or signing ceremony script with an answers file and export the public bundle',
+  summary: 'run a root-keygen, signing or rotation ceremony script with an answers file and export the public bundle',
   usage: ['ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]'],
   options: [
     { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: participants, tokens, PIN sources (never PINs), confirmations' },
@@ -119,7 +119,10 @@ export const TOKENS_SPEC: CommandSpec = {
 export const VERIFY_SPEC: CommandSpec = {
   name: 'verify',
   summary: 'verify a public bundle offline, with optional audit scripts',
-  usage: ['verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--script-memory MIB] [--require-live] [--json]'],
+  usage: [
+    'verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--script-memory MIB] [--require-live] [--json]',
+    'verify ROOT_BUNDLE ROTATION_BUNDLE... --trust ROOT_FINGERPRINT [--mode hybrid|classical-only|pq-only] [--require-live] [--json]',
+  ],
   options: [
     { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
     { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signatures of every principal), classical-only or pq-only' },
@@ -127,9 +130,9 @@ export const VERIFY_SPEC: CommandSpec = {
     { name: 'script-memory', takesValue: true, valueName: 'MIB', help: 'memory for each audit script, bundle data included, in MiB (default 64, at most 1024)' },
     { name: 'require-live', takesValue: false, help: 'fail (exit 1, check live-ceremony) if the bundle comes from a rehearsal' },
   ],
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 1, max: 64 },
   exitCodes: 'Exit codes: 0 valid, 1 verification failed, 2 usage or I/O error, 3 an audit script failed to run or timed out (3 wins over 1: the report is incomplete).',
-  details: 'BUNDLE is a bundle folder or its archive (bundle.keyrite.tar), verified in memory with the same checks and verdict; an archive not in the exact form Keyrite writes is refused with the reason (exit 1). A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
+  details: 'BUNDLE is a bundle folder or its archive (bundle.keyrite.tar), verified in memory with the same checks and verdict; an archive not in the exact form Keyrite writes is refused with the reason (exit 1). With two or more bundles, the chain: the root bundle first, then each rotation bundle in the order made (folders or archives), followed from the ROOT fingerprint given with --trust (required); each bundle is verified, then each link (fork, gap, rollback, validity, key states), and the current active key is named (--json: current.fingerprint). A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
 };
 
 export const SCRIPT_DIFF_SPEC: CommandSpec = {

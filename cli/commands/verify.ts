@@ -5,12 +5,16 @@
  * key was anchored, then the audit scripts' checks. Exit 0 valid, 1 verification failed,
  * 2 usage or I/O error, 3 an audit script did not complete (error, limit or timeout) — 3 wins
  * over 1, because then the report is incomplete. Never touches the network.
+ *
+ * `keyrite verify ROOT ROTATION... --trust ROOT_FINGERPRINT` verifies a chain (core/verifier/chain.ts):
+ * every bundle, then each link by name, and names the current active key and every key's state.
  */
 import { resolve } from 'node:path';
 import { EXIT, printJson, type CliIO, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { VERIFY_MODES, type VerifyMode } from '../../core/crypto/hybrid.ts';
 import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
+import { verifyChain, type ChainReport } from '../../core/verifier/chain.ts';
 import { auditBundleView } from '../../core/verifier/audit-view.ts';
 import { verdictOf, type CheckResult, type VerifyReport } from '../../core/verifier/report.ts';
 import { readBundleSource, type BundleSource } from '../../core/node/bundle-source.ts';
@@ -86,11 +90,53 @@ function printHuman(io: CliIO, bundle: string, source: BundleSource, report: Ver
   io.stdout(lines.join('\n') + '\n');
 }
 
+function printChain(io: CliIO, paths: readonly string[], report: ChainReport): void {
+  const lines = [`Verifying a chain of ${paths.length} bundles from the root fingerprint (${report.mode === 'hybrid' ? 'hybrid signatures' : modeClause(report.mode)})`];
+  paths.forEach((p, i) => {
+    const r = report.bundles[i]!;
+    const failed = r.checks.filter((c) => c.status !== 'pass' && !(i > 0 && c.name === 'trust-anchor'));
+    lines.push(`  ${i}. ${p}: ${r.kind ?? 'unreadable'} ${r.ceremonyId ?? ''}${r.rehearsal === true ? ' (REHEARSAL)' : ''} - ${failed.length === 0 ? `all ${r.checks.length} checks pass` : `FAILED: ${failed.map((c) => c.name).join(', ')}`}`);
+  });
+  lines.push('');
+  const width = Math.max(...report.checks.map((c) => c.name.length)) + 2;
+  for (const c of report.checks) lines.push(`${c.status === 'pass' ? 'pass' : c.status === 'fail' ? 'FAIL' : 'skip'}  ${c.name.padEnd(width)}${c.detail}`);
+  if (report.verdict === 'valid' && report.current && report.keys) {
+    lines.push('', 'Path (root first):');
+    for (const s of report.path) lines.push(`  ${s.kind} ${s.ceremonyId}: master ${s.masterFingerprint} (from ${s.endedAt})`);
+    lines.push('', `Master keys and their states (now = ${report.at}):`);
+    for (const k of report.keys) {
+      const detail = k.state === 'deprecated' ? ` until ${k.until!}` : k.state === 'revoked' ? ` at ${k.revokedAt!}` : '';
+      lines.push(`  ${k.fingerprint}  ${k.state}${detail} (since ${k.since})${k.stateNow !== k.state ? `; ${k.stateNow} now` : ''}`);
+    }
+    const r = readableFingerprint(report.current.fingerprint);
+    lines.push('', 'CURRENT ACTIVE MASTER KEY:', `  ${r.hexGroups}`, `  ${r.words.join(' ')}`);
+  }
+  lines.push('', report.verdict === 'valid' ? `VALID CHAIN: anchored on the root fingerprint, all ${report.checks.length} chain checks passed.` : `INVALID CHAIN: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ') || 'a check did not run'}.`);
+  io.stdout(lines.join('\n') + '\n');
+}
+
+async function runChain(args: Parameters<Command['run']>[0], io: CliIO, mode: VerifyMode, trust: string | undefined): Promise<number> {
+  if (trust === undefined) throw new KeyriteError('USAGE', 'A chain of bundles is verified from the root master fingerprint: give --trust ROOT_FINGERPRINT.');
+  if (args.all('script').length > 0 || args.value('script-memory') !== undefined) throw new KeyriteError('USAGE', 'Audit scripts run on one bundle: verify each bundle with --script on its own.');
+  const paths = args.positionals.map((p) => resolve(io.cwd, p));
+  const sources = [];
+  for (const p of paths) sources.push(await readBundleSource(p));
+  const report = verifyChain(sources.map((s) => s.files), { trust, mode, crypto: NATIVE_VERIFIER_CRYPTO, requireLive: args.flag('require-live') });
+  if (args.flag('json')) printJson(io, { ok: report.verdict === 'valid', ...report });
+  else printChain(io, paths, report);
+  if (report.verdict !== 'valid') {
+    io.stderr(`keyrite: the chain did not verify: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')} failed.\n`);
+    return EXIT.CHECK_FAILED;
+  }
+  return EXIT.OK;
+}
+
 export const verifyCommand: Command = {
   ...VERIFY_SPEC,
   async run(args, io) {
     const mode = modeOf(args.value('mode'));
     const trust = trustOf(args.value('trust'));
+    if (args.positionals.length > 1) return runChain(args, io, mode, trust);
     const bundlePath = resolve(io.cwd, args.positionals[0]!);
     const scripts = args.all('script').map((s) => resolve(io.cwd, s));
     const scriptMemory = scriptMemoryOption(args.value('script-memory'));
