@@ -12,6 +12,7 @@ const live = shippedScriptText(LIVE);
 const rehearsal = shippedScriptText(REHEARSAL);
 const recovery = shippedScriptText(RECOVERY);
 const signing = shippedScriptText('signing.yaml');
+const rotation = shippedScriptText('rotation.yaml');
 
 test('the shipped live root-keygen script parses into a typed script', () => {
   const parsed = parseScriptText(live);
@@ -473,6 +474,61 @@ const badScripts: BadScript[] = [
     edit: (t) => removeStep(t, 'check-request'),
     at: '- id: air-gap\n',
     patterns: [/a signing script must have a check-request step/],
+  },
+  {
+    name: 'rotation: a grace period over ten years',
+    base: rotation,
+    edit: (t) => replaceOnce(t, 'grace-days: 30', 'grace-days: 3654'),
+    at: 'params: { grace-days',
+    patterns: [/params\.grace-days is 3654; it must be from 0 to 3653/],
+  },
+  {
+    name: 'rotation: a negative grace period',
+    base: rotation,
+    edit: (t) => replaceOnce(t, 'grace-days: 30', 'grace-days: -1'),
+    at: 'params: { grace-days',
+    patterns: [/params\.grace-days must be a whole number written in decimal digits/],
+  },
+  {
+    name: 'rotation: cross-sign without the witness',
+    base: rotation,
+    edit: (t) => replaceOnce(t, '    params: { grace-days: 30 }\n    witness: true\n', '    params: { grace-days: 30 }\n'),
+    at: '- id: cross-sign\n',
+    patterns: [/the witness reads the new fingerprint aloud beside the old one; the cross-sign step needs witness: true/],
+  },
+  {
+    name: 'rotation: the new key generated before the old one is unlocked',
+    base: rotation,
+    edit: (t) => moveStep(t, 'combine', 'import'),
+    at: '- id: generate\n',
+    patterns: [/the old key is unlocked before the new one is made/],
+  },
+  {
+    name: 'rotation: trustees enroll',
+    base: rotation,
+    edit: (t) => replaceOnce(t, 'params: { enroll: false }', 'params: { enroll: true }'),
+    at: '- id: check-in\n',
+    patterns: [/trustees do not enroll in a rotation/],
+  },
+  {
+    name: 'rotation: missing cross-sign',
+    base: rotation,
+    edit: (t) => removeStep(t, 'cross-sign'),
+    at: '- id: air-gap\n',
+    patterns: [/a rotation script must have a cross-sign step/],
+  },
+  {
+    name: 'rotation: fewer trustees than shares',
+    base: rotation,
+    edit: (t) => replaceOnce(t, '  trustee: 5\n', '  trustee: 3\n'),
+    at: 'quorum:',
+    patterns: [/quorum\.n \(5\) must equal roles\.trustee \(3\)/],
+  },
+  {
+    name: 'root-keygen: cross-sign is a rotation action',
+    edit: (t) => replaceOnce(t, '  - id: co-sign\n', '  - id: cross-sign\n    action: cross-sign\n    actor: administrator\n    params: { grace-days: 1 }\n    witness: true\n  - id: co-sign\n'),
+    at: '- id: cross-sign\n',
+    patterns: [/a root-keygen script cannot use the action cross-sign/],
   },
 ];
 
