@@ -80,10 +80,10 @@ test('the demo writes the same bundle as one file, DIR/bundle.keyrite.tar, with 
   }
 });
 
-test('the demo writes bundle/, trustees/<id>/ (token, keyring, envelope, paper words), master/, recovery/ and recovery-answers.yaml', () => {
+test('the demo writes bundle/, trustees/<id>/ (token, keyring, envelope, paper words), master/, recovery/, rotation/, recovery-answers.yaml and rotation-answers.yaml', () => {
   const d = join(dir, 'demo');
   const files = listFiles(d);
-  for (const f of ['bundle.keyrite.tar', 'bundle/bundle.json', 'bundle/transcript.jsonl', 'bundle/statement.dsse.json', 'bundle/keys/jwks.json', 'bundle/keys/fingerprints.txt', 'bundle/keys/master.ed25519.spki.pem', 'bundle/keys/master.ml-dsa-65.spki.pem', 'bundle/escrow/manifest.json', 'bundle/policy.json', 'bundle/script.yaml', 'bundle/README.txt', 'bundle/checkpoints/04-final.note', 'recovery-answers.yaml', 'master/master.keyrite-token', 'recovery/new-master.keyrite-token']) {
+  for (const f of ['bundle.keyrite.tar', 'bundle/bundle.json', 'bundle/transcript.jsonl', 'bundle/statement.dsse.json', 'bundle/keys/jwks.json', 'bundle/keys/fingerprints.txt', 'bundle/keys/master.ed25519.spki.pem', 'bundle/keys/master.ml-dsa-65.spki.pem', 'bundle/escrow/manifest.json', 'bundle/policy.json', 'bundle/script.yaml', 'bundle/README.txt', 'bundle/checkpoints/04-final.note', 'recovery-answers.yaml', 'rotation-answers.yaml', 'master/master.keyrite-token', 'recovery/new-master.keyrite-token', 'rotation/new-master.keyrite-token', 'rotation/REHEARSAL-ONLY-passphrase.env']) {
     assert.ok(files.includes(f), `${f} is missing`);
   }
   for (const id of TRUSTEES) {
@@ -154,6 +154,20 @@ test('recovery-answers.yaml names 3 trustees, their keyrings and envelopes, and 
   }
   assert.equal(answers.bundle?.path, 'bundle');
   assert.ok(answers.bundle?.trust);
+});
+
+test('rotation-answers.yaml validates against the shipped rotation rehearsal: all 5 trustees with their shares of the root key and new output folders, the empty rotation token, the root bundle anchored', () => {
+  const parsed = parseCeremonyScript(readFileSync(join(repoRoot, 'ceremony-scripts', 'rotation-rehearsal.yaml')));
+  const answers = parseAnswers(readFileSync(join(dir, 'demo', 'rotation-answers.yaml')), parsed);
+  const trustees = answers.participants.filter((p) => p.role === 'trustee');
+  assert.deepEqual(trustees.map((t) => t.id), TRUSTEES);
+  for (const t of trustees) {
+    assert.ok(t.role === 'trustee' && t.envelope && existsSync(join(dir, 'demo', t.envelope)));
+    assert.ok(t.role === 'trustee' && t.output === `rotation/trustees/${t.id}` && !existsSync(join(dir, 'demo', t.output)));
+  }
+  assert.deepEqual(answers.master.token, { kind: 'software', path: 'rotation/new-master.keyrite-token' });
+  assert.equal(answers.bundle?.path, 'bundle');
+  assert.match(readFileSync(join(dir, 'demo', 'rotation-answers.yaml'), 'utf8'), /^# REHEARSAL ONLY: the trustees' dice below were simulated/m);
 });
 
 test('keyrite demo refuses a finished demo, pointing at its recovery rehearsal, and a folder that holds something else (exit 2)', async () => {
