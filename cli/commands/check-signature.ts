@@ -19,6 +19,8 @@ import { formatUtcSecond, parseUtcSecond } from '../../core/signing/fields.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { CHECK_SIGNATURE_SPEC } from './specs.ts';
+import { keyUse, verifyChain } from '../../core/verifier/chain.ts';
+import { readBundleSource } from '../../core/node/bundle-source.ts';
 
 /** The largest document or artifact read (it is hashed in memory). */
 export const MAX_CHECKED_FILE_BYTES = 1024 * 1024 * 1024;
@@ -103,6 +105,31 @@ function printHuman(io: CliIO, documentPath: string, r: SignatureCheckReport, no
   io.stdout(lines.join('\n') + '\n');
 }
 
+/**
+ * --chain: the chain is verified from the root fingerprint; the document is checked against the
+ * key of the chain that signed it, and that key must be one to rely on now (chain.ts keyUse).
+ */
+async function checkOverChain(paths: readonly string[], rootTrust: string, mode: VerifyMode, now: Date, check: (anchor: ParsedFingerprint) => SignatureCheckReport): Promise<SignatureCheckReport> {
+  if (paths.length < 2) throw new KeyriteError('USAGE', '--chain names every bundle of the chain: the root bundle, then each rotation bundle in order (at least two).');
+  const files = [];
+  for (const p of paths) files.push((await readBundleSource(p)).files);
+  const chain = verifyChain(files, { trust: rootTrust, mode, crypto: NATIVE_VERIFIER_CRYPTO, at: now });
+  if (chain.verdict !== 'valid' || !chain.current || !chain.keys) {
+    const failed = chain.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.detail}`);
+    return { ok: false, mode, checks: [{ name: 'chain', ok: false, detail: `The chain does not verify from the root fingerprint (${failed.join(' ')})` }] };
+  }
+  const first = check(parseFingerprint(chain.current.fingerprint));
+  const key = chain.keys.find((k) => k.fingerprint === first.issuerFingerprint);
+  const report = key && key.fingerprint !== chain.current.fingerprint ? check(parseFingerprint(key.fingerprint)) : first;
+  if (!report.ok) return report;
+  try {
+    const detail = keyUse(key!, report.signedAt!, now);
+    return { ...report, checks: [...report.checks, { name: 'chain', ok: true, detail: `the key is a master key of the chain verified from the root fingerprint (${chain.path.length} bundles); ${detail}` }] };
+  } catch (e) {
+    return { ...report, ok: false, checks: [...report.checks, { name: 'chain', ok: false, detail: e instanceof KeyriteError ? e.message : 'the key cannot be judged' }] };
+  }
+}
+
 export const checkSignatureCommand: Command = {
   ...CHECK_SIGNATURE_SPEC,
   async run(args, io) {
@@ -113,7 +140,9 @@ export const checkSignatureCommand: Command = {
     const documentPath = resolve(io.cwd, args.positionals[0]!);
     const document = await readCapped(documentPath, 'document', MAX_CHECKED_FILE_BYTES);
     const envelope = await readCapped(envelopePath, 'signature envelope', MAX_ENVELOPE_BYTES);
-    const report = checkSignedDocument({ document, documentName: basename(documentPath), envelope, trust, now, mode, ed25519: NATIVE_VERIFIER_CRYPTO.ed25519 });
+    const chainPaths = args.all('chain').map((p) => resolve(io.cwd, p));
+    const check = (anchor: ParsedFingerprint) => checkSignedDocument({ document, documentName: basename(documentPath), envelope, trust: anchor, now, mode, ed25519: NATIVE_VERIFIER_CRYPTO.ed25519 });
+    const report = chainPaths.length === 0 ? check(trust) : await checkOverChain(chainPaths, args.required('trust'), mode, now, check);
     if (args.flag('json')) printJson(io, { ...report, at: formatUtcSecond(now) });
     else printHuman(io, documentPath, report, now);
     if (!report.ok) {

@@ -88,18 +88,20 @@ export const CHECK_SHARE_SPEC: CommandSpec = {
 export const CHECK_SIGNATURE_SPEC: CommandSpec = {
   name: 'check-signature',
   summary: 'check one signed document (endorsed keys, signed artifacts, or a listed file) against the master fingerprint, offline',
-  usage: ['check-signature DOCUMENT --signature ENVELOPE --trust FINGERPRINT [--mode hybrid|classical-only|pq-only] [--at TIME] [--json]'],
+  usage: ['check-signature DOCUMENT --signature ENVELOPE --trust FINGERPRINT [--chain BUNDLE]... [--mode hybrid|classical-only|pq-only] [--at TIME] [--json]'],
   options: [
     { name: 'signature', takesValue: true, valueName: 'ENVELOPE', help: 'the DSSE envelope, DOCUMENT.dsse.json (for a listed file: the artifacts.intoto.json.dsse.json that lists it)' },
     { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the root ceremony (64 hex digits or the 16 words); required' },
     { name: 'mode', takesValue: true, valueName: 'MODE', help: 'hybrid (default: both signature halves), classical-only or pq-only' },
     { name: 'at', takesValue: true, valueName: 'TIME', help: 'judge the endorsed keys\' validity at this UTC time, YYYY-MM-DDTHH:MM:SSZ (default: now)' },
+    { name: 'chain', takesValue: true, repeatable: true, valueName: 'BUNDLE', help: 'a bundle of the chain from the root (the root bundle first, then each rotation in order); --trust is then the ROOT fingerprint' },
   ],
   positionals: { min: 1, max: 1 },
   exitCodes: 'Exit codes: 0 the document is good, 1 a check failed (the first failing check is named), 2 usage or I/O error.',
   details: [
     'DOCUMENT is the signed document itself (endorsed-keys.jwks.json, artifacts.intoto.json) or a file that artifacts.intoto.json lists by name, SHA-256 and size.',
     'An endorsement fails only when none of its keys is valid at --at; every key is listed with VALID NOW, NOT YET VALID or EXPIRED.',
+    'With --chain, the chain is verified from the ROOT fingerprint first; the document must be signed by a master key of that chain that may be relied on at --at (the active key; a deprecated key within its grace, for what it signed while active; a revoked key, for what it signed before its revocation; never a retired key): the check "chain".',
     'A rehearsal document that passes is GOOD (exit 0) and marked REHEARSAL ("rehearsal": true with --json).',
   ].join('\n'),
 };

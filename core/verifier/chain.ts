@@ -264,3 +264,29 @@ export function verifyChain(bundles: readonly BundleFiles[], options: ChainOptio
     ...(valid && last ? { current: { fingerprint: last.masterFingerprint, ceremonyId: last.ceremonyId }, keys: chainKeys(ctx, at) } : {}),
   };
 }
+
+/**
+ * Whether a valid chain's key may be relied on for something it signed at `signedAt`, judged at
+ * `at` (docs/FORMATS.md "Key states"): an active key, for what it signed once active; a deprecated
+ * key within its grace, for what it signed before it was rotated out (verify-only); a revoked
+ * key, for what it signed before its revocation; a retired key, for nothing. Returns the reason
+ * it may, or throws VERIFY_FAILED with the reason it may not.
+ */
+export function keyUse(key: ChainKey, signedAt: string, at: Date): string {
+  const signed = Date.parse(signedAt);
+  const since = Date.parse(key.since);
+  if (!Number.isFinite(signed)) fail('The document gives no time it was signed at.');
+  const state = stateAt(key, at.toISOString());
+  const fp = `${key.fingerprint.slice(0, 16)}…`;
+  if (state === 'retired') fail(`The key ${fp} that signed it is retired${key.until !== undefined ? ` (its grace ended ${key.until})` : ` since ${key.since}`}: nothing it signed is relied on any more.`);
+  if (state === 'revoked') {
+    if (signed >= Date.parse(key.revokedAt!)) fail(`The key ${fp} that signed it was revoked at ${key.revokedAt}, and this was signed at ${signedAt}, after that: it is not trusted.`);
+    return `signed at ${signedAt} by the key ${fp} before its revocation at ${key.revokedAt}`;
+  }
+  if (state === 'deprecated') {
+    if (signed >= since) fail(`The key ${fp} that signed it was rotated out at ${key.since} (deprecated: verify-only), and this was signed at ${signedAt}, after that.`);
+    return `signed at ${signedAt} by the key ${fp} while it was active; it is deprecated (verify-only) until ${key.until}`;
+  }
+  if (signed < since) fail(`The key ${fp} that signed it became active at ${key.since}, after this was signed (${signedAt}).`);
+  return `signed at ${signedAt} by the chain's active key ${fp}`;
+}
