@@ -120,9 +120,9 @@ export const originalLink: Check<VerifyContext> = {
     const env = parseEnvelope(fromUtf8(bytes));
     if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) fail('original/statement.dsse.json is not an in-toto statement.');
     const st = expectObject(parseJsonStrict(fromUtf8(env.payload), 'the original statement'), 'original statement');
-    // A rotation builds on the root bundle or the last rotation; the others on the root bundle.
-    const kinds = ctx.kind === 'rotation' ? (['root-keygen', 'rotation'] as const) : (['root-keygen'] as const);
-    if (st._type !== IN_TOTO_STATEMENT_TYPE || !kinds.some((k) => st.predicateType === BUNDLE_KIND_SPECS[k].predicateType)) fail(`original/statement.dsse.json is not a ${ctx.kind === 'rotation' ? 'root key ceremony or key rotation' : 'root key ceremony'} statement.`);
+    // Every kind builds on the bundle that made its master key: the root ceremony, or the rotation that made the current key.
+    const kinds = ['root-keygen', 'rotation'] as const;
+    if (st._type !== IN_TOTO_STATEMENT_TYPE || !kinds.some((k) => st.predicateType === BUNDLE_KIND_SPECS[k].predicateType)) fail('original/statement.dsse.json is not a root key ceremony or key rotation statement.');
     const pred = expectObject(st.predicate, 'original predicate');
     if (pred.ceremonyId !== original.ceremonyId || expectObject(pred.master, 'original master').fingerprint !== original.masterFingerprint) fail('original/statement.dsse.json is of another ceremony or master key.');
     // The key that signed the original statement: the one a rotation rotates out, else this bundle's own master key.

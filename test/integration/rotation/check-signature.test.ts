@@ -4,27 +4,31 @@
  * a document the root key signed before the rotation is good while that key is deprecated
  * (within its grace) and refused once the grace has ended (retired); a document the root key
  * signed after it was rotated out is refused; a broken chain is refused before any document is
- * judged. One `keyrite demo` output (cheapest scrypt): a signing rehearsal, the rotation, then a
- * second signing rehearsal with the rotated-out key.
+ * judged; a document the NEW key signed (a signing ceremony built on the rotation bundle, unlocked
+ * by the trustees' shares of the new key, the classical half on the rotation token) is good. One
+ * `keyrite demo` output (cheapest scrypt): a signing rehearsal, the rotation, then a second
+ * signing rehearsal with the rotated-out key, and one with the new key.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, runInProcess, type CliRun } from '../../helpers/cli.ts';
 import { DemoCopies, trustedFingerprint } from '../recovery/helpers.ts';
-import { demoPins, sign } from '../signing/helpers.ts';
+import { REHEARSAL_SIGNING, demoPins, sign } from '../signing/helpers.ts';
 
 let copies: DemoCopies;
 let d: string;
 let root: string;
 let until: string;
+let pins: Record<string, string>;
+let next: string;
 
 before(async () => {
   copies = await DemoCopies.make('keyrite-rotation-check-signature-');
   d = copies.demo;
   root = trustedFingerprint(d);
-  const pins = demoPins(d);
+  pins = demoPins(d);
   const m = /^([A-Z0-9_]+)='([^']*)'$/m.exec(readFileSync(join(d, 'rotation', 'REHEARSAL-ONLY-passphrase.env'), 'utf8'))!;
   pins[m[1]!] = m[2]!;
   const before = await sign(d, 'sign-before', pins);
@@ -32,6 +36,7 @@ before(async () => {
   const rotation = await runInProcess(['ceremony', 'run', join(repoRoot, 'ceremony-scripts/rotation-rehearsal.yaml'), '--answers', join(d, 'rotation-answers.yaml'), '--out', join(d, 'rot'), '--json'], undefined, pins);
   assert.equal(rotation.code, 0, rotation.stdout + rotation.stderr);
   until = JSON.parse(rotation.stdout).previous.until;
+  next = JSON.parse(rotation.stdout).master.fingerprint;
   const afterRotation = await sign(d, 'sign-after', pins);
   assert.equal(afterRotation.code, 0, afterRotation.stdout + afterRotation.stderr);
 });
@@ -72,4 +77,28 @@ test('a chain that does not verify is refused before the document is judged; one
   assert.match(checks[0].detail, /^The chain does not verify from the root fingerprint \(chain-root: /);
   const one = await checkSignature('sign-before', [], [join(d, 'bundle')]);
   assert.equal(one.code, 2);
+});
+
+test('signed by the new key (a signing ceremony on the rotation bundle): the rotation bundle verifies it, and the relying party anchored on the root accepts it over the chain', async () => {
+  // The shipped signing rehearsal, with the new key's label (a site's copy names its own key).
+  const script = join(d, 'signing-next.yaml');
+  writeFileSync(script, readFileSync(REHEARSAL_SIGNING, 'utf8').replace('key-label: keyrite-root-rehearsal', 'key-label: keyrite-root-next-rehearsal'));
+  const answers = readFileSync(join(d, 'signing-answers.yaml'), 'utf8')
+    .replace(/envelope: trustees\/(trustee-\d)\/share-envelope\.json/g, 'envelope: rotation/trustees/$1/share-envelope.json')
+    .replace('software: master/master.keyrite-token', 'software: rotation/new-master.keyrite-token')
+    .replace('KEYRITE_REHEARSAL_PIN_MASTER', 'KEYRITE_REHEARSAL_PIN_ROTATION')
+    .replace(/^( {2}path: )bundle$/m, '$1rot/bundle')
+    .replace(/^( {2}trust: )[0-9a-f]{64}$/m, `$1${next}`);
+  writeFileSync(join(d, 'signing-next-answers.yaml'), answers);
+  const r = await runInProcess(['ceremony', 'run', script, '--answers', join(d, 'signing-next-answers.yaml'), '--out', join(d, 'sign-next'), '--json'], undefined, pins);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(JSON.parse(r.stdout).original.masterFingerprint, next);
+  assert.equal((await runInProcess(['verify', join(d, 'sign-next', 'bundle'), '--trust', next])).code, 0);
+  const good = await checkSignature('sign-next');
+  assert.equal(good.code, 0, good.stdout + good.stderr);
+  assert.match(chainCheck(good).detail, /by the chain's active key /);
+  assert.equal(JSON.parse(good.stdout).issuerFingerprint, next);
+  // Without the chain, anchored on the root, the same document is not the root key's.
+  const doc = join(d, 'sign-next', 'signed', 'endorsed-keys.jwks.json');
+  assert.equal((await runInProcess(['check-signature', doc, '--signature', `${doc}.dsse.json`, '--trust', root])).code, 1);
 });
