@@ -82,7 +82,7 @@ test('property: any file of either bundle changed (bundle.json re-hashed): the c
       rehash(target);
       assertRefused(root, rotation, `${inRotation ? 'rotation' : 'root'} ${path}`);
     }),
-    { numRuns: 30 },
+    { numRuns: 20 },
   );
 });
 
@@ -120,6 +120,6 @@ test('property: a value of the key states, the policy or the link in ceremony.st
       rehash(rotation);
       assertRefused(copy(ROOT), rotation, `${file} leaf ${pick}`);
     }),
-    { numRuns: 20 },
+    { numRuns: 12 },
   );
 });
