@@ -124,6 +124,7 @@ async function runChain(args: Parameters<Command['run']>[0], io: CliIO, mode: Ve
   const report = verifyChain(sources.map((s) => s.files), { trust, mode, crypto: NATIVE_VERIFIER_CRYPTO, requireLive: args.flag('require-live') });
   if (args.flag('json')) printJson(io, { ok: report.verdict === 'valid', ...report });
   else printChain(io, paths, report);
+  if (report.verdict === 'valid' && report.bundles.some((b) => b.rehearsal === true)) io.stderr(`keyrite: note: the chain holds REHEARSAL bundles: their keys are practice keys and must never be used for real. (--require-live refuses them.)\n`);
   if (report.verdict !== 'valid') {
     io.stderr(`keyrite: the chain did not verify: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')} failed.\n`);
     return EXIT.CHECK_FAILED;
