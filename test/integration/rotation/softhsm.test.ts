@@ -1,7 +1,7 @@
 /**
  * A key rotation on SoftHSM2 with the shipped live scripts: the live root ceremony on six
  * SoftHSM tokens (master "Keyrite Root" + five trustees), then ceremony-scripts/rotation.yaml
- * onto a seventh, empty token "Keyrite Root Next" — all through the CLI with `--module`, tokens
+ * onto a seventh, empty token "Keyrite Next Root" — all through the CLI with `--module`, tokens
  * chosen by label and serial, PINs from environment variables, in an empty network namespace
  * where the live air-gap check passes. Then: the chain verifies from the root fingerprint and
  * names the new key; pkcs11-tool shows the new key on the new token sensitive and not
@@ -22,7 +22,7 @@ import { LIVE_SCRIPT, WITNESS_STEPS, answersYaml, rolls, spawnCli } from '../cer
 if (!softHsmAvailable() || !pkcs11ToolAvailable()) throw new Error('SoftHSM2 (softhsm2-util and its module) and OpenSC pkcs11-tool are required for the rotation integration test on SoftHSM');
 
 const LIVE_ROTATION = join(repoRoot, 'ceremony-scripts/rotation.yaml');
-const LABELS = ['Keyrite Root', 'Trustee 1', 'Trustee 2', 'Trustee 3', 'Trustee 4', 'Trustee 5', 'Keyrite Root Next'];
+const LABELS = ['Keyrite Root', 'Trustee 1', 'Trustee 2', 'Trustee 3', 'Trustee 4', 'Trustee 5', 'Keyrite Next Root'];
 const ROTATION_WITNESS_STEPS = ['verify-bundle', 'check-in', 'quorum-present', 'collect-share', 'combine', 'generate', 'import', 'key-generated', 'receipts', 'escrowed', 'cross-sign', 'co-sign'];
 const NETNS = emptyNetworkNamespace();
 let hsm: SoftHsmHarness;
@@ -100,7 +100,7 @@ test('a live rotation on SoftHSM: the chain verifies to the new key, which is se
   assert.equal(JSON.parse(chain.stdout).current.fingerprint, res.master.fingerprint);
 
   const access = (block: string): string => /Access:\s*(.*)/.exec(block)?.[1] ?? '';
-  const next = privateKey('Keyrite Root Next', hsm.tokens[6]!.pin, 'keyrite-root-next');
+  const next = privateKey('Keyrite Next Root', hsm.tokens[6]!.pin, 'keyrite-root-next');
   assert.match(access(next), /\bsensitive\b/);
   assert.doesNotMatch(access(next), /(^|, )extractable/);
   // The old key: the same object, with the same attributes, as before the rotation (the rotation never opened its token).
