@@ -1,5 +1,6 @@
 // The verifier-mutation property extended to chains: a root bundle and its rotation (one
-// `keyrite demo` output, cheapest scrypt, rotated once with the rehearsal script), then random
+// `keyrite demo` output, cheapest scrypt, rotated once with the rehearsal script: the run's
+// shared makeRotatedDemo), then random
 // changes to any file of either bundle — bytes flipped, cut or inserted, with bundle.json
 // re-hashed over the changed files so that the file-hash checks pass and a deeper check must
 // catch it; or a value of the rotation's key states, policy or transcript link changed and
@@ -8,45 +9,44 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalize } from '../../core/encoding/jcs.ts';
+import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { verifyChain } from '../../core/verifier/chain.ts';
 import { readBundleDir, rehash, text, setText, transcriptLines, setTranscriptLines, type MutableBundle } from '../helpers/bundle-files.ts';
-import { repoRoot, runInProcess } from '../helpers/cli.ts';
-import { DemoCopies, trustedFingerprint } from '../integration/recovery/helpers.ts';
-import { demoPins } from '../integration/signing/helpers.ts';
+import { trustedFingerprint } from '../integration/recovery/helpers.ts';
+import { makeRotatedDemo } from '../integration/rotation/helpers.ts';
 
-let copies: DemoCopies;
+let work: string;
 let ROOT: MutableBundle;
 let ROTATION: MutableBundle;
 let trust: string;
 
 before(async () => {
-  copies = await DemoCopies.make('keyrite-chain-mutations-');
-  const d = copies.demo;
-  const pins = demoPins(d);
-  const m = /^([A-Z0-9_]+)='([^']*)'$/m.exec(readFileSync(join(d, 'rotation', 'REHEARSAL-ONLY-passphrase.env'), 'utf8'))!;
-  pins[m[1]!] = m[2]!;
-  const r = await runInProcess(['ceremony', 'run', join(repoRoot, 'ceremony-scripts/rotation-rehearsal.yaml'), '--answers', join(d, 'rotation-answers.yaml'), '--out', join(d, 'rot'), '--json'], undefined, pins);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
+  work = mkdtempSync(join(tmpdir(), 'keyrite-chain-mutations-'));
+  const d = join(work, 'demo');
+  await makeRotatedDemo(d);
   ROOT = readBundleDir(join(d, 'bundle'));
   ROTATION = readBundleDir(join(d, 'rot', 'bundle'));
   trust = trustedFingerprint(d);
 });
-after(() => copies?.remove());
+after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 const copy = (b: MutableBundle): MutableBundle => new Map([...b].map(([p, x]) => [p, Uint8Array.from(x)]));
 
 function assertRefused(root: MutableBundle, rotation: MutableBundle, what: string): void {
-  const r = verifyChain([root, rotation], { trust });
+  const r = verifyChain([root, rotation], { trust, crypto: NATIVE_VERIFIER_CRYPTO });
   assert.equal(r.verdict, 'invalid', what);
   assert.equal(r.current, undefined, what);
   for (const report of [r, ...r.bundles]) for (const c of report.checks) assert.doesNotMatch(c.detail, /could not read this part/, `${what}: ${c.name}`);
 }
 
 test('the chain the mutations start from verifies', () => {
-  const r = verifyChain([copy(ROOT), copy(ROTATION)], { trust });
+  const r = verifyChain([copy(ROOT), copy(ROTATION)], { trust, crypto: NATIVE_VERIFIER_CRYPTO });
   assert.equal(r.verdict, 'valid', JSON.stringify(r.checks.filter((c) => c.status !== 'pass')));
 });
 

@@ -6,18 +6,21 @@
  * signed after it was rotated out is refused; a broken chain is refused before any document is
  * judged; a document the NEW key signed (a signing ceremony built on the rotation bundle, unlocked
  * by the trustees' shares of the new key, the classical half on the rotation token) is good. One
- * `keyrite demo` output (cheapest scrypt): a signing rehearsal, the rotation, then a second
- * signing rehearsal with the rotated-out key, and one with the new key.
+ * `keyrite demo` output (cheapest scrypt) with a signing rehearsal and the rotation
+ * (makeRotatedDemo, shared by the run), then a second signing rehearsal with the rotated-out key,
+ * and one with the new key.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runInProcess, type CliRun } from '../../helpers/cli.ts';
-import { DemoCopies, trustedFingerprint } from '../recovery/helpers.ts';
-import { REHEARSAL_SIGNING, demoPins, sign } from '../signing/helpers.ts';
+import { runInProcess, type CliRun } from '../../helpers/cli.ts';
+import { trustedFingerprint } from '../recovery/helpers.ts';
+import { makeRotatedDemo } from './helpers.ts';
+import { REHEARSAL_SIGNING, sign } from '../signing/helpers.ts';
 
-let copies: DemoCopies;
+let work: string;
 let d: string;
 let root: string;
 let until: string;
@@ -25,22 +28,19 @@ let pins: Record<string, string>;
 let next: string;
 
 before(async () => {
-  copies = await DemoCopies.make('keyrite-rotation-check-signature-');
-  d = copies.demo;
+  work = mkdtempSync(join(tmpdir(), 'keyrite-rotation-check-signature-'));
+  d = join(work, 'demo');
+  const made = await makeRotatedDemo(d);
   root = trustedFingerprint(d);
-  pins = demoPins(d);
-  const m = /^([A-Z0-9_]+)='([^']*)'$/m.exec(readFileSync(join(d, 'rotation', 'REHEARSAL-ONLY-passphrase.env'), 'utf8'))!;
-  pins[m[1]!] = m[2]!;
-  const before = await sign(d, 'sign-before', pins);
-  assert.equal(before.code, 0, before.stdout + before.stderr);
-  const rotation = await runInProcess(['ceremony', 'run', join(repoRoot, 'ceremony-scripts/rotation-rehearsal.yaml'), '--answers', join(d, 'rotation-answers.yaml'), '--out', join(d, 'rot'), '--json'], undefined, pins);
-  assert.equal(rotation.code, 0, rotation.stdout + rotation.stderr);
-  until = JSON.parse(rotation.stdout).previous.until;
-  next = JSON.parse(rotation.stdout).master.fingerprint;
+  pins = made.pins;
+  until = made.rotation.previous.until;
+  next = made.rotation.master.fingerprint;
   const afterRotation = await sign(d, 'sign-after', pins);
   assert.equal(afterRotation.code, 0, afterRotation.stdout + afterRotation.stderr);
 });
-after(() => copies?.remove());
+after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 function checkSignature(run: string, extra: string[] = [], chain = [join(d, 'bundle'), join(d, 'rot', 'bundle')]): Promise<CliRun> {
   const doc = join(d, run, 'signed', 'endorsed-keys.jwks.json');
