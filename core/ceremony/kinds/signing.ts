@@ -47,7 +47,7 @@ import { wipeOffers } from '../actions/recovery-state.ts';
 import type { ShareRejection } from '../../escrow/recovery.ts';
 import type { SignedDocumentRecord } from '../../bundle/statement.ts';
 import { documentRecord } from '../bundle-writer.ts';
-import { admitTrusteeOfOriginal, readLink, recordedLink } from './escrow-recovery.ts';
+import { admitPaperTrusteeOfOriginal, admitTrusteeOfOriginal, readLink, recordedLink } from './escrow-recovery.ts';
 
 export interface SigningOutcome {
   readonly ok: true;
@@ -185,7 +185,7 @@ export const SIGNING: KindEngine<SigningState, SigningOutcome> = {
       await login(run, step);
       if (step.params.token === 'master') await checkMasterKeyOnToken(run, step.id, st);
     },
-    'check-in': (run, step, st) => checkIn(run, step, (record) => admitTrusteeOfOriginal(run, st, record)),
+    'check-in': (run, step, st) => checkIn(run, step, (record) => admitTrusteeOfOriginal(run, st, record), (id) => admitPaperTrusteeOfOriginal(run, st, id)),
     'check-request': checkRequest,
     'collect-share': collectShares,
     combine: async (run, step, st) => {

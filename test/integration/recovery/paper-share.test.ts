@@ -1,0 +1,192 @@
+/**
+ * A recovery with one paper share (`keyrite recover` on the demo's recovery-paper-answers.yaml):
+ * trustee-3 has "lost" their token and types the 34 paper-backup words (here from the
+ * environment variable the answers name). The right words recover to a bundle `keyrite verify
+ * --trust` accepts, in which trustee-3 is a paper participant who signs nothing and whose share
+ * the witness attested; a typo, a swapped pair of words, another trustee's words and another
+ * ceremony's words are refused before anything is combined; words with a valid checksum but a
+ * wrong share are named after the escrow blob does not open; words written into the answers
+ * file are refused without being repeated. The README's copy-paste commands run as written.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, runInProcess } from '../../helpers/cli.ts';
+import { shareToWords, wordsToShare } from '../../../core/escrow/paper-words.ts';
+import { PAPER_RECOVERY_ANSWERS, PAPER_WORDS_VARIABLE } from '../../../cli/commands/demo.ts';
+import { DemoCopies, REHEARSAL_RECOVERY, recoveryEntries, trustedFingerprint } from './helpers.ts';
+
+let copies: DemoCopies;
+let pins: Record<string, string>;
+
+before(async () => {
+  copies = await DemoCopies.make('keyrite-paper-');
+  pins = { ...copies.pins };
+  for (const line of readFileSync(join(copies.demo, 'recovery-paper', 'REHEARSAL-ONLY-passphrase.env'), 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)='([^']*)'$/.exec(line.trim());
+    if (m) pins[m[1]!] = m[2]!;
+  }
+});
+after(() => copies.remove());
+
+/** The numbered words of a demo trustee's share-paper-backup.txt, in order. */
+function paperWords(d: string, trustee: string): string[] {
+  return [...readFileSync(join(d, 'trustees', trustee, 'share-paper-backup.txt'), 'utf8').matchAll(/^ *\d+\. ([a-z]+)$/gm)].map((m) => m[1]!);
+}
+
+function ceremonyIdOf(d: string): string {
+  return JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).ceremonyId;
+}
+
+async function recoverWithWords(d: string, words: string, out = 'rec') {
+  const r = await runInProcess(['recover', REHEARSAL_RECOVERY, '--bundle', join(d, 'bundle'), '--answers', join(d, PAPER_RECOVERY_ANSWERS), '--out', join(d, out), '--json'], undefined, { ...pins, [PAPER_WORDS_VARIABLE]: words });
+  return r;
+}
+
+/** No three consecutive words of `words` appear in `text` (the words are common English: single ones may appear anyway). */
+function assertNoWords(text: string, words: readonly string[], what: string): void {
+  const flat = ` ${text.toLowerCase().replace(/[^a-z]+/g, ' ')} `;
+  for (let i = 0; i + 3 <= words.length; i++) assert.equal(flat.includes(` ${words.slice(i, i + 3).join(' ')} `), false, `paper words reached ${what}`);
+}
+
+/** A refusal before combining: exit 1, the sentence names trustee-3 and `why`, no word is quoted, nothing was combined or restored. */
+function assertRefusedBeforeCombining(d: string, r: { code: number; stdout: string; stderr: string }, words: readonly string[], why: RegExp): void {
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const said = r.stdout + r.stderr;
+  assert.match(said, /trustee-3/);
+  assert.match(said, why);
+  assertNoWords(said, words, 'a paper word was repeated');
+  const entries = recoveryEntries(join(d, 'rec'));
+  assert.equal(entries.some((e) => e.type === 'key.restore'), false, 'nothing may be combined');
+  const refused = entries.find((e) => e.type === 'share.rejected' && e.body.trusteeId === 'trustee-3');
+  assert.equal(refused?.body.source, 'paper');
+  assert.equal(entries.some((e) => e.type === 'share.accepted' && e.body.trusteeId === 'trustee-3'), false);
+  const transcript = readFileSync(join(d, 'rec', 'journal', 'transcript.jsonl'), 'utf8');
+  assertNoWords(transcript, words, 'a paper word reached the transcript');
+}
+
+test('the right paper words recover: the bundle verifies anchored, trustee-3 is a paper participant attested by the witness who signs nothing', async () => {
+  const d = copies.copy();
+  const words = paperWords(d, 'trustee-3');
+  assert.equal(words.length, 34);
+  const r = await recoverWithWords(d, words.join(' '));
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const res = JSON.parse(r.stdout);
+  assert.deepEqual([...res.used].sort(), ['trustee-1', 'trustee-2', 'trustee-3']);
+  const fp = trustedFingerprint(d);
+  assert.equal(res.recoveredFingerprint, fp);
+  const v = await runInProcess(['verify', join(d, 'rec', 'bundle'), '--trust', fp, '--json']);
+  assert.equal(v.code, 0, v.stdout);
+
+  const entries = recoveryEntries(join(d, 'rec'));
+  const start = entries[0]!.body as { participants: { id: string; role: string; participantKind?: string }[] };
+  assert.deepEqual(start.participants.find((p) => p.id === 'trustee-3'), { id: 'trustee-3', name: 'Dave Trustee', role: 'trustee', participantKind: 'paper' });
+  const checkIn = entries.find((e) => e.type === 'participant.check-in' && e.body.participantId === 'trustee-3')!;
+  assert.equal(checkIn.body.participantKind, 'paper');
+  assert.equal('fingerprint' in checkIn.body, false, 'a paper participant holds no keys');
+  const attested = entries.find((e) => e.type === 'witness.confirm' && e.body.paperShare === 'trustee-3');
+  const accepted = entries.find((e) => e.type === 'share.accepted' && e.body.trusteeId === 'trustee-3');
+  assert.ok(attested && accepted && attested.seq < accepted.seq, 'the witness attests the paper share before it is accepted');
+  assert.equal(accepted.body.source, 'paper');
+  assert.deepEqual(entries.find((e) => e.type === 'key.restore')!.body.paperShares, ['trustee-3']);
+  const end = entries.at(-1)!.body as { signers: string[]; trustees: { id: string }[]; sharesCombined: string[] };
+  assert.equal(end.signers.length, 3, 'the master key and trustees 1 and 2 sign; trustee-3 does not');
+  assert.deepEqual(end.trustees.map((t) => t.id), ['trustee-1', 'trustee-2']);
+  assert.deepEqual([...end.sharesCombined].sort(), ['trustee-1', 'trustee-2', 'trustee-3']);
+  const transcript = readFileSync(join(d, 'rec', 'bundle', 'transcript.jsonl'), 'utf8');
+  assertNoWords(transcript, words, 'a paper word reached the transcript');
+});
+
+test('a typo in one word is refused by the checksum before combining, naming trustee-3 and no word', async () => {
+  const d = copies.copy();
+  const words = paperWords(d, 'trustee-3');
+  const typo = [...words];
+  typo[9] = typo[9] === 'academic' ? 'acid' : 'academic';
+  assertRefusedBeforeCombining(d, await recoverWithWords(d, typo.join(' ')), words, /checksum/);
+});
+
+test('a swapped pair of words is refused by the checksum before combining', async () => {
+  const d = copies.copy();
+  const words = paperWords(d, 'trustee-3');
+  const i = words.findIndex((w, k) => k > 5 && w !== words[k + 1]);
+  const swapped = [...words];
+  [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+  assertRefusedBeforeCombining(d, await recoverWithWords(d, swapped.join(' ')), words, /checksum/);
+});
+
+test('a word not in the list, and a missing word, are refused by position and count', async () => {
+  const d = copies.copy();
+  const words = paperWords(d, 'trustee-3');
+  const unknown = [...words];
+  unknown[4] = 'notaword';
+  assertRefusedBeforeCombining(d, await recoverWithWords(d, unknown.join(' ')), words, /word 5 is not in the word list/i);
+  const e = copies.copy();
+  assertRefusedBeforeCombining(e, await recoverWithWords(e, words.slice(1).join(' ')), words, /exactly 34 words; 33 were given/);
+});
+
+test("another trustee's words are refused by their share index before combining", async () => {
+  const d = copies.copy();
+  const other = paperWords(d, 'trustee-4');
+  assertRefusedBeforeCombining(d, await recoverWithWords(d, other.join(' ')), [...other, ...paperWords(d, 'trustee-3')], /another trustee's words/);
+});
+
+test("another ceremony's words are refused by their ceremony words before combining", async () => {
+  const d = copies.copy();
+  const own = paperWords(d, 'trustee-3');
+  const decoded = wordsToShare(own.join(' '), { ceremonyId: ceremonyIdOf(d) });
+  const otherId = ceremonyIdOf(d).replace(/^./, (c) => (c === '0' ? '1' : '0'));
+  const foreign = shareToWords(otherId, decoded.share);
+  assertRefusedBeforeCombining(d, await recoverWithWords(d, foreign.join(' ')), [...own, ...foreign], /another ceremony/);
+});
+
+test('words with a valid checksum, the right ceremony and index but a wrong share are named as the culprit once the escrow blob does not open', async () => {
+  const d = copies.copy();
+  const own = paperWords(d, 'trustee-3');
+  const id = ceremonyIdOf(d);
+  const mine = wordsToShare(own.join(' '), { ceremonyId: id });
+  const theirs = wordsToShare(paperWords(d, 'trustee-4').join(' '), { ceremonyId: id });
+  // trustee-4's share bytes under trustee-3's index: every check before combining passes.
+  const wrong = shareToWords(id, { x: mine.share.x, y: theirs.share.y });
+  const r = await recoverWithWords(d, wrong.join(' '));
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const said = r.stdout + r.stderr;
+  assert.match(said, /The share of Dave Trustee \(trustee-3\), typed from paper words, is wrong/);
+  assertNoWords(said, [...own, ...wrong], 'a paper word was repeated');
+  const entries = recoveryEntries(join(d, 'rec'));
+  assert.equal(entries.find((e) => e.type === 'share.accepted' && e.body.trusteeId === 'trustee-3')?.body.source, 'paper', 'the words passed every check before combining');
+  assert.equal(entries.some((e) => e.type === 'key.restore'), false);
+});
+
+test('paper words written into the answers file, or a path to them, are refused without repeating them', async () => {
+  const d = copies.copy();
+  const words = paperWords(d, 'trustee-3');
+  const file = join(d, PAPER_RECOVERY_ANSWERS);
+  const original = readFileSync(file, 'utf8');
+  for (const edit of [
+    (a: string) => a.replace(`paper-words: { env: ${PAPER_WORDS_VARIABLE} }`, `paper-words: "${words.join(' ')}"`),
+    (a: string) => a.replace(`paper-words: { env: ${PAPER_WORDS_VARIABLE} }`, 'paper-words: { file: trustees/trustee-3/share-paper-backup.txt }'),
+    (a: string) => a.replace('name: Dave Trustee', `name: "${words.slice(0, 12).join(' ')}"`),
+  ]) {
+    const changed = edit(original);
+    assert.notEqual(changed, original);
+    writeFileSync(file, changed);
+    const r = await recoverWithWords(d, words.join(' '), 'rec-bad');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /ANSWERS_INVALID[\s\S]*Paper-backup words never go in an answers file/);
+    assertNoWords(r.stdout + r.stderr, words, 'a paper word was repeated');
+  }
+});
+
+test("README.md's paper-share recovery runs as written (bash) to a recovery bundle that verifies", async () => {
+  const d = copies.copy();
+  const fp = trustedFingerprint(d);
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const commands = /one paper share:\n\n```sh\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  assert.ok(commands, 'the paper-share commands are in README.md');
+  const run = commands.replaceAll('/tmp/keyrite-demo', d).replaceAll('<the master fingerprint>', fp);
+  const r = spawnSync('bash', ['-euc', run], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /VALID/);
+});
