@@ -17,6 +17,9 @@ import { repoRoot, runInProcess } from '../../helpers/cli.ts';
 import { shareToWords, wordsToShare } from '../../../core/escrow/paper-words.ts';
 import { PAPER_RECOVERY_ANSWERS, PAPER_WORDS_VARIABLE } from '../../../cli/commands/demo.ts';
 import { DemoCopies, REHEARSAL_RECOVERY, recoveryEntries, trustedFingerprint } from './helpers.ts';
+import { readBundleDir, rehash, setTranscriptLines, transcriptLines, type MutableBundle } from '../../helpers/bundle-files.ts';
+import { encodeEntryLine, entryHashHex, GENESIS_PREV, makeEntry } from '../../../core/transcript/entry.ts';
+import { verifyBundle } from '../../../core/verifier/verify.ts';
 
 let copies: DemoCopies;
 let pins: Record<string, string>;
@@ -189,4 +192,82 @@ test("README.md's paper-share recovery runs as written (bash) to a recovery bund
   const r = spawnSync('bash', ['-euc', run], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /VALID/);
+});
+
+type Entry = Record<string, unknown> & { type: string; body: Record<string, unknown> };
+
+/** Rewrites the transcript's entries (chain and seq made again) and bundle.json: every forgery below is consistent up to the signatures. */
+function forge(files: MutableBundle, edit: (entries: Entry[]) => Entry[]): MutableBundle {
+  const out: MutableBundle = new Map(files);
+  const edited = edit(transcriptLines(files).map((l) => JSON.parse(l) as Entry));
+  let prev = GENESIS_PREV;
+  const lines = edited.map((e, seq) => {
+    const entry = makeEntry({ seq, time: e.time as string, type: e.type as string, actor: e.actor as string, body: e.body as Record<string, unknown>, prev });
+    prev = entryHashHex(entry);
+    return new TextDecoder().decode(encodeEntryLine(entry)).replace(/\n$/, '');
+  });
+  setTranscriptLines(out, lines);
+  return rehash(out);
+}
+
+const isType = (e: Record<string, unknown>, type: string, trustee?: string): boolean => e.type === type && (trustee === undefined || (e.body as Record<string, unknown>).trusteeId === trustee || (e.body as Record<string, unknown>).participantId === trustee);
+
+test('the verifier refuses forged transcripts: a paper participant counted as a signer or carrying keys, a paper share passed off as token-checked or unattested, paper shares beyond t − 1', async () => {
+  const d = copies.copy();
+  const r = await recoverWithWords(d, paperWords(d, 'trustee-3').join(' '));
+  assert.equal(r.code, 0, r.stderr);
+  const genuine = readBundleDir(join(d, 'rec', 'bundle'));
+  const structure = (files: MutableBundle) => verifyBundle(files).checks.find((c) => c.name === 'transcript-structure')!;
+  assert.equal(structure(genuine).status, 'pass');
+  const cases: [string, (entries: Entry[]) => Entry[], RegExp][] = [
+    [
+      'trustee-3 also checked in with keys (a token check-in copied from trustee-2)',
+      (es) => {
+        const i = es.findIndex((e) => isType(e, 'participant.check-in', 'trustee-2'));
+        const copy = structuredClone(es[i]!);
+        copy.body = { ...copy.body, participantId: 'trustee-3', name: 'Dave Trustee' };
+        copy.actor = 'trustee-3';
+        return [...es.slice(0, i + 1), copy, ...es.slice(i + 1)];
+      },
+      /trustee-3 checked in both with a token and as a paper participant/,
+    ],
+    ['the paper check-in carries a fingerprint', (es) => es.map((e) => (isType(e, 'participant.check-in', 'trustee-3') ? { ...e, body: { ...e.body, fingerprint: 'ab'.repeat(32) } } : e)), /unexpected member "fingerprint"/],
+    [
+      "trustee-3's share accepted as opened with a token",
+      (es) => es.map((e) => (isType(e, 'share.accepted', 'trustee-3') ? { ...e, body: Object.fromEntries(Object.entries(e.body).filter(([k]) => k !== 'source')) } : e)),
+      /trustee-3 checked in as a paper participant, but their share was accepted as opened with a token/,
+    ],
+    ['the witness attestation removed', (es) => es.filter((e) => !(e.type === 'witness.confirm' && e.body.paperShare === 'trustee-3')), /paper share of trustee-3 was accepted without a witness attesting it first/],
+    ['key.restore without its paper shares', (es) => es.map((e) => (e.type === 'key.restore' ? { ...e, body: Object.fromEntries(Object.entries(e.body).filter(([k]) => k !== 'paperShares')) } : e)), /key.restore names other paper shares/],
+    [
+      'trustees 1 and 2 turned into paper participants too: 3 paper shares of t = 3',
+      (es) => {
+        const out: Entry[] = [];
+        for (const e of es) {
+          for (const id of ['trustee-1', 'trustee-2']) {
+            if (isType(e, 'share.accepted', id)) {
+              const attest = structuredClone(es.find((x) => x.type === 'witness.confirm' && x.body.paperShare === 'trustee-3')!);
+              attest.body.paperShare = id;
+              out.push({ ...attest, time: e.time });
+            }
+          }
+          if (['trustee-1', 'trustee-2'].some((id) => isType(e, 'participant.check-in', id))) {
+            out.push({ ...e, body: { step: e.body.step, role: 'trustee', participantKind: 'paper', participantId: e.body.participantId, name: e.body.name, enrolled: false, x: 1 + out.length, note: 'forged' } });
+          } else if (['trustee-1', 'trustee-2'].some((id) => isType(e, 'share.accepted', id))) out.push({ ...e, body: { ...e.body, source: 'paper' } });
+          else if (e.type === 'key.restore') out.push({ ...e, body: { ...e.body, paperShares: e.body.trustees } });
+          else out.push(e);
+        }
+        return out;
+      },
+      /3 of the shares combined were typed from paper words \(trustee-1, trustee-2, trustee-3\); a quorum combines at most t − 1 = 2/,
+    ],
+  ];
+  for (const [what, edit, why] of cases) {
+    const forged = forge(genuine, edit);
+    const report = verifyBundle(forged);
+    assert.equal(report.verdict, 'invalid', what);
+    const s = structure(forged);
+    assert.equal(s.status, 'fail', `${what}: ${s.detail}`);
+    assert.match(s.detail, why, what);
+  }
 });
