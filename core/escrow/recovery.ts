@@ -21,6 +21,9 @@
  *  5. t-subsets of the accepted shares are combined until one gives a K that opens E; every
  *     other accepted share is then checked by swapping it into that subset (a share off the
  *     polynomial changes the result), so the bad ones are named and left out.
+ *  Shares typed from paper words (paper-share.ts) carry no salt: they are checked for their
+ *  trustee and index only, at most t − 1 of them are combined (so every t-subset holds a share
+ *  proven by its commitment), and when E does not open they are the ones named.
  *  6. S = open(E, K); K is wiped. The caller re-derives the keys (checkSeedMatchesMasterKey)
  *     and compares them with the published public keys before using S.
  */
