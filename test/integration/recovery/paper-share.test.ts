@@ -27,7 +27,7 @@ let pins: Record<string, string>;
 before(async () => {
   copies = await DemoCopies.make('keyrite-paper-');
   pins = { ...copies.pins };
-  for (const line of readFileSync(join(copies.demo, 'recovery-paper', 'REHEARSAL-ONLY-passphrase.env'), 'utf8').split('\n')) {
+  for (const line of ['recovery-paper', 'master'].flatMap((who) => readFileSync(join(copies.demo, who, 'REHEARSAL-ONLY-passphrase.env'), 'utf8').split('\n'))) {
     const m = /^([A-Z0-9_]+)='([^']*)'$/.exec(line.trim());
     if (m) pins[m[1]!] = m[2]!;
   }
@@ -270,4 +270,22 @@ test('the verifier refuses forged transcripts: a paper participant counted as a 
     assert.equal(s.status, 'fail', `${what}: ${s.detail}`);
     assert.match(s.detail, why, what);
   }
+});
+
+test('the signing kind takes a paper share in its quorum unlock too: the documents are signed, the bundle verifies, trustee-3 signs nothing', async () => {
+  const d = copies.copy();
+  const file = join(d, 'signing-answers.yaml');
+  const before = readFileSync(file, 'utf8');
+  // trustee-3's token, PIN, keyring and envelope give way to their paper words.
+  const after = before.replace(/( {2}- id: trustee-3\n {4}name: .*\n {4}role: trustee\n)(?: {4}.*\n)*?(?= {2}- id: )/, `$1    paper-words: { env: ${PAPER_WORDS_VARIABLE} }\n`);
+  assert.notEqual(after, before);
+  writeFileSync(file, after);
+  const r = await runInProcess(['ceremony', 'run', join(repoRoot, 'ceremony-scripts', 'signing-rehearsal.yaml'), '--answers', file, '--out', join(d, 'signing'), '--json'], undefined, { ...pins, [PAPER_WORDS_VARIABLE]: paperWords(d, 'trustee-3').join(' ') });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const v = await runInProcess(['verify', join(d, 'signing', 'bundle'), '--trust', trustedFingerprint(d)]);
+  assert.equal(v.code, 0, v.stdout);
+  const entries = recoveryEntries(join(d, 'signing'));
+  assert.equal(entries.find((e) => e.type === 'share.accepted' && e.body.trusteeId === 'trustee-3')?.body.source, 'paper');
+  assert.equal(entries.some((e) => e.type === 'request.confirm' && e.body.participantId === 'trustee-3'), false, 'a paper participant confirms nothing with a signature');
+  assert.deepEqual((entries.at(-1)!.body as { trustees: { id: string }[] }).trustees.map((t) => t.id), ['trustee-1', 'trustee-2']);
 });
