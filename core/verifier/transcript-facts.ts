@@ -60,6 +60,18 @@ function participantsOf(start: JsonObject): TranscriptFacts['participants'] {
   });
 }
 
+/** A trustee's check-in: with a token (keys), or without one, offering paper words (participantKind "paper", no keys). */
+function readCheckIn(b: JsonObject, trustees: Map<string, TrusteeRecord>, paperTrustees: Map<string, PaperTrusteeRecord>): void {
+  if (b.role !== 'trustee') return;
+  if (b.participantKind === 'paper') {
+    const p = paperTrusteeFromEntry(b);
+    paperTrustees.set(p.id, p);
+  } else {
+    const t = trusteeFromEntry(b);
+    trustees.set(t.id, t);
+  }
+}
+
 /** Reads the facts of `entries`, which begin with ceremony.start; throws a KeyriteError for a body it cannot read. */
 export function readTranscriptFacts(entries: readonly TranscriptEntry[]): TranscriptFacts {
   const start = entries[0]!.body;
@@ -95,13 +107,7 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
         if (b.step === openStep) openStep = undefined;
         break;
       case ENTRY.participantCheckIn:
-        if (b.role === 'trustee' && b.participantKind === 'paper') {
-          const p = paperTrusteeFromEntry(b);
-          paperTrustees.set(p.id, p);
-        } else if (b.role === 'trustee') {
-          const t = trusteeFromEntry(b);
-          trustees.set(t.id, t);
-        }
+        readCheckIn(b, trustees, paperTrustees);
         break;
       case ENTRY.keyGenerate:
         if (b.role === 'master') master = masterFromEntry(b);
