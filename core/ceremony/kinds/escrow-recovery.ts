@@ -57,6 +57,8 @@ export interface RecoveryOutcome {
   readonly bundleChecks: readonly BundleCheck[];
   /** Trustees whose shares were combined. */
   readonly used: readonly string[];
+  /** Those of `used` whose shares were typed from paper words (attested by the witness; they signed nothing). */
+  readonly paper: readonly string[];
   readonly rejected: readonly ShareRejection[];
   /** Fingerprint re-derived from the recovered seed (equals the original's). */
   readonly recoveredFingerprint: string;
@@ -252,6 +254,7 @@ export const ESCROW_RECOVERY: KindEngine<RecoveryState, RecoveryOutcome> = {
       anchored: st.anchored!,
       bundleChecks: st.bundleChecks!,
       used: st.used!,
+      paper: st.paper ?? [],
       rejected: st.rejected,
       recoveredFingerprint: st.recoveredFingerprint!,
       restored: st.restored,

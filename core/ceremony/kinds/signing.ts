@@ -62,6 +62,8 @@ export interface SigningOutcome {
   readonly request: { readonly title: string; readonly sha256: string; readonly keys: number; readonly artifacts: number };
   /** Trustees whose shares unlocked the key. */
   readonly used: readonly string[];
+  /** Those of `used` whose shares were typed from paper words (attested by the witness; they signed nothing). */
+  readonly paper: readonly string[];
   readonly rejected: readonly ShareRejection[];
   /** The signed documents, in signed/ of the run folder (each next to its NAME.dsse.json) and in the bundle. */
   readonly documents: readonly SignedDocumentRecord[];
@@ -230,6 +232,7 @@ export const SIGNING: KindEngine<SigningState, SigningOutcome> = {
       bundleChecks: st.bundleChecks!,
       request: { title: request.title, sha256: request.sha256, keys: request.keys.length, artifacts: request.artifacts.length },
       used: st.used!,
+      paper: st.paper ?? [],
       rejected: st.rejected,
       documents: st.documents.map(documentRecord),
       journal: { root: 'out', path: 'journal/transcript.jsonl' },

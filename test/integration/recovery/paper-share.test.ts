@@ -78,6 +78,7 @@ test('the right paper words recover: the bundle verifies anchored, trustee-3 is 
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const res = JSON.parse(r.stdout);
   assert.deepEqual([...res.used].sort(), ['trustee-1', 'trustee-2', 'trustee-3']);
+  assert.deepEqual(res.paper, ['trustee-3']);
   const fp = trustedFingerprint(d);
   assert.equal(res.recoveredFingerprint, fp);
   const v = await runInProcess(['verify', join(d, 'rec', 'bundle'), '--trust', fp, '--json']);
@@ -282,6 +283,7 @@ test('the signing kind takes a paper share in its quorum unlock too: the documen
   writeFileSync(file, after);
   const r = await runInProcess(['ceremony', 'run', join(repoRoot, 'ceremony-scripts', 'signing-rehearsal.yaml'), '--answers', file, '--out', join(d, 'signing'), '--json'], undefined, { ...pins, [PAPER_WORDS_VARIABLE]: paperWords(d, 'trustee-3').join(' ') });
   assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.deepEqual(JSON.parse(r.stdout).paper, ['trustee-3']);
   const v = await runInProcess(['verify', join(d, 'signing', 'bundle'), '--trust', trustedFingerprint(d)]);
   assert.equal(v.code, 0, v.stdout);
   const entries = recoveryEntries(join(d, 'signing'));
