@@ -291,3 +291,20 @@ test('the signing kind takes a paper share in its quorum unlock too: the documen
   assert.equal(entries.some((e) => e.type === 'request.confirm' && e.body.participantId === 'trustee-3'), false, 'a paper participant confirms nothing with a signature');
   assert.deepEqual((entries.at(-1)!.body as { trustees: { id: string }[] }).trustees.map((t) => t.id), ['trustee-1', 'trustee-2']);
 });
+
+test('a recovery stopped by refused paper words resumes in the same folder with the right words, and its bundle verifies', async () => {
+  const d = copies.copy();
+  const words = paperWords(d, 'trustee-3');
+  const typo = [...words];
+  [typo[20], typo[21]] = [typo[21]!, typo[20]!];
+  const first = await recoverWithWords(d, typo.join(' '));
+  assert.equal(first.code, 1, first.stdout + first.stderr);
+  const again = await recoverWithWords(d, words.join(' '));
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.equal(JSON.parse(again.stdout).resumed, true);
+  const v = await runInProcess(['verify', join(d, 'rec', 'bundle'), '--trust', trustedFingerprint(d)]);
+  assert.equal(v.code, 0, v.stdout);
+  const entries = recoveryEntries(join(d, 'rec'));
+  assert.equal(entries.filter((e) => e.type === 'share.rejected' && e.body.trusteeId === 'trustee-3').length, 1);
+  assert.equal(entries.filter((e) => e.type === 'share.accepted' && e.body.trusteeId === 'trustee-3').length, 1);
+});
