@@ -308,3 +308,14 @@ test('a recovery stopped by refused paper words resumes in the same folder with 
   assert.equal(entries.filter((e) => e.type === 'share.rejected' && e.body.trusteeId === 'trustee-3').length, 1);
   assert.equal(entries.filter((e) => e.type === 'share.accepted' && e.body.trusteeId === 'trustee-3').length, 1);
 });
+
+test('the paper script lists a trustee offering paper words as a trustee without a token, and no source of the words', async () => {
+  const d = copies.copy();
+  const r = await runInProcess(['script', 'print', REHEARSAL_RECOVERY, '--answers', join(d, PAPER_RECOVERY_ANSWERS), '--out', join(d, 'script.pdf'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).participants, 5);
+  const text = spawnSync('pdftotext', ['-layout', join(d, 'script.pdf'), '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+  assert.match(text, /trustee-3 .*Dave Trustee .*no token: paper-backup words/);
+  assert.equal(text.includes(PAPER_WORDS_VARIABLE), false);
+  assert.equal(text.includes('paper-trustee'), false);
+});
