@@ -96,6 +96,11 @@ export function resultText(r: CeremonyResult, p: ResultPaths): string {
   return lines.join('\n');
 }
 
+/** Which combined shares were typed from paper words, said next to the list of shares. */
+function paperClause(paper: readonly string[]): string {
+  return paper.length === 0 ? '' : ` (${paper.join(', ')} typed from paper words without a token, attested by the witness; signed nothing)`;
+}
+
 /** The outcome of a recovery as `keyrite recover --json` prints it: the outcome, file references as paths. */
 export function recoveryJson(r: RecoveryOutcome, files: CeremonyFiles): Record<string, unknown> {
   return { ...r, journal: files.display(r.journal), bundle: files.display(r.bundle), archive: { path: files.display(r.archive.ref), sha256: r.archive.sha256 } };
@@ -107,7 +112,7 @@ export function recoveryText(r: RecoveryOutcome, files: CeremonyFiles): string {
   return [
     `Master key recovered and verified (original ceremony ${r.original.ceremonyId})${r.resumed ? `; resumed: run ${r.run}` : ''}.`,
     `Bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
-    `Shares combined: ${r.used.join(', ')}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
+    `Shares combined: ${r.used.join(', ')}${paperClause(r.paper)}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
     `Recovered master fingerprint (equals the published one):`,
     `  ${fp.hexGroups}`,
     `  ${fp.words.join(' ')}`,
@@ -134,7 +139,7 @@ export function signingText(r: SigningOutcome, files: CeremonyFiles): string {
     `Signing ceremony ${r.ceremonyId} complete${r.resumed ? ` (resumed: run ${r.run})` : ''}: the master key of ceremony ${r.original.ceremonyId} signed the request "${r.request.title}".`,
     `Root bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
     `Request SHA-256 ${req.hexGroups} (${r.request.keys} key${r.request.keys === 1 ? '' : 's'}, ${r.request.artifacts} artifact${r.request.artifacts === 1 ? '' : 's'}), confirmed by every trustee present and the witness.`,
-    `Unlocked by the shares of: ${r.used.join(', ')}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
+    `Unlocked by the shares of: ${r.used.join(', ')}${paperClause(r.paper)}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
     'Master fingerprint:',
     `  ${fp.hexGroups}`,
     `  ${fp.words.join(' ')}`,

@@ -53,6 +53,7 @@ export const ROTATION_SCRIPT = 'rotation-rehearsal.yaml';
 export const ROTATION_ANSWERS = 'rotation-answers.yaml';
 /** The demo's empty rehearsal token a rotation generates its new master key on. */
 export const ROTATION_TOKEN = 'rotation/new-master.keyrite-token';
+export const PAPER_RECOVERY_ANSWERS = 'recovery-paper-answers.yaml';
 export const DEMO_TRUSTEES = [
   { id: 'trustee-1', name: 'Bob Trustee' },
   { id: 'trustee-2', name: 'Carol Trustee' },
@@ -176,6 +177,30 @@ export function recoveryAnswersText(recovery: ParsedCeremonyScript, fingerprint:
   });
 }
 
+/** The trustee whose token is "lost" in the paper-share rehearsal, and the variable their words come from. */
+export const PAPER_DEMO_TRUSTEE = 'trustee-3';
+export const PAPER_WORDS_VARIABLE = 'KEYRITE_PAPER_WORDS_TRUSTEE_3';
+
+/** Answers for a recovery rehearsal with one paper share: trustees 1 and 2 with their tokens, trustee 3 from their paper words. */
+export function paperRecoveryAnswersText(recovery: ParsedCeremonyScript, fingerprint: string, newMasterToken: string): string {
+  const picked = DEMO_TRUSTEES.slice(0, recovery.script.quorum?.t ?? 3);
+  return encodeAnswers({
+    comment: [
+      'Answers for a recovery rehearsal of the Keyrite demo ceremony in which trustee-3 has "lost" their token:',
+      'trustees 1 and 2 open their envelopes with their tokens, trustee-3 types the 34 paper-backup words',
+      `(here from the environment variable ${PAPER_WORDS_VARIABLE}, or change it to paper-words: { prompt: true }).`,
+      'The witness attests the paper share; trustee-3 signs nothing. Restores onto recovery-paper/new-master.keyrite-token.',
+      'Paper words never go in this file. Paths are relative to this file.',
+    ],
+    participants: demoParticipants(picked, (id) => ({ keyring: `trustees/${id}/keyring.json`, envelope: `trustees/${id}/share-envelope.json` })).map((p) =>
+      p.id === PAPER_DEMO_TRUSTEE ? { id: p.id, name: p.name, role: p.role, paperWords: { env: PAPER_WORDS_VARIABLE } } : p,
+    ),
+    master: { token: { software: newMasterToken }, pin: { env: pinVariable('recovery-paper') } },
+    bundle: { path: 'bundle', trust: fingerprint },
+    confirm: recovery.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
+}
+
 /** Answers for the rehearsal signing script: trustees 1 to t unlock the master key on the demo's master token to sign `request`. */
 export function signingAnswersText(signing: ParsedCeremonyScript, fingerprint: string, requestSha256: string): string {
   const picked = DEMO_TRUSTEES.slice(0, signing.script.quorum?.t ?? 3);
@@ -287,6 +312,7 @@ function demoTokens(outDir: string) {
     ...DEMO_TRUSTEES.map((t) => ({ key: t.id, dir: join(outDir, 'trustees', t.id), file: 'token.keyrite-token', label: `Rehearsal ${t.id}`, what: `the rehearsal token of ${t.name} (${t.id})` })),
     { key: 'recovery', dir: join(outDir, 'recovery'), file: 'new-master.keyrite-token', label: 'Rehearsal new master', what: 'the empty rehearsal token a recovery restores the master key to' },
     { key: 'rotation', dir: join(outDir, 'rotation'), file: 'new-master.keyrite-token', label: 'Rehearsal rotated master', what: 'the empty rehearsal token a rotation generates the new master key on' },
+    { key: 'recovery-paper', dir: join(outDir, 'recovery-paper'), file: 'new-master.keyrite-token', label: 'Rehearsal new master paper', what: 'the empty rehearsal token the paper-share recovery restores the master key to' },
   ];
 }
 
@@ -370,6 +396,7 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
   if (!existsSync(join(outDir, ROTATION_ANSWERS))) await writeDemoFile(join(outDir, ROTATION_ANSWERS), utf8(rotationAnswersText(rotationScript, result.master.fingerprint, () => dice(random, DEMO_DICE_ROLLS))));
   const recoveryAnswers = join(outDir, 'recovery-answers.yaml');
   const recoveryScript = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
+  await writeDemoFile(join(outDir, PAPER_RECOVERY_ANSWERS), utf8(paperRecoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery-paper/new-master.keyrite-token')));
   await writeFile(recoveryAnswers, recoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery/new-master.keyrite-token'), { mode: 0o644, flag: 'wx' });
   // The rehearsal checks its own bundle once more, from its final place.
   const expect = { ceremonyId: result.ceremonyId, masterFingerprint: result.master.fingerprint };

@@ -66,7 +66,11 @@ function tokenText(t: TokenChoice): string {
 /** The participants of an answers file, public fields only (dice are wiped, PIN sources left out). */
 async function participantsOf(path: string, parsed: ParsedCeremonyScript): Promise<PrintedParticipant[]> {
   const answers = parseAnswers(await readInput(path, 'answers file'), parsed);
-  const out = answers.participants.map((p) => ({ id: p.id, name: p.name, role: p.role, ...(p.role === 'trustee' ? { token: tokenText(p.token) } : p.role === 'administrator' ? { token: `master: ${tokenText(answers.master.token)}` } : {}) }));
+  const out = answers.participants.map((p) =>
+    p.role === 'paper-trustee'
+      ? { id: p.id, name: p.name, role: 'trustee', token: 'no token: paper-backup words, attested by the witness' }
+      : { id: p.id, name: p.name, role: p.role, ...(p.role === 'trustee' ? { token: tokenText(p.token) } : p.role === 'administrator' ? { token: `master: ${tokenText(answers.master.token)}` } : {}) },
+  );
   for (const p of answers.participants) if (p.role === 'trustee') p.dice?.fill(0);
   return out;
 }

@@ -7,7 +7,7 @@
  */
 import { KeyriteError } from '../errors.ts';
 import { jwkToPublicKey } from '../encoding/jwk.ts';
-import { expectObject, readBytes, readString, type JsonObject } from '../encoding/json-fields.ts';
+import { expectMembers, expectObject, readBytes, readInt, readString, type JsonObject } from '../encoding/json-fields.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
 import type { KeyRef } from '../tokens/token.ts';
 
@@ -120,6 +120,27 @@ export function trusteeFromEntry(body: JsonObject): TrusteeRecord {
     keyringSha256: readString(keyring, 'sha256', what),
     token: tokenRecord(body.token, what),
   };
+}
+
+/** A trustee who checked in without a token to offer their share from paper words (participantKind "paper"). */
+export interface PaperTrusteeRecord {
+  id: string;
+  name: string;
+  /** Their share index, from the original escrow manifest. */
+  x: number;
+}
+
+/**
+ * Reads a paper participant's participant.check-in body back: exactly these members, so a body
+ * that also carries keys (a paper participant passed off as a signer) is refused.
+ */
+export function paperTrusteeFromEntry(body: JsonObject): PaperTrusteeRecord {
+  const what = 'paper participant check-in entry';
+  expectMembers(body, what, ['step', 'role', 'participantKind', 'participantId', 'name', 'enrolled', 'x', 'note']);
+  if (body.role !== 'trustee' || body.participantKind !== 'paper' || body.enrolled !== false) throw new KeyriteError('INVALID_INPUT', `The ${what} is not a trustee of participant kind "paper" who enrolled nothing.`);
+  readString(body, 'step', what);
+  readString(body, 'note', what);
+  return { id: readString(body, 'participantId', what), name: readString(body, 'name', what), x: readInt(body, 'x', what, 1, 255) };
 }
 
 /** Reads the master key's key.generate body back. */

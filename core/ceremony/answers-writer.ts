@@ -25,6 +25,8 @@ export interface ParticipantEntry {
   readonly envelopeCard?: string;
   /** Die rolls, "3 6 1 …" (secret: never write a file holding them). */
   readonly dice?: string;
+  /** A trustee without a token: where their paper-backup words come from (never the words). */
+  readonly paperWords?: PinEntry;
 }
 
 export interface AnswersDocument {
@@ -54,6 +56,7 @@ function participant(p: ParticipantEntry): Record<string, unknown> {
   if (p.keyring !== undefined) out.keyring = p.keyring;
   if (p.envelope !== undefined) out.envelope = p.envelope;
   if (p.envelopeCard !== undefined) out['envelope-card'] = p.envelopeCard;
+  if (p.paperWords) out['paper-words'] = p.paperWords;
   if (p.dice !== undefined) out.entropy = { dice: Object.assign(new Scalar(p.dice), { type: Scalar.QUOTE_DOUBLE }) };
   return out;
 }
@@ -71,7 +74,7 @@ export function encodeAnswers(a: AnswersDocument): string {
   if (a.confirm !== undefined) top.confirm = [...a.confirm];
   const doc = new Document(top, { aliasDuplicateObjects: false });
   a.participants.forEach((_, i) => {
-    for (const key of ['token', 'pin', 'entropy']) flow(doc.getIn(['participants', i, key], true));
+    for (const key of ['token', 'pin', 'entropy', 'paper-words']) flow(doc.getIn(['participants', i, key], true));
   });
   flow(doc.getIn(['master', 'token'], true));
   flow(doc.getIn(['master', 'pin'], true));

@@ -14,7 +14,10 @@
  *    core/tokens/pkcs11-uri.ts, never a slot; or the software token, rehearsal only);
  *  - paths are relative to the answers file's folder, never absolute, never with "..";
  *    trustees' outputs are distinct and not nested;
- *  - fixed ceremony ids and clocks are for rehearsals only.
+ *  - fixed ceremony ids and clocks are for rehearsals only;
+ *  - a trustee whose token is lost offers their share from the paper words (`paper-words:
+ *    { env: NAME }` or `{ prompt: true }`, in scripts that collect shares, at most t − 1 of them);
+ *    the words themselves never go in the file (paper-words-values.ts), nor a path to them.
  * Messages never quote values from an answers file (only ids, which match [a-z0-9-]).
  * Platform-free: no Node APIs.
  */
@@ -26,6 +29,8 @@ import type { TokenMatch } from '../tokens/pkcs11-uri.ts';
 import { Checker, declaredFileKind, Issues, KEYRITE_YAML_KINDS, loadStrictYaml } from '../script/strict-yaml.ts';
 import type { At, YEntry, YNode } from '../script/strict-yaml.ts';
 import { ANSWERS_PIN_MESSAGE, findPinValues } from '../script/pins.ts';
+import { ANSWERS_PAPER_WORDS_MESSAGE, findPaperWordValues } from './paper-words-values.ts';
+import { maxPaperShares } from '../escrow/paper-share.ts';
 import { CEREMONY_ROLES, MATCH_ATTRIBUTES } from '../script/script.ts';
 import type { CeremonyRole, CeremonyScript, CeremonyStep, ParsedCeremonyScript, ScriptTokenMatch, TokenRequirement } from '../script/script.ts';
 
@@ -92,7 +97,18 @@ export interface TrusteeAnswers extends ParticipantCommon {
   readonly dice?: Uint8Array;
 }
 
-export type ParticipantAnswers = AdministratorAnswers | TrusteeAnswers | WitnessAnswers;
+/**
+ * A trustee (`role: trustee` in the file) whose token is lost and who offers their share from the
+ * paper-backup words instead: no token, PIN, keyring or envelope; the witness attests them and
+ * they sign nothing (docs/CEREMONY-SCRIPTS.md "Paper share").
+ */
+export interface PaperTrusteeAnswers extends ParticipantCommon {
+  readonly role: 'paper-trustee';
+  /** Where the words come from: an environment variable or a hidden prompt, never the file. */
+  readonly paperWords: PinSource;
+}
+
+export type ParticipantAnswers = AdministratorAnswers | TrusteeAnswers | PaperTrusteeAnswers | WitnessAnswers;
 
 export interface MasterAnswers {
   readonly token: TokenChoice;
@@ -155,6 +171,8 @@ interface Needs {
   readonly minDice: number | undefined;
   readonly witnessSteps: ReadonlySet<string>;
   readonly stepIds: ReadonlySet<string>;
+  /** The collect-share step has witness: true (a paper share is attested by the witness). */
+  readonly witnessedCollect: boolean;
 }
 
 function needsOf(script: CeremonyScript): Needs {
@@ -170,6 +188,7 @@ function needsOf(script: CeremonyScript): Needs {
     minDice: dice && dice.action === 'entropy' ? (dice.params.minDice ?? 1) : undefined,
     witnessSteps: new Set(steps.filter((s) => s.witness).map((s) => s.id)),
     stepIds: new Set(steps.map((s) => s.id)),
+    witnessedCollect: steps.some((s) => s.action === 'collect-share' && s.witness),
   };
 }
 
@@ -190,6 +209,7 @@ export function parseAnswers(bytes: Uint8Array, parsed: ParsedCeremonyScript): A
     issues.fail();
   }
   for (const at of findPinValues(root, true)) issues.add(at, ANSWERS_PIN_MESSAGE);
+  for (const at of findPaperWordValues(root)) issues.add(at, ANSWERS_PAPER_WORDS_MESSAGE);
   issues.throwIfAny();
   const c = new Checker(issues, false);
   const answers = checkAnswers(root, c, parsed);
@@ -379,6 +399,17 @@ function checkPinSource(n: YNode, what: string, c: Checker): PinSource | undefin
   return undefined;
 }
 
+/** `paper-words: { env: NAME }` or `{ prompt: true }`; the words are never read from a file. */
+function checkWordsSource(n: YNode, what: string, c: Checker): PinSource | undefined {
+  const m = c.map(n, what);
+  if (!m) return undefined;
+  if (m.entries.some((e) => e.key !== 'env' && e.key !== 'prompt')) {
+    c.error(m.at, `${what} must be { env: VARIABLE_NAME } or { prompt: true }: the words are typed at a hidden prompt or come from the environment, never from a file`);
+    return undefined;
+  }
+  return checkPinSource(n, what, c);
+}
+
 const MATCH_KEYS = Object.keys(MATCH_ATTRIBUTES) as (keyof ScriptTokenMatch)[];
 
 function checkTokenChoice(n: YNode, what: string, c: Checker, requirement: TokenRequirement, scriptWhat: string): TokenChoice | undefined {
@@ -453,7 +484,7 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
     const idNode = m.entries.find((e) => e.key === 'id')?.value;
     const rawId = idNode?.kind === 'scalar' && typeof idNode.value === 'string' && PARTICIPANT_ID.test(idNode.value) ? idNode.value : undefined;
     const label = rawId ? `participant "${rawId}"` : `participants[${index + 1}]`;
-    const f = c.fields(m, label, { required: ['id', 'name', 'role'], optional: ['token', 'pin', 'output', 'keyring', 'envelope', 'envelope-card', 'entropy'] });
+    const f = c.fields(m, label, { required: ['id', 'name', 'role'], optional: ['token', 'pin', 'output', 'keyring', 'envelope', 'envelope-card', 'entropy', 'paper-words'] });
     const get = (k: string): YEntry | undefined => f.get(k);
 
     let id: string | undefined;
@@ -499,7 +530,7 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
         }
       }
     }
-    const personal = ['token', 'pin', 'output', 'keyring', 'envelope', 'envelope-card', 'entropy'] as const;
+    const personal = ['token', 'pin', 'output', 'keyring', 'envelope', 'envelope-card', 'entropy', 'paper-words'] as const;
     if (role !== undefined && role !== 'trustee') {
       for (const k of personal) {
         const e = get(k);
@@ -511,6 +542,30 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
       return;
     }
     if (role !== 'trustee') return;
+
+    // A trustee without a token: the paper words, and nothing a token trustee brings.
+    const paperEntry = get('paper-words');
+    if (paperEntry) {
+      if (!needs.envelope) {
+        c.error(paperEntry.keyAt, `${label}: "paper-words" is only used by scripts that collect shares (collect-share); remove it`);
+        return;
+      }
+      if (script.kind === 'rotation') {
+        // Every trustee of a rotation signs it and receives a share of the new key: both need their token.
+        c.error(paperEntry.keyAt, `${label}: a rotation needs every trustee with their token (each signs the rotation and receives a share of the new key); paper words are taken by recovery and signing scripts only`);
+        return;
+      }
+      for (const k of personal) {
+        const e = get(k);
+        if (e && k !== 'paper-words') c.error(e.keyAt, `${label} offers their share from the paper words, so brings no "${k}": a trustee without a token signs nothing and opens no envelope`);
+      }
+      if (!needs.witnessedCollect) c.error(paperEntry.keyAt, `${label}: a share typed from paper words is attested by the witness, so the script's collect-share step must have witness: true`);
+      const paperWords = checkWordsSource(paperEntry.value, `${label}: paper-words`, c);
+      if (id && name && paperWords && personal.every((k) => k === 'paper-words' || !get(k)) && needs.witnessedCollect) {
+        out.push({ value: { id, name, role: 'paper-trustee', paperWords, line: m.at.line, column: m.at.column }, at: m.at, tokenAt: m.at });
+      }
+      return;
+    }
 
     // Trustee fields.
     const tokenEntry = get('token');
@@ -593,6 +648,10 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
     });
   });
 
+  const paper = out.filter((p) => p.value.role === 'paper-trustee');
+  if (script.quorum && paper.length > maxPaperShares(script.quorum.t)) {
+    c.error(list.at, `${paper.length} trustees offer paper words; a quorum combines at most t − 1 = ${maxPaperShares(script.quorum.t)} shares typed from paper, so that at least one share is opened with a token and checked against its commitment`);
+  }
   for (const role of CEREMONY_ROLES) {
     const want = script.roles[role];
     if (want > 0 && counts[role] !== want) {

@@ -45,6 +45,11 @@ export interface RunInput {
   options?: CeremonyOptions;
 }
 
+/** A participant as ceremony.start records them: a trustee offering paper words is a trustee of participant kind "paper". */
+function recordedParticipant(p: Answers['participants'][number]): Record<string, string> {
+  return p.role === 'paper-trustee' ? { id: p.id, name: p.name, role: 'trustee', participantKind: 'paper' } : { id: p.id, name: p.name, role: p.role };
+}
+
 function sameParticipants(previous: JournalState, answers: Answers): boolean {
   const a = answers.participants.map((p) => `${p.id}/${p.role}`).sort().join();
   const b = previous.participants.map((p) => `${p.id}/${p.role}`).sort().join();
@@ -89,6 +94,15 @@ async function openTokens(parsed: ParsedCeremonyScript, answers: Answers, env: C
     for (const s of sessions.values()) await s.token.close().catch(() => undefined);
     throw e;
   }
+}
+
+/** A trustee offering paper words needs a face that can take them (the CLI's prompt or environment), a script that collects shares, and the witness. */
+function checkPaperTrustees(parsed: ParsedCeremonyScript, answers: Answers, env: CeremonyEnvironment, whoIs: (id: string) => string): void {
+  const paper = answers.participants.filter((p) => p.role === 'paper-trustee');
+  if (paper.length === 0) return;
+  if (!parsed.script.steps.some((s) => s.action === 'collect-share' && s.witness)) throw new KeyriteError('ANSWERS_INVALID', `${whoIs(paper[0]!.id)} offers paper words, but this script collects no shares with a witness (collect-share, witness: true).`);
+  if (env.paperWords === undefined) throw new KeyriteError('UNSUPPORTED', `${whoIs(paper[0]!.id)} offers their share from paper words, which this face of Keyrite cannot take yet; run the ${parsed.script.kind === 'signing' ? 'ceremony with `keyrite ceremony run`' : 'recovery with `keyrite recover`'}.`);
+  for (const p of paper) if (p.role === 'paper-trustee') env.paperWords.check(p.paperWords, whoIs(p.id));
 }
 
 /** Trustees' files never go into the run folder's bundle, journal or staging folders, nor loose into the run folder. */
@@ -217,7 +231,7 @@ async function recordStart<S, R>(kind: KindEngine<S, R>, run: CeremonyRun, state
       quorum: script.quorum,
       algorithms: script.algorithms,
       airGap: script.airGap,
-      participants: answers.participants.map((p) => ({ id: p.id, name: p.name, role: p.role })),
+      participants: answers.participants.map(recordedParticipant),
       ...kind.startBody(run, state),
     });
     run.progress({ kind: 'info', message: `${kind.noun[0]!.toUpperCase()}${kind.noun.slice(1)} ${run.ceremonyId}: script "${script.name}", SHA-256 ${parsed.hashHexGroups} (${parsed.hashWords.join(' ')}).` });
@@ -316,6 +330,7 @@ async function runLocked<S, R>(kind: KindEngine<S, R>, input: RunInput, staleLoc
   const state = await kind.prepare({ parsed, answers, env, entries, ...(journal.previous ? { previous: journal.previous } : {}) });
   env.pins.check(answers.master.pin, kind.masterToken);
   for (const p of answers.participants) if (p.role === 'trustee') env.pins.check(p.pin, whoIs(p.id));
+  checkPaperTrustees(parsed, answers, env, whoIs);
   const leftovers = await sweepLeftovers(answers, env);
   if (leftovers.length > 0) env.progress({ kind: 'warning', message: `Removed ${leftovers.length} temporary file${leftovers.length === 1 ? '' : 's'} an interrupted run left behind: ${leftovers.join(', ')}.` });
   let sessions: Map<string, TokenSession> = new Map();

@@ -108,7 +108,8 @@ function readJournal(entries: readonly TranscriptEntry[]): JournalState {
   const scriptSha256 = readString(expectObject(start.script, 'ceremony.start script'), 'sha256', 'ceremony.start script');
   const participants = (Array.isArray(start.participants) ? start.participants : []).map((p) => {
     const o = expectObject(p, 'participant list');
-    return { id: readString(o, 'id', 'participant'), name: readString(o, 'name', 'participant'), role: readString(o, 'role', 'participant') };
+    const role = readString(o, 'role', 'participant');
+    return { id: readString(o, 'id', 'participant'), name: readString(o, 'name', 'participant'), role: role === 'trustee' && o.participantKind === 'paper' ? 'paper-trustee' : role };
   });
 
   let runs = 0;
@@ -157,7 +158,8 @@ function readJournal(entries: readonly TranscriptEntry[]): JournalState {
         if (open?.step === b.step) open = undefined;
         break;
       case ENTRY.participantCheckIn:
-        if (b.role === 'trustee') {
+        // A trustee offering paper words (participantKind "paper") holds no keys.
+        if (b.role === 'trustee' && b.participantKind !== 'paper') {
           const t = trusteeFromEntry(b);
           trustees.set(t.id, t);
         }

@@ -22,7 +22,7 @@ import type { ShareEnvelope } from '../escrow/envelope.ts';
 import type { KeyRef, KeyriteToken, TokenDescription } from '../tokens/token.ts';
 import type { TranscriptWriter } from '../transcript/transcript.ts';
 import type { EntryBody } from '../transcript/entry.ts';
-import type { AdministratorAnswers, Answers, PinSource, TokenChoice, TrusteeAnswers, WitnessAnswers } from './answers.ts';
+import type { AdministratorAnswers, Answers, PaperTrusteeAnswers, PinSource, TokenChoice, TrusteeAnswers, WitnessAnswers } from './answers.ts';
 import type { CeremonyScript, CeremonyStep, ParsedCeremonyScript } from '../script/script.ts';
 import type { CeremonyEnvironment, CeremonyOptions, ProgressEvent } from './types.ts';
 import { type JournalState } from './journal.ts';
@@ -82,7 +82,10 @@ export class CeremonyRun {
   readonly clock: () => Date;
   readonly admin: AdministratorAnswers;
   readonly witnesses: readonly WitnessAnswers[];
+  /** Trustees with their tokens (they open envelopes and co-sign). */
   readonly trusteeAnswers: readonly TrusteeAnswers[];
+  /** Trustees without a token, offering their share from paper words (they sign nothing). */
+  readonly paperTrustees: readonly PaperTrusteeAnswers[];
   readonly sessions = new Map<string, TokenSession>();
   readonly trustees = new Map<string, TrusteeRecord>();
   readonly keyrings = new Map<string, TrusteeKeyring>();
@@ -121,6 +124,7 @@ export class CeremonyRun {
     this.admin = admin;
     this.witnesses = init.answers.participants.filter((p): p is WitnessAnswers => p.role === 'witness');
     this.trusteeAnswers = init.answers.participants.filter((p): p is TrusteeAnswers => p.role === 'trustee');
+    this.paperTrustees = init.answers.participants.filter((p): p is PaperTrusteeAnswers => p.role === 'paper-trustee');
   }
 
   get deterministic(): boolean {

@@ -151,6 +151,15 @@ export interface CeremonyEnvironment {
     /** The PIN (or software-token passphrase). Used for one login, then dropped. */
     get(request: PinRequest): Promise<string>;
   };
+  /**
+   * The paper-backup words of a trustee whose token is lost (answers `paper-words`), from the
+   * environment variable named or a hidden prompt. Secret like a PIN: used for one check, never
+   * shown, logged or written. A face without it (the app, for now) refuses paper trustees.
+   */
+  readonly paperWords?: {
+    check(source: PinSource, who: string): void;
+    get(request: { readonly participantId: string; readonly who: string; readonly source: PinSource }): Promise<string>;
+  };
   readonly files: CeremonyFiles;
   readonly transcript: TranscriptStore;
   /** Wall clock for transcript times (answers `clock` replaces it in rehearsals). */

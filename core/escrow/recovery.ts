@@ -21,6 +21,9 @@
  *  5. t-subsets of the accepted shares are combined until one gives a K that opens E; every
  *     other accepted share is then checked by swapping it into that subset (a share off the
  *     polynomial changes the result), so the bad ones are named and left out.
+ *  Shares typed from paper words (paper-share.ts) carry no salt: they are checked for their
+ *  trustee and index only, at most t − 1 of them are combined (so every t-subset holds a share
+ *  proven by its commitment), and when E does not open they are the ones named.
  *  6. S = open(E, K); K is wiped. The caller re-derives the keys (checkSeedMatchesMasterKey)
  *     and compares them with the published public keys before using S.
  */
@@ -36,6 +39,7 @@ import { SALT_LENGTH, SHARE_LENGTH, checkShareCommitment } from './commitment.ts
 import { envelopeFromJson, envelopeToJson, openEnvelope, verifyEnvelopeSignature, type ShareEnvelope } from './envelope.ts';
 import { TRUSTEE_ID, hybridFingerprint, sameSuites, sigSuiteOf } from './fields.ts';
 import { findManifestTrustee, manifestFromJson, manifestToJson, type EscrowManifest, type ManifestTrustee } from './manifest.ts';
+import { maxPaperShares, PAPER_SHARE_RULE, type PaperOffer, type PaperRejectionKind } from './paper-share.ts';
 
 /** Most t-subsets tried to find one that opens E. */
 export const MAX_RECOVERY_SUBSETS = 10000;
@@ -60,7 +64,12 @@ export type RejectionKind =
   | 'index-mismatch'
   | 'commitment-mismatch'
   | 'tampering'
-  | 'inconsistent-share';
+  | 'inconsistent-share'
+  | PaperRejectionKind
+  /** A share typed from paper words that passed its checks but does not open E with the token-checked shares. */
+  | 'paper-share-wrong'
+  /** More paper shares than a quorum may combine (paper-share.ts PAPER_SHARE_RULE). */
+  | 'paper-rule';
 
 export interface ShareRejection {
   trusteeId: string;
@@ -74,7 +83,8 @@ export interface ShareRejection {
 export interface RecoverInput {
   manifest: EscrowManifest;
   masterPublicKey: HybridPublicKey;
-  offered: readonly OfferedShare[];
+  /** Shares opened from envelopes with the trustees' tokens, and shares typed from paper words (paper-share.ts). */
+  offered: readonly (OfferedShare | PaperOffer)[];
   /** How envelope signatures are checked; default hybrid (both halves). */
   mode?: VerifyMode;
 }
@@ -88,6 +98,8 @@ export interface RecoveryResult {
   rejected: ShareRejection[];
   /** Trustee ids of exact duplicate offers that were dropped. */
   duplicatesDropped: string[];
+  /** Trustee ids of `used` whose shares were typed from paper words. */
+  paper: string[];
   /** How many t-subsets were combined to find and confirm the key. */
   subsetsTried: number;
 }
@@ -108,6 +120,12 @@ function labelOf(entry: ManifestTrustee | undefined, trusteeId: unknown): string
   if (typeof trusteeId !== 'string') return '(a share without a trustee id)';
   return TRUSTEE_ID.test(trusteeId) ? trusteeId : JSON.stringify(trusteeId.slice(0, 64));
 }
+
+function isPaperOffer(offer: OfferedShare | PaperOffer): offer is PaperOffer {
+  return offer !== null && typeof offer === 'object' && (offer as PaperOffer).source === 'paper';
+}
+
+const PAPER_WRONG = 'the share typed from the paper words passed its checksum, ceremony and index checks but does not open the escrow blob with the shares checked against their commitments: a word is wrong in a way the checksum cannot catch, or the words are of an earlier split. Check the card against check-share, or recover without it';
 
 function describe(rejections: readonly ShareRejection[]): string {
   return rejections.map((r) => `${r.label}: ${r.reason}`).join('; ');
@@ -268,7 +286,9 @@ export async function recoverFromShares(input: RecoverInput): Promise<RecoveryRe
   const offers: OfferedShare[] = [];
   const duplicatesDropped: string[] = [];
   const labelFor = (id: unknown): string => labelOf(typeof id === 'string' ? findManifestTrustee(manifest, id) : undefined, id);
+  const paperOffers = input.offered.filter(isPaperOffer);
   for (const offer of input.offered) {
+    if (isPaperOffer(offer)) continue;
     if (!isShareShaped(offer) || !claimsThisEscrow(offer, manifest)) {
       offers.push(offer);
       continue;
@@ -300,7 +320,7 @@ export async function recoverFromShares(input: RecoverInput): Promise<RecoveryRe
 
   // 3. Each offer alone.
   const rejected: ShareRejection[] = [];
-  const accepted: { trusteeId: string; share: Share }[] = [];
+  const accepted: { trusteeId: string; share: Share; paper: boolean }[] = [];
   for (const offer of offers) {
     const r = checkOffer(manifest, input.masterPublicKey, offer, mode);
     if (!r.ok) {
@@ -312,11 +332,32 @@ export async function recoverFromShares(input: RecoverInput): Promise<RecoveryRe
       duplicatesDropped.push(offer.trusteeId);
       continue;
     }
-    accepted.push({ trusteeId: offer.trusteeId, share: { x: offer.share.x, y: Uint8Array.from(offer.share.y) } });
+    accepted.push({ trusteeId: offer.trusteeId, share: { x: offer.share.x, y: Uint8Array.from(offer.share.y) }, paper: false });
+  }
+  // 3b. Shares typed from paper: the trustee and the index only (the words' checksum and ceremony were checked as they were typed).
+  for (const offer of paperOffers) {
+    const entry = typeof offer.trusteeId === 'string' ? findManifestTrustee(manifest, offer.trusteeId) : undefined;
+    const reject = (kind: RejectionKind, reason: string): void => void rejected.push({ trusteeId: String(offer.trusteeId).slice(0, 64), label: labelOf(entry, offer.trusteeId), kind, reason });
+    const share = offer.share;
+    if (entry === undefined) reject('unknown-trustee', 'is not a trustee of this escrow');
+    else if (share === null || typeof share !== 'object' || !(share.y instanceof Uint8Array) || share.y.length !== SHARE_LENGTH) reject('malformed', `the share typed from paper must be an index with ${SHARE_LENGTH} bytes`);
+    else if (share.x !== entry.x) reject('paper-other-trustee', `the paper words carry share index ${share.x}, but this trustee's share index is ${entry.x}`);
+    else {
+      const same = accepted.find((a) => a.share.x === share.x);
+      if (same && equalBytes(same.share.y, share.y)) duplicatesDropped.push(offer.trusteeId);
+      else if (same) reject('paper-share-wrong', 'the share typed from the paper words differs from the same trustee\'s share opened with their token');
+      else accepted.push({ trusteeId: entry.id, share: { x: share.x, y: Uint8Array.from(share.y) }, paper: true });
+    }
   }
 
   try {
-    // 4. Never fewer than t.
+    // 4. Never fewer than t, never more than t − 1 from paper.
+    const paperCount = accepted.filter((a) => a.paper).length;
+    if (paperCount > maxPaperShares(t)) {
+      const ids = accepted.filter((a) => a.paper).map((a) => a.trusteeId);
+      const all = ids.map((id) => ({ trusteeId: id, label: labelFor(id), kind: 'paper-rule' as const, reason: `${paperCount} shares were typed from paper words; ${PAPER_SHARE_RULE}` }));
+      throw new ShareRejectedError(`Recovery refused before combining: ${paperCount} of the shares (${all.map((r) => r.label).join(', ')}) were typed from paper words, and ${PAPER_SHARE_RULE} (t = ${t}, so at most ${maxPaperShares(t)}). Bring another trustee with their token.`, [...rejected, ...all]);
+    }
     if (accepted.length < t) {
       const head = `Recovery needs ${t} valid shares; ${accepted.length === 0 ? 'none was' : `only ${accepted.length} ${accepted.length === 1 ? 'was' : 'were'}`} accepted`;
       throw new ShareRejectedError(rejected.length > 0 ? `${head}. ${describe(rejected)}.` : `${head}. Collect more trustees' shares.`, rejected);
@@ -342,6 +383,16 @@ export async function recoverFromShares(input: RecoverInput): Promise<RecoveryRe
       }
     }
     if (good === undefined || K === undefined || S === undefined) {
+      const paperIds = accepted.filter((a) => a.paper).map((a) => a.trusteeId);
+      if (paperIds.length > 0) {
+        // The token-checked shares matched their commitments; the paper shares carry none, so they are the culprits.
+        const named = paperIds.map((id) => ({ trusteeId: id, label: labelFor(id), kind: 'paper-share-wrong' as const, reason: PAPER_WRONG }));
+        const who = named.map((r) => r.label).join(paperIds.length === 2 ? ' and ' : ', ');
+        throw new ShareRejectedError(
+          `Recovery failed: the escrow blob does not open. ${paperIds.length === 1 ? `The share of ${who}, typed from paper words, is wrong` : `One or more of the shares typed from paper words (${who}) are wrong`}: ${PAPER_WRONG}.${rejected.length > 0 ? ` Also refused: ${describe(rejected)}.` : ''}`,
+          [...rejected, ...named],
+        );
+      }
       const reason =
         accepted.length === t
           ? `the ${t} accepted shares do not open the escrow blob, although each matched its commitment: one of them is wrong. Offer another trustee's share so the bad one can be found`
@@ -365,8 +416,9 @@ export async function recoverFromShares(input: RecoverInput): Promise<RecoveryRe
         rejected.push({
           trusteeId: accepted[i]!.trusteeId,
           label: labelOf(entry, accepted[i]!.trusteeId),
-          kind: 'inconsistent-share',
-          reason: 'the share matched its commitment but does not fit with the other shares: the escrow itself was made wrong or tampered with; report it',
+          ...(accepted[i]!.paper
+            ? { kind: 'paper-share-wrong' as const, reason: PAPER_WRONG }
+            : { kind: 'inconsistent-share' as const, reason: 'the share matched its commitment but does not fit with the other shares: the escrow itself was made wrong or tampered with; report it' }),
         });
       }
     } catch (e) {
@@ -378,6 +430,7 @@ export async function recoverFromShares(input: RecoverInput): Promise<RecoveryRe
     return {
       seed: S,
       used: accepted.flatMap((a, i) => (used.has(i) ? [a.trusteeId] : [])),
+      paper: accepted.flatMap((a, i) => (used.has(i) && a.paper ? [a.trusteeId] : [])),
       rejected,
       duplicatesDropped,
       subsetsTried,

@@ -194,6 +194,17 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
     }
   };
 
+  const checkWords = (source: PinSource, who: string): void => {
+    if (source.kind === 'env') {
+      const v = opts.env[source.name];
+      if (v === undefined || v.trim().length === 0) {
+        throw new KeyriteError('USAGE', `The paper words of ${who} are to come from the environment variable ${source.name}, which is not set. Set it (never write the words in a file), or use paper-words: { prompt: true } in the answers file.`);
+      }
+    } else if (!opts.interactive) {
+      throw new KeyriteError('USAGE', `The paper words of ${who} are to be typed at a prompt, but standard input is not a terminal. Run the ceremony in a terminal, or name an environment variable with paper-words: { env: NAME } in the answers file.`);
+    }
+  };
+
   return {
     tokens: {
       async open(req) {
@@ -216,6 +227,14 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
         checkPin(req.source, req.who);
         if (req.source.kind === 'env') return opts.env[req.source.name]!;
         return promptHidden(`PIN for ${pinWho(req)}: `);
+      },
+    },
+    paperWords: {
+      check: checkWords,
+      async get(req) {
+        checkWords(req.source, req.who);
+        if (req.source.kind === 'env') return opts.env[req.source.name]!;
+        return promptHidden(`Paper-backup words of ${req.who} (all 34, separated by spaces; not shown): `);
       },
     },
     files: nodeCeremonyFiles({ out: outDir, answers: answersDir }),

@@ -8,7 +8,7 @@
 import { fromBase64 } from '../encoding/base64url.ts';
 import { expectList, expectObject, readInt, readString, type JsonObject } from '../encoding/json-fields.ts';
 import type { TranscriptEntry } from '../transcript/entry.ts';
-import { ENTRY, masterFromEntry, trusteeFromEntry, type MasterRecord, type TrusteeRecord } from '../bundle/entries.ts';
+import { ENTRY, masterFromEntry, paperTrusteeFromEntry, trusteeFromEntry, type MasterRecord, type PaperTrusteeRecord, type TrusteeRecord } from '../bundle/entries.ts';
 
 export interface CheckpointFact {
   readonly phase: string;
@@ -31,6 +31,10 @@ export interface TranscriptFacts {
   readonly openStep?: string;
   /** Trustees in the order they first checked in (a later check-in of the same id replaces the record). */
   readonly trustees: readonly TrusteeRecord[];
+  /** Trustees who checked in without a token to offer their share from paper words (participantKind "paper"): they hold no keys and sign nothing. */
+  readonly paperTrustees: readonly PaperTrusteeRecord[];
+  /** Witness confirmations attesting a paper share (witness.confirm with paperShare), in order. */
+  readonly paperAttested: readonly { readonly trusteeId: string; readonly witness: string; readonly step: string; readonly seq: number }[];
   /** Master keys of earlier attempts (key.abandoned), with the seq of their abandonment: they signed checkpoints before it. */
   readonly abandonedMasters: readonly { readonly master: MasterRecord; readonly abandonedAt: number }[];
   /** The master key of the last attempt: generated, and escrowed when its distribute step ended. */
@@ -56,12 +60,26 @@ function participantsOf(start: JsonObject): TranscriptFacts['participants'] {
   });
 }
 
+/** A trustee's check-in: with a token (keys), or without one, offering paper words (participantKind "paper", no keys). */
+function readCheckIn(b: JsonObject, trustees: Map<string, TrusteeRecord>, paperTrustees: Map<string, PaperTrusteeRecord>): void {
+  if (b.role !== 'trustee') return;
+  if (b.participantKind === 'paper') {
+    const p = paperTrusteeFromEntry(b);
+    paperTrustees.set(p.id, p);
+  } else {
+    const t = trusteeFromEntry(b);
+    trustees.set(t.id, t);
+  }
+}
+
 /** Reads the facts of `entries`, which begin with ceremony.start; throws a KeyriteError for a body it cannot read. */
 export function readTranscriptFacts(entries: readonly TranscriptEntry[]): TranscriptFacts {
   const start = entries[0]!.body;
   const trustees = new Map<string, TrusteeRecord>();
   const checkpoints: CheckpointFact[] = [];
   const confirmations = new Set<string>();
+  const paperTrustees = new Map<string, PaperTrusteeRecord>();
+  const paperAttested: { trusteeId: string; witness: string; step: string; seq: number }[] = [];
   let runs = 0;
   let openStep: string | undefined;
   let life: 'none' | 'in-flight' | 'escrowed' = 'none';
@@ -89,10 +107,7 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
         if (b.step === openStep) openStep = undefined;
         break;
       case ENTRY.participantCheckIn:
-        if (b.role === 'trustee') {
-          const t = trusteeFromEntry(b);
-          trustees.set(t.id, t);
-        }
+        readCheckIn(b, trustees, paperTrustees);
         break;
       case ENTRY.keyGenerate:
         if (b.role === 'master') master = masterFromEntry(b);
@@ -112,6 +127,7 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
         break;
       case ENTRY.witnessConfirm:
         confirmations.add(`${e.actor}\n${readString(b, 'step', 'witness.confirm entry')}`);
+        if (b.paperShare !== undefined) paperAttested.push({ trusteeId: readString(b, 'paperShare', 'witness.confirm entry'), witness: e.actor, step: readString(b, 'step', 'witness.confirm entry'), seq: e.seq });
         break;
       default:
         break;
@@ -125,6 +141,8 @@ export function readTranscriptFacts(entries: readonly TranscriptEntry[]): Transc
     participants: participantsOf(start),
     ...(openStep !== undefined ? { openStep } : {}),
     trustees: [...trustees.values()],
+    paperTrustees: [...paperTrustees.values()],
+    paperAttested,
     abandonedMasters,
     ...(master ? { master } : {}),
     masterEscrowed: life === 'escrowed' && master !== undefined,

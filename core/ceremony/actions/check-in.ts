@@ -11,7 +11,10 @@
  *  6. the trustee's public identity (JWKs, X-Wing key, principal fingerprint) recorded.
  * For `enroll: false` (and for trustees enrolled in an earlier run of this ceremony), the
  * keyring is read, and the token must hold its keys and open its seed to the same keys.
- * Administrators and witnesses check in by name only (they hold no keys).
+ * Administrators and witnesses check in by name only (they hold no keys). A trustee whose token
+ * is lost and who offers their share from the paper words (a quorum unlock only) checks in by
+ * name too, as participant kind "paper", once the original ceremony names them; the witness
+ * confirms the check-in, and they sign nothing.
  */
 import { KeyriteError } from '../../errors.ts';
 import { equalBytes } from '../../bytes.ts';
@@ -185,7 +188,7 @@ export async function loadAndVerifyTrustee(run: CeremonyRun, trusteeId: string, 
  * checked out against their token, before anything about them is recorded (a recovery admits
  * only trustees of the original ceremony); it throws to refuse.
  */
-export async function checkIn(run: CeremonyRun, step: StepOf<'check-in'>, admit?: (record: TrusteeRecord) => void): Promise<void> {
+export async function checkIn(run: CeremonyRun, step: StepOf<'check-in'>, admit?: (record: TrusteeRecord) => void, admitPaper?: (trusteeId: string) => number): Promise<void> {
   if (step.actor !== 'trustee') {
     const people = step.actor === 'witness' ? run.witnesses : [run.admin];
     for (const p of people) await run.record(ENTRY.participantCheckIn, p.id, { step: step.id, role: step.actor, participantId: p.id, name: p.name, enrolled: false });
@@ -221,6 +224,22 @@ export async function checkIn(run: CeremonyRun, step: StepOf<'check-in'>, admit?
     const r = readableFingerprint(record.fingerprint);
     summary.push(`${run.whoIs(t.id)}: ${r.hexGroups}`, `    ${r.words.join(' ')}`);
     run.progress({ kind: 'info', stepId: step.id, participantId: t.id, message: `${run.whoIs(t.id)} fingerprint ${r.hexGroups}` });
+  }
+  for (const p of run.paperTrustees) {
+    if (!admitPaper) throw new KeyriteError('ANSWERS_INVALID', `${run.whoIs(p.id)} offers paper words, but this ceremony takes no shares.`);
+    const x = admitPaper(p.id);
+    await run.record(ENTRY.participantCheckIn, p.id, {
+      step: step.id,
+      role: 'trustee',
+      participantKind: 'paper',
+      participantId: p.id,
+      name: p.name,
+      enrolled: false,
+      x,
+      note: 'no token: offers the share from the paper-backup words, attested by the witness; holds no keys and signs nothing',
+    });
+    summary.push(`${run.whoIs(p.id)}: NO TOKEN — will type the paper-backup words of share ${x}; signs nothing`);
+    run.progress({ kind: 'info', stepId: step.id, participantId: p.id, message: `${run.whoIs(p.id)} checked in without a token: their share will come from their paper-backup words.` });
   }
   await confirmWitness(run, step, summary);
 }

@@ -28,17 +28,19 @@ export async function combine(run: CeremonyRun, step: StepOf<'combine'>, st: Rec
   run.master = { publicKey, fingerprint, edSeed: keys.ed25519.seed, mldsaSecretKey: keys.mldsa65.secretKey };
   st.recoveredFingerprint = fingerprintHex({ classical: { alg: 'Ed25519', publicKey: keys.ed25519.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: keys.mldsa65.publicKey } });
   st.used = result.used;
+  st.paper = result.paper;
   st.rejected.push(...result.rejected);
   await run.record(ENTRY.keyRestore, run.admin.id, {
     step: step.id,
     method: 'escrow',
     fingerprint,
     trustees: result.used,
+    ...(result.paper.length > 0 ? { paperShares: result.paper } : {}),
     rejected: result.rejected.map((r) => ({ trusteeId: r.trusteeId, kind: r.kind, reason: r.reason })),
     subsetsTried: result.subsetsTried,
     checks: { blobOpened: true, rederivesPublishedKeys: true },
   });
-  run.progress({ kind: 'info', stepId: step.id, message: `Combined ${result.used.length} shares; the escrow blob opened and the seed re-derives the published Ed25519 and ML-DSA-65 keys.` });
+  run.progress({ kind: 'info', stepId: step.id, message: `Combined ${result.used.length} shares${result.paper.length > 0 ? ` (${result.paper.length} typed from paper words, now proven by the escrow blob)` : ''}; the escrow blob opened and the seed re-derives the published Ed25519 and ML-DSA-65 keys.` });
   await confirmWitness(run, step, [`Shares of ${result.used.map((id) => run.whoIs(id)).join(', ')} combined; the key re-derives master ${readableFingerprint(fingerprint).hexGroups}.`]);
 }
 

@@ -6,6 +6,7 @@
 import type { HybridPublicKey } from '../../crypto/hybrid.ts';
 import type { EscrowManifest } from '../../escrow/manifest.ts';
 import type { OfferedShare, ShareRejection } from '../../escrow/recovery.ts';
+import type { PaperOffer } from '../../escrow/paper-share.ts';
 import { wipe } from '../../crypto/wipe.ts';
 import type { TokenRecord } from '../../bundle/entries.ts';
 import type { BundleLink } from '../../bundle/statement.ts';
@@ -25,8 +26,10 @@ export interface RecoveryState {
   masterPublicKey?: HybridPublicKey;
   anchored?: boolean;
   bundleChecks?: BundleCheck[];
-  /** Accepted shares: secret, wiped when the run ends. */
-  readonly offers: OfferedShare[];
+  /** Accepted shares (opened with a token, or typed from paper words): secret, wiped when the run ends. */
+  readonly offers: (OfferedShare | PaperOffer)[];
+  /** Trustees whose combined shares were typed from paper words. */
+  paper?: string[];
   used?: string[];
   readonly rejected: ShareRejection[];
   restored?: RestoredKey;
@@ -35,5 +38,5 @@ export interface RecoveryState {
 
 /** Wipes the shares a run accepted (a kind's dispose). */
 export function wipeOffers(st: RecoveryState): void {
-  for (const o of st.offers) wipe(o.share.y, o.salt);
+  for (const o of st.offers) wipe(o.share.y, 'salt' in o ? o.salt : undefined);
 }

@@ -57,6 +57,8 @@ export interface RecoveryOutcome {
   readonly bundleChecks: readonly BundleCheck[];
   /** Trustees whose shares were combined. */
   readonly used: readonly string[];
+  /** Those of `used` whose shares were typed from paper words (attested by the witness; they signed nothing). */
+  readonly paper: readonly string[];
   readonly rejected: readonly ShareRejection[];
   /** Fingerprint re-derived from the recovered seed (equals the original's). */
   readonly recoveredFingerprint: string;
@@ -139,6 +141,15 @@ export function admitTrusteeOfOriginal(run: CeremonyRun, st: RecoveryState, reco
   );
 }
 
+/** A trustee offering paper words takes part only when the original escrow manifest names them; returns their share index. */
+export function admitPaperTrusteeOfOriginal(run: CeremonyRun, st: RecoveryState, trusteeId: string): number {
+  const manifest = st.manifest;
+  if (!manifest) throw new KeyriteError('CEREMONY_ERROR', 'The trustees check in against the verified bundle: the script must verify it (verify-bundle) before check-in.');
+  const entry = manifest.trustees.find((t) => t.id === trusteeId);
+  if (entry) return entry.x;
+  throw new KeyriteError('VERIFY_FAILED', `${run.whoIs(trusteeId)} is not a trustee of the original ceremony: its escrow manifest names no trustee with this id. Only the original trustees offer shares, from their token or their paper words: check the answers file.`);
+}
+
 /** The public facts of the recovery bundle, from the closed transcript (its ceremony.end) and the original bundle. */
 async function bundleFacts(run: CeremonyRun): Promise<EscrowRecoveryFacts> {
   const m = run.master;
@@ -203,7 +214,7 @@ export const ESCROW_RECOVERY: KindEngine<RecoveryState, RecoveryOutcome> = {
     'air-gap-check': airGapCheck,
     'self-test': selfTest,
     'verify-bundle': verifyBundle,
-    'check-in': (run, step, st) => checkIn(run, step, (record) => admitTrusteeOfOriginal(run, st, record)),
+    'check-in': (run, step, st) => checkIn(run, step, (record) => admitTrusteeOfOriginal(run, st, record), (id) => admitPaperTrusteeOfOriginal(run, st, id)),
     'collect-share': collectShares,
     combine,
     'token-select': tokenSelect,
@@ -243,6 +254,7 @@ export const ESCROW_RECOVERY: KindEngine<RecoveryState, RecoveryOutcome> = {
       anchored: st.anchored!,
       bundleChecks: st.bundleChecks!,
       used: st.used!,
+      paper: st.paper ?? [],
       rejected: st.rejected,
       recoveredFingerprint: st.recoveredFingerprint!,
       restored: st.restored,

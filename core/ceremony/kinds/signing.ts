@@ -47,7 +47,7 @@ import { wipeOffers } from '../actions/recovery-state.ts';
 import type { ShareRejection } from '../../escrow/recovery.ts';
 import type { SignedDocumentRecord } from '../../bundle/statement.ts';
 import { documentRecord } from '../bundle-writer.ts';
-import { admitTrusteeOfOriginal, readLink, recordedLink } from './escrow-recovery.ts';
+import { admitPaperTrusteeOfOriginal, admitTrusteeOfOriginal, readLink, recordedLink } from './escrow-recovery.ts';
 
 export interface SigningOutcome {
   readonly ok: true;
@@ -62,6 +62,8 @@ export interface SigningOutcome {
   readonly request: { readonly title: string; readonly sha256: string; readonly keys: number; readonly artifacts: number };
   /** Trustees whose shares unlocked the key. */
   readonly used: readonly string[];
+  /** Those of `used` whose shares were typed from paper words (attested by the witness; they signed nothing). */
+  readonly paper: readonly string[];
   readonly rejected: readonly ShareRejection[];
   /** The signed documents, in signed/ of the run folder (each next to its NAME.dsse.json) and in the bundle. */
   readonly documents: readonly SignedDocumentRecord[];
@@ -185,7 +187,7 @@ export const SIGNING: KindEngine<SigningState, SigningOutcome> = {
       await login(run, step);
       if (step.params.token === 'master') await checkMasterKeyOnToken(run, step.id, st);
     },
-    'check-in': (run, step, st) => checkIn(run, step, (record) => admitTrusteeOfOriginal(run, st, record)),
+    'check-in': (run, step, st) => checkIn(run, step, (record) => admitTrusteeOfOriginal(run, st, record), (id) => admitPaperTrusteeOfOriginal(run, st, id)),
     'check-request': checkRequest,
     'collect-share': collectShares,
     combine: async (run, step, st) => {
@@ -230,6 +232,7 @@ export const SIGNING: KindEngine<SigningState, SigningOutcome> = {
       bundleChecks: st.bundleChecks!,
       request: { title: request.title, sha256: request.sha256, keys: request.keys.length, artifacts: request.artifacts.length },
       used: st.used!,
+      paper: st.paper ?? [],
       rejected: st.rejected,
       documents: st.documents.map(documentRecord),
       journal: { root: 'out', path: 'journal/transcript.jsonl' },

@@ -82,6 +82,7 @@ export function unlockFacts(ctx: VerifyContext, entries: readonly TranscriptEntr
   if (unaccepted.length > 0) fail(`Shares were combined without a share.accepted entry: ${unaccepted.join(', ')}.`);
   const t = expectObject(start.quorum, 'quorum in ceremony.start').t;
   if (typeof t !== 'number' || new Set(combined).size < t) fail(`Fewer than t = ${String(t)} distinct shares were combined.`);
+  checkPaperShares(ctx, entries, combined, restores[restores.length - 1]!.body, t);
   return { original, end, sharesCombined: combined };
 }
 
@@ -103,6 +104,39 @@ export function recoveryFacts(ctx: VerifyContext, entries: readonly TranscriptEn
   }
   ctx.master = { fingerprint: original.masterFingerprint, publicKey: originalMasterKey(ctx, original.masterFingerprint, 0) };
   return facts;
+}
+
+/**
+ * Shares typed from paper words (docs/FORMATS.md "Paper share"): a paper participant is never
+ * also a trustee with a token (a signer); every combined share is of a trustee who checked in,
+ * accepted as its check-in's kind (source "paper" exactly for paper participants), a paper share
+ * attested by a witness before it was accepted; key.restore names the paper shares; and at most
+ * t − 1 of the shares combined came from paper, so at least one was checked against its
+ * commitment. Paper participants count for the quorum, never as signers.
+ */
+function checkPaperShares(ctx: VerifyContext, entries: readonly TranscriptEntry[], combined: readonly string[], restore: JsonObject, t: number): void {
+  const facts = ctx.facts!;
+  const paper = new Set(facts.paperTrustees.map((p) => p.id));
+  const both = ctx.trustees.filter((tr) => paper.has(tr.id)).map((tr) => tr.id);
+  if (both.length > 0) fail(`${both.join(', ')} checked in both with a token and as a paper participant: a trustee offering paper words holds no keys and signs nothing.`);
+  const strangers = combined.filter((id) => !paper.has(id) && !ctx.trustees.some((tr) => tr.id === id));
+  if (strangers.length > 0) fail(`Shares of ${strangers.join(', ')} were combined, who never checked in.`);
+  const witnesses = new Set(facts.participants.filter((p) => p.role === 'witness').map((p) => p.id));
+  const keyRestore = entries.filter((e) => e.type === ENTRY.keyRestore).at(-1)!.seq;
+  for (const id of combined) {
+    const accepted = entries.filter((e) => e.type === ENTRY.shareAccepted && e.body.trusteeId === id && e.seq < keyRestore).at(-1);
+    if (!accepted) fail(`The share of ${id} was combined without being accepted first.`);
+    const fromPaper = accepted.body.source === 'paper';
+    if (accepted.body.source !== undefined && !fromPaper) fail(`The share.accepted entry of ${id} names an unknown source.`);
+    if (fromPaper !== paper.has(id)) fail(fromPaper ? `The share of ${id} was accepted as typed from paper words, but ${id} checked in with a token.` : `${id} checked in as a paper participant, but their share was accepted as opened with a token.`);
+    if (fromPaper && !facts.paperAttested.some((a) => a.trusteeId === id && witnesses.has(a.witness) && a.step === accepted.body.step && a.seq < accepted.seq)) {
+      fail(`The paper share of ${id} was accepted without a witness attesting it first.`);
+    }
+  }
+  const paperCombined = combined.filter((id) => paper.has(id));
+  const named = restore.paperShares === undefined ? [] : expectStrings(restore.paperShares, 'paper shares of key.restore');
+  if (named.join() !== paperCombined.join()) fail('key.restore names other paper shares than the shares combined from paper participants.');
+  if (paperCombined.length > t - 1) fail(`${paperCombined.length} of the shares combined were typed from paper words (${paperCombined.join(', ')}); a quorum combines at most t − 1 = ${t - 1}, so that at least one share is checked against its commitment.`);
 }
 
 /**
@@ -142,6 +176,9 @@ export const originalLink: Check<VerifyContext> = {
     }));
     const strangers = ctx.trustees.filter((t) => named.get(t.id) !== t.fingerprint);
     if (strangers.length > 0) fail(`${strangers.map((t) => t.id).join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not a trustee of the original ceremony with the same keys.`);
+    const paper = ctx.facts!.paperTrustees;
+    const unknownPaper = paper.filter((p) => !named.has(p.id));
+    if (unknownPaper.length > 0) fail(`${unknownPaper.map((p) => p.id).join(', ')} offered paper words but ${unknownPaper.length === 1 ? 'is' : 'are'} not a trustee of the original ceremony.`);
     const op = expectObject(pred.policy, 'original policy');
     const quorum = expectObject(ctx.policy!.quorum, 'quorum in policy.json');
     if (op.n !== quorum.n || op.t !== quorum.t) fail(`The ${ctx.kind === 'rotation' ? 'rotation' : 'recovery'}'s quorum is not the original ${String(op.t)}-of-${String(op.n)}.`);

@@ -28,9 +28,13 @@ export const scriptHash: Check<VerifyContext> = {
 /** The trustees policy.json lists must be those of the transcript, in order; their number fits the kind. */
 function checkTrustees(ctx: VerifyContext, listed: readonly Record<string, unknown>[], n: number, t: number): void {
   const trustees = ctx.trustees;
-  if ((ctx.kind === 'root-keygen' || ctx.kind === 'rotation') && (listed.length !== n || trustees.length !== n)) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}.`);
+  // Paper participants (no token) count for the quorum, never as signers: policy.json lists the signers only.
+  const paper = ctx.facts!.paperTrustees.length;
+  if ((ctx.kind === 'root-keygen' || ctx.kind === 'rotation') && (listed.length !== n || trustees.length !== n || paper !== 0)) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}${paper > 0 ? ` and ${paper} without a token` : ''}.`);
   if (ctx.kind === 'escrow-recovery' || ctx.kind === 'signing') {
-    if (trustees.length < t || trustees.length > n) fail(`A ${t}-of-${n} ${ctx.kind === 'signing' ? 'quorum unlock' : 'recovery'} needs ${t} to ${n} trustees present; the transcript checked in ${trustees.length}.`);
+    const present = trustees.length + paper;
+    if (present < t || present > n) fail(`A ${t}-of-${n} ${ctx.kind === 'signing' ? 'quorum unlock' : 'recovery'} needs ${t} to ${n} trustees present; the transcript checked in ${present}${paper > 0 ? ` (${paper} of them without a token)` : ''}.`);
+    if (trustees.length === 0) fail('No trustee checked in with a token: a quorum unlock needs at least one trustee who signs.');
     if (!sameLink(ctx.policy!.original, ctx.recovery!.original)) fail('policy.json links to another original ceremony than the transcript.');
   }
   if (ctx.kind === 'rotation') {
