@@ -14,16 +14,14 @@ import { VERIFY_MODES, type VerifyMode } from '../../core/crypto/hybrid.ts';
 import { parseFingerprint, type ParsedFingerprint } from '../../core/encoding/fingerprint.ts';
 import { displayField } from '../../core/encoding/display.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
-import { checkSignedDocument, MAX_ENVELOPE_BYTES, type EndorsedKeyStatus, type SignatureCheckReport } from '../../core/signing/check-signature.ts';
+import { checkSignedDocument, MAX_CHECKED_FILE_BYTES, MAX_ENVELOPE_BYTES, type EndorsedKeyStatus, type SignatureCheckReport } from '../../core/signing/check-signature.ts';
+import { endorsedKeyState, purposeWord, REHEARSAL_LINE, signatureVerdict } from '../../core/signing/check-signature-words.ts';
 import { formatUtcSecond, parseUtcSecond } from '../../core/signing/fields.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { CHECK_SIGNATURE_SPEC } from './specs.ts';
 import { keyUse, verifyChain } from '../../core/verifier/chain.ts';
 import { readBundleSource } from '../../core/node/bundle-source.ts';
-
-/** The largest document or artifact read (it is hashed in memory). */
-export const MAX_CHECKED_FILE_BYTES = 1024 * 1024 * 1024;
 
 async function readCapped(path: string, what: string, maxBytes: number): Promise<Uint8Array> {
   let handle;
@@ -66,15 +64,8 @@ function atOf(value: string | undefined): Date {
   return new Date(t);
 }
 
-const REHEARSAL_LINE = 'REHEARSAL: this document was signed in a rehearsal ceremony by a practice master key; never rely on it for real.';
-
-function keyState(k: EndorsedKeyStatus, now: Date): string {
-  if (k.validNow) return 'VALID NOW';
-  return Date.parse(k.nbf) > now.getTime() ? 'NOT YET VALID' : 'EXPIRED';
-}
-
 function keyTable(keys: readonly EndorsedKeyStatus[], now: Date): string[] {
-  const rows = keys.map((k) => [displayField(k.kid, 64), k.alg, k.use === 'sig' ? 'signing' : 'encryption', displayField(k.label), k.nbf, k.exp, keyState(k, now)]);
+  const rows = keys.map((k) => [displayField(k.kid, 64), k.alg, purposeWord(k), displayField(k.label), k.nbf, k.exp, endorsedKeyState(k, now)]);
   const head = ['kid', 'algorithm', 'purpose', 'label', 'not before', 'expires', `at ${formatUtcSecond(now)}`];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`;
@@ -95,13 +86,7 @@ function printHuman(io: CliIO, documentPath: string, r: SignatureCheckReport, no
   for (const c of r.checks) lines.push(`${c.ok ? 'pass' : 'FAIL'}  ${c.name.padEnd(width)}${c.detail}`);
   if (r.keys !== undefined) lines.push('', 'Endorsed keys:', ...keyTable(r.keys, now));
   if (r.artifact !== undefined) lines.push('', `Signed artifact: ${displayField(r.artifact.name)}, ${r.artifact.size} bytes, SHA-256 ${r.artifact.sha256}`);
-  lines.push('');
-  if (r.ok) {
-    const what = r.matched === 'artifact' ? 'this file is an artifact the master key signed' : r.kind === 'endorsement' ? 'the master key endorsed these keys (use only those VALID NOW)' : 'the master key signed this statement';
-    lines.push(`GOOD${r.rehearsal === true ? ' (REHEARSAL)' : ''}: ${what}.`);
-  } else {
-    lines.push(`BAD: the ${r.checks[r.checks.length - 1]!.name} check failed. Do not rely on this document.`);
-  }
+  lines.push('', signatureVerdict(r));
   io.stdout(lines.join('\n') + '\n');
 }
 

@@ -23,6 +23,8 @@ import { readSignedArtifacts, type ReadSignedArtifacts } from './signed-artifact
 
 /** The largest envelope read: a 1 MiB request makes a document of a little more, base64 adds a third. */
 export const MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
+/** The largest document or artifact a caller should read (it is hashed in memory): the CLI and verify.html refuse more. */
+export const MAX_CHECKED_FILE_BYTES = 1024 * 1024 * 1024;
 /** The largest payload read as a document. */
 const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 

@@ -2,7 +2,8 @@
  * verify.html: the standalone offline verifier (docs/VERIFIER.md "verify.html"). The auditor
  * picks or drops the bundle folder or its archive (bundle.keyrite.tar, read in memory); the
  * same core verifier as `keyrite verify` runs on the files in this page, and nothing leaves it
- * (the page's CSP forbids every connection).
+ * (the page's CSP forbids every connection). A relying party checks one signed document in
+ * the page's second section (signature-check.ts).
  */
 import { isKeyriteError } from '../../core/errors.ts';
 import { VERIFY_MODES, type VerifyMode } from '../../core/crypto/hybrid.ts';
@@ -13,6 +14,7 @@ import { readBundleArchive, type PickedArchive } from './bundle-archive.ts';
 import { droppedBundle, type Dropped } from './dropped-folder.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { renderReport } from './report-view.ts';
+import { startSignatureCheck } from './signature-check.ts';
 
 function byId<T extends HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
@@ -79,6 +81,7 @@ async function verifyPicked(): Promise<void> {
 }
 
 mode.replaceChildren(...VERIFY_MODES.map((m) => new Option(m, m)));
+startSignatureCheck();
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   void verifyPicked();

@@ -4,20 +4,11 @@
  * every check with its status and reason. Text only (textContent), never markup, and every
  * string escaped for display (a bundle's file names and ids are the attacker's).
  */
-import { displayOutput } from '../../core/encoding/display.ts';
 import { fromHex } from '../../core/encoding/hex.ts';
 import { fingerprint, fingerprintWords, formatFingerprintHex } from '../../core/encoding/fingerprint.ts';
 import { modeClause } from '../../core/verifier/mode-words.ts';
 import type { CheckResult, TrustAnchor, VerifyReport } from '../../core/verifier/report.ts';
-
-type Attrs = Record<string, string>;
-
-function el(tag: string, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElement {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, displayOutput(v));
-  node.append(...children.map((c) => (typeof c === 'string' ? displayOutput(c) : c)));
-  return node;
-}
+import { el } from './dom.ts';
 
 const NOT_ANCHORED = 'Not anchored: no trusted fingerprint was given.';
 
@@ -43,12 +34,13 @@ function summary(report: VerifyReport): string {
   return `${parts.join('; ')}. Do not trust this bundle.`;
 }
 
-function fingerprintBlock(hex: string, verified: boolean): HTMLElement {
-  const label = verified ? 'Master key fingerprint' : 'Master key fingerprint (as the bundle states it; not verified)';
+/** The master fingerprint in hex groups and words, to compare by ear; `source` says who states it when it is not verified. */
+export function fingerprintBlock(hex: string, verified: boolean, source: string, testId: string): HTMLElement {
+  const label = verified ? 'Master key fingerprint' : `Master key fingerprint (as ${source} states it; not verified)`;
   const fp = fingerprint(fromHex(hex));
   return el('section', { class: 'fingerprint', 'aria-label': label },
     el('h2', {}, label),
-    el('p', { class: 'fp-hex', 'data-testid': 'master-fingerprint' }, formatFingerprintHex(fp)),
+    el('p', { class: 'fp-hex', 'data-testid': testId }, formatFingerprintHex(fp)),
     el('p', { class: 'fp-words' }, fingerprintWords(fp).join(' ')),
   );
 }
@@ -84,7 +76,7 @@ export function renderReport(report: VerifyReport): HTMLElement {
     ),
     ...(report.rehearsal === true ? [el('p', { class: 'rehearsal', 'data-testid': 'rehearsal' }, 'REHEARSAL BUNDLE: its script says rehearsal; its keys are practice keys and must never be used for real.')] : []),
     el('p', { class: `anchor ${report.anchor.anchored ? (report.anchor.matches ? 'anchored' : 'anchor-failed') : 'not-anchored'}`, 'data-testid': 'anchor' }, anchorText(report.anchor, valid)),
-    ...(/^[0-9a-f]{64}$/.test(report.masterFingerprint ?? '') ? [fingerprintBlock(report.masterFingerprint!, valid)] : []),
+    ...(/^[0-9a-f]{64}$/.test(report.masterFingerprint ?? '') ? [fingerprintBlock(report.masterFingerprint!, valid, 'the bundle', 'master-fingerprint')] : []),
     facts(report),
     el('h2', {}, `Checks (${report.checks.length})`),
     el('ol', { class: 'checks' }, ...report.checks.map(checkItem)),

@@ -1,15 +1,16 @@
 // verifier/verify.html end to end: the built single file opened from file:// in Chromium with
 // every other request aborted, a bundle folder given to its folder input (or its archive to the
 // archive input, or dropped; every hostile archive refused with its sentence), and the page's
-// report compared with verifyBundle run here on the same files. Also the file's own
-// properties: a hash-pinned CSP, nothing inline but those two blocks, no outside reference.
+// report compared with verifyBundle run here on the same files; and the relying party's check
+// of one signed document compared with checkSignedDocument. Also the file's own properties:
+// a hash-pinned CSP, nothing inline but those two blocks, no outside reference.
 // Needs Chromium at /usr/bin/chromium (Debian package `chromium`) or $KEYRITE_CHROMIUM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildVerifierPage } from '../../build/verifier-page.mjs';
@@ -23,6 +24,9 @@ import { decodeBundleArchive } from '../../core/bundle/archive.ts';
 import { launchChromium, repo } from './harness.ts';
 import { axeViolations } from './a11y.ts';
 import { SIGNED_ARTIFACTS_PREDICATE_TYPE } from '../../core/signing/documents.ts';
+import { checkSignedDocument, type SignatureCheckReport } from '../../core/signing/check-signature.ts';
+import { endorsedKeyState, signatureVerdict } from '../../core/signing/check-signature-words.ts';
+import { parseFingerprint } from '../../core/encoding/fingerprint.ts';
 
 let work: string;
 let pageFile: string;
@@ -294,6 +298,142 @@ test('the golden archive dropped on the page verifies like the folder', async ()
   await verdict.waitFor();
   assert.equal(await verdict.getAttribute('data-verdict'), 'valid');
   assert.deepEqual(await v.page.locator('[data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')} ${e.getAttribute('data-status')}`)), expected(GOLDEN).checks);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+// The relying party's section: one signed document, its envelope and the fingerprint, checked
+// by the page as `keyrite check-signature` does (the same checkSignedDocument, run here on the
+// same files, gives the expected check names and results).
+const SIGNED = new URL('../fixtures/golden-signing/', import.meta.url).pathname;
+const SIGNING_FINGERPRINT = readFileSync(join(SIGNED, 'master-fingerprint.txt'), 'utf8').trim();
+const ENDORSEMENT = join(SIGNED, 'endorsed-keys.jwks.json');
+const ENDORSEMENT_ENVELOPE = join(SIGNED, 'endorsed-keys.jwks.json.dsse.json');
+
+interface ShownSignatureCheck {
+  verdict: string;
+  sentence: string;
+  checks: string[];
+  keys: string[];
+}
+
+async function checkSignatureInPage(v: VerifierPage, document: string, envelope: string, trust: string, at = ''): Promise<ShownSignatureCheck> {
+  await v.page.setInputFiles('#sig-document', document);
+  await v.page.setInputFiles('#sig-envelope', envelope);
+  await v.page.fill('#sig-trust', trust);
+  await v.page.fill('#sig-at', at);
+  await v.page.click('#signature-form button[type=submit]');
+  const verdict = v.page.locator('[data-testid=signature-verdict]');
+  await verdict.waitFor();
+  return {
+    verdict: (await verdict.getAttribute('data-verdict')) ?? '',
+    sentence: await v.page.locator('[data-testid=signature-sentence]').innerText(),
+    checks: await v.page.locator('[data-sig-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-sig-check')} ${e.getAttribute('data-status')}`)),
+    keys: await v.page.locator('[data-testid=endorsed-keys] tbody tr').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kid')} ${e.lastElementChild!.textContent}`)),
+  };
+}
+
+function expectedSignature(document: string, envelope: string, trust: string, at: string): SignatureCheckReport {
+  return checkSignedDocument({ document: readFileSync(document), documentName: basename(document), envelope: readFileSync(envelope), trust: parseFingerprint(trust), now: new Date(at) });
+}
+
+const checkNames = (r: SignatureCheckReport): string[] => r.checks.map((c) => `${c.name} ${c.ok ? 'pass' : 'fail'}`);
+
+test('check one signed document: the endorsement GOOD with every key VALID NOW, NOT YET VALID or EXPIRED at the time typed, as check-signature says', async () => {
+  const v = await openVerifier();
+  for (const [at, state] of [['2027-01-31T12:00:00Z', 'VALID NOW'], ['2026-12-01T00:00:00Z', 'NOT YET VALID'], ['2028-01-01T00:00:00Z', 'EXPIRED']] as const) {
+    const want = expectedSignature(ENDORSEMENT, ENDORSEMENT_ENVELOPE, SIGNING_FINGERPRINT, at);
+    const shown = await checkSignatureInPage(v, ENDORSEMENT, ENDORSEMENT_ENVELOPE, SIGNING_FINGERPRINT, at);
+    assert.deepEqual(shown.checks, checkNames(want), at);
+    assert.equal(shown.sentence, signatureVerdict(want), at);
+    assert.deepEqual(shown.keys, want.keys!.map((k) => `${k.kid} ${endorsedKeyState(k, new Date(at))}`), at);
+    assert.equal(shown.keys.length, 2);
+    assert.ok(shown.keys.every((k) => k.endsWith(` ${state}`)), `${at}: ${shown.keys.join(', ')}`);
+    if (state === 'VALID NOW') {
+      assert.equal(shown.verdict, 'good');
+      assert.equal(shown.sentence, 'GOOD: the master key endorsed these keys (use only those VALID NOW).');
+    } else {
+      // No key valid at that time: the validity check fails, as in the CLI.
+      assert.equal(shown.verdict, 'bad');
+      assert.equal(shown.checks.at(-1), 'validity fail');
+    }
+  }
+  assert.equal(await v.page.locator('[data-testid=signature-rehearsal]').count(), 0, 'a live document carries no rehearsal warning');
+  assert.equal((await v.page.locator('[data-testid=issuer-fingerprint]').innerText()).replaceAll(' ', ''), SIGNING_FINGERPRINT);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('check one signed document: an artifact the statement lists is GOOD and named; the same file under another name is BAD', async () => {
+  const v = await openVerifier();
+  const artifact = join(SIGNED, 'keyrite-demo-release.txt');
+  const statementEnvelope = join(SIGNED, 'artifacts.intoto.json.dsse.json');
+  const at = '2027-01-31T12:00:00Z';
+  const good = await checkSignatureInPage(v, artifact, statementEnvelope, SIGNING_FINGERPRINT, at);
+  assert.equal(good.verdict, 'good');
+  assert.deepEqual(good.checks, checkNames(expectedSignature(artifact, statementEnvelope, SIGNING_FINGERPRINT, at)));
+  assert.match(await v.page.locator('[data-testid=signed-artifact]').innerText(), /^Signed artifact: keyrite-demo-release\.txt, \d+ bytes, SHA-256 [0-9a-f]{64}$/);
+  const renamed = join(work, 'renamed-release.txt');
+  cpSync(artifact, renamed);
+  const bad = await checkSignatureInPage(v, renamed, statementEnvelope, SIGNING_FINGERPRINT, at);
+  assert.equal(bad.verdict, 'bad');
+  assert.deepEqual(bad.checks, checkNames(expectedSignature(renamed, statementEnvelope, SIGNING_FINGERPRINT, at)));
+  assert.equal(bad.checks.at(-1), 'document fail');
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('check one signed document: one byte changed in the document is BAD at the document check, nothing it states is shown', async () => {
+  const changed = join(work, 'endorsed-keys.jwks.json');
+  const bytes = readFileSync(ENDORSEMENT);
+  bytes[100] = bytes[100]! ^ 0x01;
+  writeFileSync(changed, bytes);
+  const at = '2027-01-31T12:00:00Z';
+  const want = expectedSignature(changed, ENDORSEMENT_ENVELOPE, SIGNING_FINGERPRINT, at);
+  assert.equal(want.ok, false);
+  const v = await openVerifier();
+  const shown = await checkSignatureInPage(v, changed, ENDORSEMENT_ENVELOPE, SIGNING_FINGERPRINT, at);
+  assert.equal(shown.verdict, 'bad');
+  assert.equal(await v.page.locator('[data-testid=signature-verdict] .verdict-word').innerText(), 'BAD');
+  assert.deepEqual(shown.checks, checkNames(want));
+  assert.deepEqual(shown.checks, ['envelope pass', 'document fail']);
+  assert.equal(shown.sentence, 'BAD: the document check failed. Do not rely on this document.');
+  assert.deepEqual(shown.keys, [], 'no endorsed key listed');
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('check one signed document: a wrong fingerprint is BAD at the trust check; a malformed or missing one is refused with a sentence', async () => {
+  const at = '2027-01-31T12:00:00Z';
+  const wrong = (SIGNING_FINGERPRINT.startsWith('ff') ? '00' : 'ff') + SIGNING_FINGERPRINT.slice(2);
+  const want = expectedSignature(ENDORSEMENT, ENDORSEMENT_ENVELOPE, wrong, at);
+  const v = await openVerifier();
+  const shown = await checkSignatureInPage(v, ENDORSEMENT, ENDORSEMENT_ENVELOPE, wrong, at);
+  assert.equal(shown.verdict, 'bad');
+  assert.deepEqual(shown.checks, checkNames(want));
+  assert.equal(shown.checks.at(-1), 'trust fail');
+  assert.match(await v.page.locator('[data-sig-check=trust] .detail').innerText(), /NOT the master key whose fingerprint was given/);
+  assert.deepEqual(shown.keys, []);
+  assert.match(await v.page.locator('[data-testid=issuer-fingerprint]').locator('xpath=..').innerText(), /as the document states it; not verified/);
+  for (const [trust, sentence] of [['not a fingerprint', /^The trusted fingerprint must be 64 hex digits or the 16 words\./], ['', /^Type the trusted master fingerprint first/]] as const) {
+    await v.page.fill('#sig-trust', trust);
+    await v.page.click('#signature-form button[type=submit]');
+    await v.page.locator('#sig-status.error').waitFor();
+    assert.match(await v.page.locator('#sig-status').innerText(), sentence);
+    assert.equal(await v.page.locator('[data-testid=signature-verdict]').count(), 0, 'nothing checked');
+  }
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('check one signed document: a document name with a bidi override and a zero-width space is shown escaped, never raw', async () => {
+  const spoofed = join(work, 'endorsed\u202ekeys.json\u200b');
+  cpSync(ENDORSEMENT, spoofed);
+  const v = await openVerifier();
+  const shown = await checkSignatureInPage(v, spoofed, ENDORSEMENT_ENVELOPE, SIGNING_FINGERPRINT, '2027-01-31T12:00:00Z');
+  assert.equal(shown.verdict, 'good', 'an endorsement is compared byte for byte, not by name');
+  assert.match(await v.page.locator('#sig-status').innerText(), /^Checked endorsed\\u\{202e\}keys\.json\\u\{200b\} against endorsed-keys\.jwks\.json\.dsse\.json/);
+  assert.doesNotMatch(await v.page.locator('body').innerText(), /[\u202e\u200b]/);
   assertClean(v);
   await v.page.context().close();
 });
