@@ -32,10 +32,12 @@ import { ENTRY } from '../bundle/entries.ts';
 import { SIGNED_DIR } from '../bundle/layout.ts';
 import type { Answers, TokenChoice } from './answers.ts';
 import type { CeremonyEnvironment, CeremonyOptions, FileRef, StaleLock } from './types.ts';
+import type { KeyriteToken } from '../tokens/token.ts';
 import { ABORT_REASON, BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_DIR, JOURNAL_ESCROW, STAGING_PREFIX, analyzeJournal, type JournalState } from './journal.ts';
 import { CeremonyRun, type TokenSession } from './run.ts';
 import type { Exported, KindEngine, StepHandler } from './kind.ts';
 import { deviation } from './actions/common.ts';
+import { rehearsalTokenCreation } from './rehearsal-token.ts';
 import { exportBundle } from './actions/export.ts';
 
 export interface RunInput {
@@ -68,13 +70,40 @@ function tokenKey(s: TokenSession): string {
   return [d.source, d.manufacturer, d.model, d.serial, d.label].join('\u0000');
 }
 
+interface WantedToken {
+  readonly target: 'master' | 'trustee';
+  readonly participantId?: string;
+  readonly who: string;
+  readonly choice: TokenChoice;
+  readonly pin: TokenSession['pin'];
+}
+
+/**
+ * A rehearsal software token file the answers name that is not there: created when the rule
+ * allows it (core/ceremony/rehearsal-token.ts), refused by name and reason otherwise. Undefined
+ * when the token is not a software file or exists (opened as usual, never overwritten).
+ */
+async function createMissingRehearsalToken(parsed: ParsedCeremonyScript, env: CeremonyEnvironment, w: WantedToken): Promise<KeyriteToken | undefined> {
+  if (w.choice.kind !== 'software') return undefined;
+  const ref: FileRef = { root: 'answers', path: w.choice.path };
+  if ((await env.files.kind(ref)) !== undefined) return undefined;
+  const rule = rehearsalTokenCreation(parsed.script, w.target, w.participantId);
+  const where = env.files.display(ref);
+  if (!rule.allowed) throw new KeyriteError('TOKEN_NOT_FOUND', `${w.who}: the software token ${where} does not exist, and Keyrite does not create it: ${rule.why}.`);
+  if (!env.tokens.create) throw new KeyriteError('TOKEN_NOT_FOUND', `${w.who}: the software token ${where} does not exist; create it before the ceremony (here Keyrite does not create rehearsal tokens).`);
+  const token = await env.tokens.create({ target: w.target, ...(w.participantId ? { participantId: w.participantId } : {}), path: w.choice.path, label: rule.label, who: w.who, pin: w.pin });
+  env.progress({ kind: 'info', message: `Created the rehearsal software token "${rule.label}" for ${w.who} at ${where} (it did not exist; its passphrase is the one its PIN source gives).` });
+  return token;
+}
+
 /** Opens the master token and every trustee's (no login); refuses rehearsal tokens in a live run and one token chosen twice. */
 async function openTokens(parsed: ParsedCeremonyScript, answers: Answers, env: CeremonyEnvironment, whoIs: (id: string) => string): Promise<Map<string, TokenSession>> {
   const sessions = new Map<string, TokenSession>();
   try {
     const open = async (key: string, target: 'master' | 'trustee', who: string, choice: TokenChoice, pin: TokenSession['pin'], participantId?: string) => {
-      const token = await env.tokens.open({ target, choice, ...(participantId ? { participantId } : {}) });
-      const s: TokenSession = { key, who, target, choice, pin, token, desc: await token.describe(), selectedRecorded: false, ...(participantId ? { participantId } : {}) };
+      const created = await createMissingRehearsalToken(parsed, env, { target, who, choice, pin, ...(participantId ? { participantId } : {}) });
+      const token = created ?? (await env.tokens.open({ target, choice, ...(participantId ? { participantId } : {}) }));
+      const s: TokenSession = { key, who, target, choice, pin, token, desc: await token.describe(), selectedRecorded: false, ...(participantId ? { participantId } : {}), ...(created ? { created: true } : {}) };
       sessions.set(key, s);
       if (parsed.script.mode === 'live' && s.desc.rehearsalOnly) throw new KeyriteError('CEREMONY_ERROR', `${who}: token "${s.desc.label}" is rehearsal only and cannot be used in a live ceremony.`);
     };

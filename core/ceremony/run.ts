@@ -43,6 +43,8 @@ export interface TokenSession {
   token: KeyriteToken;
   desc: TokenDescription;
   selectedRecorded: boolean;
+  /** A rehearsal software token this run created because the answers named a file that was not there. */
+  readonly created?: true;
 }
 
 export interface MasterState {

@@ -91,6 +91,19 @@ export interface TokenOpenRequest {
   readonly choice: TokenChoice;
 }
 
+/** A rehearsal software token the answers name and that does not exist yet (core/ceremony/rehearsal-token.ts decided it may be made). */
+export interface TokenCreateRequest {
+  readonly target: 'master' | 'trustee';
+  readonly participantId?: string;
+  /** The answers' file path, relative to the answers folder. */
+  readonly path: string;
+  readonly label: string;
+  /** Name to show ("Bob (trustee-1)", "the master token"). */
+  readonly who: string;
+  /** Where the new token's passphrase comes from: the same source its login will use. */
+  readonly pin: PinSource;
+}
+
 export interface PinRequest {
   /** "master" or the trustee's participant id. */
   readonly participantId: string;
@@ -144,6 +157,8 @@ export interface CeremonyEnvironment {
   readonly tokens: {
     /** Finds and opens the chosen token (no login). TOKEN_NOT_FOUND when it is not there. */
     open(request: TokenOpenRequest): Promise<KeyriteToken>;
+    /** Creates a NEW rehearsal software token file (exclusive create, never over an existing one) and opens it. Absent where tokens are not created. */
+    create?(request: TokenCreateRequest): Promise<KeyriteToken>;
   };
   readonly pins: {
     /** Checks, without reading a PIN, that the source can deliver one (env variable set, prompt possible). */

@@ -7,7 +7,8 @@
  *    0600, public ones 0644;
  *  - the journal: <out>/journal/transcript.jsonl through AppendOnlyFile (O_APPEND + fsync);
  *  - tokens: PKCS#11 through core/node/pkcs11 (module from --module or KEYRITE_PKCS11_MODULE),
- *    the embedded software token through core/node/software-token-file.ts;
+ *    the embedded software token through core/node/software-token-file.ts (a missing rehearsal
+ *    token the engine may create is created there, exclusively, with its PIN source's passphrase);
  *  - PINs: from an environment variable, or typed at a prompt without echo (refused when
  *    standard input is not a terminal);
  *  - witness confirmations: from the answers file's `confirm` list, else asked on the terminal;
@@ -28,7 +29,8 @@ import { lockRunFolder } from './run-folder-lock.ts';
 import { createFileExclusive, ioError, sweepTemporaries, syncDirectory } from './durable-files.ts';
 import { readNetworkInterfaces } from './network-interfaces.ts';
 import { Pkcs11Module, PKCS11_MODULE_ENV } from './pkcs11/index.ts';
-import { openSoftwareTokenFile } from './software-token-file.ts';
+import { fileTokenStore, openSoftwareTokenFile } from './software-token-file.ts';
+import { SoftwareToken } from '../tokens/software-token.ts';
 import type { SoftwareTokenKeySession } from '../tokens/key-session.ts';
 import type { KeyriteToken } from '../tokens/token.ts';
 import { promptHidden, promptLine } from './pin-prompt.ts';
@@ -182,6 +184,7 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
   let module: Pkcs11Module | undefined;
   const opened: KeyriteToken[] = [];
   const modulePath = opts.modulePath ?? opts.env[PKCS11_MODULE_ENV];
+  const files = nodeCeremonyFiles({ out: outDir, answers: answersDir });
 
   const checkPin = (source: PinSource, who: string): void => {
     if (source.kind === 'env') {
@@ -220,6 +223,25 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
         opened.push(token);
         return token;
       },
+      async create(req) {
+        // The new token's passphrase comes from the source its login will use: asked twice at a prompt, so a typo cannot lock the rehearsal out.
+        checkPin(req.pin, req.who);
+        let passphrase: string;
+        if (req.pin.kind === 'env') passphrase = opts.env[req.pin.name]!;
+        else {
+          passphrase = await promptHidden(`New passphrase for the rehearsal token of ${req.who} (it is created now): `);
+          if ((await promptHidden('The same passphrase again: ')) !== passphrase) throw new KeyriteError('USAGE', `The two passphrases typed for the new rehearsal token of ${req.who} differ; nothing was created.`);
+        }
+        const path = files.display({ root: 'answers', path: req.path });
+        try {
+          await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        } catch (e) {
+          throw ioError('create the folder', dirname(path), e);
+        }
+        const token = await SoftwareToken.create(fileTokenStore(path, opts.softwareTokenSession ? { session: opts.softwareTokenSession } : {}), { label: req.label, passphrase });
+        opened.push(token);
+        return token;
+      },
     },
     pins: {
       check: checkPin,
@@ -237,7 +259,7 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
         return promptHidden(`Paper-backup words of ${req.who} (all 34, separated by spaces; not shown): `);
       },
     },
-    files: nodeCeremonyFiles({ out: outDir, answers: answersDir }),
+    files,
     transcript: nodeTranscriptStore(outDir),
     clock: opts.clock ?? (() => new Date()),
     random: opts.random ?? randomBytes,

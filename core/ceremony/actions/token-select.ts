@@ -22,6 +22,7 @@ export async function recordSelection(run: CeremonyRun, s: TokenSession, step: s
     library: s.desc.library,
     source: s.desc.source,
     capabilities: s.desc.capabilities,
+    ...(s.created ? { created: true } : {}),
   });
   s.selectedRecorded = true;
 }

@@ -151,13 +151,6 @@ test('12. a wrong PIN stops the ceremony at check-in (exit 1), recorded as step.
   await assertVerifiesAnchored(join(f.outDir, 'bundle'), announcedFingerprint(again.stdout));
 });
 
-test('13. a missing token file is an I/O error (exit 2)', async () => {
-  const f = await fixture();
-  rmSync(join(f.dir, 'tokens', 'trustee-5.keyrite-token'));
-  await expectFailure(f, 2, /trustee-5\.keyrite-token: it does not exist/);
-  assert.equal(existsSync(f.outDir), false);
-});
-
 test('14. a run folder that already holds a bundle is refused (never overwritten)', async () => {
   const f = await fixture();
   mkdirSync(join(f.outDir, 'bundle'), { recursive: true });
