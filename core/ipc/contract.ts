@@ -24,7 +24,7 @@ import { checkAuditOptions, checkAuditScriptSource } from './audit-args.ts';
 import { checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan, checkShareCheckForm } from './recovery-args.ts';
 import type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
 import type { DigestConfirmation, SigningCheckInForm, SigningView } from './signing-types.ts';
-import { checkDigestConfirmation, checkSigningCheckInForm } from './signing-args.ts';
+import { checkDigestConfirmation, checkSigningCheckInForm, checkSigningRunFolderRef } from './signing-args.ts';
 
 export type { AirGapStatus, AirGapInterface } from '../airgap/status.ts';
 
@@ -175,6 +175,8 @@ export interface IpcChannels {
   'signing:stop': { arg: undefined; result: SigningView };
   'signing:reset': { arg: undefined; result: SigningView };
   'signing:export': { arg: { pick: true }; result: SigningView };
+  'signing:interrupted': { arg: undefined; result: InterruptedCeremonyView[] };
+  'signing:resume': { arg: { folder: string }; result: SigningView };
   'recovery:export': { arg: undefined; result: RecoveryView };
 }
 
@@ -256,6 +258,8 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'signing:stop': { summary: 'Stops the running signing ceremony at its pending request.', checkArg: noArgument },
   'signing:reset': { summary: 'Leaves a finished or failed signing ceremony and starts over.', checkArg: noArgument },
   'signing:export': { summary: 'Copies the signed documents and the signing bundle into a new folder inside one chosen in the main process, and checks the copy.', checkArg: checkPickOnly },
+  'signing:interrupted': { summary: 'Lists earlier signing run folders of the open root bundle whose journal has no bundle (stopped or interrupted signing runs); reads them only.', checkArg: noArgument },
+  'signing:resume': { summary: 'Chooses an interrupted signing run of the open root bundle: its script is loaded; the same request is opened and the same quorum checks in again.', checkArg: checkSigningRunFolderRef },
   'recovery:export': { summary: 'Copies the recovery bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },
 };
 

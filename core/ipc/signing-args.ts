@@ -36,3 +36,11 @@ export const checkDigestConfirmation: Check = (arg) => {
   if (o.words.length > 100) return "Type only the first two words of the request's digest.";
   return null;
 };
+
+/** A signing run folder under the work root, as signing:interrupted lists it ("signing-" and six letters or digits). */
+export const checkSigningRunFolderRef: Check = (arg) => {
+  const o = record(arg);
+  if (!o) return 'This request takes an object.';
+  if (Object.keys(o).length !== 1 || !Object.hasOwn(o, 'folder')) return 'This request takes exactly this field: folder.';
+  return typeof o.folder === 'string' && /^signing-[A-Za-z0-9]{6}$/.test(o.folder) ? null : 'That is not one of the listed signing run folders.';
+};

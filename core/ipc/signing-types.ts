@@ -112,4 +112,6 @@ export interface SigningView {
   shares: { accepted: number; needed: number; events: ShareEventView[] };
   outcome: SigningOutcomeView | null;
   error: string | null;
+  /** Set when this run continues an interrupted signing run of this root bundle (signing:resume): its run folder and id. */
+  resuming: { folder: string; ceremonyId: string } | null;
 }

@@ -15,7 +15,7 @@
  * journal it finds there (docs/CEREMONY-SCRIPTS.md "Crash and resume").
  */
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
@@ -25,7 +25,7 @@ import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { checkBundleAndArchive } from '../../core/ceremony/bundle-check.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
-import { BUNDLE_DIR, JOURNAL_TRANSCRIPT, TRUSTEE_FILES, analyzeJournal } from '../../core/ceremony/journal.ts';
+import { JOURNAL_TRANSCRIPT, TRUSTEE_FILES } from '../../core/ceremony/journal.ts';
 import type { CeremonyEnvironment, CeremonyResult, ProgressEvent } from '../../core/ceremony/types.ts';
 import { recoverTranscript } from '../../core/transcript/transcript.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
@@ -33,6 +33,7 @@ import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { createNodeCeremonyEnvironment, nodeCeremonyFiles } from '../../core/node/ceremony-environment.ts';
 import { tokenEntryOf } from './prompt-broker.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
+import { interruptedRuns } from './interrupted-runs.ts';
 import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, ReceiptView, ScriptDiffView, ScriptSource, ScriptView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ENTRY } from '../../core/bundle/entries.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
@@ -107,13 +108,6 @@ function sentence(e: unknown): string {
 
 /** Run folders the session creates under the work root (mkdtemp's six characters). */
 const RUN_FOLDER = /^ceremony-[A-Za-z0-9]{6}$/;
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 export class CeremonySession extends ViewSession<CeremonyView> {
   private parsed: ParsedCeremonyScript | undefined;
@@ -256,57 +250,8 @@ export class CeremonySession extends ViewSession<CeremonyView> {
 
   /** Earlier run folders under the work root holding a journal but no bundle, newest journal first. Reads only. */
   async interrupted(): Promise<InterruptedCeremonyView[]> {
-    const shipped = new Map<string, string>();
-    for (const s of await this.scripts()) {
-      const parsed = parseCeremonyScript(new Uint8Array(await readFile(join(this.o.scriptsDir, s.file))));
-      shipped.set(parsed.hashHex, s.file);
-    }
-    let names: string[];
-    try {
-      names = (await readdir(this.o.workRoot)).filter((n) => RUN_FOLDER.test(n)).sort();
-    } catch {
-      return [];
-    }
-    const found: (InterruptedCeremonyView & { mtime: number })[] = [];
-    for (const folder of names) {
-      const dir = join(this.o.workRoot, folder);
-      if (dir === this.runDir && this.view.phase === 'running') continue;
-      const journalPath = join(dir, ...JOURNAL_TRANSCRIPT.split('/'));
-      if (await exists(join(dir, BUNDLE_DIR))) continue;
-      let bytes: Uint8Array;
-      let mtime: number;
-      try {
-        bytes = new Uint8Array(await readFile(journalPath));
-        mtime = (await stat(journalPath)).mtimeMs;
-      } catch {
-        continue;
-      }
-      try {
-        const { entries } = recoverTranscript(bytes);
-        const state = analyzeJournal(entries);
-        const start = entries.find((e) => e.type === ENTRY.ceremonyStart);
-        if (!start) continue;
-        let lastStep: InterruptedCeremonyView['lastStep'] = null;
-        for (const e of entries) {
-          const status = e.type === ENTRY.stepStart ? 'interrupted' : e.type === ENTRY.stepEnd ? 'done' : e.type === ENTRY.stepFailed ? 'failed' : e.type === ENTRY.stepAborted ? 'aborted' : undefined;
-          if (status && typeof e.body.step === 'string') lastStep = { id: e.body.step, status };
-        }
-        found.push({
-          folder,
-          path: dir,
-          ceremonyId: state.ceremonyId,
-          scriptName: typeof start.body.name === 'string' ? start.body.name : '(unnamed script)',
-          scriptFile: shipped.get(state.scriptSha256) ?? null,
-          runs: state.runs,
-          lastStep,
-          participants: state.participants.map((p) => ({ id: p.id, name: p.name, role: p.role })),
-          mtime,
-        });
-      } catch {
-        // A journal Keyrite cannot read is not offered for resuming; `keyrite ceremony run` on the folder says why.
-      }
-    }
-    return found.sort((a, b) => b.mtime - a.mtime).map(({ mtime: _mtime, ...v }) => v);
+    const runs = await interruptedRuns({ workRoot: this.o.workRoot, scriptsDir: this.o.scriptsDir, scripts: await this.scripts(), folder: RUN_FOLDER, ...(this.runDir && this.view.phase === 'running' ? { running: this.runDir } : {}) });
+    return runs.map((r) => r.view);
   }
 
   /** Chooses an interrupted ceremony: loads its shipped script; the same participants then check in again. */

@@ -19,7 +19,9 @@ import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
 import { toHex } from '../../core/encoding/hex.ts';
 import { sha256 } from '../../core/crypto/hash.ts';
-import { CeremonyFileError, type ParsedCeremonyScript, type StepOf } from '../../core/script/script.ts';
+import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript, type StepOf } from '../../core/script/script.ts';
+import type { TranscriptEntry } from '../../core/transcript/entry.ts';
+import { ENTRY } from '../../core/bundle/entries.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
 import { encodeAnswers, type TokenEntry } from '../../core/ceremony/answers-writer.ts';
 import { runSigning, type SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
@@ -33,8 +35,9 @@ import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
-import type { ParticipantView, ScriptSource, ShippedScript, SigningCheckInForm, SigningOutcomeView, SigningRequestView, SigningView, TokenSummary } from '../../core/ipc/contract.ts';
+import type { InterruptedCeremonyView, ParticipantView, ScriptSource, ShippedScript, SigningCheckInForm, SigningOutcomeView, SigningRequestView, SigningView, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
+import { interruptedRuns } from './interrupted-runs.ts';
 import { tokenEntryOf } from './prompt-broker.ts';
 import { scriptView } from './ceremony-session.ts';
 import { TOKEN_FILE, readOriginalBundle, shareEvent } from './recovery-session.ts';
@@ -82,6 +85,21 @@ function emptyView(): SigningView {
     shares: { accepted: 0, needed: 0, events: [] },
     outcome: null,
     error: null,
+    resuming: null,
+  };
+}
+
+/** Run folders the session creates under the work root (mkdtemp's six characters). */
+const RUN_FOLDER = /^signing-[A-Za-z0-9]{6}$/;
+
+/** What an interrupted signing journal recorded that a resumed run must match: the root link and the request checked, if it got that far. */
+function recordedRun(entries: readonly TranscriptEntry[]): { masterFingerprint?: string; requestSha256?: string } {
+  const start = entries.find((e) => e.type === ENTRY.ceremonyStart);
+  const original = start?.body.original as { masterFingerprint?: unknown } | undefined;
+  const check = entries.find((e) => e.type === ENTRY.requestCheck);
+  return {
+    ...(typeof original?.masterFingerprint === 'string' ? { masterFingerprint: original.masterFingerprint } : {}),
+    ...(typeof check?.body.sha256 === 'string' ? { requestSha256: check.body.sha256 } : {}),
   };
 }
 
@@ -143,6 +161,10 @@ export class SigningSession extends ViewSession<SigningView> {
   private answers: Answers | undefined;
   /** The finished run folder and its result, for signing:export. */
   private finished: { runDir: string; result: SigningOutcome } | undefined;
+  /** The interrupted run chosen with resume(): its folder and the request its journal checked, until the next bundle, script or reset. */
+  private resumeRun: { dir: string; requestSha256?: string } | undefined;
+  /** The folder of the run in progress. */
+  private runDir: string | undefined;
 
   constructor(private readonly o: SigningSessionOptions) {
     super(emptyView(), (v) => o.publish(v), 'A signing ceremony is running: stop it first.');
@@ -163,6 +185,7 @@ export class SigningSession extends ViewSession<SigningView> {
     this.request = undefined;
     this.answers = undefined;
     this.finished = undefined;
+    this.resumeRun = undefined;
     return this.update({ ...emptyView(), phase: bundle.verdict === 'valid' && bundle.quorum ? 'script' : 'bundle', bundle, shares: { accepted: 0, needed: bundle.quorum?.t ?? 0, events: [] } });
   }
 
@@ -172,12 +195,45 @@ export class SigningSession extends ViewSession<SigningView> {
     const loaded = await loadScript(source, this.o, 'signing', 'signing ceremonies');
     if (loaded === undefined) return this.state();
     const { file, parsed } = loaded;
+    return this.chooseScript(file, parsed, undefined);
+  }
+
+  private chooseScript(file: string, parsed: ParsedCeremonyScript, resuming: { folder: string; ceremonyId: string } | undefined): SigningView {
     const step = checkRequestStep(parsed);
     this.parsed = parsed;
     this.request = undefined;
     this.answers = undefined;
+    if (!resuming) this.resumeRun = undefined;
     const script = scriptView(file, parsed);
-    return this.update({ phase: 'request', script, request: null, digestStep: step.id, participants: [], steps: script.steps.map((s) => ({ ...s, status: 'pending', notes: [] })), log: [], outcome: null, error: null });
+    return this.update({ phase: 'request', script, request: null, digestStep: step.id, participants: [], steps: script.steps.map((s) => ({ ...s, status: 'pending', notes: [] })), log: [], outcome: null, error: null, resuming: resuming ?? null });
+  }
+
+  /** Earlier signing runs of the open root bundle whose journal has no bundle, newest first. Reads only. */
+  async interrupted(): Promise<InterruptedCeremonyView[]> {
+    const master = this.view.bundle?.verdict === 'valid' ? this.originalFingerprint : null;
+    if (master === null) return [];
+    const runs = await interruptedRuns({ workRoot: this.o.workRoot, scriptsDir: this.o.scriptsDir, scripts: await this.scripts(), folder: RUN_FOLDER, ...(this.runDir && this.view.phase === 'running' ? { running: this.runDir } : {}) });
+    return runs.filter((r) => recordedRun(r.entries).masterFingerprint === master).map((r) => r.view);
+  }
+
+  /**
+   * Chooses an interrupted signing run of the open root bundle: its shipped script is loaded; the
+   * request is opened again (it must be the one the journal checked) and the same quorum checks
+   * in; the engine then continues the journal in that run folder.
+   */
+  async resume(folder: string): Promise<SigningView> {
+    this.requireIdle();
+    if (!this.bundleDir || this.view.bundle?.verdict !== 'valid') throw new KeyriteError('USAGE', "Open the root ceremony's bundle first: an interrupted signing run is resumed with the same root bundle.");
+    const master = this.originalFingerprint;
+    const runs = await interruptedRuns({ workRoot: this.o.workRoot, scriptsDir: this.o.scriptsDir, scripts: await this.scripts(), folder: RUN_FOLDER });
+    const run = runs.find((r) => r.view.folder === folder);
+    if (!run) throw new KeyriteError('INVALID_INPUT', `${folder} holds no interrupted signing run (its journal is missing, unreadable, or the bundle was already written).`);
+    const recorded = recordedRun(run.entries);
+    if (recorded.masterFingerprint !== master) throw new KeyriteError('VERIFY_FAILED', `Signing run ${run.view.ceremonyId} was started with the bundle of another root ceremony; open that bundle to resume it.`);
+    if (run.view.scriptFile === null) throw new KeyriteError('UNSUPPORTED', `Signing run ${run.view.ceremonyId} ran a script that is not shipped with this Keyrite; resume it with "keyrite ceremony run --out ${run.view.path}" and the same script.`);
+    const parsed = parseCeremonyScript(new Uint8Array(await readFile(join(this.o.scriptsDir, run.view.scriptFile))));
+    this.resumeRun = { dir: run.view.path, ...(recorded.requestSha256 ? { requestSha256: recorded.requestSha256 } : {}) };
+    return this.chooseScript(run.view.scriptFile, parsed, { folder, ceremonyId: run.view.ceremonyId });
   }
 
   /**
@@ -204,6 +260,10 @@ export class SigningSession extends ViewSession<SigningView> {
       bytes = new Uint8Array(await readFile(picked));
     } catch {
       throw new KeyriteError('IO_ERROR', `Keyrite could not read ${basename(picked)}. Choose the request file again.`);
+    }
+    const checked = this.resumeRun?.requestSha256;
+    if (checked !== undefined && toHex(sha256(bytes)) !== checked) {
+      throw new KeyriteError('REQUEST_REFUSED', `${basename(picked)} is not the request this signing run checked (SHA-256 ${readableFingerprint(checked).hexGroups}): a resumed run signs only that request. Open the same file. Nothing was unlocked.`);
     }
     const { view, request } = requestView(rel.split(sep).join('/'), bytes, checkRequestStep(parsed), (this.o.clock ?? (() => new Date()))());
     this.request = request;
@@ -315,7 +375,8 @@ export class SigningSession extends ViewSession<SigningView> {
     let env: NodeCeremonyEnvironment | undefined;
     const opened: KeyriteToken[] = [];
     try {
-      const runDir = await mkdtemp(join(this.o.workRoot, 'signing-'));
+      const runDir = this.resumeRun?.dir ?? (await mkdtemp(join(this.o.workRoot, 'signing-')));
+      this.runDir = runDir;
       env = createNodeCeremonyEnvironment({
         outDir: runDir,
         answersDir: dirname(bundleDir),
@@ -439,7 +500,7 @@ export class SigningSession extends ViewSession<SigningView> {
 
   stop(): SigningView {
     if (this.view.phase !== 'running' || !this.prompts.waiting) throw new KeyriteError('USAGE', 'The signing ceremony can be stopped while it waits for a PIN or a confirmation.');
-    this.prompts.stop(new KeyriteError('CEREMONY_ERROR', 'The signing ceremony was stopped in the app. Nothing was signed after the last completed step; start it again from the beginning.'));
+    this.prompts.stop(new KeyriteError('CEREMONY_ERROR', 'The signing ceremony was stopped in the app. Nothing was signed after the last completed step. Resume it from "Interrupted signing runs" after opening the same root bundle (the same request and quorum again), or start a new one.'));
     return this.state();
   }
 
@@ -450,6 +511,8 @@ export class SigningSession extends ViewSession<SigningView> {
     this.request = undefined;
     this.answers = undefined;
     this.finished = undefined;
+    this.resumeRun = undefined;
+    this.runDir = undefined;
     return this.update(emptyView());
   }
 }

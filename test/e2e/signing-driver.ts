@@ -79,13 +79,13 @@ export async function signingCheckIn(page: Page, opts: { trust: string; ids: rea
   await page.waitForSelector(opts.expect === 'problem' ? '[data-testid=problem]' : `${ROOT}[data-phase=ready]`);
 }
 
-export type SigningStop = { digestFor?: number; pinFor?: string };
+export type SigningStop = { digestFor?: number; pinFor?: string; witnessAt?: string };
 
 /**
  * Answers every prompt until the signing ends: each PIN (typed, Enter), each digest confirmation
  * (the first two words read off the screen and typed; `wrongWordsOnce` types two other words
  * first and returns the refusal shown), each other witness request (its confirm button clicked).
- * `stop` leaves the n-th digest prompt (1-based) or a PIN prompt open (screenshots).
+ * `stop` leaves the n-th digest prompt (1-based), a PIN prompt or the witness prompt of a step open.
  */
 export async function runSigningToEnd(page: Page, pins: Record<string, string>, opts: { wrongWordsOnce?: boolean; stop?: SigningStop; timeout?: number } = {}): Promise<{ wrongWords?: string; digestPrompts: string[] }> {
   const timeout = opts.timeout ?? 300_000;
@@ -120,6 +120,7 @@ export async function runSigningToEnd(page: Page, pins: Record<string, string>, 
       await input.fill(`${words[0]} ${words[1]}`);
       await page.getByRole('button', { name: 'The digest is the same: confirm' }).click();
     } else {
+      if (opts.stop?.witnessAt !== undefined && opts.stop.witnessAt === (await el.getAttribute('data-step'))) return out;
       await page.locator('[data-testid=witness-confirm] button.primary').click();
     }
   }

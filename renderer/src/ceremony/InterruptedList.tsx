@@ -1,7 +1,8 @@
 /**
  * Interrupted ceremonies: earlier run folders whose journal has no bundle (stopped, failed or
- * interrupted). Resuming one loads its script; the same participants check in again (PINs are
- * asked again) and the engine continues the journal in that folder.
+ * interrupted) — root-keygen ceremonies on the ceremony screen, signing runs of the open root
+ * bundle on the signing screen. Resuming one loads its script; the same participants check in
+ * again (PINs are asked again) and the engine continues the journal in that folder.
  */
 import type { InterruptedCeremonyView } from '../../../core/ipc/contract.ts';
 import { StatusLine, useCall } from '../ui.tsx';
@@ -14,13 +15,19 @@ const STATUS: Record<NonNullable<InterruptedCeremonyView['lastStep']>['status'],
   done: 'last completed',
 };
 
-export function InterruptedList({ send }: { send: Send }) {
+const WORDS = {
+  ceremony: { title: 'Interrupted ceremonies: resume', what: 'ceremony', note: 'Resuming continues the ceremony’s journal in its run folder. The same participants check in again, with the same tokens; every PIN is asked again.' },
+  signing: { title: 'Interrupted signing runs of this bundle: resume', what: 'signing run', note: 'Resuming continues the signing run’s journal in its run folder: the same request is opened again, and the same quorum checks in with the same tokens; every PIN is asked again. A document already signed is kept only if its envelope is the master key’s signature of exactly that document.' },
+} as const;
+
+export function InterruptedList({ send, ns = 'ceremony' }: { send: Send; ns?: 'ceremony' | 'signing' }) {
   const api = window.keyrite!;
-  const [list] = useCall<InterruptedCeremonyView[]>(api.ceremony.interrupted);
+  const [list] = useCall<InterruptedCeremonyView[]>(api[ns].interrupted);
+  const words = WORDS[ns];
   if (list.state === 'loading' || (list.state === 'ready' && list.value.length === 0)) return null;
   return (
     <div className="panel" data-testid="interrupted">
-      <h3>Interrupted ceremonies: resume</h3>
+      <h3>{words.title}</h3>
       {list.state === 'error' && (
         <StatusLine tone="bad" word="Error">
           {list.message}
@@ -28,13 +35,13 @@ export function InterruptedList({ send }: { send: Send }) {
       )}
       {list.state === 'ready' && (
         <>
-          <p className="readout-note">Resuming continues the ceremony’s journal in its run folder. The same participants check in again, with the same tokens; every PIN is asked again.</p>
+          <p className="readout-note">{words.note}</p>
           <ul className="choices">
             {list.value.map((c) => (
               <li key={c.folder} data-folder={c.folder} data-ceremony={c.ceremonyId}>
-                <button type="button" className="choice" disabled={c.scriptFile === null} onClick={() => void send(() => api.ceremony.resume({ folder: c.folder }))}>
+                <button type="button" className="choice" disabled={c.scriptFile === null} onClick={() => void send(() => api[ns].resume({ folder: c.folder }))}>
                   <span className="choice-name">
-                    Resume {c.scriptName} · ceremony {c.ceremonyId}
+                    Resume {c.scriptName} · {words.what} {c.ceremonyId}
                   </span>
                   <span className="choice-detail">
                     {c.lastStep ? `${STATUS[c.lastStep.status]} step “${c.lastStep.id}”` : 'no step started'} · {c.runs} {c.runs === 1 ? 'run' : 'runs'} · {c.participants.map((p) => p.name).join(', ')} · {c.path}

@@ -6,7 +6,8 @@
  * engine in the main process: every trustee present and the witness confirm the request's digest
  * one by one (typing its first two words), PIN entry and witness confirmations as on the recovery
  * screen, "k of t" share progress, and at the end the documents signed with their SHA-256 and
- * the export of the signed documents and the signing bundle. The main process holds the state;
+ * the export of the signed documents and the signing bundle. A signing run stopped or interrupted
+ * is resumed from the list beside the script chooser, once its root bundle is open. The main process holds the state;
  * this screen shows the SigningView it publishes and sends the room's answers.
  */
 import type { SigningOutcomeView, SigningPhase } from '../../../core/ipc/contract.ts';
@@ -18,6 +19,7 @@ import { StepList } from '../ceremony/StepList.tsx';
 import { PinEntry } from '../ceremony/PinEntry.tsx';
 import { WitnessConfirm } from '../ceremony/WitnessConfirm.tsx';
 import { ScriptChooser } from '../ceremony/ScriptChooser.tsx';
+import { InterruptedList } from '../ceremony/InterruptedList.tsx';
 import { RunHead } from '../ceremony/RunHead.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
 import { Shares } from './Recovery.tsx';
@@ -132,6 +134,12 @@ export default function Signing() {
         </div>
       )}
       {view.phase === 'script' && <ScriptChooser send={send} ns="signing" title="Choose the signing script" />}
+      {view.phase === 'script' && <InterruptedList send={send} ns="signing" />}
+      {view.resuming && (view.phase === 'request' || view.phase === 'check-in' || view.phase === 'ready' || view.phase === 'running') && (
+        <p className="readout-note" data-testid="resuming">
+          Resuming signing run {view.resuming.ceremonyId} ({view.resuming.folder}): open the same request, and check in the same quorum with the same tokens.
+        </p>
+      )}
       {(view.phase === 'request' || view.phase === 'check-in') && script && <ScriptHash script={script} />}
       {(view.phase === 'request' || view.phase === 'check-in' || view.phase === 'ready') && request && <RequestTable request={request} />}
       {(view.phase === 'request' || view.phase === 'check-in') && (

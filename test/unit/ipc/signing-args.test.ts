@@ -64,12 +64,25 @@ test('any value: the checks return null or a sentence and never throw', () => {
 
 test('every signing channel is in the contract and checks its argument', () => {
   const signing = CHANNELS.filter((c) => c.startsWith('signing:'));
-  assert.deepEqual([...signing].sort(), ['signing:checkIn', 'signing:confirmDigest', 'signing:export', 'signing:load', 'signing:openBundle', 'signing:openRequest', 'signing:pin', 'signing:reset', 'signing:scripts', 'signing:start', 'signing:state', 'signing:stop', 'signing:witness']);
-  for (const c of ['signing:state', 'signing:start', 'signing:stop', 'signing:reset', 'signing:scripts'] as const) refuses((a) => checkArg(c, a), { x: 1 }, `${c} with an argument`);
+  assert.deepEqual([...signing].sort(), ['signing:checkIn', 'signing:confirmDigest', 'signing:export', 'signing:interrupted', 'signing:load', 'signing:openBundle', 'signing:openRequest', 'signing:pin', 'signing:reset', 'signing:resume', 'signing:scripts', 'signing:start', 'signing:state', 'signing:stop', 'signing:witness']);
+  for (const c of ['signing:state', 'signing:start', 'signing:stop', 'signing:reset', 'signing:scripts', 'signing:interrupted'] as const) refuses((a) => checkArg(c, a), { x: 1 }, `${c} with an argument`);
   for (const c of ['signing:openBundle', 'signing:openRequest', 'signing:export'] as const) {
     accepts((a) => checkArg(c, a), { pick: true }, `${c} pick`);
     refuses((a) => checkArg(c, a), { pick: '/etc' }, `${c} with a path`);
   }
   refuses((a) => checkArg('signing:pin', a), { prompt: 1, pin: '' }, 'empty PIN');
   refuses((a) => checkArg('signing:witness', a), { prompt: 1, confirmed: 'yes' }, 'witness not boolean');
+});
+
+test('signing:resume takes only a signing run folder name as signing:interrupted lists it', () => {
+  accepts((a) => checkArg('signing:resume', a), { folder: 'signing-a1B2c3' }, 'a listed folder');
+  for (const [bad, why] of [
+    [{ folder: 'ceremony-a1B2c3' }, 'a root-keygen run folder'],
+    [{ folder: '../signing-a1B2c3' }, 'a path'],
+    [{ folder: '/tmp/signing-a1B2c3' }, 'an absolute path'],
+    [{ folder: 'signing-a1B2c3x' }, 'seven characters'],
+    [{ folder: 'signing-a1B2c3', extra: 1 }, 'an extra field'],
+    [{}, 'no folder'],
+    ['signing-a1B2c3', 'not an object'],
+  ] as const) refuses((a) => checkArg('signing:resume', a), bad, why);
 });
