@@ -79,20 +79,18 @@ interface WantedToken {
 }
 
 /**
- * A rehearsal software token file the answers name that is not there: created when the rule
- * allows it (core/ceremony/rehearsal-token.ts), refused by name and reason otherwise. Undefined
- * when the token is not a software file or exists (opened as usual, never overwritten).
+ * A rehearsal software token file the answers name that is not there: created by the
+ * environment when the rule allows it (core/ceremony/rehearsal-token.ts), refused by name and
+ * reason otherwise. Undefined when the token is not a software file, exists (opened as usual,
+ * never overwritten), or the environment never creates tokens.
  */
 async function createMissingRehearsalToken(parsed: ParsedCeremonyScript, env: CeremonyEnvironment, w: WantedToken): Promise<KeyriteToken | undefined> {
-  if (w.choice.kind !== 'software') return undefined;
-  const ref: FileRef = { root: 'answers', path: w.choice.path };
-  if ((await env.files.kind(ref)) !== undefined) return undefined;
-  const rule = rehearsalTokenCreation(parsed.script, w.target, w.participantId);
-  const where = env.files.display(ref);
-  if (!rule.allowed) throw new KeyriteError('TOKEN_NOT_FOUND', `${w.who}: the software token ${where} does not exist, and Keyrite does not create it: ${rule.why}.`);
-  if (!env.tokens.create) throw new KeyriteError('TOKEN_NOT_FOUND', `${w.who}: the software token ${where} does not exist; create it before the ceremony (here Keyrite does not create rehearsal tokens).`);
-  const token = await env.tokens.create({ target: w.target, ...(w.participantId ? { participantId: w.participantId } : {}), path: w.choice.path, label: rule.label, who: w.who, pin: w.pin });
-  env.progress({ kind: 'info', message: `Created the rehearsal software token "${rule.label}" for ${w.who} at ${where} (it did not exist; its passphrase is the one its PIN source gives).` });
+  if (w.choice.kind !== 'software' || !env.tokens.createIfMissing) return undefined;
+  const creation = rehearsalTokenCreation(parsed.script, w.target, w.participantId);
+  const token = await env.tokens.createIfMissing({ target: w.target, ...(w.participantId ? { participantId: w.participantId } : {}), path: w.choice.path, creation, who: w.who, pin: w.pin });
+  if (token && creation.allowed) {
+    env.progress({ kind: 'info', message: `Created the rehearsal software token "${creation.label}" for ${w.who} at ${env.files.display({ root: 'answers', path: w.choice.path })} (it did not exist; its passphrase is the one its PIN source gives).` });
+  }
   return token;
 }
 

@@ -10,6 +10,7 @@
 import type { NetworkInterfaceInfo } from '../airgap/status.ts';
 import type { KnownAnswerTest } from '../selftest/kats.ts';
 import type { KeyriteToken, TokenDescription } from '../tokens/token.ts';
+import type { TokenCreation } from './rehearsal-token.ts';
 import type { TranscriptSink } from '../transcript/transcript.ts';
 import type { PinSource, TokenChoice } from './answers.ts';
 
@@ -91,13 +92,14 @@ export interface TokenOpenRequest {
   readonly choice: TokenChoice;
 }
 
-/** A rehearsal software token the answers name and that does not exist yet (core/ceremony/rehearsal-token.ts decided it may be made). */
+/** A rehearsal software token file the answers name, which the environment creates when it is not there and the rule allows it (core/ceremony/rehearsal-token.ts). */
 export interface TokenCreateRequest {
   readonly target: 'master' | 'trustee';
   readonly participantId?: string;
   /** The answers' file path, relative to the answers folder. */
   readonly path: string;
-  readonly label: string;
+  /** Whether a missing file may be created (with its label), or why not. */
+  readonly creation: TokenCreation;
   /** Name to show ("Bob (trustee-1)", "the master token"). */
   readonly who: string;
   /** Where the new token's passphrase comes from: the same source its login will use. */
@@ -157,8 +159,13 @@ export interface CeremonyEnvironment {
   readonly tokens: {
     /** Finds and opens the chosen token (no login). TOKEN_NOT_FOUND when it is not there. */
     open(request: TokenOpenRequest): Promise<KeyriteToken>;
-    /** Creates a NEW rehearsal software token file (exclusive create, never over an existing one) and opens it. Absent where tokens are not created. */
-    create?(request: TokenCreateRequest): Promise<KeyriteToken>;
+    /**
+     * When the software token file is not there: creates it (exclusively, never over an existing
+     * file) and returns it opened if `creation` allows, else refuses with TOKEN_NOT_FOUND naming
+     * the file and the reason. Undefined when the file exists (open it as usual). Absent where
+     * tokens are never created (the app).
+     */
+    createIfMissing?(request: TokenCreateRequest): Promise<KeyriteToken | undefined>;
   };
   readonly pins: {
     /** Checks, without reading a PIN, that the source can deliver one (env variable set, prompt possible). */

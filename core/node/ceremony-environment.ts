@@ -223,7 +223,10 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
         opened.push(token);
         return token;
       },
-      async create(req) {
+      async createIfMissing(req) {
+        const path = files.display({ root: 'answers', path: req.path });
+        if ((await files.kind({ root: 'answers', path: req.path })) !== undefined) return undefined;
+        if (!req.creation.allowed) throw new KeyriteError('TOKEN_NOT_FOUND', `${req.who}: the software token ${path} does not exist, and Keyrite does not create it: ${req.creation.why}.`);
         // The new token's passphrase comes from the source its login will use: asked twice at a prompt, so a typo cannot lock the rehearsal out.
         checkPin(req.pin, req.who);
         let passphrase: string;
@@ -232,13 +235,12 @@ export function createNodeCeremonyEnvironment(opts: NodeCeremonyEnvironmentOptio
           passphrase = await promptHidden(`New passphrase for the rehearsal token of ${req.who} (it is created now): `);
           if ((await promptHidden('The same passphrase again: ')) !== passphrase) throw new KeyriteError('USAGE', `The two passphrases typed for the new rehearsal token of ${req.who} differ; nothing was created.`);
         }
-        const path = files.display({ root: 'answers', path: req.path });
         try {
           await mkdir(dirname(path), { recursive: true, mode: 0o700 });
         } catch (e) {
           throw ioError('create the folder', dirname(path), e);
         }
-        const token = await SoftwareToken.create(fileTokenStore(path, opts.softwareTokenSession ? { session: opts.softwareTokenSession } : {}), { label: req.label, passphrase });
+        const token = await SoftwareToken.create(fileTokenStore(path, opts.softwareTokenSession ? { session: opts.softwareTokenSession } : {}), { label: req.creation.label, passphrase });
         opened.push(token);
         return token;
       },
