@@ -175,6 +175,7 @@ export interface IpcChannels {
   'signing:stop': { arg: undefined; result: SigningView };
   'signing:reset': { arg: undefined; result: SigningView };
   'signing:export': { arg: { pick: true }; result: SigningView };
+  'signing:readShareCard': { arg: ShareCardScan; result: ShareCardReadView };
   'signing:interrupted': { arg: undefined; result: InterruptedCeremonyView[] };
   'signing:resume': { arg: { folder: string }; result: SigningView };
   'recovery:export': { arg: undefined; result: RecoveryView };
@@ -258,6 +259,7 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'signing:stop': { summary: 'Stops the running signing ceremony at its pending request.', checkArg: noArgument },
   'signing:reset': { summary: 'Leaves a finished or failed signing ceremony and starts over.', checkArg: noArgument },
   'signing:export': { summary: 'Copies the signed documents and the signing bundle into a new folder inside one chosen in the main process, and checks the copy.', checkArg: checkPickOnly },
+  'signing:readShareCard': { summary: "Reads a trustee's share card at the signing check-in from the text a QR scanner typed and saves its envelope next to the root bundle (never over another file).", checkArg: checkShareCardScan },
   'signing:interrupted': { summary: 'Lists earlier signing run folders of the open root bundle whose journal has no bundle (stopped or interrupted signing runs); reads them only.', checkArg: noArgument },
   'signing:resume': { summary: 'Chooses an interrupted signing run of the open root bundle: its script is loaded; the same request is opened and the same quorum checks in again.', checkArg: checkSigningRunFolderRef },
   'recovery:export': { summary: 'Copies the recovery bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },

@@ -238,6 +238,7 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'signing:stop': guarded('signing:stop', deps, async () => signing().stop()),
     'signing:reset': guarded('signing:reset', deps, async () => signing().reset()),
     'signing:export': guarded('signing:export', deps, async () => signing().exportResult()),
+    'signing:readShareCard': guarded('signing:readShareCard', deps, async (scan) => signing().readShareCard(scan)),
     'signing:interrupted': guarded('signing:interrupted', deps, async () => signing().interrupted()),
     'signing:resume': guarded('signing:resume', deps, async ({ folder }) => signing().resume(folder)),
     'recovery:export': guarded('recovery:export', deps, async () => recovery().exportBundle()),

@@ -136,6 +136,42 @@ export async function readOriginalBundle(folder: string): Promise<OriginalBundle
   };
 }
 
+/**
+ * A trustee who brings the printed card instead of the envelope file (the recovery and the
+ * signing check-in): the card's QR parts, as a scanner typed them, are joined and checked
+ * against this root bundle (its master fingerprint as the session holds it, never in the view)
+ * and trustee (readScannedShareCard), and the envelope is saved as a new
+ * file next to the bundle, for the check-in's envelope field. A file already there is kept when
+ * it is the same envelope and refused otherwise: Keyrite never overwrites a file.
+ */
+export async function saveScannedShareCard(bundle: OriginalBundleView, masterFingerprint: string | null, scan: ShareCardScan): Promise<ShareCardReadView> {
+  if (!bundle.trustees.some((t) => t.id === scan.trusteeId)) throw new KeyriteError('INVALID_INPUT', `${scan.trusteeId} is not a trustee of the original ceremony.`);
+  if (bundle.ceremonyId === null || masterFingerprint === null) throw new KeyriteError('USAGE', 'This bundle names no ceremony or master key; a card cannot be checked against it.');
+  const card = readScannedShareCard(scan.scanned, { ceremonyId: bundle.ceremonyId, masterFingerprint, trusteeId: scan.trusteeId });
+  const envelope = `${SCANNED_CARDS_FOLDER}/${scan.trusteeId}.share-envelope.json`;
+  const path = join(bundle.baseFolder, SCANNED_CARDS_FOLDER, `${scan.trusteeId}.share-envelope.json`);
+  const view = { trusteeId: scan.trusteeId, envelope, parts: card.parts, envelopeSha256: card.envelopeFileSha256 };
+  const unwritable = (e: unknown): KeyriteError =>
+    new KeyriteError('IO_ERROR', `${ioError('save the scanned envelope at', path, e).message} Copy the bundle's folder to a writable drive, open the bundle from there and scan the card again, or use the trustee's share-envelope.json file.`);
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw unwritable(e);
+  }
+  const before = await readFile(path).catch(() => undefined);
+  if (before !== undefined) {
+    if (equalBytes(new Uint8Array(before), card.envelopeFile)) return { ...view, alreadySaved: true };
+    throw new KeyriteError('OBJECT_EXISTS', `Another envelope of ${scan.trusteeId} is already saved at ${path}. Keyrite never overwrites a file: move that file away, then scan the card again.`);
+  }
+  try {
+    await createFileExclusive(path, card.envelopeFile, 0o600, `Another envelope of ${scan.trusteeId} was saved at ${path} meanwhile; scan the card again.`);
+  } catch (e) {
+    if (isKeyriteError(e) && e.code === 'OBJECT_EXISTS') throw e;
+    throw unwritable(e instanceof KeyriteError && e.cause !== undefined ? e.cause : e);
+  }
+  return { ...view, alreadySaved: false };
+}
+
 export class RecoverySession extends ViewSession<RecoveryView> {
   private bundleDir: string | undefined;
   /** The open bundle's master fingerprint (not in the view). */
@@ -186,42 +222,12 @@ export class RecoverySession extends ViewSession<RecoveryView> {
     return rel.split(sep).join('/');
   }
 
-  /**
-   * A trustee who brings the printed card instead of the envelope file: the card's QR parts, as a
-   * scanner typed them, are joined and checked against this bundle and trustee
-   * (readScannedShareCard), and the envelope is saved as a new file next to the bundle, for the
-   * check-in's envelope field. A file already there is kept when it is the same envelope and
-   * refused otherwise: Keyrite never overwrites a file.
-   */
+  /** A trustee's printed share card read at the check-in (saveScannedShareCard). */
   async readShareCard(scan: ShareCardScan): Promise<ShareCardReadView> {
     this.requireIdle();
     const bundle = this.view.bundle;
     if (!bundle || this.view.phase !== 'check-in') throw new KeyriteError('USAGE', 'Open the bundle and choose the recovery script first; cards are read during the check-in.');
-    if (!bundle.trustees.some((t) => t.id === scan.trusteeId)) throw new KeyriteError('INVALID_INPUT', `${scan.trusteeId} is not a trustee of the original ceremony.`);
-    if (bundle.ceremonyId === null || this.originalFingerprint === null) throw new KeyriteError('USAGE', 'This bundle names no ceremony or master key; a card cannot be checked against it.');
-    const card = readScannedShareCard(scan.scanned, { ceremonyId: bundle.ceremonyId, masterFingerprint: this.originalFingerprint, trusteeId: scan.trusteeId });
-    const envelope = `${SCANNED_CARDS_FOLDER}/${scan.trusteeId}.share-envelope.json`;
-    const path = join(bundle.baseFolder, SCANNED_CARDS_FOLDER, `${scan.trusteeId}.share-envelope.json`);
-    const view = { trusteeId: scan.trusteeId, envelope, parts: card.parts, envelopeSha256: card.envelopeFileSha256 };
-    const unwritable = (e: unknown): KeyriteError =>
-      new KeyriteError('IO_ERROR', `${ioError('save the scanned envelope at', path, e).message} Copy the bundle's folder to a writable drive, open the bundle from there and scan the card again, or use the trustee's share-envelope.json file.`);
-    try {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw unwritable(e);
-    }
-    const before = await readFile(path).catch(() => undefined);
-    if (before !== undefined) {
-      if (equalBytes(new Uint8Array(before), card.envelopeFile)) return { ...view, alreadySaved: true };
-      throw new KeyriteError('OBJECT_EXISTS', `Another envelope of ${scan.trusteeId} is already saved at ${path}. Keyrite never overwrites a file: move that file away, then scan the card again.`);
-    }
-    try {
-      await createFileExclusive(path, card.envelopeFile, 0o600, `Another envelope of ${scan.trusteeId} was saved at ${path} meanwhile; scan the card again.`);
-    } catch (e) {
-      if (isKeyriteError(e) && e.code === 'OBJECT_EXISTS') throw e;
-      throw unwritable(e instanceof KeyriteError && e.cause !== undefined ? e.cause : e);
-    }
-    return { ...view, alreadySaved: false };
+    return saveScannedShareCard(bundle, this.originalFingerprint, scan);
   }
 
   async checkIn(form: RecoveryCheckInForm): Promise<RecoveryView> {

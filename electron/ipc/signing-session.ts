@@ -35,12 +35,12 @@ import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
-import type { InterruptedCeremonyView, ParticipantView, ScriptSource, ShippedScript, SigningCheckInForm, SigningOutcomeView, SigningRequestView, SigningView, TokenSummary } from '../../core/ipc/contract.ts';
+import type { InterruptedCeremonyView, ParticipantView, ScriptSource, ShareCardReadView, ShareCardScan, ShippedScript, SigningCheckInForm, SigningOutcomeView, SigningRequestView, SigningView, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import { interruptedRuns } from './interrupted-runs.ts';
 import { tokenEntryOf } from './prompt-broker.ts';
 import { scriptView } from './ceremony-session.ts';
-import { TOKEN_FILE, readOriginalBundle, shareEvent } from './recovery-session.ts';
+import { TOKEN_FILE, readOriginalBundle, saveScannedShareCard, shareEvent } from './recovery-session.ts';
 
 export interface SigningSessionOptions {
   /** Where run folders are created. */
@@ -269,6 +269,14 @@ export class SigningSession extends ViewSession<SigningView> {
     this.request = request;
     this.answers = undefined;
     return this.update({ phase: request ? 'check-in' : 'request', request: view, participants: [], error: null });
+  }
+
+  /** A trustee's printed share card read at the check-in, as on the recovery screen (saveScannedShareCard). */
+  async readShareCard(scan: ShareCardScan): Promise<ShareCardReadView> {
+    this.requireIdle();
+    const bundle = this.view.bundle;
+    if (!bundle || this.view.phase !== 'check-in') throw new KeyriteError('USAGE', 'Open the root bundle, choose the signing script and open an accepted request first; cards are read during the check-in.');
+    return saveScannedShareCard(bundle, this.originalFingerprint, scan);
   }
 
   /** A path typed in the app, relative to the bundle's base folder (an absolute one inside it is made relative). */

@@ -57,9 +57,10 @@ export async function openRequest(page: Page, picks: SigningPicks, d: string, op
 /**
  * Fills the check-in (the trustees `ids` with the demo's files) and checks in; ends on "ready" or
  * the refusal shown. Listed tokens are chosen by their option text (`masterToken`, `tokens` by
- * trustee id); otherwise the prefilled rehearsal token files are used.
+ * trustee id); otherwise the prefilled rehearsal token files are used. `beforeCheckIn` acts on
+ * the filled form first (a share card scanned).
  */
-export async function signingCheckIn(page: Page, opts: { trust: string; ids: readonly string[]; digest?: string; masterToken?: string; tokens?: Record<string, string>; expect?: 'ready' | 'problem' }): Promise<void> {
+export async function signingCheckIn(page: Page, opts: { trust: string; ids: readonly string[]; digest?: string; masterToken?: string; tokens?: Record<string, string>; beforeCheckIn?: (page: Page) => Promise<void>; expect?: 'ready' | 'problem' }): Promise<void> {
   await page.getByLabel('Master fingerprint, typed by the quorum', { exact: false }).fill(opts.trust);
   if (opts.digest !== undefined) await page.getByLabel('Request digest as the requester sent it', { exact: false }).fill(opts.digest);
   await page.getByLabel('Administrator’s name').fill('Alice Administrator');
@@ -75,6 +76,7 @@ export async function signingCheckIn(page: Page, opts: { trust: string; ids: rea
     const token = opts.tokens?.[id];
     if (token) await page.getByLabel(`Token of ${id}`).selectOption({ label: token });
   }
+  await opts.beforeCheckIn?.(page);
   await page.getByRole('button', { name: 'Check in', exact: true }).click();
   await page.waitForSelector(opts.expect === 'problem' ? '[data-testid=problem]' : `${ROOT}[data-phase=ready]`);
 }

@@ -6,17 +6,20 @@
 // signing bundle, the exported documents pass `keyrite check-signature`, a second export never
 // overwrites the first, and the Audit screen names the bundle a signing ceremony with its request
 // and documents. A request beyond the script's validity cap is refused with its sentence before
-// anything is unlocked; a digest typed at check-in that is not the file's is refused. No PIN
-// reaches the page; the page requests nothing foreign.
+// anything is unlocked; a digest typed at check-in that is not the file's is refused; a trustee
+// who brings only her printed share card is checked in by scanning it (as on the recovery
+// screen: the same check-in component). No PIN reaches the page; the page requests nothing foreign.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { runInProcess } from '../helpers/cli.ts';
 import { sha256 } from '../../core/crypto/hash.ts';
 import { toHex } from '../../core/encoding/hex.ts';
+import { fingerprint as asFingerprint, formatFingerprintHex } from '../../core/encoding/fingerprint.ts';
+import { shareCardParts } from '../../core/escrow/share-card-parts.ts';
 import { EventRelay, bundleFakePreload, buildRenderer, launchChromium, openAppPage, realHandlers, shownText, type AppPage } from './harness.ts';
 import { makeDemo } from './recovery-driver.ts';
 import { pinOf } from '../integration/recovery/helpers.ts';
@@ -187,6 +190,55 @@ test('a digest typed at check-in that is not the request file’s is refused bef
   assert.match(await page.locator('[data-testid=problem]').innerText(), /not the digest its author sent: this is not the request that was agreed\. Nothing was unlocked/);
   assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'check-in');
   assert.ok(existsSync(join(d, 'signing-request.json')));
+});
+
+test('trustee-3 brings only her printed share card to the signing check-in: another card is refused, the scanned QR parts restore her envelope and the documents are signed', { timeout: 600_000 }, async () => {
+  const page = app.page;
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await page.waitForSelector(`${ROOT}[data-phase=bundle]`);
+  const d = copyDemo();
+  const ceremonyId: string = JSON.parse(readFileSync(join(d, 'bundle', 'bundle.json'), 'utf8')).ceremonyId;
+  const cardOf = (id: string): string[] => shareCardParts(new Uint8Array(readFileSync(join(d, 'trustees', id, 'share-envelope.json'))), ceremonyId);
+  const envelopeFile = new Uint8Array(readFileSync(join(d, 'trustees', 'trustee-3', 'share-envelope.json')));
+  const parts = cardOf('trustee-3');
+  const wrongCard = cardOf('trustee-4');
+  // She has the card only: the file is gone.
+  rmSync(join(d, 'trustees', 'trustee-3', 'share-envelope.json'));
+  await openRequest(page, picks, d, { script: SCRIPT, request: join(d, 'signing-request.json') });
+  await signingCheckIn(page, {
+    trust: fingerprint,
+    ids: TRUSTEES,
+    digest: requestDigest,
+    beforeCheckIn: async (p) => {
+      await p.getByLabel('trustee-3 brings the printed share card instead of the file').check();
+      const box = p.getByLabel('QR codes scanned from trustee-3’s share card', { exact: false });
+      const scan = p.locator('[data-testid=card-scan-trustee-3]');
+      await box.fill(wrongCard.join('\n') + '\n');
+      await p.getByRole('button', { name: 'Read trustee-3’s card' }).click();
+      await scan.getByText('Card not read').waitFor();
+      assert.match(await scan.locator('.status').innerText(), /This is the card of trustee-4, not of trustee-3: scan trustee-3's own card\./);
+      // A scanner types one line per code, in the order she scans them; part 2 twice.
+      await box.fill([parts[2], parts[0], parts[1], parts[1], ...parts.slice(3)].join('\n') + '\n');
+      await p.getByRole('button', { name: 'Read trustee-3’s card' }).click();
+      await scan.getByText('Card read').waitFor();
+      assert.match(await scan.locator('.status').innerText(), new RegExp(`All ${parts.length} parts read, envelope saved as scanned-share-cards/trustee-3\\.share-envelope\\.json`));
+      assert.equal(await scan.getByTestId('card-sha256').innerText(), formatFingerprintHex(asFingerprint(sha256(envelopeFile))));
+      assert.equal(await p.getByLabel('Share envelope file of trustee-3').inputValue(), 'scanned-share-cards/trustee-3.share-envelope.json');
+    },
+  });
+  const saved = join(d, 'scanned-share-cards', 'trustee-3.share-envelope.json');
+  assert.deepEqual(new Uint8Array(readFileSync(saved)), envelopeFile);
+  assert.equal(statSync(saved).mode & 0o777, 0o600);
+
+  await page.getByRole('button', { name: 'Start the signing ceremony' }).click();
+  await runSigningToEnd(page, seatPins);
+  assert.equal(await page.getAttribute(ROOT, 'data-phase'), 'done', await shownText(page, '[data-testid=signing-error]'));
+  assert.equal(await page.locator('[data-testid=shares]').getAttribute('data-accepted'), '3');
+  const bundle = (await page.locator('[data-testid=signing-bundle]').innerText()).replace(/^Signing bundle: /, '');
+  const verified = await runInProcess(['verify', bundle, '--trust', fingerprint]);
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  await page.getByRole('button', { name: 'Finish and start over' }).click();
+  await page.waitForSelector(`${ROOT}[data-phase=bundle]`);
 });
 
 test('no PIN reached the page, and the page made no foreign request and logged no error', () => {

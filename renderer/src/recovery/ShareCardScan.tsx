@@ -1,9 +1,9 @@
 /**
  * A trustee who brings the printed share card instead of the envelope file: a USB QR scanner
  * types each code on the card as one line into the box (it works like a keyboard, so the
- * air-gapped machine needs no camera). The main process joins the parts, checks them against
- * this bundle and trustee, and saves the envelope next to the bundle; the envelope field then
- * points to it. The trustee compares the SHA-256 shown with the one printed on the card.
+ * air-gapped machine needs no camera). The main process (the recovery or the signing session)
+ * joins the parts, checks them against this bundle and trustee, and saves the envelope next to
+ * the bundle; the envelope field then points to it. The trustee compares the SHA-256 shown with the one printed on the card.
  */
 import { useState } from 'react';
 import type { ShareCardReadView } from '../../../core/ipc/contract.ts';
@@ -11,7 +11,7 @@ import { StatusLine, UNREACHABLE } from '../ui.tsx';
 
 type Outcome = { state: 'idle' } | { state: 'reading' } | { state: 'read'; card: ShareCardReadView } | { state: 'refused'; message: string };
 
-export function ShareCardScan({ trusteeId, onRead }: { trusteeId: string; onRead: (envelope: string) => void }) {
+export function ShareCardScan({ ns, trusteeId, onRead }: { ns: 'recovery' | 'signing'; trusteeId: string; onRead: (envelope: string) => void }) {
   const api = window.keyrite!;
   const [scanned, setScanned] = useState('');
   const [outcome, setOutcome] = useState<Outcome>({ state: 'idle' });
@@ -19,7 +19,7 @@ export function ShareCardScan({ trusteeId, onRead }: { trusteeId: string; onRead
   const read = async () => {
     setOutcome({ state: 'reading' });
     try {
-      const r = await api.recovery.readShareCard({ trusteeId, scanned });
+      const r = await api[ns].readShareCard({ trusteeId, scanned });
       if (r.ok) {
         setOutcome({ state: 'read', card: r.value });
         onRead(r.value.envelope);

@@ -20,7 +20,7 @@ import { StepList } from '../ceremony/StepList.tsx';
 import { PinEntry } from '../ceremony/PinEntry.tsx';
 import { WitnessConfirm } from '../ceremony/WitnessConfirm.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
-import { RecoveryCheckIn } from '../recovery/RecoveryCheckIn.tsx';
+import { QuorumCheckIn } from '../recovery/QuorumCheckIn.tsx';
 import { ScriptChooser } from '../ceremony/ScriptChooser.tsx';
 import { RunHead } from '../ceremony/RunHead.tsx';
 import { ScreenOpening } from '../focus.tsx';
@@ -169,7 +169,7 @@ export default function Recovery() {
       {view.phase === 'check-in' && script && bundle && (
         <>
           <ScriptHash script={script} />
-          <RecoveryCheckIn script={script} bundle={bundle} send={send} />
+          <QuorumCheckIn kind="recovery" script={script} bundle={bundle} send={send} />
         </>
       )}
       {view.phase === 'ready' && script && (

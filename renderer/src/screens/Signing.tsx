@@ -26,7 +26,7 @@ import { Shares } from './Recovery.tsx';
 import { RequestTable } from '../signing/RequestTable.tsx';
 import { DocumentsTable } from '../signing/DocumentsTable.tsx';
 import { DigestConfirm } from '../signing/DigestConfirm.tsx';
-import { SigningCheckIn } from '../signing/SigningCheckIn.tsx';
+import { QuorumCheckIn } from '../recovery/QuorumCheckIn.tsx';
 import { ScreenOpening } from '../focus.tsx';
 
 function Outcome({ outcome, send }: { outcome: SigningOutcomeView; send: Send }) {
@@ -158,7 +158,7 @@ export default function Signing() {
           </div>
         </div>
       )}
-      {view.phase === 'check-in' && script && bundle && <SigningCheckIn script={script} bundle={bundle} send={send} />}
+      {view.phase === 'check-in' && script && bundle && <QuorumCheckIn kind="signing" script={script} bundle={bundle} send={send} />}
       {view.phase === 'ready' && script && (
         <>
           <ScriptHash script={script} />

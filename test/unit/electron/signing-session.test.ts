@@ -2,7 +2,8 @@
 // golden root bundle: a request is checked against the script's caps when opened and shown as a
 // table, or refused with its sentence (then no check-in is possible); a request outside the
 // bundle's folder is refused; at check-in a typed digest that is not the file's, or none with a
-// live script, is refused; a digest confirmation cannot be given without its words.
+// live script, is refused; a digest confirmation cannot be given without its words; a share card
+// is read only at the check-in; an interrupted run is resumed only from a listed folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -129,4 +130,28 @@ test('a request outside the folder holding the bundle is refused with what to do
   } finally {
     rmSync(outside, { recursive: true, force: true });
   }
+});
+
+test('a share card is read only during the check-in and only for a trustee of the root bundle', async () => {
+  const p = { request };
+  const { s } = session(p);
+  const scan = { trusteeId: 'trustee-1', scanned: 'KR1:anything\n' };
+  assert.match(await refusal(s.readShareCard(scan), 'USAGE'), /cards are read during the check-in/);
+  await s.openBundle();
+  await s.load({ shipped: 'signing-rehearsal.yaml' });
+  assert.match(await refusal(s.readShareCard(scan), 'USAGE'), /cards are read during the check-in/, 'not before the request is accepted');
+  await s.openRequest();
+  assert.match(await refusal(s.readShareCard({ trusteeId: 'trustee-9', scanned: 'x' }), 'INVALID_INPUT'), /^trustee-9 is not a trustee of the original ceremony\.$/);
+  // A scan that is not a card of this bundle is refused with the card reader's sentence, and nothing is saved.
+  assert.match(await refusal(s.readShareCard(scan), 'INVALID_ENCODING'), /is not a Keyrite share card part/);
+  assert.throws(() => readFileSync(join(dir, 'scanned-share-cards', 'trustee-1.share-envelope.json')));
+});
+
+test('an interrupted signing run is resumed only with its root bundle open, and only from a listed folder', async () => {
+  const { s } = session({ request });
+  assert.deepEqual(await s.interrupted(), [], 'nothing listed before a root bundle is open');
+  assert.match(await refusal(s.resume('signing-abc123'), 'USAGE'), /Open the root ceremony's bundle first/);
+  await s.openBundle();
+  assert.deepEqual(await s.interrupted(), []);
+  assert.match(await refusal(s.resume('signing-abc123'), 'INVALID_INPUT'), /^signing-abc123 holds no interrupted signing run/);
 });

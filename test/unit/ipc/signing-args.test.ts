@@ -64,7 +64,7 @@ test('any value: the checks return null or a sentence and never throw', () => {
 
 test('every signing channel is in the contract and checks its argument', () => {
   const signing = CHANNELS.filter((c) => c.startsWith('signing:'));
-  assert.deepEqual([...signing].sort(), ['signing:checkIn', 'signing:confirmDigest', 'signing:export', 'signing:interrupted', 'signing:load', 'signing:openBundle', 'signing:openRequest', 'signing:pin', 'signing:reset', 'signing:resume', 'signing:scripts', 'signing:start', 'signing:state', 'signing:stop', 'signing:witness']);
+  assert.deepEqual([...signing].sort(), ['signing:checkIn', 'signing:confirmDigest', 'signing:export', 'signing:interrupted', 'signing:load', 'signing:openBundle', 'signing:openRequest', 'signing:pin', 'signing:readShareCard', 'signing:reset', 'signing:resume', 'signing:scripts', 'signing:start', 'signing:state', 'signing:stop', 'signing:witness']);
   for (const c of ['signing:state', 'signing:start', 'signing:stop', 'signing:reset', 'signing:scripts', 'signing:interrupted'] as const) refuses((a) => checkArg(c, a), { x: 1 }, `${c} with an argument`);
   for (const c of ['signing:openBundle', 'signing:openRequest', 'signing:export'] as const) {
     accepts((a) => checkArg(c, a), { pick: true }, `${c} pick`);

@@ -1,10 +1,13 @@
 /**
- * The recovery check-in: the same data as a recovery answers file. The quorum types the master
- * fingerprint from their paper record (it anchors the bundle: answers bundle.trust); each
- * trustee present brings their token, the keyring of the original ceremony and their share
- * envelope (the file, or the printed share card read with a QR scanner: ShareCardScan); the
- * administrator brings the NEW master token. File paths are relative to the folder holding the
- * bundle, as in an answers file next to it.
+ * The quorum check-in of a recovery and of a signing ceremony (one component: the two are the
+ * same quorum unlock). It holds the same data as their answers file: the quorum types the master
+ * fingerprint from their paper record of the root ceremony (it anchors the bundle: answers
+ * bundle.trust); the administrator brings the master token (a recovery's NEW token, or for a
+ * signing the token that holds the key); each trustee present brings their token, the keyring of
+ * the root ceremony and their share envelope (the file, or the printed share card read with a QR
+ * scanner: ShareCardScan). A signing also takes the request's digest as its author sent it
+ * (required by a live script). File paths are relative to the folder holding the root bundle, as
+ * in an answers file next to it.
  */
 import { useState, type FormEvent } from 'react';
 import type { OriginalBundleView, ScriptView, TokenSummary } from '../../../core/ipc/contract.ts';
@@ -12,6 +15,8 @@ import { FormProblem, StatusLine, emptyRequired, listWords, useCall } from '../u
 import type { Send } from '../ceremony/send.ts';
 import { TokenChoice, tokenValue, type TokenPick } from './TokenChoice.tsx';
 import { ShareCardScan } from './ShareCardScan.tsx';
+
+export type QuorumKind = 'recovery' | 'signing';
 
 interface Row {
   present: boolean;
@@ -23,15 +28,23 @@ interface Row {
   fromCard: boolean;
 }
 
-export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; bundle: OriginalBundleView; send: Send }) {
+/** What differs between the two check-ins: the master token's role and where the fingerprint comes from. */
+const WORDS: Record<QuorumKind, { master: string; trust: string; masterFile: string }> = {
+  recovery: { master: 'the new master key', trust: 'Master fingerprint, typed by the quorum from their paper record (64 hex digits or the 16 words)', masterFile: '' },
+  signing: { master: 'the master key', trust: 'Master fingerprint, typed by the quorum from the root ceremony’s paper record (64 hex digits or the 16 words)', masterFile: 'master/master.keyrite-token' },
+};
+
+export function QuorumCheckIn({ kind, script, bundle, send }: { kind: QuorumKind; script: ScriptView; bundle: OriginalBundleView; send: Send }) {
   const api = window.keyrite!;
+  const words = WORDS[kind];
   const [tokens] = useCall<TokenSummary[]>(api.tokens.list);
   const listed = tokens.state === 'ready' ? tokens.value : [];
   const fileFirst = script.tokens === 'software' ? 'file' : '';
   const [admin, setAdmin] = useState('');
   const [witnesses, setWitnesses] = useState<string[]>(() => Array.from({ length: script.roles.witness }, () => ''));
   const [trust, setTrust] = useState('');
-  const [master, setMaster] = useState<TokenPick>({ choice: fileFirst, path: '' });
+  const [digest, setDigest] = useState('');
+  const [master, setMaster] = useState<TokenPick>({ choice: fileFirst, path: fileFirst ? words.masterFile : '' });
   const [rows, setRows] = useState<Row[]>(() =>
     bundle.trustees.map((t) => ({
       present: false,
@@ -51,19 +64,18 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
     const empty = emptyRequired(e.currentTarget);
     setProblems(empty.length > 0 ? [`Fill in ${listWords(empty)}.`] : []);
     if (empty.length > 0) return;
-    void send(() =>
-      api.recovery.checkIn({
-        administrator: admin,
-        witnesses,
-        trust,
-        masterToken: tokenValue(master),
-        trustees: rows.flatMap((r, i) => (r.present ? [{ id: bundle.trustees[i]!.id, name: r.name, token: tokenValue(r.token), keyring: r.keyring, envelope: r.envelope }] : [])),
-      }),
-    );
+    const form = {
+      administrator: admin,
+      witnesses,
+      trust,
+      masterToken: tokenValue(master),
+      trustees: rows.flatMap((r, i) => (r.present ? [{ id: bundle.trustees[i]!.id, name: r.name, token: tokenValue(r.token), keyring: r.keyring, envelope: r.envelope }] : [])),
+    };
+    void send(() => (kind === 'signing' ? api.signing.checkIn({ ...form, requestDigest: digest }) : api.recovery.checkIn(form)));
   };
 
   return (
-    <form className="panel" onSubmit={submit} noValidate data-testid="recovery-check-in">
+    <form className="panel" onSubmit={submit} noValidate data-testid={`${kind}-check-in`}>
       <h3>Check the quorum in</h3>
       {tokens.state === 'error' && (
         <StatusLine tone="warn" word="No tokens listed">
@@ -71,9 +83,15 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
         </StatusLine>
       )}
       <label className="field field-wide trust-field">
-        <span>Master fingerprint, typed by the quorum from their paper record (64 hex digits or the 16 words)</span>
+        <span>{words.trust}</span>
         <input value={trust} onChange={(e) => setTrust(e.target.value)} spellCheck={false} autoComplete="off" required />
       </label>
+      {kind === 'signing' && (
+        <label className="field field-wide trust-field">
+          <span>Request digest as the requester sent it (64 hex digits){script.mode === 'live' ? '' : ' — optional in a rehearsal: the digest of the file shown above is used'}</span>
+          <input value={digest} onChange={(e) => setDigest(e.target.value)} spellCheck={false} autoComplete="off" required={script.mode === 'live'} />
+        </label>
+      )}
       <div className="fields">
         <label className="field">
           <span>Administrator’s name</span>
@@ -85,14 +103,14 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
             <input value={w} onChange={(e) => setWitnesses((ws) => ws.map((x, j) => (j === i ? e.target.value : x)))} autoComplete="off" required />
           </label>
         ))}
-        <TokenChoice who="the new master key" value={master} onChange={setMaster} tokens={listed} />
+        <TokenChoice who={words.master} value={master} onChange={setMaster} tokens={listed} />
       </div>
       <fieldset className="trustees">
         <legend>
           Trustees present: {present} of the {script.roles.trustee} this script needs
         </legend>
         <p className="readout-note">
-          Paths are relative to <strong>{bundle.baseFolder}</strong> (the folder holding the bundle).
+          Paths are relative to <strong>{bundle.baseFolder}</strong> (the folder holding the {kind === 'signing' ? 'root ' : ''}bundle).
         </p>
         {rows.map((r, i) => {
           const t = bundle.trustees[i]!;
@@ -100,9 +118,7 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
             <div className="trustee-row recovery-trustee" key={t.id} data-trustee={t.id}>
               <label className="check">
                 <input type="checkbox" checked={r.present} onChange={(e) => setRow(i, { present: e.target.checked })} />
-                <span>
-                  {t.name === t.id ? t.id : `${t.name} (${t.id})`} is here
-                </span>
+                <span>{t.name === t.id ? t.id : `${t.name} (${t.id})`} is here</span>
               </label>
               {r.present && (
                 <>
@@ -123,7 +139,7 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
                     <input type="checkbox" checked={r.fromCard} onChange={(e) => setRow(i, { fromCard: e.target.checked })} />
                     <span>{t.id} brings the printed share card instead of the file</span>
                   </label>
-                  {r.fromCard && <ShareCardScan trusteeId={t.id} onRead={(envelope) => setRow(i, { envelope })} />}
+                  {r.fromCard && <ShareCardScan ns={kind} trusteeId={t.id} onRead={(envelope) => setRow(i, { envelope })} />}
                 </>
               )}
             </div>
@@ -135,7 +151,7 @@ export function RecoveryCheckIn({ script, bundle, send }: { script: ScriptView; 
         <button type="submit" className="primary">
           Check in
         </button>
-        <button type="button" className="secondary" onClick={() => void send(() => api.recovery.reset())}>
+        <button type="button" className="secondary" onClick={() => void send(() => api[kind].reset())}>
           Start over
         </button>
       </div>
