@@ -25,7 +25,7 @@ import { launchChromium, repo } from './harness.ts';
 import { axeViolations } from './a11y.ts';
 import { SIGNED_ARTIFACTS_PREDICATE_TYPE } from '../../core/signing/documents.ts';
 import { checkSignedDocument, type SignatureCheckReport } from '../../core/signing/check-signature.ts';
-import { endorsedKeyState, signatureVerdict } from '../../core/signing/check-signature-words.ts';
+import { endorsedKeyState, REHEARSAL_LINE, signatureVerdict } from '../../core/signing/check-signature-words.ts';
 import { parseFingerprint } from '../../core/encoding/fingerprint.ts';
 
 let work: string;
@@ -360,6 +360,23 @@ test('check one signed document: the endorsement GOOD with every key VALID NOW, 
   }
   assert.equal(await v.page.locator('[data-testid=signature-rehearsal]').count(), 0, 'a live document carries no rehearsal warning');
   assert.equal((await v.page.locator('[data-testid=issuer-fingerprint]').innerText()).replaceAll(' ', ''), SIGNING_FINGERPRINT);
+  assertClean(v);
+  await v.page.context().close();
+});
+
+test('check one signed document: a rehearsal document is GOOD (REHEARSAL) with the rehearsal warning under the verdict, as check-signature says', async () => {
+  const signed = new URL('../fixtures/golden-signing-bundle/signed/', import.meta.url).pathname;
+  const document = join(signed, 'endorsed-keys.jwks.json');
+  const envelope = join(signed, 'endorsed-keys.jwks.json.dsse.json');
+  const v = await openVerifier();
+  const at = '2026-06-01T12:00:00Z';
+  const want = expectedSignature(document, envelope, GOLDEN_FINGERPRINT, at);
+  assert.equal(want.rehearsal, true);
+  const shown = await checkSignatureInPage(v, document, envelope, GOLDEN_FINGERPRINT, at);
+  assert.deepEqual(shown.checks, checkNames(want));
+  assert.equal(shown.sentence, signatureVerdict(want));
+  assert.match(shown.sentence, /^GOOD \(REHEARSAL\): /);
+  assert.equal(await v.page.locator('[data-testid=signature-rehearsal]').innerText(), REHEARSAL_LINE);
   assertClean(v);
   await v.page.context().close();
 });
