@@ -4,7 +4,8 @@
  * rehearsal script and only for a token the ceremony needs empty (a root-keygen's or rotation's
  * master and enrolling trustees, a recovery's new master); a token that must already hold something (the
  * signing master key, a trustee's identity) is refused by name with the reason. The rule is
- * exercised as a table and through the CLI on copies of one demo.
+ * exercised as a table and through the CLI (a live script, root-keygen and recovery rehearsals
+ * run twice, signing refusals) on fixtures and copies of one demo.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { parseCeremonyScript } from '../../../core/script/script.ts';
 import { rehearsalTokenCreation } from '../../../core/ceremony/rehearsal-token.ts';
 import { openSoftwareTokenFile } from '../../../core/node/software-token-file.ts';
 import { repoRoot, runInProcess } from '../../helpers/cli.ts';
-import { announcedFingerprint, assertVerifiesAnchored, journalEntries, makeRehearsalFixture, REHEARSAL_SCRIPT, type RehearsalFixture } from './helpers.ts';
+import { announcedFingerprint, assertVerifiesAnchored, journalEntries, LIVE_SCRIPT, makeRehearsalFixture, REHEARSAL_SCRIPT, type RehearsalFixture } from './helpers.ts';
 import { DemoCopies, pinOf, trustedFingerprint } from '../recovery/helpers.ts';
 import { demoPins, sign } from '../signing/helpers.ts';
 
@@ -59,6 +60,18 @@ test('the rule: only rehearsal scripts, only tokens the ceremony needs empty; ne
   }
   const signingMaster = rehearsalTokenCreation(script('signing-rehearsal.yaml'), 'master');
   assert.ok(!signingMaster.allowed && /must already hold the master key/.test(signingMaster.why));
+});
+
+test('a live script never creates a token: answers naming token files that are not there are refused by name, and nothing is created (a missing PKCS#11 token: softhsm.test.ts)', async () => {
+  const f = await makeRehearsalFixture('keyrite-live-no-create-');
+  fixtures.push(f);
+  rmSync(join(f.dir, 'tokens', 'master.keyrite-token'));
+  const r = await runInProcess(['ceremony', 'run', LIVE_SCRIPT, '--answers', f.answersPath, '--out', f.outDir], undefined, f.env);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /participant "trustee-1": token: the script \(tokens\.trustee\.match\) uses PKCS#11 tokens; the embedded software token is for rehearsal scripts only/);
+  assert.match(r.stderr, /line \d+, column \d+: master/, 'the master token named too');
+  assert.equal(existsSync(join(f.dir, 'tokens', 'master.keyrite-token')), false, 'nothing created');
+  assert.equal(existsSync(f.outDir), false, 'nothing written');
 });
 
 test('a root-keygen rehearsal whose answers name two token files that are not there creates them, records it, and the bundle verifies; the same answers run again once a person moved them aside', async () => {
