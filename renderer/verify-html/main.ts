@@ -14,7 +14,7 @@ import { readBundleArchive, type PickedArchive } from './bundle-archive.ts';
 import { droppedBundle, type Dropped } from './dropped-folder.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { renderReport } from './report-view.ts';
-import { startSignatureCheck } from './signature-check.ts';
+import { droppedOnSignatureCheck, startSignatureCheck } from './signature-check.ts';
 
 function byId<T extends HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
@@ -103,6 +103,7 @@ document.addEventListener('dragleave', () => dropZone.classList.remove('dragging
 document.addEventListener('drop', (e) => {
   e.preventDefault();
   dropZone.classList.remove('dragging');
+  if (droppedOnSignatureCheck(e)) return;
   droppedBundle(e.dataTransfer)
     .then((dropped) => {
       picked = dropped;

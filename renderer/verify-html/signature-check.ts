@@ -78,6 +78,13 @@ async function checkPicked(): Promise<void> {
   }
 }
 
+/** A drop inside this section is not a bundle: it is answered here, with what to do instead. */
+export function droppedOnSignatureCheck(e: DragEvent): boolean {
+  if (!(e.target instanceof Node) || !form.closest('section')!.contains(e.target)) return false;
+  showStatus('Files dropped here are not read: pick the signed document and its envelope with the two buttons above.', 'error');
+  return true;
+}
+
 export function startSignatureCheck(): void {
   mode.replaceChildren(...VERIFY_MODES.map((m) => new Option(m, m)));
   form.addEventListener('submit', (e) => {

@@ -443,6 +443,19 @@ test('check one signed document: a wrong fingerprint is BAD at the trust check; 
   await v.page.context().close();
 });
 
+test('check one signed document: a file dropped on that section is not taken for a bundle; the section says to use its buttons', async () => {
+  const v = await openVerifier();
+  await v.page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['{}'], 'endorsed-keys.jwks.json'));
+    document.getElementById('sig-document')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await v.page.locator('#sig-status.error', { hasText: 'pick the signed document and its envelope with the two buttons' }).waitFor();
+  assert.match(await v.page.locator('#status').innerText(), /^Pick the bundle folder or its archive to verify it\.$/, 'the bundle section is untouched');
+  assertClean(v);
+  await v.page.context().close();
+});
+
 test('check one signed document: a document name with a bidi override and a zero-width space is shown escaped, never raw', async () => {
   const spoofed = join(work, 'endorsed\u202ekeys.json\u200b');
   cpSync(ENDORSEMENT, spoofed);
