@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { repoRoot, runInProcess } from '../../helpers/cli.ts';
 import { fromUtf8 } from '../../../core/bytes.ts';
 import { deriveMasterKeys, deriveSeed, deriveTrusteeKeys, DERIVATION_LABELS } from '../../../core/crypto/derive.ts';
@@ -305,6 +305,16 @@ export function scanForSecrets(roots: string[], secrets: Secret[], skip: (path: 
 /** Entries of os.tmpdir() now, to find the ones a run creates. */
 export function tmpSnapshot(): Set<string> {
   return new Set(readdirSync(tmpdir()));
+}
+
+/**
+ * The demo's REHEARSAL-ONLY passphrase files, which hold its tokens' passphrases by design
+ * (docs/CEREMONY-SCRIPTS.md "The demo"). With one demo per test run (test/helpers/run-cache.ts),
+ * other test files' copies of it are among the new temporary entries a scan sees; a scan for
+ * what a run under test wrote skips them.
+ */
+export function isDemoPassphraseFile(path: string): boolean {
+  return basename(path) === 'REHEARSAL-ONLY-passphrase.env';
 }
 
 export function newTmpEntries(before: Set<string>, exclude: string[] = []): string[] {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../helpers/cli.ts';
 import { recoverTranscript } from '../../../core/transcript/transcript.ts';
 import { ABORT_REASON } from '../../../core/ceremony/journal.ts';
-import { assertVerifiesAnchored, knownSecrets, newTmpEntries, scanForSecrets, spawnCli, tmpSnapshot } from '../ceremony/helpers.ts';
+import { assertVerifiesAnchored, knownSecrets, isDemoPassphraseFile, newTmpEntries, scanForSecrets, spawnCli, tmpSnapshot } from '../ceremony/helpers.ts';
 import { DemoCopies, REHEARSAL_RECOVERY, checkRecoveryCheckpoints, pinOf, recoveryEntries, trustedFingerprint } from './helpers.ts';
 
 let copies: DemoCopies;
@@ -55,7 +55,7 @@ async function assertNoSecretsOnDisk(d: string, tmpBefore: Set<string>): Promise
   const passphrases = new Map([...ids, 'recovery'].map((id) => [id, pinOf(copies.pins, id)]));
   const secrets = await knownSecrets({ dir: d, passphrases }, (id) => join(d, 'trustees', id, 'token.keyrite-token'), (id) => join(d, 'trustees', id), 3);
   assert.ok(secrets.some((s) => s.label === 'master seed S'));
-  assert.deepEqual(scanForSecrets([join(d, 'rec'), ...newTmpEntries(tmpBefore, [copies.dir])], secrets), [], 'secret material found on disk');
+  assert.deepEqual(scanForSecrets([join(d, 'rec'), ...newTmpEntries(tmpBefore, [copies.dir])], secrets, isDemoPassphraseFile), [], 'secret material found on disk');
 }
 
 test('killed during share collection: another bundle in the bundle\'s place is refused, changing nothing; with the same bundle the next run records the abort, collects t shares again and exports a recovery bundle that verifies', async () => {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { recoverTranscript } from '../../../core/transcript/transcript.ts';
 import type { TranscriptEntry } from '../../../core/transcript/entry.ts';
 import { repoRoot } from '../../helpers/cli.ts';
-import { assertVerifiesAnchored, knownSecrets, listFiles, newTmpEntries, scanForSecrets, spawnCli, tmpSnapshot, TRUSTEES } from '../ceremony/helpers.ts';
+import { assertVerifiesAnchored, knownSecrets, listFiles, isDemoPassphraseFile, newTmpEntries, scanForSecrets, spawnCli, tmpSnapshot, TRUSTEES } from '../ceremony/helpers.ts';
 import { trustedFingerprint, type DemoCopies } from '../recovery/helpers.ts';
 import { REHEARSAL_SIGNING, sign, signingCopies, signingEntries } from './helpers.ts';
 
@@ -106,7 +106,7 @@ async function assertRunFolderClean(k: Killed): Promise<void> {
   const passphrases = new Map([...TRUSTEES, 'master'].map((id) => [id, copies.allPins[`KEYRITE_REHEARSAL_PIN_${id.toUpperCase().replace('-', '_')}`]!]));
   const secrets = await knownSecrets({ dir: k.d, passphrases }, (id) => join(k.d, 'trustees', id, 'token.keyrite-token'), (id) => join(k.d, 'trustees', id), 3);
   for (const l of ['master seed S', 'master Ed25519 seed', 'master ML-DSA secret key', 'escrow key K']) assert.ok(secrets.some((s) => s.label === l), `the test could not reconstruct ${l}`);
-  assert.deepEqual(scanForSecrets([out, ...newTmpEntries(k.tmpBefore, [copies.dir])], secrets), [], 'secret material found on disk');
+  assert.deepEqual(scanForSecrets([out, ...newTmpEntries(k.tmpBefore, [copies.dir])], secrets, isDemoPassphraseFile), [], 'secret material found on disk');
 }
 
 function afterResume(entries: TranscriptEntry[]): TranscriptEntry[] {
