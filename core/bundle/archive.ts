@@ -171,6 +171,14 @@ export function encodeBundleArchive(files: BundleFiles): Uint8Array {
   }
   if (total > MAX_BUNDLE_BYTES) throw new KeyriteError('INVALID_INPUT', 'A bundle holds at most 1 GiB.');
   const entries = canonicalEntries(files.keys());
+  // What decodeBundleArchive refuses is never written: names (folders included) that one computer would take for the same.
+  const folded = new Map<string, string>();
+  for (const e of entries) {
+    const key = e.replace(/\/$/, '');
+    const other = folded.get(key.normalize('NFC').toLowerCase());
+    if (other !== undefined) throw new KeyriteError('INVALID_INPUT', `A bundle cannot hold both ${JSON.stringify(other.slice(ARCHIVE_ROOT.length))} and ${JSON.stringify(key.slice(ARCHIVE_ROOT.length))}: the names differ only in upper and lower case or Unicode normalisation, and would be the same file on many computers.`);
+    folded.set(key.normalize('NFC').toLowerCase(), key);
+  }
   let length = 0;
   for (const e of entries) length += BLOCK + (e.endsWith('/') ? 0 : padded(files.get(e.slice(ARCHIVE_ROOT.length))!.length, BLOCK));
   const out = new Uint8Array(padded(length + 2 * BLOCK, RECORD));
