@@ -6,6 +6,7 @@
  * confirmations, failures, export — is the engine's, the same for every kind.
  * docs/ARCHITECTURE.md "How to add a ceremony kind".
  */
+import { KeyriteError } from '../errors.ts';
 import type { EntryBody, TranscriptEntry } from '../transcript/entry.ts';
 import type { CeremonyAction, CeremonyKind, CeremonyStep, ParsedCeremonyScript, StepOf } from '../script/script.ts';
 import type { BundleFacts } from './bundle-writer.ts';
@@ -83,4 +84,20 @@ export interface KindEngine<S, R> {
   result(run: CeremonyRun, state: S, exported: Exported): Promise<R>;
   /** Wipes the kind's secrets, whatever happened. */
   dispose?(state: S): void;
+}
+
+/**
+ * The closing rule of the kinds that unlock the master key (escrow-recovery, signing, rotation):
+ * exactly one co-sign step, right before export (it closes the transcript), signed by trustees
+ * only. `script` names the script ("A signing script"), `transcript` what co-sign closes, `where`
+ * the ceremony in the roles sentence.
+ */
+export function assertTrusteeCoSignBeforeExport(parsed: ParsedCeremonyScript, words: { script: string; transcript: string; where: string }): void {
+  const steps = parsed.script.steps;
+  const coSigns = steps.filter((x) => x.action === 'co-sign');
+  if (coSigns.length !== 1 || steps[steps.length - 2] !== coSigns[0] || steps[steps.length - 1]?.action !== 'export') {
+    throw new KeyriteError('UNSUPPORTED', `${words.script} has exactly one co-sign step, right before export: co-sign closes the ${words.transcript}.`);
+  }
+  const coSign = coSigns[0]!;
+  if (coSign.action === 'co-sign' && coSign.params.roles.some((r) => r !== 'trustee')) throw new KeyriteError('UNSUPPORTED', `Only trustees hold signing keys in ${words.where}; co-sign params.roles must be [trustee].`);
 }

@@ -27,7 +27,7 @@ import { sha256Hex, type EscrowRecoveryFacts } from '../bundle-writer.ts';
 import type { Answers } from '../answers.ts';
 import { tokenRecordOf, type CeremonyRun } from '../run.ts';
 import type { BundleArchive, BundleCheck, CeremonyEnvironment, FileRef } from '../types.ts';
-import type { KindEngine, Preflight } from '../kind.ts';
+import { assertTrusteeCoSignBeforeExport, type KindEngine, type Preflight } from '../kind.ts';
 import { runKind, type RunInput } from '../engine.ts';
 import { airGapCheck } from '../actions/air-gap-check.ts';
 import { selfTest } from '../actions/self-test.ts';
@@ -78,12 +78,7 @@ function checkShape(parsed: ParsedCeremonyScript): void {
   if (s.kind !== 'escrow-recovery') throw new KeyriteError('UNSUPPORTED', `"keyrite recover" runs escrow-recovery scripts; this one is ${s.kind}.`);
   if (s.algorithms.classical !== 'Ed25519') throw new KeyriteError('UNSUPPORTED', 'The master key is Ed25519 + ML-DSA-65; set algorithms.classical: Ed25519.');
   if (!s.quorum) throw new KeyriteError('UNSUPPORTED', 'An escrow-recovery script needs a quorum.');
-  const coSigns = s.steps.filter((x) => x.action === 'co-sign');
-  const last = s.steps[s.steps.length - 1];
-  if (coSigns.length !== 1 || s.steps[s.steps.length - 2] !== coSigns[0] || last?.action !== 'export') {
-    throw new KeyriteError('UNSUPPORTED', 'An escrow-recovery script has exactly one co-sign step, right before export: co-sign closes the recovery transcript.');
-  }
-  if (coSigns[0]!.action === 'co-sign' && coSigns[0]!.params.roles.some((r) => r !== 'trustee')) throw new KeyriteError('UNSUPPORTED', 'Only trustees hold signing keys in a recovery; co-sign params.roles must be [trustee].');
+  assertTrusteeCoSignBeforeExport(parsed, { script: 'An escrow-recovery script', transcript: 'recovery transcript', where: 'a recovery' });
 }
 
 /** The link to the original ceremony, read from its bundle before anything is written (verify-bundle checks the bundle). */

@@ -31,7 +31,7 @@ import { TRUSTEE_FILES } from '../journal.ts';
 import { tokenRecordOf, type CeremonyRun } from '../run.ts';
 import type { BundleArchive, BundleCheck, CeremonyEnvironment, FileRef, TrusteeSummary } from '../types.ts';
 import type { Answers } from '../answers.ts';
-import type { KindEngine, Preflight } from '../kind.ts';
+import { assertTrusteeCoSignBeforeExport, type KindEngine, type Preflight } from '../kind.ts';
 import { runKind, type RunInput } from '../engine.ts';
 import { airGapCheck } from '../actions/air-gap-check.ts';
 import { selfTest } from '../actions/self-test.ts';
@@ -89,12 +89,7 @@ function checkShape(parsed: ParsedCeremonyScript): void {
   const s = parsed.script;
   if (s.kind !== 'rotation') throw new KeyriteError('UNSUPPORTED', `This engine runs rotation scripts; this one is ${s.kind}.`);
   if (s.algorithms.classical !== 'Ed25519') throw new KeyriteError('UNSUPPORTED', 'The master key is Ed25519 + ML-DSA-65; set algorithms.classical: Ed25519.');
-  const coSigns = s.steps.filter((x) => x.action === 'co-sign');
-  const last = s.steps[s.steps.length - 1];
-  if (coSigns.length !== 1 || s.steps[s.steps.length - 2] !== coSigns[0] || last?.action !== 'export') {
-    throw new KeyriteError('UNSUPPORTED', 'A rotation script has exactly one co-sign step, right before export: co-sign closes the rotation transcript.');
-  }
-  if (coSigns[0]!.action === 'co-sign' && coSigns[0]!.params.roles.some((r) => r !== 'trustee')) throw new KeyriteError('UNSUPPORTED', 'Only trustees hold signing keys in a rotation; co-sign params.roles must be [trustee].');
+  assertTrusteeCoSignBeforeExport(parsed, { script: 'A rotation script', transcript: 'rotation transcript', where: 'a rotation' });
 }
 
 /** The current bundle is a root-keygen or a rotation bundle: the kinds that make a master key. */

@@ -29,7 +29,7 @@ import type { BundleLink } from '../../bundle/statement.ts';
 import { sha256Hex, type SigningFacts } from '../bundle-writer.ts';
 import { tokenRecordOf, type CeremonyRun } from '../run.ts';
 import type { BundleArchive, BundleCheck, FileRef } from '../types.ts';
-import type { KindEngine, Preflight } from '../kind.ts';
+import { assertTrusteeCoSignBeforeExport, type KindEngine, type Preflight } from '../kind.ts';
 import { runKind, type RunInput } from '../engine.ts';
 import { airGapCheck } from '../actions/air-gap-check.ts';
 import { selfTest } from '../actions/self-test.ts';
@@ -79,12 +79,7 @@ function checkShape(parsed: ParsedCeremonyScript): void {
   const s = parsed.script;
   if (s.kind !== 'signing') throw new KeyriteError('UNSUPPORTED', `This engine runs signing scripts; this one is ${s.kind}.`);
   if (s.algorithms.classical !== 'Ed25519') throw new KeyriteError('UNSUPPORTED', 'The master key is Ed25519 + ML-DSA-65; set algorithms.classical: Ed25519.');
-  const coSigns = s.steps.filter((x) => x.action === 'co-sign');
-  const last = s.steps[s.steps.length - 1];
-  if (coSigns.length !== 1 || s.steps[s.steps.length - 2] !== coSigns[0] || last?.action !== 'export') {
-    throw new KeyriteError('UNSUPPORTED', 'A signing script has exactly one co-sign step, right before export: co-sign closes the signing transcript.');
-  }
-  if (coSigns[0]!.action === 'co-sign' && coSigns[0]!.params.roles.some((r) => r !== 'trustee')) throw new KeyriteError('UNSUPPORTED', 'Only trustees hold signing keys in a signing ceremony; co-sign params.roles must be [trustee].');
+  assertTrusteeCoSignBeforeExport(parsed, { script: 'A signing script', transcript: 'signing transcript', where: 'a signing ceremony' });
   const request = s.steps.find((x) => x.action === 'check-request');
   if (request && !request.witness) throw new KeyriteError('UNSUPPORTED', 'The witness confirms the signing request\'s digest: the check-request step needs witness: true.');
   const masterLogin = s.steps.findIndex((x) => x.action === 'login' && x.params.token === 'master');
