@@ -88,11 +88,18 @@ export interface Ed25519Backend {
 
 export const NOBLE_ED25519: Ed25519Backend = Object.freeze({ verify: ed25519Verify });
 
+/** Where ML-DSA-65 verification (context 'keyrite/v1') runs: @noble/post-quantum. Tests may wrap it in a cache of its own verdicts. */
+export interface MlDsa65Backend {
+  verify(publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean;
+}
+
+export const NOBLE_MLDSA65: MlDsa65Backend = Object.freeze({ verify: (publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array) => mldsa65Verify(publicKey, msg, sig) });
+
 function verifyClassical(alg: ClassicalAlg, publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array, ed25519: Ed25519Backend): boolean {
   return alg === 'Ed25519' ? ed25519.verify(publicKey, msg, sig) : p256Verify(publicKey, msg, sig);
 }
 
-export function verifyHybrid(pub: HybridPublicKey, msg: Uint8Array, sig: HybridSignature, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519): HybridVerifyResult {
+export function verifyHybrid(pub: HybridPublicKey, msg: Uint8Array, sig: HybridSignature, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519, mldsa65: MlDsa65Backend = NOBLE_MLDSA65): HybridVerifyResult {
   if (!VERIFY_MODES.includes(mode)) {
     throw new KeyriteError('INVALID_INPUT', `Unknown verification mode ${JSON.stringify(String(mode))}; use hybrid, classical-only or pq-only.`);
   }
@@ -111,7 +118,7 @@ export function verifyHybrid(pub: HybridPublicKey, msg: Uint8Array, sig: HybridS
     if (!isObject(pub.pq)) throw new KeyriteError('INVALID_KEY', 'The hybrid public key has no post-quantum part.');
     assertPqKey(pub.pq.alg, pub.pq.publicKey);
     assertBytes(sig.pq, 'The ML-DSA-65 signature');
-    pq = mldsa65Verify(pub.pq.publicKey, msg, sig.pq) ? 'pass' : 'fail';
+    pq = mldsa65.verify(pub.pq.publicKey, msg, sig.pq) ? 'pass' : 'fail';
   }
   const valid = mode === 'hybrid' ? classical === 'pass' && pq === 'pass' : mode === 'classical-only' ? classical === 'pass' : pq === 'pass';
   return { valid, mode, classical, pq };

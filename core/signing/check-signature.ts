@@ -8,7 +8,7 @@
 import { KeyriteError } from '../errors.ts';
 import { equalBytes, fromUtf8 } from '../bytes.ts';
 import { sha256 } from '../crypto/hash.ts';
-import { NOBLE_ED25519, VERIFY_MODES, verifyHybrid, type Ed25519Backend, type HybridPublicKey, type VerifyMode } from '../crypto/hybrid.ts';
+import { NOBLE_ED25519, NOBLE_MLDSA65, VERIFY_MODES, verifyHybrid, type Ed25519Backend, type MlDsa65Backend, type HybridPublicKey, type VerifyMode } from '../crypto/hybrid.ts';
 import { parseEnvelope, pae, type DsseEnvelope } from '../encoding/dsse.ts';
 import { fingerprint, fingerprintMatches, formatFingerprintHex, type ParsedFingerprint } from '../encoding/fingerprint.ts';
 import { fromHex, toHex } from '../encoding/hex.ts';
@@ -164,13 +164,13 @@ function checkIssuer(raw: unknown): ReadIssuer {
  * thumbprint (Keyrite always writes the keyids), both verifying over PAE in the chosen mode.
  * The signing ceremony keeps an interrupted run's envelope only under the same rule.
  */
-export function envelopeSignatureProblem(envelope: DsseEnvelope, publicKey: HybridPublicKey, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519): string | undefined {
+export function envelopeSignatureProblem(envelope: DsseEnvelope, publicKey: HybridPublicKey, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519, mldsa65: MlDsa65Backend = NOBLE_MLDSA65): string | undefined {
   const sigs = envelope.signatures;
   if (sigs.length !== 2) return `The envelope has ${sigs.length} signature${sigs.length === 1 ? '' : 's'}; a signed document has exactly two, the master key's Ed25519 and then its ML-DSA-65 signature.`;
   const ids = principalKeyIds(publicKey);
   if (sigs[0]!.keyid !== ids.classical) return "Signature 1 does not name the master key's Ed25519 key by its thumbprint: the signatures are in the wrong order, unnamed or of another key.";
   if (sigs[1]!.keyid !== ids.pq) return "Signature 2 does not name the master key's ML-DSA-65 key by its thumbprint: the signatures are in the wrong order, unnamed or of another key.";
-  const r = verifyHybrid(publicKey, pae(envelope.payloadType, envelope.payload), { classical: sigs[0]!.sig, pq: sigs[1]!.sig }, mode, ed25519);
+  const r = verifyHybrid(publicKey, pae(envelope.payloadType, envelope.payload), { classical: sigs[0]!.sig, pq: sigs[1]!.sig }, mode, ed25519, mldsa65);
   if (r.valid) return undefined;
   const failed = [r.classical === 'fail' ? 'Ed25519' : '', r.pq === 'fail' ? 'ML-DSA-65' : ''].filter(Boolean);
   return failed.length === 2 ? "Neither the Ed25519 nor the ML-DSA-65 signature of the master key verifies over the envelope's payload." : `The ${failed[0]} signature of the master key does not verify over the envelope's payload.`;

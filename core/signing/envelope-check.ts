@@ -6,7 +6,7 @@
  */
 import { equalBytes, fromUtf8 } from '../bytes.ts';
 import { parseEnvelope, type DsseEnvelope } from '../encoding/dsse.ts';
-import { NOBLE_ED25519, type Ed25519Backend, type HybridPublicKey, type VerifyMode } from '../crypto/hybrid.ts';
+import { NOBLE_ED25519, NOBLE_MLDSA65, type Ed25519Backend, type MlDsa65Backend, type HybridPublicKey, type VerifyMode } from '../crypto/hybrid.ts';
 import { envelopeSignatureProblem } from './check-signature.ts';
 
 /**
@@ -14,7 +14,7 @@ import { envelopeSignatureProblem } from './check-signature.ts';
  * verifier put inside their own sentence ("… (its payload is not the document); …"), or
  * undefined when it is.
  */
-export function envelopeProblem(envelope: Uint8Array, document: { readonly payloadType: string; readonly bytes: Uint8Array }, issuer: HybridPublicKey, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519): string | undefined {
+export function envelopeProblem(envelope: Uint8Array, document: { readonly payloadType: string; readonly bytes: Uint8Array }, issuer: HybridPublicKey, mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519, mldsa65: MlDsa65Backend = NOBLE_MLDSA65): string | undefined {
   let env: DsseEnvelope;
   try {
     env = parseEnvelope(fromUtf8(envelope));
@@ -23,7 +23,7 @@ export function envelopeProblem(envelope: Uint8Array, document: { readonly paylo
   }
   if (env.payloadType !== document.payloadType) return `its payload type is not ${document.payloadType}`;
   if (!equalBytes(env.payload, document.bytes)) return 'its payload is not the document';
-  const problem = envelopeSignatureProblem(env, issuer, mode, ed25519);
+  const problem = envelopeSignatureProblem(env, issuer, mode, ed25519, mldsa65);
   // check-signature states it as a sentence of its own; here it is a clause like the ones above.
   return problem === undefined ? undefined : `${problem.charAt(0).toLowerCase()}${problem.slice(1).replace(/\.$/, '')}`;
 }

@@ -29,8 +29,8 @@ import { concatBytes, equalBytes, fromUtf8, utf8 } from '../bytes.ts';
 import { fromBase64, toBase64 } from '../encoding/base64url.ts';
 import { toHex } from '../encoding/hex.ts';
 import { sha256 } from '../crypto/hash.ts';
-import { NOBLE_ED25519, verifyHybrid, VERIFY_MODES } from '../crypto/hybrid.ts';
-import type { ClassicalAlg, Ed25519Backend, HybridPublicKey, HybridSigner, PartResult, VerifyMode } from '../crypto/hybrid.ts';
+import { NOBLE_ED25519, NOBLE_MLDSA65, verifyHybrid, VERIFY_MODES } from '../crypto/hybrid.ts';
+import type { ClassicalAlg, Ed25519Backend, MlDsa65Backend, HybridPublicKey, HybridSigner, PartResult, VerifyMode } from '../crypto/hybrid.ts';
 import { p256Uncompressed } from '../crypto/p256.ts';
 import { HASH_LENGTH, verifyConsistency } from './merkle.ts';
 
@@ -330,7 +330,7 @@ interface KeySlot {
  * only when all of its matching lines verify. Modes as in verifyHybrid: in classical-only
  * (pq-only) mode the other half is 'not-checked'. Malformed notes throw; bad signatures do not.
  */
-export function verifyCheckpointSignatures(note: string | Uint8Array | CheckpointNote, knownKeys: readonly KnownPrincipal[], mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519): CheckpointVerification {
+export function verifyCheckpointSignatures(note: string | Uint8Array | CheckpointNote, knownKeys: readonly KnownPrincipal[], mode: VerifyMode = 'hybrid', ed25519: Ed25519Backend = NOBLE_ED25519, mldsa65: MlDsa65Backend = NOBLE_MLDSA65): CheckpointVerification {
   if (!VERIFY_MODES.includes(mode)) throw new KeyriteError('INVALID_INPUT', `Unknown verification mode ${JSON.stringify(String(mode))}; use hybrid, classical-only or pq-only.`);
   // A pre-parsed note is re-parsed from its own parts, so what is checked is what a file would hold.
   const parsed = typeof note === 'string' || note instanceof Uint8Array ? parseCheckpointNote(note) : parseCheckpointNote(formatSignedNote(note.text, note.signatures));
@@ -371,7 +371,7 @@ export function verifyCheckpointSignatures(note: string | Uint8Array | Checkpoin
     const r =
       slot.part === 'classical'
         ? verifyHybrid(pub, message, { classical: sig.signature, pq: new Uint8Array(0) }, 'classical-only', ed25519).classical
-        : verifyHybrid(pub, message, { classical: new Uint8Array(0), pq: sig.signature }, 'pq-only').pq;
+        : verifyHybrid(pub, message, { classical: new Uint8Array(0), pq: sig.signature }, 'pq-only', ed25519, mldsa65).pq;
     const ok = r === 'pass';
     if (!ok) failedSignatures++;
     results[slot.principal]![slot.part].push(ok);

@@ -8,7 +8,7 @@ import { toHex } from '../encoding/hex.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { expectObject, type JsonObject } from '../encoding/json-fields.ts';
 import type { DsseEnvelope } from '../encoding/dsse.ts';
-import type { Ed25519Backend, VerifyMode } from '../crypto/hybrid.ts';
+import type { Ed25519Backend, MlDsa65Backend, VerifyMode } from '../crypto/hybrid.ts';
 import type { EscrowManifest } from '../escrow/manifest.ts';
 import type { CheckpointNote, KnownPrincipal } from '../transcript/checkpoint.ts';
 import type { TranscriptContents } from '../transcript/transcript.ts';
@@ -24,11 +24,12 @@ import { fail } from './check-list.ts';
 import type { StatementSigner, StatementSignatureReport } from './statement-signatures.ts';
 import type { TranscriptFacts } from './transcript-facts.ts';
 
-/** The hash and Ed25519 implementations the verifier runs on (noble by default; node:crypto in core/node). */
+/** The hash and signature implementations the verifier runs on (noble by default; node:crypto's SHA-256 and Ed25519 in core/node; ML-DSA-65 is noble's everywhere). */
 export interface VerifierCrypto {
   readonly name: string;
   sha256(data: Uint8Array): Uint8Array;
   readonly ed25519: Ed25519Backend;
+  readonly mldsa65: MlDsa65Backend;
 }
 
 /** What a signing transcript states beyond a quorum unlock: the request it checked and the documents it signed (ceremony.end). */

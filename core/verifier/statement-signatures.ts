@@ -5,7 +5,7 @@
  * over distinct principals, never over keyids or signature entries.
  */
 import { pae, type DsseEnvelope } from '../encoding/dsse.ts';
-import { verifyHybrid, type Ed25519Backend, type HybridPublicKey, type PartResult, type VerifyMode } from '../crypto/hybrid.ts';
+import { verifyHybrid, type Ed25519Backend, type MlDsa65Backend, type HybridPublicKey, type PartResult, type VerifyMode } from '../crypto/hybrid.ts';
 import { principalKeyIds } from '../bundle/principals.ts';
 
 export interface StatementSigner {
@@ -34,7 +34,7 @@ export interface StatementSignatureReport {
   readonly invalid: readonly string[];
 }
 
-export function evaluateStatementSignatures(env: DsseEnvelope, signers: readonly StatementSigner[], mode: VerifyMode, ed25519: Ed25519Backend): StatementSignatureReport {
+export function evaluateStatementSignatures(env: DsseEnvelope, signers: readonly StatementSigner[], mode: VerifyMode, ed25519: Ed25519Backend, mldsa65: MlDsa65Backend): StatementSignatureReport {
   const message = pae(env.payloadType, env.payload);
   const counts = new Map<string, number>();
   for (const s of env.signatures) if (s.keyid !== undefined) counts.set(s.keyid, (counts.get(s.keyid) ?? 0) + 1);
@@ -52,7 +52,7 @@ export function evaluateStatementSignatures(env: DsseEnvelope, signers: readonly
       const ok = sigs.every((s) => {
         const r = half === 'classical'
           ? verifyHybrid(p.publicKey, message, { classical: s.sig, pq: new Uint8Array(0) }, 'classical-only', ed25519).classical
-          : verifyHybrid(p.publicKey, message, { classical: new Uint8Array(0), pq: s.sig }, 'pq-only', ed25519).pq;
+          : verifyHybrid(p.publicKey, message, { classical: new Uint8Array(0), pq: s.sig }, 'pq-only', ed25519, mldsa65).pq;
         return r === 'pass';
       });
       if (!ok) invalid.push(`${p.id} (${half === 'classical' ? p.publicKey.classical.alg : 'ML-DSA-65'})`);

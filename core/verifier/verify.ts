@@ -13,7 +13,7 @@ import { KeyriteError } from '../errors.ts';
 import { fromHex } from '../encoding/hex.ts';
 import { fingerprint as asFingerprint, fingerprintMatches, parseFingerprint, type ParsedFingerprint } from '../encoding/fingerprint.ts';
 import { sha256 as nobleSha256 } from '../crypto/hash.ts';
-import { NOBLE_ED25519, VERIFY_MODES, type VerifyMode } from '../crypto/hybrid.ts';
+import { NOBLE_ED25519, NOBLE_MLDSA65, VERIFY_MODES, type VerifyMode } from '../crypto/hybrid.ts';
 import type { BundleFiles } from '../bundle/layout.ts';
 import { CheckList, fail, type Check } from './check-list.ts';
 import { VerifyContext, type VerifierCrypto } from './context.ts';
@@ -22,7 +22,7 @@ import { VERIFY_REPORT_FORMAT, verdictOf, type TrustAnchor, type VerifyReport } 
 
 export type { VerifierCrypto } from './context.ts';
 
-export const NOBLE_VERIFIER_CRYPTO: VerifierCrypto = Object.freeze({ name: 'noble', sha256: nobleSha256, ed25519: NOBLE_ED25519 });
+export const NOBLE_VERIFIER_CRYPTO: VerifierCrypto = Object.freeze({ name: 'noble', sha256: nobleSha256, ed25519: NOBLE_ED25519, mldsa65: NOBLE_MLDSA65 });
 
 export interface VerifyOptions {
   /** The master fingerprint read aloud at the ceremony: 64 hex digits, or the 16 words. */

@@ -93,7 +93,7 @@ export const checkpointSignatures: Check<VerifyContext> = {
       const note = ctx.notes.get(p)!;
       const lines = note.signatures.map((s) => `${s.name} ${toHex(s.keyId)}`);
       if (new Set(lines).size !== lines.length) fail(`${p} carries the same key's signature more than once.`);
-      const v = verifyCheckpointSignatures(note, known, ctx.mode, ctx.crypto.ed25519);
+      const v = verifyCheckpointSignatures(note, known, ctx.mode, ctx.crypto.ed25519, ctx.crypto.mldsa65);
       if (v.failedSignatures > 0) fail(`${p}: ${v.failedSignatures} signature(s) do not verify.`);
       if (v.unknownSignatures.length > 0) fail(`${p} carries ${v.unknownSignatures.length} signature(s) from keys that are not the ceremony's.`);
       const required = requiredSigners(ctx, i);

@@ -44,7 +44,7 @@ export const shareReceipts: Check<VerifyContext> = {
       if (!raw) fail(`The transcript holds no share receipt from trustee ${t.id}.`);
       const r = receiptFromJson(raw);
       const pub = ctx.trustees.find((x) => x.id === t.id)!.publicKey;
-      const v = verifyHybrid(pub, receiptSigningMessage(r.body), r.signature, ctx.mode, ctx.crypto.ed25519);
+      const v = verifyHybrid(pub, receiptSigningMessage(r.body), r.signature, ctx.mode, ctx.crypto.ed25519, ctx.crypto.mldsa65);
       if (!v.valid) fail(`The share receipt of trustee ${t.id} does not verify (${modeClause(ctx.mode)}).`);
       if (r.body.commitmentCheck !== 'match' || r.body.blobCheck !== 'match' || r.body.x !== t.x || r.body.masterFingerprint !== master.fingerprint || r.body.trusteeFingerprint !== t.fingerprint) {
         fail(`The share receipt of trustee ${t.id} does not confirm their share against the manifest.`);

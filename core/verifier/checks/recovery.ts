@@ -168,7 +168,7 @@ export const originalLink: Check<VerifyContext> = {
       return found[0]!.sig;
     };
     const mode = ctx.mode;
-    const v = verifyHybrid(master.publicKey, pae(env.payloadType, env.payload), { classical: mode === 'pq-only' ? new Uint8Array(0) : sigOf(ids.classical), pq: mode === 'classical-only' ? new Uint8Array(0) : sigOf(ids.pq) }, mode, ctx.crypto.ed25519);
+    const v = verifyHybrid(master.publicKey, pae(env.payloadType, env.payload), { classical: mode === 'pq-only' ? new Uint8Array(0) : sigOf(ids.classical), pq: mode === 'classical-only' ? new Uint8Array(0) : sigOf(ids.pq) }, mode, ctx.crypto.ed25519, ctx.crypto.mldsa65);
     if (!v.valid) fail(`The original master key's signature on the original statement does not verify (${modeClause(mode)}).`);
     const named = new Map((Array.isArray(pred.trustees) ? pred.trustees : []).map((x) => {
       const o = expectObject(x, 'original trustee');

@@ -91,7 +91,7 @@ export const signedDocuments: Check<VerifyContext> = {
       if (!equalBytes(bytes, doc.bytes) || recorded.payloadType !== doc.payloadType || ctx.sha256Hex(bytes) !== recorded.sha256) fail(`${path} is not the document that the checked request and this ceremony make.`);
       const envelope = ctx.file(`${path}.dsse.json`);
       if (ctx.sha256Hex(envelope) !== recorded.envelopeSha256) fail(`${path}.dsse.json is not the envelope whose SHA-256 the transcript recorded.`);
-      const problem = envelopeProblem(envelope, doc, master.publicKey, ctx.mode, ctx.crypto.ed25519);
+      const problem = envelopeProblem(envelope, doc, master.publicKey, ctx.mode, ctx.crypto.ed25519, ctx.crypto.mldsa65);
       if (problem) fail(`${path}.dsse.json is not the master key's signature of ${doc.name}: ${problem} (${modeClause(ctx.mode)}).`);
     }
     return `${expected.length} document${expected.length === 1 ? '' : 's'} (${expected.map((d) => d.name).join(', ')}), each exactly what the checked request and this ceremony make, signed by the master key (${modeClause(ctx.mode)}), with the SHA-256 recorded in the transcript`;

@@ -82,7 +82,7 @@ export const statementSignatures: Check<VerifyContext> = {
   needs: ['statement'],
   run(ctx) {
     const envelope = ctx.envelope!;
-    const report = evaluateStatementSignatures(envelope, ctx.signers(), ctx.mode, ctx.crypto.ed25519);
+    const report = evaluateStatementSignatures(envelope, ctx.signers(), ctx.mode, ctx.crypto.ed25519, ctx.crypto.mldsa65);
     ctx.signatures = report;
     if (report.unknown > 0) fail(`The statement carries ${report.unknown} signature(s) whose keyid is not a key of this ceremony.`);
     if (report.repeatedKeyIds.length > 0) fail(`The statement carries more than one signature for the key(s) ${report.repeatedKeyIds.join(', ')}; a key signs once.`);
