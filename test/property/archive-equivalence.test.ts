@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeBundleArchive, encodeBundleArchive } from '../../core/bundle/archive.ts';
 import { verifyBundle } from '../../core/verifier/verify.ts';
-import { PROPERTY_VERIFIER_CRYPTO } from '../helpers/property-verifier-crypto.ts';
+import { CACHED_VERIFIER_CRYPTO } from '../helpers/cached-verifier-crypto.ts';
 import { GOLDEN_MASTER_FINGERPRINT, readBundleDir, rehash, type MutableBundle } from '../helpers/bundle-files.ts';
 import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE } from '../helpers/golden.ts';
 
@@ -65,7 +65,7 @@ test('property: folder → archive → folder is byte-identical, and verify give
         fc.pre(files.size > 0);
         const back = decodeBundleArchive(encodeBundleArchive(files));
         assert.deepEqual(new Map([...back].sort()), new Map([...files].sort()));
-        const options = { mode, crypto: PROPERTY_VERIFIER_CRYPTO, ...(anchored ? { trust: GOLDEN_MASTER_FINGERPRINT } : {}) };
+        const options = { mode, crypto: CACHED_VERIFIER_CRYPTO, ...(anchored ? { trust: GOLDEN_MASTER_FINGERPRINT } : {}) };
         const folderReport = verifyBundle(files, options);
         assert.deepEqual(verifyBundle(back, options), folderReport);
         if (folderReport.verdict === 'valid') valid++;

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalize } from '../../core/encoding/jcs.ts';
-import { PROPERTY_VERIFIER_CRYPTO } from '../helpers/property-verifier-crypto.ts';
+import { CACHED_VERIFIER_CRYPTO } from '../helpers/cached-verifier-crypto.ts';
 import { verifyChain } from '../../core/verifier/chain.ts';
 import { readBundleDir, rehash, text, setText, transcriptLines, setTranscriptLines, type MutableBundle } from '../helpers/bundle-files.ts';
 import { trustedFingerprint } from '../integration/recovery/helpers.ts';
@@ -39,14 +39,14 @@ after(() => {
 const copy = (b: MutableBundle): MutableBundle => new Map([...b].map(([p, x]) => [p, Uint8Array.from(x)]));
 
 function assertRefused(root: MutableBundle, rotation: MutableBundle, what: string): void {
-  const r = verifyChain([root, rotation], { trust, crypto: PROPERTY_VERIFIER_CRYPTO });
+  const r = verifyChain([root, rotation], { trust, crypto: CACHED_VERIFIER_CRYPTO });
   assert.equal(r.verdict, 'invalid', what);
   assert.equal(r.current, undefined, what);
   for (const report of [r, ...r.bundles]) for (const c of report.checks) assert.doesNotMatch(c.detail, /could not read this part/, `${what}: ${c.name}`);
 }
 
 test('the chain the mutations start from verifies', () => {
-  const r = verifyChain([copy(ROOT), copy(ROTATION)], { trust, crypto: PROPERTY_VERIFIER_CRYPTO });
+  const r = verifyChain([copy(ROOT), copy(ROTATION)], { trust, crypto: CACHED_VERIFIER_CRYPTO });
   assert.equal(r.verdict, 'valid', JSON.stringify(r.checks.filter((c) => c.status !== 'pass')));
 });
 

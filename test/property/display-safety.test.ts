@@ -15,7 +15,7 @@ import { canonicalize } from '../../core/encoding/jcs.ts';
 import { toHex } from '../../core/encoding/hex.ts';
 import { leafHash } from '../../core/transcript/merkle.ts';
 import { verifyBundle } from '../../core/verifier/verify.ts';
-import { PROPERTY_VERIFIER_CRYPTO } from '../helpers/property-verifier-crypto.ts';
+import { CACHED_VERIFIER_CRYPTO } from '../helpers/cached-verifier-crypto.ts';
 import { createHandlers } from '../../electron/ipc/handlers.ts';
 import { AuditSession } from '../../electron/ipc/audit-session.ts';
 import { goldenBundle, readBundleDir, rehash, setText, setTranscriptLines, text, transcriptLines, type MutableBundle } from '../helpers/bundle-files.ts';
@@ -130,7 +130,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test('property: every field of the verifier report is escaped and one line, wherever the hostile text was planted', () => {
   fc.assert(
     fc.property(siteArb, hostileText, fc.constantFrom('hybrid', 'classical-only', 'pq-only' as const), (site, hostile, mode) => {
-      const report = verifyBundle(plant(site, hostile), { mode, crypto: PROPERTY_VERIFIER_CRYPTO });
+      const report = verifyBundle(plant(site, hostile), { mode, crypto: CACHED_VERIFIER_CRYPTO });
       assert.equal(report.verdict, 'invalid');
       for (const c of report.checks) {
         assertDisplaySafe(`${c.name} ${c.detail}`, `check ${c.name}`);
@@ -189,7 +189,7 @@ test('a step id with a bidi override, quoted by the transcript check, reaches th
   lines[last] = canonicalize(entry);
   rechainFrom(lines, last + 1);
   setTranscriptLines(b, lines);
-  const report = verifyBundle(rehash(b), { crypto: PROPERTY_VERIFIER_CRYPTO });
+  const report = verifyBundle(rehash(b), { crypto: CACHED_VERIFIER_CRYPTO });
   const structure = report.checks.find((c) => c.name === 'transcript-structure')!;
   assert.equal(structure.status, 'fail');
   assert.match(structure.detail, /export\\u\{202e\}\\u\{2066\} hidden/);

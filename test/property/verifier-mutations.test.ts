@@ -24,7 +24,7 @@ import { canonicalize } from '../../core/encoding/jcs.ts';
 import { toHex } from '../../core/encoding/hex.ts';
 import { leafHash } from '../../core/transcript/merkle.ts';
 import { verifyBundle } from '../../core/verifier/verify.ts';
-import { PROPERTY_VERIFIER_CRYPTO } from '../helpers/property-verifier-crypto.ts';
+import { CACHED_VERIFIER_CRYPTO } from '../helpers/cached-verifier-crypto.ts';
 import type { VerifyReport } from '../../core/verifier/report.ts';
 import {
   goldenBundle,
@@ -72,7 +72,7 @@ function judge(tally: Tally, mutation: unknown, files: MutableBundle, mode: Mode
   const what = `${JSON.stringify(mutation)} mode=${mode}`;
   let report: VerifyReport;
   try {
-    report = verifyBundle(files, { mode, crypto: PROPERTY_VERIFIER_CRYPTO });
+    report = verifyBundle(files, { mode, crypto: CACHED_VERIFIER_CRYPTO });
   } catch (e) {
     tally.problems.push(`THREW ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} :: ${what}`);
     return;

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { canonicalize } from '../../core/encoding/jcs.ts';
 import { parseFingerprint } from '../../core/encoding/fingerprint.ts';
 import { verifyBundle } from '../../core/verifier/verify.ts';
-import { PROPERTY_VERIFIER_CRYPTO } from '../helpers/property-verifier-crypto.ts';
+import { CACHED_VERIFIER_CRYPTO } from '../helpers/cached-verifier-crypto.ts';
 import { checkSignedDocument } from '../../core/signing/check-signature.ts';
 import { GOLDEN_MASTER_FINGERPRINT, readBundleDir, rehash, text, setText, type MutableBundle } from '../helpers/bundle-files.ts';
 import { GOLDEN_SIGNING_BUNDLE_FIXTURE } from '../helpers/golden.ts';
@@ -196,7 +196,7 @@ test('property: a signed document, envelope or request changed, bundle.json re-h
       const what = `${JSON.stringify(m)} mode=${mode}`;
       let report;
       try {
-        report = verifyBundle(b, { trust: GOLDEN_MASTER_FINGERPRINT, mode, crypto: PROPERTY_VERIFIER_CRYPTO });
+        report = verifyBundle(b, { trust: GOLDEN_MASTER_FINGERPRINT, mode, crypto: CACHED_VERIFIER_CRYPTO });
       } catch (e) {
         problems.push(`THREW ${String(e)} :: ${what}`);
         return;

@@ -1,5 +1,5 @@
-// The verifier core (core/verifier/verify.ts) on the golden bundle: valid in every mode, with
-// and without a trust anchor; then one targeted tamper per test, each asserting the verdict is
+// The verifier core (core/verifier/verify.ts) on the golden bundle: valid in every mode (on
+// its default noble crypto), with and without a trust anchor; then one targeted tamper per test, each asserting the verdict is
 // invalid AND the named check that must catch it fails. Where a deeper check than bundle-files
 // must be the one that catches the change, bundle.json is recomputed over the changed files.
 import { test } from 'node:test';
@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { KeyriteError } from '../../../core/errors.ts';
 import { fromHex } from '../../../core/encoding/hex.ts';
 import { fingerprint, fingerprintWords, formatFingerprintHex } from '../../../core/encoding/fingerprint.ts';
-import { verifyBundle, type VerifyOptions } from '../../../core/verifier/verify.ts';
+import { NOBLE_VERIFIER_CRYPTO, verifyBundle, type VerifyOptions } from '../../../core/verifier/verify.ts';
+import { CACHED_VERIFIER_CRYPTO } from '../../helpers/cached-verifier-crypto.ts';
 import type { VerifyReport } from '../../../core/verifier/report.ts';
 import {
   GOLDEN_MASTER_FINGERPRINT,
@@ -31,8 +32,9 @@ const CHECKS = [
 const TRUSTEE_1_FINGERPRINT = '0de61ac7929772f8f696606dd2bc69c8251e578d63f61fc8ba975d9be8e69693';
 const CRASH_TEXT = 'could not read this part';
 
+/** Runs the verifier on the tests' cached ML-DSA-65 (test/helpers/cached-verifier-crypto.ts) unless `options.crypto` says which. */
 function verify(files: MutableBundle, options: VerifyOptions = {}): VerifyReport {
-  const report = verifyBundle(files, options);
+  const report = verifyBundle(files, { crypto: CACHED_VERIFIER_CRYPTO, ...options });
   for (const c of report.checks) assert.ok(!c.detail.includes(CRASH_TEXT), `check ${c.name} hit an unexpected exception: ${c.detail}`);
   return report;
 }
@@ -71,7 +73,8 @@ function signatureIndexes(files: MutableBundle): { classical: number[]; pq: numb
 
 for (const mode of MODES) {
   test(`golden bundle: valid in ${mode} mode, unanchored, every check passes`, () => {
-    const r = verify(goldenBundle(), { mode });
+    // The verifier's default crypto (noble throughout), as the app and verify.html run it.
+    const r = verify(goldenBundle(), { mode, crypto: NOBLE_VERIFIER_CRYPTO });
     assert.equal(r.verdict, 'valid');
     assert.equal(r.mode, mode);
     assert.equal(r.anchor.anchored, false);

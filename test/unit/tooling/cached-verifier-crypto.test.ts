@@ -1,10 +1,10 @@
-// The property tests' ML-DSA-65 cache (test/helpers/property-verifier-crypto.ts) must give
+// The verifier tests' ML-DSA-65 cache (test/helpers/cached-verifier-crypto.ts) must give
 // noble's verdict for every input, and serve from the cache only the exact same bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mldsa65KeyFromSeed, mldsa65Sign } from '../../../core/crypto/mldsa65.ts';
 import { NOBLE_MLDSA65 } from '../../../core/crypto/hybrid.ts';
-import { cachedMlDsa65 } from '../../helpers/property-verifier-crypto.ts';
+import { cachedMlDsa65 } from '../../helpers/cached-verifier-crypto.ts';
 
 test('the cached ML-DSA-65 verifier answers as noble, and only the same bytes are served from the cache', () => {
   const key = mldsa65KeyFromSeed(new Uint8Array(32).fill(7));

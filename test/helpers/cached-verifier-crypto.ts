@@ -1,8 +1,9 @@
 /**
- * The crypto the verifier's property tests run on: `keyrite verify`'s own (native SHA-256 and
- * Ed25519) with noble's ML-DSA-65 behind a cache of its verdicts. A mutation changes one file,
- * so most of a run's 60-odd ML-DSA-65 verifications repeat the unmutated bundle's; they cost
- * about 40% of these tests' time. ML-DSA-65 verification is a pure function of (public key,
+ * The crypto the tests that judge the verifier's logic on many changed copies of one bundle
+ * (the property tests, the tamper tests) run on: `keyrite verify`'s own (native SHA-256 and
+ * Ed25519) with noble's ML-DSA-65 behind a cache of its verdicts. A change touches one file, so
+ * most of a run's 60-odd ML-DSA-65 verifications repeat the unchanged bundle's; they cost
+ * about half of these tests' CPU time. ML-DSA-65 verification is a pure function of (public key,
  * message, signature), so a cache keyed by those exact bytes returns noble's verdict; what is
  * new (a mutated signature, message or key) is verified by noble. The tests judge the
  * verifier's logic; ML-DSA-65 itself is judged by its vectors (test/unit/crypto).
@@ -35,7 +36,7 @@ export function cachedMlDsa65(inner: MlDsa65Backend = NOBLE_MLDSA65): MlDsa65Bac
   };
 }
 
-export const PROPERTY_VERIFIER_CRYPTO: VerifierCrypto = Object.freeze({
+export const CACHED_VERIFIER_CRYPTO: VerifierCrypto = Object.freeze({
   ...NATIVE_VERIFIER_CRYPTO,
   name: 'node:crypto, ML-DSA-65 verdicts cached',
   mldsa65: cachedMlDsa65(),
