@@ -47,6 +47,13 @@ export const ENTRY = Object.freeze({
   keyStates: 'key.states',
 } as const);
 
+const ENTRY_TYPES: ReadonlySet<string> = new Set(Object.values(ENTRY));
+
+/** Whether `type` is one of the entry types above (what a ceremony writes and the verifier reads). */
+export function isEntryType(type: string): boolean {
+  return ENTRY_TYPES.has(type);
+}
+
 /** A token as recorded: its RFC 7512 identity, never a slot number. */
 export interface TokenRecord {
   uri: string;

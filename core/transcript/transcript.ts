@@ -9,7 +9,8 @@
  *    in the app, memory in tests). An entry exists once the sink has fsynced it; the writer
  *    updates its state only then, serialises concurrent appends, and stops after a failed
  *    write (the file must then be recovered and the writer resumed).
- *  - readTranscript is the verifier's reader: the whole file, strictly.
+ *  - checkTranscript is the verifier's reader: the whole file, strictly, line by line, keeping
+ *    only the entries asked for; readTranscript keeps them all.
  *  - recoverTranscript is the crash reader: the longest valid prefix, dropping only a torn
  *    final line (no final LF, or a final line that is not even JSON). Anything wrong before
  *    the final line is tampering, not a crash, and is refused with the line named.
@@ -54,15 +55,20 @@ export interface TranscriptResumeOptions extends TranscriptWriterOptions {
   lastCheckpoint?: Checkpoint;
 }
 
-export interface TranscriptContents {
+/** A transcript checked line by line (checkTranscript): every entry checked, the entries asked for kept. */
+export interface CheckedTranscript {
+  /** The entries kept, in order (all of them unless a `keep` filter was given); each carries its seq. */
   readonly entries: readonly TranscriptEntry[];
-  /** RFC 6962 leaf hash of each entry (entry i+1's prev is leafHashes[i] in hex). */
-  readonly leafHashes: readonly Uint8Array[];
   /** MTH of all entries. */
   readonly root: Uint8Array;
   readonly size: number;
-  /** The Merkle tree, for roots at earlier sizes and proofs. */
+  /** The Merkle tree of all entries, for roots at earlier sizes, proofs and leaf hashes. */
   readonly tree: MerkleTree;
+}
+
+export interface TranscriptContents extends CheckedTranscript {
+  /** RFC 6962 leaf hash of each entry (entry i+1's prev is leafHashes[i] in hex). */
+  readonly leafHashes: readonly Uint8Array[];
 }
 
 export interface RecoveredTranscript extends TranscriptContents {
@@ -148,35 +154,46 @@ function assertBytesInput(bytes: unknown): asserts bytes is Uint8Array {
 }
 
 /**
- * Reads a complete transcript.jsonl strictly: every line canonical and well-formed, seq
- * contiguous from 0, every prev the leaf hash of the entry before (64 zeros first), times
- * non-decreasing, and the file ends with LF (an empty file is an empty transcript). Throws
- * TranscriptError naming the first bad line. `options.sha256` replaces noble SHA-256 for the
- * leaf and node hashes (the verifier passes its VerifierCrypto's).
+ * Checks a complete transcript.jsonl strictly, one line at a time: every line canonical and
+ * well-formed, seq contiguous from 0, every prev the leaf hash of the entry before (64 zeros
+ * first), times non-decreasing, and the file ends with LF (an empty file is an empty
+ * transcript). Throws TranscriptError naming the first bad line. Only the previous entry and the
+ * Merkle tree's flat rows stay in memory, and the entries `keep` accepts (all by default): the
+ * verifier keeps the types its checks read. `options.sha256` replaces noble SHA-256 for the leaf
+ * and node hashes (the verifier passes its VerifierCrypto's).
  */
-export function readTranscript(bytes: Uint8Array, options: { sha256?: Sha256 } = {}): TranscriptContents {
+export function checkTranscript(bytes: Uint8Array, options: { sha256?: Sha256; keep?: (entry: TranscriptEntry) => boolean } = {}): CheckedTranscript {
   assertBytesInput(bytes);
-  const hash = options.sha256;
-  const { lines, tail } = splitLines(bytes);
-  const entries: TranscriptEntry[] = [];
-  const leaves: Uint8Array[] = [];
+  const { sha256: hash, keep } = options;
   const tree = new MerkleTree(hash);
-  lines.forEach((span, i) => {
-    const entry = parseLine(bytes, span, i);
-    const leaf = leafHash(bytes.subarray(span.start, span.end), hash);
-    checkLink(entry, i, i === 0 ? undefined : { entry: entries[i - 1]!, leaf: leaves[i - 1]! }, { line: i + 1, offset: span.start });
-    entries.push(entry);
-    leaves.push(leaf);
+  const kept: TranscriptEntry[] = [];
+  let previous: { entry: TranscriptEntry; leaf: Uint8Array } | undefined;
+  let start = 0;
+  let index = 0;
+  for (let lf = bytes.indexOf(LF); lf >= 0; lf = bytes.indexOf(LF, start)) {
+    const entry = parseLine(bytes, { start, end: lf }, index);
+    const leaf = leafHash(bytes.subarray(start, lf), hash);
+    checkLink(entry, index, previous, { line: index + 1, offset: start });
     tree.append(leaf);
-  });
-  if (tail !== undefined) {
+    if (keep === undefined || keep(entry)) kept.push(entry);
+    previous = { entry, leaf };
+    start = lf + 1;
+    index++;
+  }
+  if (start < bytes.length) {
     throw new TranscriptError(
       'VERIFY_FAILED',
-      `The ${describe(lines.length + 1)} is incomplete (the file does not end with a line break): the transcript was cut off, for example by a crash; recover it before use.`,
-      { line: lines.length + 1, offset: tail.start },
+      `The ${describe(index + 1)} is incomplete (the file does not end with a line break): the transcript was cut off, for example by a crash; recover it before use.`,
+      { line: index + 1, offset: start },
     );
   }
-  return contents(entries, leaves, tree);
+  return { entries: kept, root: tree.root(), size: index, tree };
+}
+
+/** Reads a complete transcript.jsonl strictly (checkTranscript), with every entry and leaf hash. */
+export function readTranscript(bytes: Uint8Array, options: { sha256?: Sha256 } = {}): TranscriptContents {
+  const checked = checkTranscript(bytes, { sha256: options.sha256 });
+  return { ...checked, leafHashes: Array.from({ length: checked.size }, (_, i) => checked.tree.leaf(i)) };
 }
 
 /**

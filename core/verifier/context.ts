@@ -11,7 +11,7 @@ import type { DsseEnvelope } from '../encoding/dsse.ts';
 import type { Ed25519Backend, MlDsa65Backend, VerifyMode } from '../crypto/hybrid.ts';
 import type { EscrowManifest } from '../escrow/manifest.ts';
 import type { CheckpointNote, KnownPrincipal } from '../transcript/checkpoint.ts';
-import type { TranscriptContents } from '../transcript/transcript.ts';
+import type { CheckedTranscript } from '../transcript/transcript.ts';
 import type { ParsedCeremonyScript } from '../script/script.ts';
 import type { BundleManifest } from '../bundle/bundle-manifest.ts';
 import type { MasterRecord, TrusteeRecord } from '../bundle/entries.ts';
@@ -60,7 +60,8 @@ export interface RotationTranscriptFacts {
 
 export class VerifyContext {
   manifest?: BundleManifest;
-  transcript?: TranscriptContents;
+  /** The transcript, checked; its entries are those of the types the checks read (transcriptRules). */
+  transcript?: CheckedTranscript;
   /** Why the transcript could not be read (the transcript checks report it). */
   transcriptError?: unknown;
   facts?: TranscriptFacts;

@@ -67,7 +67,7 @@ export const checkpointConsistency: Check<VerifyContext> = {
 function requiredSigners(ctx: VerifyContext, index: number): string[] {
   const entry = ctx.facts!.checkpoints[index];
   if (entry !== undefined) {
-    const body = ctx.transcript!.entries[entry.seq]!.body;
+    const body = ctx.transcript!.entries.find((e) => e.seq === entry.seq)!.body;
     return expectList(body.signers, 'signers of a checkpoint entry').map((s) => String(expectObject(s, 'checkpoint signer').name));
   }
   if (ctx.kind === 'escrow-recovery') return expectStrings(ctx.recovery!.end.signers, 'signers in ceremony.end');

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyriteError } from '../../../core/errors.ts';
+import { GENESIS_PREV, entryHashHex, makeEntry, type EntryBody, type TranscriptEntry } from '../../../core/transcript/entry.ts';
 import { fromHex } from '../../../core/encoding/hex.ts';
 import { fingerprint, fingerprintWords, formatFingerprintHex } from '../../../core/encoding/fingerprint.ts';
 import { NOBLE_VERIFIER_CRYPTO, verifyBundle, type VerifyOptions } from '../../../core/verifier/verify.ts';
@@ -237,6 +238,37 @@ test("the last entry's time changed (no next prev): the Merkle root no longer ma
   lines[last] = lines[last]!.replace('"time":"2026-01-01T09:01:25.000Z"', '"time":"2026-01-01T09:01:26.000Z"');
   setTranscriptLines(b, lines);
   assertFails(verify(rehash(b)), 'checkpoint-roots');
+});
+
+/** The lines with `extra` entries inserted at `at`, every seq and prev made right again (times kept). */
+function withEntriesInserted(lines: readonly string[], at: number, extra: readonly { type: string; body: EntryBody }[]): string[] {
+  const parsed = lines.map((l) => JSON.parse(l) as TranscriptEntry);
+  const time = parsed[Math.min(at, parsed.length - 1)]!.time;
+  const all = [...parsed.slice(0, at), ...extra.map((e) => ({ actor: 'admin', time, ...e })), ...parsed.slice(at)];
+  let prev = GENESIS_PREV;
+  return all.map((e, seq) => {
+    const entry = makeEntry({ seq, time: e.time, type: e.type, actor: e.actor, body: e.body, prev });
+    prev = entryHashHex(entry);
+    return JSON.stringify(entry);
+  });
+}
+
+test('entries of a type no check reads (step.progress) are chained and counted, but cannot stand first or after ceremony.end', () => {
+  const progress = { type: 'step.progress', body: { step: 'entropy', progress: { done: 1, total: 2 } } };
+  const cases: [string, number, string[]][] = [
+    ['before ceremony.start', 0, ['transcript-structure']],
+    ['after ceremony.end', 86, ['transcript-structure']],
+    // In the middle the structure holds; the checkpoints signed another transcript.
+    ['in the middle', 40, ['checkpoint-roots']],
+  ];
+  for (const [where, at, expected] of cases) {
+    const b = goldenBundle();
+    setTranscriptLines(b, withEntriesInserted(transcriptLines(b), at, [progress, progress]));
+    const r = verify(rehash(b));
+    assert.equal(r.transcriptEntries, 88, where);
+    for (const rule of ['transcript-syntax', 'transcript-sequence', 'transcript-chain', 'transcript-timestamps']) assert.equal(status(r, rule), 'pass', `${where}: ${rule}`);
+    assertFails(r, ...expected);
+  }
 });
 
 test('a transcript line made non-canonical (a space added): transcript-syntax fails', () => {
