@@ -31,6 +31,7 @@ import type { At, YEntry, YNode } from '../script/strict-yaml.ts';
 import { ANSWERS_PIN_MESSAGE, findPinValues } from '../script/pins.ts';
 import { ANSWERS_PAPER_WORDS_MESSAGE, findPaperWordValues } from './paper-words-values.ts';
 import { maxPaperShares } from '../escrow/paper-share.ts';
+import { PREVIOUS_MASTER } from '../bundle/layout.ts';
 import { CEREMONY_ROLES, MATCH_ATTRIBUTES } from '../script/script.ts';
 import type { CeremonyRole, CeremonyScript, CeremonyStep, ParsedCeremonyScript, ScriptTokenMatch, TokenRequirement } from '../script/script.ts';
 
@@ -152,6 +153,7 @@ export interface Answers {
 // Parser
 
 const PARTICIPANT_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const RESERVED_IDS: readonly string[] = ['master', PREVIOUS_MASTER];
 /** An environment variable name, as PIN sources take it. */
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const DICE = /^[1-6](?: +[1-6])*$/;
@@ -490,7 +492,11 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
     let id: string | undefined;
     if (get('id')) {
       id = c.str(get('id')!.value, `${label}: id`, { max: 32, pattern: PARTICIPANT_ID, hint: 'must be 1 to 32 of a-z, 0-9 and "-", starting with a letter or digit' });
-      if (id !== undefined) {
+      if (id !== undefined && RESERVED_IDS.includes(id)) {
+        // keys/master.* and keys/previous-master.* name the master keys in every bundle.
+        c.error(get('id')!.value.at, `participant id "${id}" is reserved: bundles name the master keys so; choose another id`);
+        id = undefined;
+      } else if (id !== undefined) {
         const first = ids.get(id);
         if (first) {
           c.error(get('id')!.value.at, `participant id "${id}" is used twice (first at line ${first.line}); ids must be unique`);

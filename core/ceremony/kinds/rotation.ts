@@ -23,7 +23,7 @@ import { readTranscript } from '../../transcript/transcript.ts';
 import type { CeremonyStep, ParsedCeremonyScript, StepOf } from '../../script/script.ts';
 import { ENTRY } from '../../bundle/entries.ts';
 import { parseKeyStates } from '../../bundle/key-states.ts';
-import { KEY_STATES_FILE, PREVIOUS_MASTER, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
+import { KEY_STATES_FILE, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
 import { principalName, readableFingerprint } from '../../bundle/principals.ts';
 import type { BundleLink } from '../../bundle/statement.ts';
 import { sha256Hex, type RotationFacts } from '../bundle-writer.ts';
@@ -128,9 +128,6 @@ async function prepare({ answers, env, previous }: Preflight): Promise<RotationS
       'This run folder holds the journal of an interrupted ceremony; a rotation is not resumed. Its new key may already be on the new master token and its envelopes in the trustees\' new folders: it must never be published. Destroy that key (with the token\'s own tools) and those envelopes, then start the rotation again in a new --out folder.',
     );
   }
-  // keys/master.* and keys/previous-master.* name the two master keys: no trustee may take those names.
-  const clash = answers.participants.find((p) => p.role === 'trustee' && (p.id === 'master' || p.id === PREVIOUS_MASTER));
-  if (clash) throw new KeyriteError('ANSWERS_INVALID', `A trustee of a rotation cannot have the id "${clash.id}": the rotation bundle names its two master keys so.`);
   await checkCurrentKind(env, answers);
   await checkOutputFolders(answers, env);
   const link = await readLink(env, answers);

@@ -185,6 +185,18 @@ const badAnswers: BadAnswers[] = [
     patterns: [/participant "trustee-3" has the same name as the participant at line \d+ \(names are compared ignoring case\)/],
   },
   {
+    name: 'a participant id the bundle reserves for the master key',
+    edit: (t) => replaceOnce(t, '  - id: trustee-3\n', '  - id: master\n'),
+    at: '- id: master',
+    patterns: [/participant id "master" is reserved: bundles name the master keys so; choose another id/],
+  },
+  {
+    name: 'a participant id the bundle reserves for the previous master key',
+    edit: (t) => replaceOnce(t, '  - id: witness-1\n', '  - id: previous-master\n'),
+    at: '- id: previous-master',
+    patterns: [/participant id "previous-master" is reserved/],
+  },
+  {
     name: 'wrong count for a role',
     edit: (t) => {
       const start = t.indexOf('  - id: trustee-5');
