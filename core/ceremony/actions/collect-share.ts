@@ -2,7 +2,7 @@
  * collect-share (escrow recovery): each trustee, one by one, opens their envelope (the file, or
  * the scan of their printed share card) with their token and PIN; checkOffer runs before the
  * share is accepted (the master key's signature, the header against the verified manifest, the
- * index, the commitment); progress "k of t". A failing share is refused naming the trustee and
+ * index, the commitment); progress "k of t" ("k, t needed" past t). A failing share is refused naming the trustee and
  * the reason; with fewer than t accepted shares the recovery stops before combining, naming
  * every refused share. Accepted shares stay in memory only (RecoveryState.offers).
  *
@@ -26,6 +26,11 @@ import type { FileRef } from '../types.ts';
 import { confirmWitness, firstWitness } from './common.ts';
 import type { RecoveryState } from './recovery-state.ts';
 
+/** "2 of 3" up to the threshold; past it, "4, 3 needed" (more shares than needed let the subsets find a bad one). */
+function sharesSoFar(accepted: number, needed: number): string {
+  return accepted <= needed ? `${accepted} of ${needed}` : `${accepted}, ${needed} needed`;
+}
+
 export async function collectShares(run: CeremonyRun, step: StepOf<'collect-share'>, st: RecoveryState): Promise<void> {
   const manifest = st.manifest!;
   const t = manifest.t;
@@ -33,7 +38,7 @@ export async function collectShares(run: CeremonyRun, step: StepOf<'collect-shar
   const refuse = async (id: string, label: string, kind: ShareRejection['kind'], reason: string, source?: 'paper'): Promise<void> => {
     st.rejected.push({ trusteeId: id, label, kind, reason });
     await run.record(ENTRY.shareRejected, id, { step: step.id, trusteeId: id, ...(source ? { source } : {}), kind, reason });
-    run.progress({ kind: 'warning', stepId: step.id, participantId: id, message: `Share of ${label} REFUSED: ${reason}. Still ${st.offers.length} of ${t}.`, share: { trusteeId: id, outcome: 'refused', reason, accepted: st.offers.length, needed: t } });
+    run.progress({ kind: 'warning', stepId: step.id, participantId: id, message: `Share of ${label} REFUSED: ${reason}. Still ${sharesSoFar(st.offers.length, t)}.`, share: { trusteeId: id, outcome: 'refused', reason, accepted: st.offers.length, needed: t } });
     summary.push(`${label}: share refused (${reason})`);
   };
   for (const ta of run.trusteeAnswers) {
@@ -75,9 +80,9 @@ export async function collectShares(run: CeremonyRun, step: StepOf<'collect-shar
     }
     st.offers.push(offer);
     const k = st.offers.length;
-    await run.record(ENTRY.shareAccepted, ta.id, { step: step.id, trusteeId: ta.id, x: offer.share.x, checks: ['signature', 'header', 'commitment', 'trustee'], progress: `${k} of ${t}` });
-    run.progress({ kind: 'info', stepId: step.id, participantId: ta.id, message: `Share of ${label} accepted: ${k} of ${t}.`, share: { trusteeId: ta.id, outcome: 'accepted', accepted: k, needed: t } });
-    summary.push(`${label}: share ${offer.share.x} accepted (${k} of ${t})`);
+    await run.record(ENTRY.shareAccepted, ta.id, { step: step.id, trusteeId: ta.id, x: offer.share.x, checks: ['signature', 'header', 'commitment', 'trustee'], progress: sharesSoFar(k, t) });
+    run.progress({ kind: 'info', stepId: step.id, participantId: ta.id, message: `Share of ${label} accepted: ${sharesSoFar(k, t)}.`, share: { trusteeId: ta.id, outcome: 'accepted', accepted: k, needed: t } });
+    summary.push(`${label}: share ${offer.share.x} accepted (${sharesSoFar(k, t)})`);
   }
   for (const p of run.paperTrustees) {
     const label = run.whoIs(p.id);
@@ -97,9 +102,9 @@ export async function collectShares(run: CeremonyRun, step: StepOf<'collect-shar
     }
     st.offers.push(offer);
     const k = st.offers.length;
-    await run.record(ENTRY.shareAccepted, p.id, { step: step.id, trusteeId: p.id, x: offer.share.x, source: 'paper', checks: ['checksum', 'ceremony', 'index'], progress: `${k} of ${t}` });
-    run.progress({ kind: 'info', stepId: step.id, participantId: p.id, message: `Share of ${label} typed from paper words: checksum, ceremony and index check; accepted ${k} of ${t} (it is proven only when the escrow blob opens).`, share: { trusteeId: p.id, outcome: 'accepted', accepted: k, needed: t } });
-    summary.push(`${label}: share ${offer.share.x} typed from paper words, checksum, ceremony and index checked (${k} of ${t}); no commitment on paper: proven when the escrow blob opens`);
+    await run.record(ENTRY.shareAccepted, p.id, { step: step.id, trusteeId: p.id, x: offer.share.x, source: 'paper', checks: ['checksum', 'ceremony', 'index'], progress: sharesSoFar(k, t) });
+    run.progress({ kind: 'info', stepId: step.id, participantId: p.id, message: `Share of ${label} typed from paper words: checksum, ceremony and index check; accepted ${sharesSoFar(k, t)} (it is proven only when the escrow blob opens).`, share: { trusteeId: p.id, outcome: 'accepted', accepted: k, needed: t } });
+    summary.push(`${label}: share ${offer.share.x} typed from paper words, checksum, ceremony and index checked (${sharesSoFar(k, t)}); no commitment on paper: proven when the escrow blob opens`);
   }
   if (st.offers.length < t) {
     const refused = st.rejected.map((r) => `the share of ${r.label} was refused: ${r.reason}`).join('; ');

@@ -112,6 +112,9 @@ test('the rotation writes OUT/bundle: the old key unlocked by the shares, a new 
   assert.deepEqual(states.keys.map((k) => [k.fingerprint, k.state]), [[res.master.fingerprint, 'active'], [root, 'deprecated']]);
   assert.equal(Date.parse(states.keys[1]!.until!) - Date.parse(states.keys[1]!.since), 30 * 24 * 3600 * 1000);
   for (const t of res.trustees) for (const f of t.files) assert.ok(existsSync(f), f);
+  // Every trustee's share unlocked the old key: past the threshold the count says how many were needed.
+  const progress = readFileSync(join(demo, 'rot1', 'bundle', 'transcript.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"share.accepted"')).map((l) => JSON.parse(l).body.progress);
+  assert.deepEqual(progress, ['1 of 3', '2 of 3', '3 of 3', '4, 3 needed', '5, 3 needed']);
   // The old master token was never opened (not even logged into: its file is byte for byte the same); the new token holds the new key.
   assert.deepEqual(readFileSync(join(demo, 'master', 'master.keyrite-token')), masterTokenBefore);
   const token = await openSoftwareTokenFile(join(demo, 'rotation', 'new-master.keyrite-token'));
