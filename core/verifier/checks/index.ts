@@ -9,6 +9,7 @@ import type { VerifyContext } from '../context.ts';
 import { bundleFiles, bundleLayout, bundleManifest } from './files.ts';
 import { transcriptRules, transcriptStructure } from './transcript.ts';
 import { policy, scriptHash } from './script-policy.ts';
+import { transcriptSteps } from './steps.ts';
 import { keys } from './keys.ts';
 import { readme } from './readme.ts';
 import { escrowManifest, shareReceipts } from './escrow.ts';
@@ -37,6 +38,7 @@ export const CHECKS: readonly TableEntry[] = [
   every(transcriptStructure),
   every(scriptHash),
   every(policy),
+  every(transcriptSteps),
   every(keys),
   every(bundleLayout),
   every(readme),

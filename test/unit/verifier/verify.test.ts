@@ -27,7 +27,7 @@ import {
 const MODES = ['hybrid', 'classical-only', 'pq-only'] as const;
 const CHECKS = [
   'bundle-manifest', 'bundle-files', 'transcript-syntax', 'transcript-sequence', 'transcript-chain', 'transcript-timestamps',
-  'transcript-structure', 'script-hash', 'policy', 'keys', 'bundle-layout', 'readme', 'escrow-manifest', 'share-receipts', 'checkpoint-roots',
+  'transcript-structure', 'script-hash', 'policy', 'transcript-steps', 'keys', 'bundle-layout', 'readme', 'escrow-manifest', 'share-receipts', 'checkpoint-roots',
   'checkpoint-consistency', 'checkpoint-signatures', 'statement', 'statement-signatures', 'hybrid-rule', 'threshold',
 ];
 const TRUSTEE_1_FINGERPRINT = '0de61ac7929772f8f696606dd2bc69c8251e578d63f61fc8ba975d9be8e69693';
@@ -240,16 +240,23 @@ test("the last entry's time changed (no next prev): the Merkle root no longer ma
   assertFails(verify(rehash(b)), 'checkpoint-roots');
 });
 
-/** The lines with `extra` entries inserted at `at`, every seq and prev made right again (times kept). */
-function withEntriesInserted(lines: readonly string[], at: number, extra: readonly { type: string; body: EntryBody }[]): string[] {
-  const parsed = lines.map((l) => JSON.parse(l) as TranscriptEntry);
-  const time = parsed[Math.min(at, parsed.length - 1)]!.time;
-  const all = [...parsed.slice(0, at), ...extra.map((e) => ({ actor: 'admin', time, ...e })), ...parsed.slice(at)];
+type EntryDraft = Pick<TranscriptEntry, 'type' | 'actor' | 'time' | 'body'>;
+
+/** The transcript lines after `edit`, every seq and prev made right again (times kept): only the later checks can tell. */
+function rewriteEntries(lines: readonly string[], edit: (entries: EntryDraft[]) => EntryDraft[]): string[] {
   let prev = GENESIS_PREV;
-  return all.map((e, seq) => {
+  return edit(lines.map((l) => JSON.parse(l) as TranscriptEntry)).map((e, seq) => {
     const entry = makeEntry({ seq, time: e.time, type: e.type, actor: e.actor, body: e.body, prev });
     prev = entryHashHex(entry);
     return JSON.stringify(entry);
+  });
+}
+
+/** The lines with `extra` entries inserted at `at` (rechained, the time of the entry they precede). */
+function withEntriesInserted(lines: readonly string[], at: number, extra: readonly { type: string; body: EntryBody }[]): string[] {
+  return rewriteEntries(lines, (all) => {
+    const time = all[Math.min(at, all.length - 1)]!.time;
+    return [...all.slice(0, at), ...extra.map((e) => ({ actor: 'admin', time, ...e })), ...all.slice(at)];
   });
 }
 
@@ -268,6 +275,30 @@ test('entries of a type no check reads (step.progress) are chained and counted, 
     assert.equal(r.transcriptEntries, 88, where);
     for (const rule of ['transcript-syntax', 'transcript-sequence', 'transcript-chain', 'transcript-timestamps']) assert.equal(status(r, rule), 'pass', `${where}: ${rule}`);
     assertFails(r, ...expected);
+  }
+});
+
+test('a transcript that does not follow its script: transcript-steps fails, naming the step', () => {
+  const isStep = (id: string) => (e: EntryDraft) => e.body.step === id && e.type.startsWith('step.');
+  const cases: [string, (all: EntryDraft[]) => EntryDraft[], RegExp][] = [
+    ['the self-test step left out', (all) => all.filter((e) => !isStep('self-test')(e)), /does not record the step\(s\) self-test/],
+    ['the air-gap check after the self-test', (all) => {
+      const airGap = all.filter(isStep('air-gap'));
+      const rest = all.filter((e) => !isStep('air-gap')(e));
+      const after = rest.findIndex((e) => e.type === 'step.end' && e.body.step === 'self-test') + 1;
+      return [...rest.slice(0, after), ...airGap.map((e) => ({ ...e, time: rest[after - 1]!.time })), ...rest.slice(after)];
+    }, /starts air-gap after self-test in the same run/],
+    ['a step the script does not have', (all) => all.map((e) => (isStep('self-test')(e) ? { ...e, body: { ...e.body, step: 'self-check' } } : e)), /names the step "self-check", which is not in the script/],
+    ['a step under another action', (all) => all.map((e) => (isStep('self-test')(e) && e.type === 'step.start' ? { ...e, body: { ...e.body, action: 'air-gap-check' } } : e)), /gives the step self-test the action "air-gap-check"; the script's is self-test/],
+    ['a step ended twice', (all) => all.flatMap((e) => (isStep('self-test')(e) && e.type === 'step.end' ? [e, e] : [e])), /ends self-test, which was not started in this run/],
+  ];
+  for (const [what, edit, message] of cases) {
+    const b = goldenBundle();
+    setTranscriptLines(b, rewriteEntries(transcriptLines(b), edit));
+    const r = verify(rehash(b));
+    for (const rule of ['transcript-chain', 'transcript-structure', 'script-hash']) assert.equal(status(r, rule), 'pass', `${what}: ${rule}`);
+    assertFails(r, 'transcript-steps');
+    assert.match(r.checks.find((c) => c.name === 'transcript-steps')!.detail, message, what);
   }
 });
 
