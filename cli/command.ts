@@ -11,6 +11,8 @@ export const EXIT = {
   CHECK_FAILED: 1,
   USAGE_OR_IO: 2,
   AUDIT_SCRIPT: 3,
+  /** keyrite verify --health-log: the bundle is valid, but the health log warns (not a failure of the bundle). */
+  HEALTH_WARNING: 4,
 } as const;
 
 export interface CliIO {

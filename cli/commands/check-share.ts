@@ -1,12 +1,14 @@
 /**
  * `keyrite check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN
- * [--trust FINGERPRINT] [--pin-env NAME] [--paper-words | --paper-words-env NAME] [--module PATH] [--json]`:
+ * [--trust FINGERPRINT] [--pin-env NAME] [--paper-words | --paper-words-env NAME] [--health-record FILE] [--module PATH] [--json]`:
  * a trustee checks their own share, alone, at any time (core/ceremony/share-check.ts): the
  * bundle verifies, the keyring is the manifest's, the token opens and signs, the sealed seed
  * opens, the share passes every check a recovery makes before combining, and (when given) the
- * paper-backup words are exactly that share. Nothing is written. Exit 0 the share is good; 1 a
+ * paper-backup words are exactly that share. Nothing is written but, with --health-record, the
+ * health record the token signed (a new file, never overwritten). Exit 0 the share is good; 1 a
  * check failed (the first failing check is named); 2 usage or I/O error.
  */
+import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
@@ -21,6 +23,8 @@ import { promptHidden } from '../../core/node/pin-prompt.ts';
 import { trustOf } from './verify.ts';
 import { readInput } from './ceremony-run.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
+import { encodeHealthRecord } from '../../core/escrow/health-record.ts';
+import { createFileExclusive } from '../../core/node/durable-files.ts';
 import { CHECK_SHARE_SPEC } from './specs.ts';
 
 /** --token: `software:PATH` (a rehearsal token file) or a PKCS#11 URI naming the token by label or serial. */
@@ -64,6 +68,9 @@ export const checkShareCommand: Command = {
     if (wordsEnv !== undefined && wordsPrompt) throw new KeyriteError('USAGE', 'Give --paper-words (typed at a prompt) or --paper-words-env NAME, not both.');
     if (wordsEnv !== undefined && (!ENV_NAME.test(wordsEnv) || !io.env[wordsEnv])) throw new KeyriteError('USAGE', `--paper-words-env ${wordsEnv.slice(0, 40)}: that is not a set environment variable.`);
     if (wordsPrompt && process.stdin.isTTY !== true) throw new KeyriteError('USAGE', 'Without a terminal the paper words cannot be typed at a prompt: use --paper-words-env NAME.');
+    const recordValue = args.value('health-record');
+    const recordPath = recordValue === undefined ? undefined : resolve(io.cwd, recordValue);
+    if (recordPath !== undefined && (await access(recordPath).then(() => true, () => false))) throw new KeyriteError('USAGE', `--health-record ${recordValue!.slice(0, 200)}: that file exists; a health record is written to a new file, never over another.`);
     const choice = tokenOf(args.required('token'), io.cwd);
     const bundle = (await readBundleSource(resolve(io.cwd, args.positionals[0]!))).files;
     const keyring = await readInput(resolve(io.cwd, args.required('keyring')), 'keyring');
@@ -89,9 +96,15 @@ export const checkShareCommand: Command = {
         ...(trust !== undefined ? { trust } : {}),
         pin: async () => (pinEnv !== undefined ? io.env[pinEnv]! : promptHidden(`PIN of your token "${(await token.describe()).label}": `)),
         ...(wordsEnv !== undefined ? { paperWords: async () => io.env[wordsEnv]! } : wordsPrompt ? { paperWords: () => promptHidden('Your paper-backup words (all of them, separated by spaces; not shown): ') } : {}),
+        ...(recordPath !== undefined ? { healthRecord: { now: () => new Date() } } : {}),
       });
-      if (args.flag('json')) printJson(io, r);
-      else io.stdout(printHuman(r));
+      const { healthRecord, ...shown } = r;
+      if (healthRecord !== undefined) {
+        await createFileExclusive(recordPath!, new TextEncoder().encode(encodeHealthRecord(healthRecord)), 0o644, `--health-record ${recordPath!}: that file appeared during the check; nothing was written over it.`);
+      }
+      const record = recordPath === undefined ? undefined : healthRecord === undefined ? { written: false } : { written: true, path: recordPath, result: healthRecord.body.result, checkedAt: healthRecord.body.checkedAt };
+      if (args.flag('json')) printJson(io, { ...shown, ...(record !== undefined ? { healthRecord: record } : {}) });
+      else io.stdout(printHuman(r) + (record === undefined ? '' : record.written ? `Health record (${record.result}, ${record.checkedAt}) signed by your token: ${record.path}\nAppend it to the share health log: keyrite health-log append LOG ${record.path}\n` : 'No health record was written: your token and sealed seed must open before they can sign one.\n'));
       if (!r.ok) {
         io.stderr(`keyrite: the share check failed at "${r.checks[r.checks.length - 1]!.name}": ${r.checks[r.checks.length - 1]!.detail}.\n`);
         return EXIT.CHECK_FAILED;

@@ -69,7 +69,7 @@ export const RECOVER_SPEC: CommandSpec = {
 export const CHECK_SHARE_SPEC: CommandSpec = {
   name: 'check-share',
   summary: 'a trustee checks their own share: bundle, keyring, token, sealed seed and share, alone',
-  usage: ['check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN [--trust FINGERPRINT] [--pin-env NAME] [--paper-words | --paper-words-env NAME] [--module PATH] [--json]'],
+  usage: ['check-share BUNDLE --keyring FILE (--envelope FILE | --envelope-card FILE) --token TOKEN [--trust FINGERPRINT] [--pin-env NAME] [--paper-words | --paper-words-env NAME] [--health-record FILE] [--module PATH] [--json]'],
   options: [
     { name: 'keyring', takesValue: true, valueName: 'FILE', help: 'your keyring.json from the ceremony' },
     { name: 'envelope', takesValue: true, valueName: 'FILE', help: 'your share-envelope.json' },
@@ -79,10 +79,26 @@ export const CHECK_SHARE_SPEC: CommandSpec = {
     { name: 'pin-env', takesValue: true, valueName: 'NAME', help: 'read the PIN from this environment variable (default: asked at a hidden prompt)' },
     { name: 'paper-words', takesValue: false, help: 'also check your paper-backup words against the share (typed at a hidden prompt, never shown)' },
     { name: 'paper-words-env', takesValue: true, valueName: 'NAME', help: 'the same, with the words read from this environment variable' },
+    { name: 'health-record', takesValue: true, valueName: 'FILE', help: 'write a health record signed by your token (a new file, never overwritten) to append to the share health log: keyrite health-log append' },
     { name: 'module', takesValue: true, valueName: 'PATH', help: `PKCS#11 module (default: $${PKCS11_MODULE_ENV})` },
   ],
   positionals: { min: 1, max: 1 },
   exitCodes: 'Exit codes: 0 the share is good, 1 a check failed (the first failing check is named), 2 usage or I/O error.',
+  details: 'With --health-record, once the token and the sealed seed opened, the token signs a health record of the outcome (alive, or the share or paper check that failed), even when a later check fails; it holds the share\'s published commitment, never the share.',
+};
+
+export const HEALTH_LOG_APPEND_SPEC: CommandSpec = {
+  name: 'health-log append',
+  summary: 'append a trustee\'s signed health record (check-share --health-record) to a share health log folder',
+  usage: ['health-log append LOG RECORD [--json]'],
+  options: [],
+  positionals: { min: 2, max: 2 },
+  details: [
+    'LOG is the health log folder (created with its first record if missing); RECORD the file check-share --health-record wrote.',
+    'The record must be signed by the keys it carries, of the log\'s ceremony and escrow epoch, not in the log already, and later',
+    'than that trustee\'s last record. The log is only ever appended to (fsynced); keyrite verify BUNDLE --health-log LOG judges it.',
+  ].join('\n'),
+  exitCodes: 'Exit codes: 0 appended, 1 the record or the log was refused (the reason is named), 2 usage or I/O error.',
 };
 
 export const CHECK_SIGNATURE_SPEC: CommandSpec = {
@@ -122,8 +138,8 @@ export const VERIFY_SPEC: CommandSpec = {
   name: 'verify',
   summary: 'verify a public bundle offline, with optional audit scripts',
   usage: [
-    'verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--script-memory MIB] [--require-live] [--json]',
-    'verify ROOT_BUNDLE ROTATION_BUNDLE... --trust ROOT_FINGERPRINT [--mode hybrid|classical-only|pq-only] [--require-live] [--json]',
+    'verify BUNDLE [--trust FINGERPRINT] [--mode hybrid|classical-only|pq-only] [--script FILE]... [--script-memory MIB] [--require-live] [--health-log LOG [--alive-within DAYS]] [--json]',
+    'verify ROOT_BUNDLE ROTATION_BUNDLE... --trust ROOT_FINGERPRINT [--mode hybrid|classical-only|pq-only] [--require-live] [--health-log LOG [--alive-within DAYS]] [--json]',
   ],
   options: [
     { name: 'trust', takesValue: true, valueName: 'FINGERPRINT', help: 'the master fingerprint read aloud at the ceremony (64 hex digits or the 16 words)' },
@@ -131,9 +147,11 @@ export const VERIFY_SPEC: CommandSpec = {
     { name: 'script', takesValue: true, repeatable: true, valueName: 'FILE', help: 'an audit script to run in the sandbox' },
     { name: 'script-memory', takesValue: true, valueName: 'MIB', help: 'memory for each audit script, bundle data included, in MiB (default 64, at most 1024)' },
     { name: 'require-live', takesValue: false, help: 'fail (exit 1, check live-ceremony) if the bundle comes from a rehearsal' },
+    { name: 'health-log', takesValue: true, valueName: 'LOG', help: 'a share health log folder: say how many shares of the escrow are proven alive (keyrite health-log append)' },
+    { name: 'alive-within', takesValue: true, valueName: 'DAYS', help: 'with --health-log: a share counts as alive when its last record is at most DAYS days old (default 90)' },
   ],
   positionals: { min: 1, max: 64 },
-  exitCodes: 'Exit codes: 0 valid, 1 verification failed, 2 usage or I/O error, 3 an audit script failed to run or timed out (3 wins over 1: the report is incomplete).',
+  exitCodes: 'Exit codes: 0 valid, 1 verification failed, 2 usage or I/O error, 3 an audit script failed to run or timed out (3 wins over 1: the report is incomplete), 4 the bundle is valid but the health log warns: fewer than t shares proven alive, or a record refused.',
   details: 'BUNDLE is a bundle folder or its archive (bundle.keyrite.tar), verified in memory with the same checks and verdict; an archive not in the exact form Keyrite writes is refused with the reason (exit 1). With two or more bundles, the chain: the root bundle first, then each rotation bundle in the order made (folders or archives), followed from the ROOT fingerprint given with --trust (required); each bundle is verified, then each link (fork, gap, rollback, validity, key states), and the current active key is named (--json: current.fingerprint). A rehearsal bundle that passes every check is VALID (exit 0), marked REHEARSAL in every output ("rehearsal": true with --json); with --require-live it fails instead (exit 1). classical-only and pq-only check one half of every signature and say which half they did not check.',
 };
 

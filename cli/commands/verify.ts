@@ -8,6 +8,9 @@
  *
  * `keyrite verify ROOT ROTATION... --trust ROOT_FINGERPRINT` verifies a chain (core/verifier/chain.ts):
  * every bundle, then each link by name, and names the current active key and every key's state.
+ *
+ * `--health-log LOG [--alive-within DAYS]` (either form) then judges the share health log against
+ * the current escrow (verify-health.ts): exit 4 when the bundle is valid but the log warns.
  */
 import { resolve } from 'node:path';
 import { EXIT, printJson, type CliIO, type Command } from '../command.ts';
@@ -23,6 +26,8 @@ import { auditScriptsError, runAuditScripts, scriptMemoryOption, type AuditScrip
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { modeClause } from '../../core/verifier/mode-words.ts';
 import { VERIFY_SPEC } from './specs.ts';
+import { healthExit, healthLogRequest, healthText, judgeHealthLog, type HealthLogRequest } from './verify-health.ts';
+import type { HealthLogReport } from '../../core/verifier/health-log.ts';
 
 function modeOf(value: string | undefined): VerifyMode {
   if (value === undefined) return 'hybrid';
@@ -115,21 +120,32 @@ function printChain(io: CliIO, paths: readonly string[], report: ChainReport): v
   io.stdout(lines.join('\n') + '\n');
 }
 
-async function runChain(args: Parameters<Command['run']>[0], io: CliIO, mode: VerifyMode, trust: string | undefined): Promise<number> {
+async function runChain(args: Parameters<Command['run']>[0], io: CliIO, mode: VerifyMode, trust: string | undefined, healthLog: HealthLogRequest | undefined): Promise<number> {
   if (trust === undefined) throw new KeyriteError('USAGE', 'A chain of bundles is verified from the root master fingerprint: give --trust ROOT_FINGERPRINT.');
   if (args.all('script').length > 0 || args.value('script-memory') !== undefined) throw new KeyriteError('USAGE', 'Audit scripts run on one bundle: verify each bundle with --script on its own.');
   const paths = args.positionals.map((p) => resolve(io.cwd, p));
   const sources = [];
   for (const p of paths) sources.push(await readBundleSource(p));
   const report = verifyChain(sources.map((s) => s.files), { trust, mode, crypto: NATIVE_VERIFIER_CRYPTO, requireLive: args.flag('require-live') });
-  if (args.flag('json')) printJson(io, { ok: report.verdict === 'valid', ...report });
-  else printChain(io, paths, report);
+  const health = healthLog !== undefined && report.verdict === 'valid' ? judgeHealthLog(healthLog, sources.map((s) => s.files), mode) : undefined;
+  if (args.flag('json')) printJson(io, { ok: report.verdict === 'valid', ...report, ...(health ? { health } : {}) });
+  else {
+    printChain(io, paths, report);
+    if (health) io.stdout(healthText(healthLog!.path, health));
+  }
   if (report.verdict === 'valid' && report.bundles.some((b) => b.rehearsal === true)) io.stderr(`keyrite: note: the chain holds REHEARSAL bundles: their keys are practice keys and must never be used for real. (--require-live refuses them.)\n`);
   if (report.verdict !== 'valid') {
     io.stderr(`keyrite: the chain did not verify: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')} failed.\n`);
     return EXIT.CHECK_FAILED;
   }
-  return EXIT.OK;
+  return health ? healthOutcome(io, health) : EXIT.OK;
+}
+
+/** The health log's line on stderr and its exit code, for a bundle (or chain) that verified. */
+function healthOutcome(io: CliIO, health: HealthLogReport): number {
+  if (health.outcome === 'unreadable') io.stderr(`keyrite: the share health log was not read: ${health.checks[0]!.detail}\n`);
+  else if (health.outcome === 'warning') io.stderr(`keyrite: health warning (the bundle itself is valid): ${health.statement}${health.refused > 0 ? `; ${health.refused} record(s) refused` : ''}.\n`);
+  return healthExit(health);
 }
 
 export const verifyCommand: Command = {
@@ -137,7 +153,8 @@ export const verifyCommand: Command = {
   async run(args, io) {
     const mode = modeOf(args.value('mode'));
     const trust = trustOf(args.value('trust'));
-    if (args.positionals.length > 1) return runChain(args, io, mode, trust);
+    const healthLog = await healthLogRequest(args, io);
+    if (args.positionals.length > 1) return runChain(args, io, mode, trust, healthLog);
     const bundlePath = resolve(io.cwd, args.positionals[0]!);
     const scripts = args.all('script').map((s) => resolve(io.cwd, s));
     const scriptMemory = scriptMemoryOption(args.value('script-memory'));
@@ -151,10 +168,12 @@ export const verifyCommand: Command = {
       report = { ...report, checks, verdict: verdictOf(checks, report.anchor) };
     }
     const scriptError = auditScriptsError(runs);
+    const health = healthLog !== undefined && report.verdict === 'valid' ? judgeHealthLog(healthLog, [files], mode) : undefined;
     if (args.flag('json')) {
-      printJson(io, { ok: report.verdict === 'valid' && scriptError === undefined, ...report, ...(source.archive ? { archive: source.archive } : {}), auditScripts: runs.map((r) => ({ file: r.fileName, ok: r.ok, checks: r.checks.length, ms: Math.round(r.ms), ...(r.error ? { error: r.error } : {}), logs: r.logs })) });
+      printJson(io, { ok: report.verdict === 'valid' && scriptError === undefined, ...report, ...(source.archive ? { archive: source.archive } : {}), auditScripts: runs.map((r) => ({ file: r.fileName, ok: r.ok, checks: r.checks.length, ms: Math.round(r.ms), ...(r.error ? { error: r.error } : {}), logs: r.logs })), ...(health ? { health } : {}) });
     } else {
       printHuman(io, bundlePath, source, report);
+      if (health) io.stdout(healthText(healthLog!.path, health));
     }
     if (scriptError) {
       io.stderr(`keyrite: ${scriptError.message}\n`);
@@ -165,6 +184,6 @@ export const verifyCommand: Command = {
       io.stderr(`keyrite: the bundle did not verify: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')} failed.\n`);
       return EXIT.CHECK_FAILED;
     }
-    return EXIT.OK;
+    return health ? healthOutcome(io, health) : EXIT.OK;
   },
 };

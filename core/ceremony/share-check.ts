@@ -22,6 +22,10 @@
  *
  * The checks stop at the first failure (the later ones need the earlier). Nothing is written;
  * the seed, the derived secret keys and the share are wiped before returning.
+ *
+ * With `healthRecord`, once the seed opened (the token and the trustee's ML-DSA-65 key can sign),
+ * the token signs a health record of the outcome (core/escrow/health-record.ts): "alive", or the
+ * share or paper check that failed. It names the share's published commitment, never the share.
  */
 import { KeyriteError } from '../errors.ts';
 import { equalBytes, fromUtf8 } from '../bytes.ts';
@@ -41,6 +45,9 @@ import { analyzeJournal } from './journal.ts';
 import { requireFileKind } from './file-kind.ts';
 import { KEYRING_FORMAT, keyringPublicKeys, openSealedTrusteeKeys, parseKeyring } from './keyring.ts';
 import { fingerprintHex } from '../bundle/principals.ts';
+import { makeHybridSigner } from '../crypto/hybrid.ts';
+import { mldsa65Sign } from '../crypto/mldsa65.ts';
+import { createHealthRecord, type HealthRecord, type HealthResult } from '../escrow/health-record.ts';
 
 export interface ShareCheckInput {
   /** The public bundle's files (bundle-relative paths). */
@@ -57,6 +64,8 @@ export interface ShareCheckInput {
   /** The paper-backup words, to check against the share (secret: asked only once the share checks out). */
   paperWords?: () => Promise<string>;
   crypto?: VerifierCrypto;
+  /** Sign a health record of the outcome, dated by `now` when it is signed. */
+  healthRecord?: { now: () => Date };
 }
 
 export interface ShareCheckStep {
@@ -77,6 +86,8 @@ export interface ShareCheckResult {
   x?: number;
   epoch?: number;
   quorum?: { n: number; t: number };
+  /** The signed health record, when asked for and the token could sign (the seed check passed). */
+  healthRecord?: HealthRecord;
 }
 
 class Stop extends Error {}
@@ -164,6 +175,7 @@ export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCh
       return fail('seed', 'the sealed seed in the keyring does not open on this token; the keyring or the token is not the one enrolled');
     }
     if (!derived) return fail('seed', "the sealed seed does not derive the keyring's ML-DSA-65 and X-Wing keys");
+    let outcome: HealthResult | undefined;
     try {
       pass('seed', "the sealed seed opens on the token and derives the keyring's ML-DSA-65 and X-Wing keys");
       let envelope;
@@ -184,8 +196,34 @@ export async function checkTrusteeShare(input: ShareCheckInput): Promise<ShareCh
           wipe(share.y, opened.offer.salt);
         }
       }
+      outcome = 'alive';
+    } catch (e) {
+      if (e instanceof Stop) outcome = result.checks[result.checks.length - 1]!.name === 'paper' ? 'paper-failed' : 'share-failed';
+      throw e;
     } finally {
-      wipe(derived.mldsa65.secretKey, derived.xwing.secretKey);
+      try {
+        if (outcome !== undefined && input.healthRecord) {
+          const sk = derived.mldsa65.secretKey;
+          const signer = makeHybridSigner(
+            { alg: keys.publicKey.classical.alg, publicKey: keys.publicKey.classical.publicKey, sign: (m) => t.sign(keyring.signingKey.ref, m) },
+            { publicKey: keys.publicKey.pq.publicKey, sign: (m) => mldsa65Sign(sk, m) },
+          );
+          result.healthRecord = await createHealthRecord({
+            ceremonyId: manifest.ceremonyId,
+            epoch: manifest.epoch,
+            masterFingerprint: manifest.masterFingerprint,
+            trusteeId: keyring.trusteeId,
+            x: entry!.x,
+            commitment: entry!.commitment,
+            checkedAt: input.healthRecord.now(),
+            result: outcome,
+            paper: result.checks.some((c) => c.name === 'paper'),
+            trusteeSigner: signer,
+          });
+        }
+      } finally {
+        wipe(derived.mldsa65.secretKey, derived.xwing.secretKey);
+      }
     }
     result.ok = true;
   } catch (e) {
