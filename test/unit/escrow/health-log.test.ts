@@ -12,7 +12,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isKeyriteError } from '../../../core/errors.ts';
-import { utf8 } from '../../../core/bytes.ts';
+import { concatBytes, utf8 } from '../../../core/bytes.ts';
 import { toHex } from '../../../core/encoding/hex.ts';
 import { canonicalize } from '../../../core/encoding/jcs.ts';
 import { encodeEntryLine, entryHashHex, GENESIS_PREV, makeEntry, type TranscriptEntry } from '../../../core/transcript/entry.ts';
@@ -62,11 +62,7 @@ function logOf(records: readonly (HealthRecord | { actor: string; body: Record<s
     const raw = 'body' in r && !('signature' in r) ? r : { actor: (r as HealthRecord).body.trusteeFingerprint, body: { record: healthRecordToJson(r as HealthRecord) } };
     entries.push(makeEntry({ seq: entries.length, time: '2026-01-01T00:00:00.000Z', type: (raw as { type?: string }).type ?? 'health.record', actor: raw.actor, body: raw.body, prev: entryHashHex(entries[entries.length - 1]!) }));
   }
-  const lines = entries.map(encodeEntryLine);
-  const out = new Uint8Array(lines.reduce((n, l) => n + l.length, 0));
-  let o = 0;
-  for (const l of lines) (out.set(l, o), (o += l.length));
-  return out;
+  return concatBytes(...entries.map(encodeEntryLine));
 }
 
 function judge(bytes: Uint8Array, days = 90, m: EscrowManifest = manifest, now = NOW): HealthLogReport {
