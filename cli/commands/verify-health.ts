@@ -5,16 +5,16 @@
  * The log is judged only when the bundle (or chain) verified; its outcome never changes the
  * bundle's verdict: an unreadable log is a failed check (exit 1), a warning exits 4.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT, type CliIO, type ParsedArgs } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
-import { fromUtf8 } from '../../core/bytes.ts';
+import { fromUtf8, toPlainBytes } from '../../core/bytes.ts';
 import type { VerifyMode } from '../../core/crypto/hybrid.ts';
 import { parseManifest } from '../../core/escrow/manifest.ts';
 import { checkHealthLog, DEFAULT_ALIVE_WITHIN_DAYS, HEALTH_LOG_FILE, MAX_ALIVE_WITHIN_DAYS, type HealthLogReport } from '../../core/verifier/health-log.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
-import { readInput } from './ceremony-run.ts';
+import { ioError } from '../../core/node/durable-files.ts';
 
 export interface HealthLogRequest {
   path: string;
@@ -38,7 +38,13 @@ export async function healthLogRequest(args: ParsedArgs, io: CliIO): Promise<Hea
   let path = resolve(io.cwd, log);
   const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
   if (isDir) path = join(path, HEALTH_LOG_FILE);
-  return { path, bytes: await readInput(path, 'share health log'), days };
+  let bytes: Uint8Array;
+  try {
+    bytes = toPlainBytes(await readFile(path));
+  } catch (e) {
+    throw ioError('read the share health log', path, e);
+  }
+  return { path, bytes, days };
 }
 
 /** Judges the log against the escrow of the last of `bundles` that publishes one. */
