@@ -16,7 +16,8 @@ import { concatBytes, utf8 } from '../../../core/bytes.ts';
 import { toHex } from '../../../core/encoding/hex.ts';
 import { canonicalize } from '../../../core/encoding/jcs.ts';
 import { encodeEntryLine, entryHashHex, GENESIS_PREV, makeEntry, type TranscriptEntry } from '../../../core/transcript/entry.ts';
-import type { EscrowManifest } from '../../../core/escrow/manifest.ts';
+import { encodeManifest, type EscrowManifest } from '../../../core/escrow/manifest.ts';
+import { judgeHealthLog } from '../../../cli/commands/verify-health.ts';
 import {
   createHealthRecord,
   encodeHealthRecord,
@@ -271,4 +272,15 @@ test('append: starts a log, appends, refuses what the verifier would refuse, and
   mkdirSync(bad);
   writeFileSync(join(bad, HEALTH_LOG_FILE), Buffer.concat([utf8('{"x":1}\n'), now]));
   await assert.rejects(appendHealthRecord(bad, file(await record(3, ago(DAY))), () => NOW), (e) => isKeyriteError(e, 'VERIFY_FAILED') && /is damaged/.test(e.message));
+});
+
+test('verify --health-log judges against the escrow of the last bundle given that publishes one', async () => {
+  const rec = await record(0, ago(DAY));
+  const request = { path: 'LOG', bytes: logOf([rec]), days: 90 };
+  const withEscrow = (m: EscrowManifest): Map<string, Uint8Array> => new Map([['escrow/manifest.json', utf8(encodeManifest(m) + '\n')]]);
+  const noEscrow = new Map<string, Uint8Array>([['bundle.json', utf8('{}')]]);
+  assert.equal(judgeHealthLog(request, [withEscrow(manifest), noEscrow], 'hybrid', NOW).outcome, 'warning');
+  assert.equal(judgeHealthLog(request, [withEscrow(manifest), noEscrow], 'hybrid', NOW).alive, 1);
+  assert.equal(judgeHealthLog(request, [withEscrow(manifest), withEscrow(otherCeremony)], 'hybrid', NOW).outcome, 'unreadable');
+  assert.throws(() => judgeHealthLog(request, [noEscrow], 'hybrid', NOW), (e) => isKeyriteError(e, 'USAGE'));
 });
