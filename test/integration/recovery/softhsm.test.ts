@@ -28,6 +28,18 @@ import { readTranscript } from '../../../core/transcript/transcript.ts';
 import { LIVE_SCRIPT, RECOVERY_SCRIPT, WITNESS_STEPS, answersYaml, rolls, spawnCli } from '../ceremony/helpers.ts';
 import { checkRecoveryCheckpoints } from './helpers.ts';
 import { ShareCheckSession } from '../../../electron/ipc/share-check-session.ts';
+import { readHealthRecordFile } from '../../../core/node/health-log-file.ts';
+import { checkHealthLog, healthLogStartBody } from '../../../core/verifier/health-log.ts';
+import { healthRecordToJson, type HealthRecord } from '../../../core/escrow/health-record.ts';
+import { parseManifest } from '../../../core/escrow/manifest.ts';
+import { encodeEntryLine, entryHashHex, GENESIS_PREV, makeEntry } from '../../../core/transcript/entry.ts';
+import { concatBytes } from '../../../core/bytes.ts';
+
+/** A health log holding one record. */
+function logOfOne(r: HealthRecord): Uint8Array {
+  const start = makeEntry({ seq: 0, time: r.body.checkedAt, type: 'health-log.start', actor: 'keyrite', body: healthLogStartBody(r.body), prev: GENESIS_PREV });
+  return concatBytes(encodeEntryLine(start), encodeEntryLine(makeEntry({ seq: 1, time: r.body.checkedAt, type: 'health.record', actor: r.body.trusteeFingerprint, body: { record: healthRecordToJson(r) }, prev: entryHashHex(start) })));
+}
 
 if (!softHsmAvailable() || !pkcs11ToolAvailable()) throw new Error('SoftHSM2 and OpenSC pkcs11-tool are required for the recovery integration tests');
 
@@ -115,9 +127,13 @@ test('a root ceremony on SoftHSM, the master token lost, three trustees restore 
   const original = JSON.parse(readFileSync(join(bundle, 'bundle.json'), 'utf8')).masterFingerprint as string;
 
   // Each trustee can check their own share alone on their SoftHSM token (keyrite check-share); another trustee's token is refused.
-  const own = await cli(['check-share', bundle, '--keyring', join(dir, 'trustees', 'trustee-1', 'keyring.json'), '--envelope', join(dir, 'trustees', 'trustee-1', 'share-envelope.json'), '--token', uri(TRUSTEE_LABELS[0]!, hsm.tokens[1]!.serial), '--pin-env', 'KR_HSM_PIN_1', '--trust', original, '--json'], trusteePins);
+  // With a health record: the SoftHSM token signs it (classical half); it is counted against the escrow manifest (health-alive warns: 1 of 5).
+  const healthRecord = join(dir, 'trustee-1-health.json');
+  const own = await cli(['check-share', bundle, '--keyring', join(dir, 'trustees', 'trustee-1', 'keyring.json'), '--envelope', join(dir, 'trustees', 'trustee-1', 'share-envelope.json'), '--token', uri(TRUSTEE_LABELS[0]!, hsm.tokens[1]!.serial), '--pin-env', 'KR_HSM_PIN_1', '--trust', original, '--health-record', healthRecord, '--json'], trusteePins);
   assert.equal(own.code, 0, `stdout:\n${own.stdout}\nstderr:\n${own.stderr}`);
   assert.deepEqual(JSON.parse(own.stdout).checks.map((c: { name: string; ok: boolean }) => `${c.name}:${c.ok}`), ['bundle:true', 'keyring:true', 'token:true', 'seed:true', 'share:true']);
+  const health = checkHealthLog(logOfOne(readHealthRecordFile(readFileSync(healthRecord))), { manifest: parseManifest(readFileSync(join(bundle, 'escrow', 'manifest.json'), 'utf8').replace(/\n$/, '')), now: new Date(), aliveWithinDays: 1 });
+  assert.deepEqual([health.checks.map((c) => c.status).join(), health.alive], ['pass,pass,fail', 1], JSON.stringify(health.checks));
   const other = await cli(['check-share', bundle, '--keyring', join(dir, 'trustees', 'trustee-1', 'keyring.json'), '--envelope', join(dir, 'trustees', 'trustee-1', 'share-envelope.json'), '--token', uri(TRUSTEE_LABELS[1]!, hsm.tokens[2]!.serial), '--pin-env', 'KR_HSM_PIN_2', '--json'], trusteePins);
   assert.equal(other.code, 1, other.stdout + other.stderr);
   assert.match(JSON.parse(other.stdout).checks.at(-1).detail, /but the keyring belongs to token "Trustee 1"/);
