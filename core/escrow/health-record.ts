@@ -19,7 +19,7 @@ import { toHex } from '../encoding/hex.ts';
 import { canonicalBytes, canonicalize } from '../encoding/jcs.ts';
 import { parseJsonStrict } from '../encoding/json.ts';
 import { jwkToPublicKey, publicKeyToJwk } from '../encoding/jwk.ts';
-import { verifyHybrid, type HybridPublicKey, type HybridSignature, type HybridSigner, type HybridVerifyResult, type VerifyMode } from '../crypto/hybrid.ts';
+import { verifyHybrid, type Ed25519Backend, type HybridPublicKey, type HybridSignature, type HybridSigner, type HybridVerifyResult, type MlDsa65Backend, type VerifyMode } from '../crypto/hybrid.ts';
 import { expectMembers, expectObject, readBytes, readInt, readLiteral, readPattern, type JsonObject } from '../encoding/json-fields.ts';
 import { CLASSICAL_SIGNATURE_LENGTH, MLDSA65_SIGNATURE_LENGTH } from './envelope.ts';
 import { CEREMONY_ID_HEX, FINGERPRINT_HEX, SHA256_HEX, SIG_SUITES, TRUSTEE_ID, hybridFingerprint, sigSuiteOf, type SigSuite } from './fields.ts';
@@ -159,7 +159,7 @@ export function parseHealthRecord(text: string): HealthRecord {
   return healthRecordFromJson(parseJsonStrict(text.replace(/\n$/, ''), WHAT, { maxLength: MAX_HEALTH_RECORD_TEXT, maxDepth: 8 }));
 }
 
-/** What identifies a record: SHA-256 is not needed, the canonical body is (ML-DSA-65 signatures are randomised, so one body may carry many signatures). */
+/** A record's identity: its canonical body (ML-DSA-65 signatures are randomised, so a replay of one statement may carry another signature). */
 export function healthRecordKey(r: HealthRecord): string {
   return canonicalize(bodyJson(r.body));
 }
@@ -211,7 +211,7 @@ export interface HealthRecordSignature {
  * Whether the record is signed by the keys it carries, and those keys are the ones its body
  * names. Who those keys belong to is the caller's question (the escrow manifest's fingerprint).
  */
-export function verifyHealthRecordSignature(r: HealthRecord, mode: VerifyMode = 'hybrid', backends: { ed25519?: Parameters<typeof verifyHybrid>[4]; mldsa65?: Parameters<typeof verifyHybrid>[5] } = {}): HealthRecordSignature {
+export function verifyHealthRecordSignature(r: HealthRecord, mode: VerifyMode = 'hybrid', backends: { ed25519?: Ed25519Backend; mldsa65?: MlDsa65Backend } = {}): HealthRecordSignature {
   const keysMatch = toHex(hybridFingerprint(r.publicKey)) === r.body.trusteeFingerprint && sigSuiteOf(r.publicKey) === r.body.sig;
   return { keysMatch, signature: verifyHybrid(r.publicKey, healthRecordSigningMessage(r.body), r.signature, mode, backends.ed25519, backends.mldsa65) };
 }
