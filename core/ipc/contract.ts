@@ -20,7 +20,7 @@ import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, Sc
 import type { AuditOptions, AuditScriptSource, AuditView } from './audit-types.ts';
 import type { OriginalBundleView, RecoveryCheckInForm, RecoveryView, ShareCardReadView, ShareCardScan } from './recovery-types.ts';
 import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkRunFolderRef, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
-import { checkAuditOptions, checkAuditScriptSource } from './audit-args.ts';
+import { checkAuditOptions, checkAuditScriptSource, checkChainIndex } from './audit-args.ts';
 import { checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan, checkShareCheckForm } from './recovery-args.ts';
 import type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
 import type { DigestConfirmation, SigningCheckInForm, SigningView } from './signing-types.ts';
@@ -113,7 +113,7 @@ export type {
   StepView,
   WitnessPrompt,
 } from './ceremony-types.ts';
-export type { AuditCheckView, AuditFingerprint, AuditSigningView, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
+export type { AuditChainView, AuditCheckView, AuditFingerprint, ChainKeyState, ChainKeyView, ChainReportView, ChainStepView, AuditSigningView, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
 export type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
 export type { DigestConfirmation, RequestArtifactView, RequestKeyView, SignedDocumentView, SigningCheckInForm, SigningOutcomeView, SigningPhase, SigningRequestView, SigningView } from './signing-types.ts';
 export type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryPhase, RecoveryView, ShareCardReadView, ShareCardScan, ShareEventView } from './recovery-types.ts';
@@ -149,6 +149,9 @@ export interface IpcChannels {
   'audit:verify': { arg: AuditOptions; result: AuditView };
   'audit:runScript': { arg: AuditScriptSource; result: AuditView };
   'audit:export': { arg: undefined; result: AuditView };
+  'audit:chainAdd': { arg: undefined; result: AuditView };
+  'audit:chainRemove': { arg: { index: number }; result: AuditView };
+  'audit:chainVerify': { arg: AuditOptions; result: AuditView };
   'recovery:scripts': { arg: undefined; result: ShippedScript[] };
   'recovery:state': { arg: undefined; result: RecoveryView };
   'recovery:openBundle': { arg: { pick: true }; result: RecoveryView };
@@ -233,6 +236,9 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'audit:verify': { summary: 'Verifies the open bundle again with other options (trusted fingerprint, mode).', checkArg: checkAuditOptions },
   'audit:runScript': { summary: 'Runs an audit script (a file from the picker, or text from the editor) against the open bundle in the sandbox.', checkArg: checkAuditScriptSource },
   'audit:export': { summary: 'Writes the report as JSON to a new file chosen in the main process (never overwrites).', checkArg: noArgument },
+  'audit:chainAdd': { summary: 'Adds a bundle folder chosen in the main process picker to the end of the chain being audited (root first, then each rotation).', checkArg: noArgument },
+  'audit:chainRemove': { summary: 'Removes one bundle folder from the chain being audited.', checkArg: checkChainIndex },
+  'audit:chainVerify': { summary: 'Verifies the chain from the root fingerprint typed (keyrite verify ROOT ROT… --trust ROOT): links, key states, the current key.', checkArg: checkAuditOptions },
   'recovery:scripts': { summary: 'Lists the shipped escrow-recovery scripts.', checkArg: noArgument },
   'recovery:state': { summary: 'The current recovery view (public data only).', checkArg: noArgument },
   'recovery:openBundle': { summary: "Opens the original ceremony's bundle folder (main process picker) and verifies it; its master fingerprint stays in the main process until the quorum has typed it.", checkArg: checkPickOnly },
