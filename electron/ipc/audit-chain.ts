@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { KeyriteError } from '../../core/errors.ts';
 import { MAX_CHAIN_BUNDLES, verifyChain, type ChainReport } from '../../core/verifier/chain.ts';
 import { parseTrustAnchor } from '../../core/verifier/verify.ts';
-import type { BundleFiles } from '../../core/bundle/layout.ts';
+import { BUNDLE_MANIFEST_FILE, type BundleFiles } from '../../core/bundle/layout.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
@@ -61,6 +61,8 @@ export class AuditChain {
       if (e instanceof KeyriteError) throw new KeyriteError(e.code, `${e.message} Choose the bundle folder (the one holding bundle.json) again.`);
       throw e;
     }
+    // A folder with no manifest is no bundle at all; anything else is for the verifier to judge.
+    if (!files.has(BUNDLE_MANIFEST_FILE)) throw new KeyriteError('INVALID_INPUT', `${folder} holds no ${BUNDLE_MANIFEST_FILE}, so it is not a bundle folder. Choose the bundle folder (the one holding bundle.json) again.`);
     this.bundles.push({ folder, files });
     this.report = null;
   }
