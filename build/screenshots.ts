@@ -36,6 +36,7 @@ import { runSelfTests } from '../core/selftest/run.ts';
 import { KNOWN_ANSWER_TESTS } from '../core/selftest/kats.ts';
 import { shareCardParts } from '../core/escrow/share-card-parts.ts';
 import { paperWordsOf, pinOf } from '../test/integration/recovery/helpers.ts';
+import { makeRotatedDemo } from '../test/integration/rotation/helpers.ts';
 import { masterPin, openRequest, runSigningToEnd, signingCheckIn, signingNodeOptions, type SigningPicks } from '../test/e2e/signing-driver.ts';
 
 export interface Scenario {
@@ -110,6 +111,22 @@ async function ceremonyUntil(page: Page, seats: TokenSeat[], stop: Stop | undefi
 const GOLDEN = join(repo, 'test/fixtures/golden-bundle');
 const GOLDEN_FP = '8047460895e45caaf54a2be033a6aa947ac20e4f4dc484f0892b52005038a27a';
 const RECOVERY_REHEARSAL = 'escrow-recovery-rehearsal.yaml';
+
+/** The Audit screen's chain on the rotated demo (root bundle and rotation bundle, in the order asked), verified from the root fingerprint. */
+async function auditChain(page: Page, ctx: ShotContext, order: 'root-first' | 'rotation-first'): Promise<void> {
+  const { dir, rootFp } = await rotatedOnce();
+  const folders = [join(dir, 'bundle'), join(dir, 'rot', 'bundle')];
+  await page.getByRole('button', { name: 'Audit', exact: true }).click();
+  await page.getByLabel('A chain: the root bundle and its rotations').check();
+  for (const [i, folder] of (order === 'root-first' ? folders : folders.reverse()).entries()) {
+    ctx.picks.bundle = folder;
+    await page.getByRole('button', { name: /^Add the (root|next) bundle folder…$/ }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=chain-folders] li').length === n, i + 1);
+  }
+  await page.getByLabel('ROOT master fingerprint read aloud', { exact: false }).fill(rootFp);
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await page.waitForSelector('[data-testid=chain-verdict]');
+}
 
 /** Opens the audit screen on `bundle`, anchored by the golden fingerprint. */
 async function auditOpen(page: Page, ctx: ShotContext, bundle: string): Promise<void> {
@@ -348,6 +365,27 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'audit-chain',
+    what: 'audit: a chain (the demo root bundle, then its rotation) VALID, drawn root → current with states and dates, the current key',
+    recovery: 'audit',
+    prepare: async (page, _seats, ctx) => auditChain(page, ctx, 'root-first'),
+  },
+  {
+    name: 'audit-chain-key',
+    what: "audit: the valid chain's current key in hex groups and words, and every key's state",
+    recovery: 'audit',
+    prepare: async (page, _seats, ctx) => {
+      await auditChain(page, ctx, 'root-first');
+      await page.locator('[data-testid=chain-current]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'audit-chain-refused',
+    what: 'audit: the same two bundles in the wrong order, CHAIN REFUSED with the check named',
+    recovery: 'audit',
+    prepare: async (page, _seats, ctx) => auditChain(page, ctx, 'rotation-first'),
+  },
+  {
     name: 'recovery-fingerprint',
     what: "recovery: the original bundle opened (its checks, quorum and trustees, not its fingerprint: the quorum types it from paper), then the script",
     recovery: 'demo',
@@ -507,6 +545,20 @@ function demoOnce(): Promise<{ dir: string; pins: Record<string, string>; finger
   return demoMade;
 }
 
+let rotatedDir: string | undefined;
+let rotatedMade: Promise<{ dir: string; rootFp: string }> | undefined;
+
+/** One rotated demo (the demo, a signing, the rehearsal rotation: test/integration/rotation/helpers.ts) per screenshots run, read only. */
+function rotatedOnce(): Promise<{ dir: string; rootFp: string }> {
+  rotatedMade ??= (async () => {
+    rotatedDir = mkdtempSync(join(tmpdir(), 'keyrite-shot-rotated-'));
+    const dir = join(rotatedDir, 'demo');
+    const { rotation } = await makeRotatedDemo(dir);
+    return { dir, rootFp: (rotation as unknown as { original: { masterFingerprint: string } }).original.masterFingerprint };
+  })();
+  return rotatedMade;
+}
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const name of readdirSync(dir)) {
@@ -613,6 +665,7 @@ async function main(): Promise<number> {
   } finally {
     await browser.close();
     if (demoDir) rmSync(demoDir, { recursive: true, force: true });
+    if (rotatedDir) rmSync(rotatedDir, { recursive: true, force: true });
   }
   for (const p of problems) console.error(`screenshots: PROBLEM ${p}`);
   console.log(`screenshots: ${count} PNGs in ${outDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

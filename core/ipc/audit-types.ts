@@ -90,8 +90,8 @@ export interface ChainStepView {
   fingerprint: AuditFingerprint | null;
   /** When its master key became active (its ceremony.end); null when it could not be read. */
   endedAt: string | null;
-  /** Its own verification, before any link was checked. */
-  verdict: 'valid' | 'invalid';
+  /** Every check of its own passes (its anchor aside: a rotation is anchored by the chain), as the check chain-bundles requires. */
+  verifiesAlone: boolean;
 }
 
 /** The chain verifier's report (core/verifier/chain.ts, what `keyrite verify ROOT ROT… --trust ROOT` prints). */

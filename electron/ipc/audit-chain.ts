@@ -31,7 +31,7 @@ export function chainReportView(r: ChainReport, folders: readonly string[]): Cha
     at: r.at,
     steps: r.bundles.map((b, i) => {
       const step = r.path.find((p) => p.ceremonyId === b.ceremonyId && p.masterFingerprint === b.masterFingerprint);
-      return { folder: folders[i]!, kind: b.kind ?? null, ceremonyId: b.ceremonyId ?? null, fingerprint: fingerprintView(b.masterFingerprint), endedAt: step?.endedAt ?? null, verdict: b.verdict };
+      return { folder: folders[i]!, kind: b.kind ?? null, ceremonyId: b.ceremonyId ?? null, fingerprint: fingerprintView(b.masterFingerprint), endedAt: step?.endedAt ?? null, verifiesAlone: b.checks.every((c) => c.status === 'pass' || c.name === 'trust-anchor') };
     }),
     current: r.current ? { fingerprint: fingerprintView(r.current.fingerprint)!, ceremonyId: r.current.ceremonyId } : null,
     keys: r.keys

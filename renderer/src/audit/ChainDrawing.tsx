@@ -43,7 +43,7 @@ export function ChainDrawing({ report, showFingerprints = true }: { report: Chai
                   <strong>{STATE_WORD[state]}</strong> {stateText(key!)}
                 </>
               ) : (
-                <strong>{s.verdict === 'valid' ? 'State not verified (the chain was refused)' : 'This bundle does not verify on its own'}</strong>
+                <strong>{s.verifiesAlone ? 'State not verified (the chain was refused)' : 'This bundle does not verify on its own'}</strong>
               )}
             </p>
             {showFingerprints && s.fingerprint && <p className="chain-fp">{shortHex(s.fingerprint.hexGroups)}</p>}

@@ -90,10 +90,10 @@ test('the chain is verified in the order added; its payload is the verifier repo
     ],
   );
   assert.deepEqual(
-    report.steps.map((s) => [s.kind, s.fingerprint?.hex, s.verdict]),
+    report.steps.map((s) => [s.kind, s.fingerprint?.hex, s.verifiesAlone]),
     [
-      ['root-keygen', rootFp, 'valid'],
-      ['rotation', newFp, 'valid'],
+      ['root-keygen', rootFp, true],
+      ['rotation', newFp, true],
     ],
   );
   assert.deepEqual(Object.keys(report).sort(), ['anchor', 'at', 'checks', 'current', 'keys', 'mode', 'refusal', 'steps', 'verdict']);
@@ -115,6 +115,7 @@ test('the wrong order and a rotation anchored on the root fingerprint alone are 
   assert.equal(report.current, null);
   assert.equal(report.keys, null);
   assert.equal(report.refusal?.check, 'chain-root');
+  assert.deepEqual(report.steps.map((s) => s.verifiesAlone), [true, true], 'each bundle still verifies on its own');
   assert.match(report.refusal!.detail, /a chain begins with the root bundle/);
   refused(await call('audit:chainRemove', { index: 5 }), 'USAGE', /no bundle 6 to remove/);
   value(await call('audit:chainRemove', { index: 1 }));
