@@ -13,13 +13,12 @@
  * under `workRoot` (journal, checkpoints, recovery bundle).
  */
 import { cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
-import { toHex } from '../../core/encoding/hex.ts';
 import { CeremonyFileError, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
-import { encodeAnswers, type TokenEntry } from '../../core/ceremony/answers-writer.ts';
+import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
@@ -28,13 +27,13 @@ import { parseManifest } from '../../core/escrow/manifest.ts';
 import { readScannedShareCard } from '../../core/escrow/share-card-parts.ts';
 import { equalBytes } from '../../core/bytes.ts';
 import { createFileExclusive, ioError } from '../../core/node/durable-files.ts';
-import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
+import { verifyBundle } from '../../core/verifier/verify.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareCardReadView, ShareCardScan, ShareEventView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
-import { TOKEN_FILE, relativeTo, tokenChooser, typedFingerprint } from './quorum-check-in.ts';
+import { relativeTo, tokenChooser, typedFingerprint } from './quorum-check-in.ts';
 import { scriptView } from './ceremony-session.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 

@@ -23,14 +23,14 @@ import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript, type
 import type { TranscriptEntry } from '../../core/transcript/entry.ts';
 import { ENTRY } from '../../core/bundle/entries.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
-import { encodeAnswers, type TokenEntry } from '../../core/ceremony/answers-writer.ts';
+import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { runSigning, type SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { MAX_REQUEST_BYTES, parseSigningRequest, type SigningRequest } from '../../core/signing/request.ts';
 import { ENVELOPE_SUFFIX } from '../../core/signing/documents.ts';
-import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
+import { verifyBundle } from '../../core/verifier/verify.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';

@@ -47,7 +47,7 @@ export function WitnessConfirm({ prompt, send, ns = 'ceremony' }: { prompt: Witn
   const api = window.keyrite!;
   const ref = useScrollIntoView<HTMLElement>((el) => el.querySelector('h3'));
   const answer = (confirmed: boolean) => send(() => api[ns].witness({ prompt: prompt.id, confirmed }));
-  const run = ns === 'recovery' ? 'recovery' : 'ceremony';
+  const run = ns === 'recovery' || ns === 'rotation' ? ns : 'ceremony';
   const items = groupLines(prompt.summary);
   return (
     <section ref={ref} className="prompt prompt-witness" aria-labelledby="witness-title" data-testid="witness-confirm" data-prompt={prompt.id} data-step={prompt.stepId}>
