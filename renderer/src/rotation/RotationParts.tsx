@@ -40,10 +40,11 @@ export function KeyStatesGlance({ chain }: { chain: NonNullable<RotationView['ch
   );
 }
 
+/** Inside the cross-sign witness prompt: what the room reads aloud before the witness confirms. */
 export function CrossSign({ crossSign }: { crossSign: RotationCrossSignView }) {
   return (
-    <div className="panel readout cross-sign" data-testid="cross-sign">
-      <h3>Read both fingerprints aloud: the key states take effect at {when(crossSign.at)}</h3>
+    <div className="cross-sign" data-testid="cross-sign">
+      <p className="readout-note">Read both fingerprints aloud; the key states take effect at {when(crossSign.at)}.</p>
       <div className="side-by-side">
         <div data-testid="cross-sign-old">
           <h4>OLD master key — deprecated, verify-only until {when(crossSign.until)}</h4>
@@ -82,9 +83,15 @@ export function RotationOutcome({ outcome, send }: { outcome: RotationOutcomeVie
       <p className="exported" data-testid="rotation-bundle">
         Rotation bundle: {outcome.bundleFolder}
       </p>
-      <p className="readout-note">
-        Each trustee takes their new share from their new folder: {outcome.trustees.map((t) => `${t.name} (${t.id}): ${t.files.join(', ')}`).join('; ')}. Publish the bundle beside the earlier ones; “keyrite verify ROOT … THIS --trust ROOT” follows the chain. The journal is in {outcome.runFolder}.
-      </p>
+      <p className="readout-note">Each trustee takes their new share from their new folder (paths relative to the folder holding the current bundle):</p>
+      <ul className="readout-note" data-testid="rotation-new-shares">
+        {outcome.trustees.map((t) => (
+          <li key={t.id}>
+            {t.name} ({t.id}): {t.files.join(', ')}
+          </li>
+        ))}
+      </ul>
+      <p className="readout-note">Publish the bundle beside the earlier ones; “keyrite verify ROOT … THIS --trust ROOT” follows the chain. The journal is in {outcome.runFolder}.</p>
       <button type="button" className="secondary" onClick={() => void send(() => api.rotation.reset())}>
         Finish and start over
       </button>

@@ -40,8 +40,8 @@ export default function Rotation() {
   if (!view) return <ScreenOpening title="Key rotation" text="Opening the key rotation…" problem={problem} />;
   const { script, bundle, prompt, crossSign } = view;
   const before = view.phase === 'bundle' || view.phase === 'script' || view.phase === 'check-in';
-  // The fingerprints beside each other while the cross-sign step waits for its witness, and after.
-  const showCrossSign = crossSign !== null && view.phase === 'running';
+  // The two fingerprints side by side inside the cross-sign step's witness prompt.
+  const crossSignPrompt = prompt?.kind === 'witness' && crossSign !== null && prompt.stepId === crossSign.stepId;
   return (
     <section className="ceremony rotation" aria-labelledby="rotation-title" data-testid="rotation" data-phase={view.phase}>
       <RunHead
@@ -102,9 +102,12 @@ export default function Rotation() {
           </div>
         </>
       )}
-      {showCrossSign && <CrossSign crossSign={crossSign} />}
       {prompt?.kind === 'pin' && <PinEntry key={prompt.id} prompt={prompt} send={send} ns="rotation" />}
-      {prompt?.kind === 'witness' && <WitnessConfirm key={prompt.id} prompt={prompt} send={send} ns="rotation" />}
+      {prompt?.kind === 'witness' && (
+        <WitnessConfirm key={prompt.id} prompt={prompt} send={send} ns="rotation">
+          {crossSignPrompt ? <CrossSign crossSign={crossSign} /> : undefined}
+        </WitnessConfirm>
+      )}
       {view.phase === 'failed' && view.error && (
         <div className="stopped" role="alert" data-testid="rotation-error">
           <p>
