@@ -12,7 +12,6 @@
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { utf8 } from '../../core/bytes.ts';
 import { CeremonyFileError, type ParsedCeremonyScript } from '../../core/script/script.ts';
@@ -29,7 +28,7 @@ import { readTranscript } from '../../core/transcript/transcript.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import type { ParticipantView, RotationCheckInForm, RotationKeyView, RotationOutcomeView, RotationView, ScriptSource, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
-import { scriptView } from './ceremony-session.ts';
+import { scriptView, simulatedDice } from './ceremony-session.ts';
 import { readOriginalBundle, shareEvent } from './recovery-session.ts';
 import { relativeTo, tokenChooser, typedFingerprint } from './quorum-check-in.ts';
 
@@ -62,15 +61,6 @@ function sentence(e: unknown): string {
   if (e instanceof CeremonyFileError) return `The check-in was refused: ${e.issues.map((i) => i.message).join('; ')}.`;
   if (isKeyriteError(e)) return e.message;
   return 'Keyrite hit an unexpected internal error; the rotation stopped. A rotation is never resumed: its new key must not be used; start again in a new run.';
-}
-
-/** Fair die rolls by rejection sampling, for rehearsals (as on the ceremony screen). */
-function simulatedDice(count: number): string {
-  const rolls: number[] = [];
-  while (rolls.length < count) {
-    for (const b of randomBytes(64)) if (b < 252 && rolls.length < count) rolls.push((b % 6) + 1);
-  }
-  return rolls.join(' ');
 }
 
 /** The key states the current bundle publishes (a rotation bundle), or its own key alone (the root bundle), as of `now`; no fingerprints. */
