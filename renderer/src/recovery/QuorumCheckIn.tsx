@@ -92,7 +92,7 @@ export function QuorumCheckIn({ kind, script, bundle, send }: { kind: QuorumKind
 
   return (
     <form className="panel" onSubmit={submit} noValidate data-testid={`${kind}-check-in`}>
-      <h3>Check the quorum in</h3>
+      <h3>{kind === 'rotation' ? 'Check every trustee in' : 'Check the quorum in'}</h3>
       {tokens.state === 'error' && (
         <StatusLine tone="warn" word="No tokens listed">
           {tokens.message} Rehearsal token files can still be given by path.
