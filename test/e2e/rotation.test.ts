@@ -21,7 +21,7 @@ import { TRUSTEE_NAMES } from './ceremony-driver.ts';
 import { pinOf, trustedFingerprint } from '../integration/recovery/helpers.ts';
 import { rotationPins } from '../integration/rotation/helpers.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
-import { assertAccessible, focused } from './a11y.ts';
+import { assertAccessible, assertNoButtonFocused, focused } from './a11y.ts';
 
 const TRUSTEES = ['trustee-1', 'trustee-2', 'trustee-3', 'trustee-4', 'trustee-5'];
 
@@ -104,6 +104,7 @@ test('the Rotation screen rotates the demo key: states at a glance, every truste
   assert.equal(side[0]!.top, side[1]!.top, 'old and new stand side by side');
   assert.ok(side[0]!.left < side[1]!.left, 'old on the left, new on the right');
   assert.match(await page.locator('[data-testid=cross-sign-old] h4').innerText(), /^OLD master key — deprecated, verify-only until \d{4}-/);
+  await assertNoButtonFocused(page, 'rotation, cross-sign');
   await assertAccessible(page, 'rotation, cross-sign');
 
   await runSigningToEnd(page, seats, { screen: 'rotation' });
