@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { axeViolations } from '../test/e2e/a11y.ts';
 import { EventRelay, bundleFakePreload, launchChromium, openAppPage, realHandlers, repo } from '../test/e2e/harness.ts';
-import { ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type Stop, type TokenSeat } from '../test/e2e/ceremony-driver.ts';
+import { TRUSTEE_NAMES, ceremonyNodeOptions, checkIn, makeSoftwareTokens, runToEnd, type Stop, type TokenSeat } from '../test/e2e/ceremony-driver.ts';
 import { makeDemo, openRecoveryBundle, recoveryCheckIn, recoverySeats } from '../test/e2e/recovery-driver.ts';
 import type { NodeDepsOptions } from '../electron/ipc/node-deps.ts';
 import type { HandlerDeps } from '../electron/ipc/handlers.ts';
@@ -36,6 +36,7 @@ import { runSelfTests } from '../core/selftest/run.ts';
 import { KNOWN_ANSWER_TESTS } from '../core/selftest/kats.ts';
 import { shareCardParts } from '../core/escrow/share-card-parts.ts';
 import { paperWordsOf, pinOf } from '../test/integration/recovery/helpers.ts';
+import { makeRotatedDemo, rotationPins } from '../test/integration/rotation/helpers.ts';
 import { masterPin, openRequest, runSigningToEnd, signingCheckIn, signingNodeOptions, type SigningPicks } from '../test/e2e/signing-driver.ts';
 
 export interface Scenario {
@@ -110,6 +111,51 @@ async function ceremonyUntil(page: Page, seats: TokenSeat[], stop: Stop | undefi
 const GOLDEN = join(repo, 'test/fixtures/golden-bundle');
 const GOLDEN_FP = '8047460895e45caaf54a2be033a6aa947ac20e4f4dc484f0892b52005038a27a';
 const RECOVERY_REHEARSAL = 'escrow-recovery-rehearsal.yaml';
+
+/** The Rotation screen on the demo copy in ctx.dir, up to `stop`: the glance, the filled check-in, the cross-sign prompt, or the end. */
+async function rotationUntil(page: Page, ctx: ShotContext, stop: 'glance' | 'check-in' | 'cross-sign' | 'done'): Promise<void> {
+  const root = '[data-testid=rotation]';
+  await page.getByRole('button', { name: 'Rotation', exact: true }).click();
+  ctx.picks.bundle = join(ctx.dir, 'bundle');
+  await page.getByRole('button', { name: 'Open the bundle folder…' }).click();
+  await page.waitForSelector(`${root}[data-phase=script] [data-testid=script-chooser] .choice`);
+  if (stop === 'glance') return;
+  await page.locator('[data-testid=script-chooser] button.choice', { hasText: 'rotation-rehearsal.yaml' }).click();
+  await page.waitForSelector(`${root}[data-phase=check-in]`);
+  await page.getByLabel('CURRENT master fingerprint, typed by the trustees', { exact: false }).fill(ctx.fingerprint);
+  await page.getByLabel('Administrator’s name').fill('Alice Administrator');
+  await page.getByLabel('Witness 1’s name').fill('Grace Witness');
+  for (const [i, name] of TRUSTEE_NAMES.entries()) await page.getByLabel(`Name of trustee-${i + 1}`).fill(name);
+  if (stop === 'check-in') return;
+  await page.getByRole('button', { name: 'Check in', exact: true }).click();
+  await page.waitForSelector(`${root}[data-phase=ready]`);
+  await page.getByRole('button', { name: 'Start the rotation' }).click();
+  const pins = rotationPins(ctx.dir);
+  const seats = { master: pinOf(pins, 'rotation'), ...Object.fromEntries(TRUSTEE_NAMES.map((_n, i) => [`trustee-${i + 1}`, pinOf(pins, `trustee-${i + 1}`)])) };
+  await runSigningToEnd(page, seats, { screen: 'rotation', ...(stop === 'cross-sign' ? { stop: { witnessAt: 'cross-sign' } } : {}) });
+  if (stop === 'cross-sign') {
+    await page.waitForSelector('[data-testid=cross-sign]');
+    return;
+  }
+  await page.waitForSelector(`${root}[data-phase=done]`);
+  await page.locator('[data-testid=rotation-outcome]').scrollIntoViewIfNeeded();
+}
+
+/** The Audit screen's chain on the rotated demo (root bundle and rotation bundle, in the order asked), verified from the root fingerprint. */
+async function auditChain(page: Page, ctx: ShotContext, order: 'root-first' | 'rotation-first'): Promise<void> {
+  const { dir, rootFp } = await rotatedOnce();
+  const folders = [join(dir, 'bundle'), join(dir, 'rot', 'bundle')];
+  await page.getByRole('button', { name: 'Audit', exact: true }).click();
+  await page.getByLabel('A chain: the root bundle and its rotations').check();
+  for (const [i, folder] of (order === 'root-first' ? folders : folders.reverse()).entries()) {
+    ctx.picks.bundle = folder;
+    await page.getByRole('button', { name: /^Add the (root|next) bundle folder…$/ }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=chain-folders] li').length === n, i + 1);
+  }
+  await page.getByLabel('ROOT master fingerprint read aloud', { exact: false }).fill(rootFp);
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await page.waitForSelector('[data-testid=chain-verdict]');
+}
 
 /** Opens the audit screen on `bundle`, anchored by the golden fingerprint. */
 async function auditOpen(page: Page, ctx: ShotContext, bundle: string): Promise<void> {
@@ -348,6 +394,52 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'audit-chain',
+    what: 'audit: a chain (the demo root bundle, then its rotation) VALID, drawn root → current with states and dates, the current key',
+    recovery: 'audit',
+    prepare: async (page, _seats, ctx) => auditChain(page, ctx, 'root-first'),
+  },
+  {
+    name: 'audit-chain-key',
+    what: "audit: the valid chain's current key in hex groups and words, and every key's state",
+    recovery: 'audit',
+    prepare: async (page, _seats, ctx) => {
+      await auditChain(page, ctx, 'root-first');
+      await page.locator('[data-testid=chain-current]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'audit-chain-refused',
+    what: 'audit: the same two bundles in the wrong order, CHAIN REFUSED with the check named',
+    recovery: 'audit',
+    prepare: async (page, _seats, ctx) => auditChain(page, ctx, 'rotation-first'),
+  },
+  {
+    name: 'rotation-glance',
+    what: 'rotation: the current bundle (the demo root bundle) verified, its key states at a glance without a fingerprint, the script chooser',
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => rotationUntil(page, ctx, 'glance'),
+  },
+  {
+    name: 'rotation-check-in',
+    what: 'rotation: every trustee checks in (typed current fingerprint, token, keyring, envelope, new share folder), simulated dice',
+    recovery: 'demo',
+    fullPage: true,
+    prepare: async (page, _seats, ctx) => rotationUntil(page, ctx, 'check-in'),
+  },
+  {
+    name: 'rotation-cross-sign',
+    what: 'rotation: at cross-sign, the NEW fingerprint beside the OLD one (hex groups and words), the witness prompt below',
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => rotationUntil(page, ctx, 'cross-sign'),
+  },
+  {
+    name: 'rotation-done',
+    what: 'rotation: done, the new key active and the old one verify-only until its grace end, the rotation bundle',
+    recovery: 'demo',
+    prepare: async (page, _seats, ctx) => rotationUntil(page, ctx, 'done'),
+  },
+  {
     name: 'recovery-fingerprint',
     what: "recovery: the original bundle opened (its checks, quorum and trustees, not its fingerprint: the quorum types it from paper), then the script",
     recovery: 'demo',
@@ -507,6 +599,20 @@ function demoOnce(): Promise<{ dir: string; pins: Record<string, string>; finger
   return demoMade;
 }
 
+let rotatedDir: string | undefined;
+let rotatedMade: Promise<{ dir: string; rootFp: string }> | undefined;
+
+/** One rotated demo (the demo, a signing, the rehearsal rotation: test/integration/rotation/helpers.ts) per screenshots run, read only. */
+function rotatedOnce(): Promise<{ dir: string; rootFp: string }> {
+  rotatedMade ??= (async () => {
+    rotatedDir = mkdtempSync(join(tmpdir(), 'keyrite-shot-rotated-'));
+    const dir = join(rotatedDir, 'demo');
+    const { rotation } = await makeRotatedDemo(dir);
+    return { dir, rootFp: (rotation as unknown as { original: { masterFingerprint: string } }).original.masterFingerprint };
+  })();
+  return rotatedMade;
+}
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const name of readdirSync(dir)) {
@@ -613,6 +719,7 @@ async function main(): Promise<number> {
   } finally {
     await browser.close();
     if (demoDir) rmSync(demoDir, { recursive: true, force: true });
+    if (rotatedDir) rmSync(rotatedDir, { recursive: true, force: true });
   }
   for (const p of problems) console.error(`screenshots: PROBLEM ${p}`);
   console.log(`screenshots: ${count} PNGs in ${outDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

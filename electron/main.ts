@@ -97,6 +97,7 @@ function registerIpc(): void {
       recovery: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script'), pickExportFolder: () => pick('folder') },
       shareCheck: { pickBundleFolder: () => pick('bundle') },
       signing: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script'), pickRequestFile: () => pick('request'), pickExportFolder: () => pick('export-folder') },
+      rotation: { workRoot, scriptsDir: SCRIPTS, verifierPage, pickBundleFolder: () => pick('bundle'), pickScriptFile: () => pick('script') },
     }),
   );
   void startUsbWatch(emit).catch((e: unknown) => console.error(internalErrorLogLine('USB watch', e)));

@@ -143,6 +143,8 @@ export interface ProgressEvent {
    * the "k of t" count after it, so a GUI need not read the message text.
    */
   readonly share?: ShareProgress;
+  /** Rotation, cross-sign: the key states fixed (the old key deprecated until `until`, the new one active), so a GUI can show both fingerprints without reading the message text. */
+  readonly keyStates?: { readonly at: string; readonly until: string; readonly previous: string; readonly next: string };
 }
 
 /** One share's outcome during collect-share. `accepted` counts the shares accepted so far; `needed` is t. */

@@ -29,3 +29,12 @@ export const checkAuditScriptSource: Check = (arg) => {
   }
   return 'Choose a script file or type a script.';
 };
+
+/** audit:chainRemove: the position of a folder in the chain list. */
+export const checkChainIndex: Check = (arg) => {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) return 'Say which bundle of the chain to remove.';
+  const o = arg as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length !== 1 || keys[0] !== 'index') return 'This request takes exactly this field: index.';
+  return typeof o.index === 'number' && Number.isInteger(o.index) && o.index >= 0 && o.index < 1000 ? null : 'The position of the bundle to remove must be a whole number from 0.';
+};

@@ -64,7 +64,62 @@ export interface AuditReportView {
   checks: AuditCheckView[];
 }
 
+/** The four key states of docs/FORMATS.md "Key states" (core/bundle/key-states.ts KEY_STATES). */
+export type ChainKeyState = 'active' | 'deprecated' | 'retired' | 'revoked';
+
+/** One master key of a valid chain, as its last rotation's key states state it. */
+export interface ChainKeyView {
+  fingerprint: AuditFingerprint;
+  /** The ceremony that made the key (the root ceremony or a rotation). */
+  ceremonyId: string;
+  /** As published; `stateNow` is the state at the report's time (a deprecated key past its grace is retired). */
+  state: ChainKeyState;
+  stateNow: ChainKeyState;
+  since: string;
+  /** deprecated: the end of its grace period; else null. */
+  until: string | null;
+  /** revoked: nothing it signed at or after this time is trusted; else null. */
+  revokedAt: string | null;
+}
+
+/** One bundle of the chain in the order given, as it states itself (verified only when the chain is valid). */
+export interface ChainStepView {
+  folder: string;
+  kind: string | null;
+  ceremonyId: string | null;
+  fingerprint: AuditFingerprint | null;
+  /** When its master key became active (its ceremony.end); null when it could not be read. */
+  endedAt: string | null;
+  /** Every check of its own passes (its anchor aside: a rotation is anchored by the chain), as the check chain-bundles requires. */
+  verifiesAlone: boolean;
+}
+
+/** The chain verifier's report (core/verifier/chain.ts, what `keyrite verify ROOT ROT… --trust ROOT` prints). */
+export interface ChainReportView {
+  verdict: 'valid' | 'invalid';
+  mode: VerifyMode;
+  anchor: { anchored: boolean; compared: 'full' | 'words-prefix' | null; matches: boolean | null };
+  /** The time each key's state now is judged at. */
+  at: string;
+  steps: ChainStepView[];
+  /** The active master key at the end of a valid chain; null when the chain is refused. */
+  current: { fingerprint: AuditFingerprint; ceremonyId: string } | null;
+  /** Every master key with its state, newest first: only for a valid chain. */
+  keys: ChainKeyView[] | null;
+  checks: AuditCheckView[];
+  /** The first failed check, name and sentence (the refusal: fork, rollback, gap, not linked…); null when valid. */
+  refusal: { check: string; detail: string } | null;
+}
+
+/** The chain being audited: bundle folders in the order the auditor added them (root first), and its report once verified. */
+export interface AuditChainView {
+  folders: string[];
+  report: ChainReportView | null;
+}
+
 export interface AuditView {
+  /** A chain of bundles (root, then its rotations), apart from the single bundle below. */
+  chain: AuditChainView;
   /** The bundle folder or archive being audited (as the main process read it), or null. */
   bundle: string | null;
   /** When the bundle came as an archive: its SHA-256, to compare with the one published beside it. */

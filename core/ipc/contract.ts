@@ -20,8 +20,9 @@ import type { CeremonyView, CheckInForm, InterruptedCeremonyView, PaperWords, Sc
 import type { AuditOptions, AuditScriptSource, AuditView } from './audit-types.ts';
 import type { OriginalBundleView, RecoveryCheckInForm, RecoveryView, ShareCardReadView, ShareCardScan } from './recovery-types.ts';
 import { checkCheckInForm, checkParticipantRef, checkPinAnswer, checkRunFolderRef, checkScriptSource, checkWitnessAnswer } from './ceremony-args.ts';
-import { checkAuditOptions, checkAuditScriptSource } from './audit-args.ts';
-import { checkPickOnly, checkRecoveryCheckInForm, checkShareCardScan, checkShareCheckForm } from './recovery-args.ts';
+import { checkAuditOptions, checkAuditScriptSource, checkChainIndex } from './audit-args.ts';
+import { checkPickOnly, checkRecoveryCheckInForm, checkRotationCheckInForm, checkShareCardScan, checkShareCheckForm } from './recovery-args.ts';
+import type { RotationCheckInForm, RotationView } from './rotation-types.ts';
 import type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
 import type { DigestConfirmation, SigningCheckInForm, SigningView } from './signing-types.ts';
 import { checkDigestConfirmation, checkSigningCheckInForm, checkSigningRunFolderRef } from './signing-args.ts';
@@ -113,8 +114,9 @@ export type {
   StepView,
   WitnessPrompt,
 } from './ceremony-types.ts';
-export type { AuditCheckView, AuditFingerprint, AuditSigningView, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
+export type { AuditChainView, AuditCheckView, AuditFingerprint, ChainKeyState, ChainKeyView, ChainReportView, ChainStepView, AuditSigningView, AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView, VerifyMode } from './audit-types.ts';
 export type { ShareCheckForm, ShareCheckView } from './share-check-types.ts';
+export type { RotationCheckInForm, RotationCrossSignView, RotationKeyView, RotationOutcomeView, RotationPhase, RotationView } from './rotation-types.ts';
 export type { DigestConfirmation, RequestArtifactView, RequestKeyView, SignedDocumentView, SigningCheckInForm, SigningOutcomeView, SigningPhase, SigningRequestView, SigningView } from './signing-types.ts';
 export type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryPhase, RecoveryView, ShareCardReadView, ShareCardScan, ShareEventView } from './recovery-types.ts';
 
@@ -149,6 +151,9 @@ export interface IpcChannels {
   'audit:verify': { arg: AuditOptions; result: AuditView };
   'audit:runScript': { arg: AuditScriptSource; result: AuditView };
   'audit:export': { arg: undefined; result: AuditView };
+  'audit:chainAdd': { arg: undefined; result: AuditView };
+  'audit:chainRemove': { arg: { index: number }; result: AuditView };
+  'audit:chainVerify': { arg: AuditOptions; result: AuditView };
   'recovery:scripts': { arg: undefined; result: ShippedScript[] };
   'recovery:state': { arg: undefined; result: RecoveryView };
   'recovery:openBundle': { arg: { pick: true }; result: RecoveryView };
@@ -178,6 +183,16 @@ export interface IpcChannels {
   'signing:readShareCard': { arg: ShareCardScan; result: ShareCardReadView };
   'signing:interrupted': { arg: undefined; result: InterruptedCeremonyView[] };
   'signing:resume': { arg: { folder: string }; result: SigningView };
+  'rotation:scripts': { arg: undefined; result: ShippedScript[] };
+  'rotation:state': { arg: undefined; result: RotationView };
+  'rotation:openBundle': { arg: { pick: true }; result: RotationView };
+  'rotation:load': { arg: ScriptSource; result: RotationView };
+  'rotation:checkIn': { arg: RotationCheckInForm; result: RotationView };
+  'rotation:start': { arg: undefined; result: RotationView };
+  'rotation:pin': { arg: { prompt: number; pin: string }; result: RotationView };
+  'rotation:witness': { arg: { prompt: number; confirmed: boolean }; result: RotationView };
+  'rotation:stop': { arg: undefined; result: RotationView };
+  'rotation:reset': { arg: undefined; result: RotationView };
   'recovery:export': { arg: undefined; result: RecoveryView };
 }
 
@@ -186,6 +201,7 @@ export interface IpcEvents {
   'ceremony:changed': CeremonyView;
   'recovery:changed': RecoveryView;
   'signing:changed': SigningView;
+  'rotation:changed': RotationView;
 }
 
 export type Channel = keyof IpcChannels;
@@ -233,6 +249,9 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'audit:verify': { summary: 'Verifies the open bundle again with other options (trusted fingerprint, mode).', checkArg: checkAuditOptions },
   'audit:runScript': { summary: 'Runs an audit script (a file from the picker, or text from the editor) against the open bundle in the sandbox.', checkArg: checkAuditScriptSource },
   'audit:export': { summary: 'Writes the report as JSON to a new file chosen in the main process (never overwrites).', checkArg: noArgument },
+  'audit:chainAdd': { summary: 'Adds a bundle folder chosen in the main process picker to the end of the chain being audited (root first, then each rotation).', checkArg: noArgument },
+  'audit:chainRemove': { summary: 'Removes one bundle folder from the chain being audited.', checkArg: checkChainIndex },
+  'audit:chainVerify': { summary: 'Verifies the chain from the root fingerprint typed (keyrite verify ROOT ROT… --trust ROOT): links, key states, the current key.', checkArg: checkAuditOptions },
   'recovery:scripts': { summary: 'Lists the shipped escrow-recovery scripts.', checkArg: noArgument },
   'recovery:state': { summary: 'The current recovery view (public data only).', checkArg: noArgument },
   'recovery:openBundle': { summary: "Opens the original ceremony's bundle folder (main process picker) and verifies it; its master fingerprint stays in the main process until the quorum has typed it.", checkArg: checkPickOnly },
@@ -262,6 +281,16 @@ const CHANNEL_SPECS: { readonly [C in Channel]: ChannelSpec } = {
   'signing:readShareCard': { summary: "Reads a trustee's share card at the signing check-in from the text a QR scanner typed and saves its envelope next to the root bundle (never over another file).", checkArg: checkShareCardScan },
   'signing:interrupted': { summary: 'Lists earlier signing run folders of the open root bundle whose journal has no bundle (stopped or interrupted signing runs); reads them only.', checkArg: noArgument },
   'signing:resume': { summary: 'Chooses an interrupted signing run of the open root bundle: its script is loaded; the same request is opened and the same quorum checks in again.', checkArg: checkSigningRunFolderRef },
+  'rotation:scripts': { summary: 'Lists the shipped rotation scripts.', checkArg: noArgument },
+  'rotation:state': { summary: 'The current rotation view (public data only).', checkArg: noArgument },
+  'rotation:openBundle': { summary: 'Opens the current bundle folder (the root bundle or the last rotation bundle; main process picker) and verifies it; its master fingerprint stays in the main process until the quorum has typed it.', checkArg: checkPickOnly },
+  'rotation:load': { summary: 'Loads a shipped rotation script, or one chosen in the main process file picker.', checkArg: checkScriptSource },
+  'rotation:checkIn': { summary: 'Checks the rotation in: the typed current fingerprint, every trustee with token, keyring, envelope, new share folder and dice, the new master token.', checkArg: checkRotationCheckInForm },
+  'rotation:start': { summary: 'Starts the rotation engine on the checked-in trustees.', checkArg: noArgument },
+  'rotation:pin': { summary: 'Answers the pending PIN request; the PIN stays in the main process.', checkArg: checkPinAnswer },
+  'rotation:witness': { summary: 'Answers the pending witness confirmation.', checkArg: checkWitnessAnswer },
+  'rotation:stop': { summary: 'Stops the running rotation at its pending request.', checkArg: noArgument },
+  'rotation:reset': { summary: 'Leaves a finished or failed rotation and starts over.', checkArg: noArgument },
   'recovery:export': { summary: 'Copies the recovery bundle into a folder chosen in the main process and checks the copy.', checkArg: noArgument },
 };
 
@@ -269,6 +298,7 @@ const EVENT_SPECS: { readonly [E in EventName]: { summary: string } } = {
   'tokens:changed': { summary: 'A USB token was attached or detached; call tokens.list again.' },
   'ceremony:changed': { summary: 'The ceremony view changed (step progress, a PIN or witness request, the outcome).' },
   'recovery:changed': { summary: 'The recovery view changed (step progress, share progress, a PIN or witness request, the outcome).' },
+  'rotation:changed': { summary: 'The rotation view changed (step progress, share progress, the key states at cross-sign, a PIN or witness request, the outcome).' },
   'signing:changed': { summary: 'The signing view changed (step progress, digest confirmations, share progress, a PIN or witness request, the outcome).' },
 };
 

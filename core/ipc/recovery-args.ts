@@ -71,3 +71,24 @@ export const checkShareCheckForm: Check = (arg) => {
   if (!text(o.trust, 400)) return 'The fingerprint must be 64 hex digits or its 16 words.';
   return null;
 };
+
+export const checkRotationCheckInForm: Check = (arg) => {
+  const o = record(arg, ['administrator', 'witnesses', 'trust', 'masterToken', 'simulateDice', 'trustees']);
+  if (typeof o === 'string') return o;
+  if (!text(o.administrator, MAX_NAME)) return "The administrator's name must be text of at most 100 characters.";
+  if (!Array.isArray(o.witnesses) || o.witnesses.length > 16 || !o.witnesses.every((w) => text(w, MAX_NAME))) return "Witnesses' names must be a list of at most 16 names of at most 100 characters.";
+  if (!text(o.trust, 400)) return 'The fingerprint must be 64 hex digits or its 16 words.';
+  if (!text(o.masterToken, MAX_TOKEN)) return 'The new master token must be a listed token or a token file.';
+  if (typeof o.simulateDice !== 'boolean') return 'Say whether the dice are simulated (rehearsal only).';
+  if (!Array.isArray(o.trustees) || o.trustees.length === 0 || o.trustees.length > 32) return 'Trustees must be a list of 1 to 32 people.';
+  for (const t of o.trustees) {
+    const r = record(t, ['id', 'name', 'token', 'keyring', 'envelope', 'output', 'dice']);
+    if (typeof r === 'string') return 'Each trustee has exactly an id, a name, a token, a keyring file, an envelope file, a new share folder and dice.';
+    if (typeof r.id !== 'string' || !TRUSTEE_ID.test(r.id)) return 'That is not a trustee of the current bundle.';
+    if (!text(r.name, MAX_NAME)) return "A trustee's name must be text of at most 100 characters.";
+    if (!text(r.token, MAX_TOKEN)) return "A trustee's token must be a listed token or a token file.";
+    if (!text(r.keyring, MAX_PATH) || !text(r.envelope, MAX_PATH) || !text(r.output, MAX_PATH)) return 'File paths must be text of at most 1024 characters.';
+    if (!text(r.dice, 4096)) return 'Dice rolls must be text of at most 4096 characters.';
+  }
+  return null;
+};

@@ -24,6 +24,7 @@ import { runAuditScripts, type AuditRunLimits, type AuditRunnerOptions, type Aud
 import type { AuditOptions, AuditReportView, AuditScriptSource, AuditScriptView, AuditView } from '../../core/ipc/contract.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import { auditSigningView } from './audit-signing.ts';
+import { AuditChain } from './audit-chain.ts';
 
 export const EDITOR_SCRIPT = 'editor-script.js';
 
@@ -51,7 +52,7 @@ export function auditScriptChecks(runs: readonly AuditScriptRun[]): CheckResult[
 }
 
 function emptyView(): AuditView {
-  return { bundle: null, archive: null, options: { trust: '', mode: 'hybrid' }, report: null, scripts: [], exportedTo: null };
+  return { chain: { folders: [], report: null }, bundle: null, archive: null, options: { trust: '', mode: 'hybrid' }, report: null, scripts: [], exportedTo: null };
 }
 
 function reportView(r: VerifyReport, scriptNames: ReadonlySet<string>, files: ReadonlyMap<string, Uint8Array> | undefined): AuditReportView {
@@ -89,6 +90,7 @@ export class AuditSession {
   /** Script runs by file name: running a script again replaces its earlier run. */
   private runs = new Map<string, AuditScriptRun>();
   private busy = false;
+  private readonly chain = new AuditChain();
 
   constructor(private readonly o: AuditSessionOptions) {}
 
@@ -108,7 +110,7 @@ export class AuditSession {
   private publish(change: Partial<AuditView>): AuditView {
     const report = this.report();
     const names = new Set(auditScriptChecks([...this.runs.values()]).map((c) => c.name));
-    this.view = { ...this.view, ...change, report: report ? reportView(report, names, this.files) : null, scripts: [...this.runs.values()].map(scriptView) };
+    this.view = { ...this.view, ...change, chain: this.chain.view(), report: report ? reportView(report, names, this.files) : null, scripts: [...this.runs.values()].map(scriptView) };
     return this.state();
   }
 
@@ -205,6 +207,31 @@ export class AuditSession {
         if (temp) await rm(temp, { recursive: true, force: true });
       }
       return this.publish({ exportedTo: null });
+    });
+  }
+
+  /** Adds the bundle folder chosen in the picker at the end of the chain (root first, then each rotation in order). */
+  chainAdd(): Promise<AuditView> {
+    return this.exclusive(async () => {
+      const folder = await this.o.pickBundleFolder();
+      if (folder === undefined) return this.state();
+      await this.chain.add(folder);
+      return this.publish({});
+    });
+  }
+
+  chainRemove(index: number): Promise<AuditView> {
+    return this.exclusive(async () => {
+      this.chain.remove(index);
+      return this.publish({});
+    });
+  }
+
+  /** Verifies the chain from the root fingerprint typed, as `keyrite verify ROOT ROT… --trust ROOT`. */
+  chainVerify(options: AuditOptions): Promise<AuditView> {
+    return this.exclusive(async () => {
+      this.chain.verify(options);
+      return this.publish({ options: { trust: options.trust.trim(), mode: options.mode } });
     });
   }
 

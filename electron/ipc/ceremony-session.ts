@@ -89,8 +89,8 @@ export function scriptView(file: string, parsed: ParsedCeremonyScript): ScriptVi
   };
 }
 
-/** Fair die rolls by rejection sampling, for rehearsals. */
-function simulatedDice(count: number): string {
+/** Fair die rolls by rejection sampling, for rehearsals (the ceremony and rotation check-ins). */
+export function simulatedDice(count: number): string {
   const rolls: number[] = [];
   while (rolls.length < count) {
     for (const b of randomBytes(64)) if (b < 252 && rolls.length < count) rolls.push((b % 6) + 1);

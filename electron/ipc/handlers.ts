@@ -32,6 +32,7 @@ import type { AuditSession } from './audit-session.ts';
 import type { RecoverySession } from './recovery-session.ts';
 import type { ShareCheckSession } from './share-check-session.ts';
 import type { SigningSession } from './signing-session.ts';
+import type { RotationSession } from './rotation-session.ts';
 import { evaluateAirGap, type NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { displayField, displayOutput, displayStrings } from '../../core/encoding/display.ts';
@@ -58,6 +59,8 @@ export interface HandlerDeps {
   shareCheck?: ShareCheckSession;
   /** Absent where signing is not wired: the signing channels then answer UNAVAILABLE. */
   signing?: SigningSession;
+  /** Absent where key rotation is not wired: the rotation channels then answer UNAVAILABLE. */
+  rotation?: RotationSession;
   /** The main process log for unexpected errors; never shown to the renderer. */
   logError?: (channel: Channel, error: unknown) => void;
 }
@@ -169,6 +172,10 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     if (!deps.shareCheck) throw new IpcFailure('UNAVAILABLE', 'Checking a share is not part of this build.');
     return deps.shareCheck;
   };
+  const rotation = (): RotationSession => {
+    if (!deps.rotation) throw new IpcFailure('UNAVAILABLE', 'Key rotations are not part of this build.');
+    return deps.rotation;
+  };
   const signing = (): SigningSession => {
     if (!deps.signing) throw new IpcFailure('UNAVAILABLE', 'Signing ceremonies are not part of this build.');
     return deps.signing;
@@ -212,6 +219,9 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'audit:verify': guarded('audit:verify', deps, async (options) => audit().reverify(options)),
     'audit:runScript': guarded('audit:runScript', deps, async (source) => audit().runScript(source)),
     'audit:export': guarded('audit:export', deps, async () => audit().exportReport()),
+    'audit:chainAdd': guarded('audit:chainAdd', deps, async () => audit().chainAdd()),
+    'audit:chainRemove': guarded('audit:chainRemove', deps, async ({ index }) => audit().chainRemove(index)),
+    'audit:chainVerify': guarded('audit:chainVerify', deps, async (options) => audit().chainVerify(options)),
     'recovery:scripts': guarded('recovery:scripts', deps, async () => recovery().scripts()),
     'recovery:state': guarded('recovery:state', deps, async () => recovery().state()),
     'recovery:openBundle': guarded('recovery:openBundle', deps, async () => recovery().openBundle()),
@@ -241,6 +251,16 @@ export function createHandlers(deps: HandlerDeps): IpcHandlers {
     'signing:readShareCard': guarded('signing:readShareCard', deps, async (scan) => signing().readShareCard(scan)),
     'signing:interrupted': guarded('signing:interrupted', deps, async () => signing().interrupted()),
     'signing:resume': guarded('signing:resume', deps, async ({ folder }) => signing().resume(folder)),
+    'rotation:scripts': guarded('rotation:scripts', deps, async () => rotation().scripts()),
+    'rotation:state': guarded('rotation:state', deps, async () => rotation().state()),
+    'rotation:openBundle': guarded('rotation:openBundle', deps, async () => rotation().openBundle()),
+    'rotation:load': guarded('rotation:load', deps, async (source) => rotation().load(source)),
+    'rotation:checkIn': guarded('rotation:checkIn', deps, async (form) => rotation().checkIn(form)),
+    'rotation:start': guarded('rotation:start', deps, async () => rotation().start()),
+    'rotation:pin': guarded('rotation:pin', deps, async ({ prompt, pin }) => rotation().answerPin(prompt, pin)),
+    'rotation:witness': guarded('rotation:witness', deps, async ({ prompt, confirmed }) => rotation().answerWitness(prompt, confirmed)),
+    'rotation:stop': guarded('rotation:stop', deps, async () => rotation().stop()),
+    'rotation:reset': guarded('rotation:reset', deps, async () => rotation().reset()),
     'recovery:export': guarded('recovery:export', deps, async () => recovery().exportBundle()),
   });
 }

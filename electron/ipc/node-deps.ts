@@ -18,6 +18,7 @@ import { AuditSession, type AuditSessionOptions } from './audit-session.ts';
 import { RecoverySession } from './recovery-session.ts';
 import { ShareCheckSession } from './share-check-session.ts';
 import { SigningSession } from './signing-session.ts';
+import { RotationSession } from './rotation-session.ts';
 import type { HandlerDeps } from './handlers.ts';
 
 export interface NodeDepsOptions {
@@ -65,6 +66,15 @@ export interface NodeDepsOptions {
     networkInterfaces?: () => NetworkInterfaceInfo[];
     verifierPage?: () => Promise<Uint8Array>;
   };
+  /** Key rotations are wired when both folders and the pickers are given. */
+  rotation?: {
+    workRoot: string;
+    scriptsDir: string;
+    pickBundleFolder(): Promise<string | undefined>;
+    pickScriptFile(): Promise<string | undefined>;
+    networkInterfaces?: () => NetworkInterfaceInfo[];
+    verifierPage?: () => Promise<Uint8Array>;
+  };
 }
 
 /** A token for the window: the id names the token for the session (URI, or software:<file>). */
@@ -107,6 +117,7 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
   const c = options.ceremony;
   const r = options.recovery;
   const sg = options.signing;
+  const rt = options.rotation;
   return {
     appName: 'Keyrite',
     appVersion: options.appVersion,
@@ -179,6 +190,23 @@ export function nodeHandlerDeps(options: NodeDepsOptions): HandlerDeps {
             ...(sg.networkInterfaces ? { networkInterfaces: sg.networkInterfaces } : {}),
             ...(sg.verifierPage ? { verifierPage: sg.verifierPage } : {}),
             ...(options.logError ? { logError: (e: unknown) => options.logError!('signing:start', e) } : {}),
+          }),
+        }
+      : {}),
+    ...(rt
+      ? {
+          rotation: new RotationSession({
+            workRoot: rt.workRoot,
+            scriptsDir: rt.scriptsDir,
+            ...(options.softwareDir ? { softwareDir: options.softwareDir } : {}),
+            ...(options.modulePath ? { modulePath: options.modulePath } : {}),
+            listTokens: list,
+            pickBundleFolder: rt.pickBundleFolder,
+            pickScriptFile: rt.pickScriptFile,
+            publish: (view) => options.emit?.('rotation:changed', view),
+            ...(rt.networkInterfaces ? { networkInterfaces: rt.networkInterfaces } : {}),
+            ...(rt.verifierPage ? { verifierPage: rt.verifierPage } : {}),
+            ...(options.logError ? { logError: (e: unknown) => options.logError!('rotation:start', e) } : {}),
           }),
         }
       : {}),

@@ -13,13 +13,12 @@
  * under `workRoot` (journal, checkpoints, recovery bundle).
  */
 import { cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { KeyriteError, isKeyriteError } from '../../core/errors.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
-import { toHex } from '../../core/encoding/hex.ts';
 import { CeremonyFileError, type ParsedCeremonyScript } from '../../core/script/script.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
-import { encodeAnswers, type TokenEntry } from '../../core/ceremony/answers-writer.ts';
+import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { runRecovery, type RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
@@ -28,13 +27,13 @@ import { parseManifest } from '../../core/escrow/manifest.ts';
 import { readScannedShareCard } from '../../core/escrow/share-card-parts.ts';
 import { equalBytes } from '../../core/bytes.ts';
 import { createFileExclusive, ioError } from '../../core/node/durable-files.ts';
-import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
+import { verifyBundle } from '../../core/verifier/verify.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import type { OriginalBundleView, RecoveryCheckInForm, RecoveryOutcomeView, RecoveryView, ScriptSource, ShareCardReadView, ShareCardScan, ShareEventView, ShippedScript, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
-import { tokenEntryOf } from './prompt-broker.ts';
+import { relativeTo, tokenChooser, typedFingerprint } from './quorum-check-in.ts';
 import { scriptView } from './ceremony-session.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 
@@ -63,7 +62,6 @@ export interface RecoverySessionOptions {
 export const SCANNED_CARDS_FOLDER = 'scanned-share-cards';
 
 /** A token chosen as a file (a rehearsal software token), not from tokens:list. */
-export const TOKEN_FILE = /\.keyrite-token$/;
 
 function emptyView(): RecoveryView {
   return { phase: 'bundle', bundle: null, script: null, participants: [], steps: [], log: [], prompt: null, current: null, shares: { accepted: 0, needed: 0, events: [] }, outcome: null, error: null };
@@ -97,7 +95,7 @@ export interface OriginalBundle {
  * fingerprint kept here, to compare with the one the quorum types from paper. Shared by the
  * recovery, signing and share-check screens.
  */
-export async function readOriginalBundle(folder: string): Promise<OriginalBundle> {
+export async function readOriginalBundle(folder: string, kinds: readonly string[] = ['root-keygen']): Promise<OriginalBundle> {
   let files: Map<string, Uint8Array>;
   try {
     files = await readBundleDirectory(folder);
@@ -106,7 +104,7 @@ export async function readOriginalBundle(folder: string): Promise<OriginalBundle
     throw e;
   }
   const report = verifyBundle(files, { crypto: NATIVE_VERIFIER_CRYPTO });
-  if (report.kind !== undefined && report.kind !== 'root-keygen') throw new KeyriteError('UNSUPPORTED', `${folder} is the bundle of an ${report.kind}; shares belong to the bundle of the root-keygen ceremony that made them.`);
+  if (report.kind !== undefined && !kinds.includes(report.kind)) throw new KeyriteError('UNSUPPORTED', `${folder} is the bundle of an ${report.kind}; shares belong to the bundle of the ${kinds.join(' or ')} ceremony that made them.`);
   const failed = report.checks.filter((c) => c.status !== 'pass').map((c) => c.name);
   let quorum: OriginalBundleView['quorum'] = null;
   let trustees: OriginalBundleView['trustees'] = [];
@@ -215,11 +213,7 @@ export class RecoverySession extends ViewSession<RecoveryView> {
 
   /** A path typed in the app, relative to the bundle's base folder (an absolute one inside it is made relative). */
   private relativePath(p: string): string {
-    const t = p.trim();
-    const base = this.view.bundle!.baseFolder;
-    if (!isAbsolute(t)) return t;
-    const rel = relative(base, t);
-    return rel.split(sep).join('/');
+    return relativeTo(this.view.bundle!.baseFolder, p);
   }
 
   /** A trustee's printed share card read at the check-in (saveScannedShareCard). */
@@ -244,25 +238,11 @@ export class RecoverySession extends ViewSession<RecoveryView> {
       if (!bundle.trustees.some((x) => x.id === t.id)) throw new KeyriteError('ANSWERS_INVALID', `${t.id} is not a trustee of the original ceremony.`);
       if (t.keyring.trim().length === 0 || t.envelope.trim().length === 0 || t.token.trim().length === 0) throw new KeyriteError('ANSWERS_INVALID', `${t.name.trim() || t.id} needs a token, a keyring file and a share envelope file.`);
     }
-    const trust = form.trust.trim();
-    if (trust.length === 0) throw new KeyriteError('ANSWERS_INVALID', 'Type the master fingerprint the quorum read aloud (64 hex digits or the 16 words): it anchors the bundle.');
-    let anchor: ReturnType<typeof parseTrustAnchor>;
-    try {
-      anchor = parseTrustAnchor(trust);
-    } catch (e) {
-      throw new KeyriteError('ANSWERS_INVALID', `The fingerprint typed is not a master fingerprint (${isKeyriteError(e) ? e.message : 'unreadable'}). Type the 64 hex digits or the 16 words again.`);
-    }
-    const fp = this.originalFingerprint ?? '';
-    const typed = anchor.kind === 'full' ? toHex(anchor.bytes) : toHex(anchor.prefix);
-    if (!fp.startsWith(typed)) throw new KeyriteError('VERIFY_FAILED', 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of that ceremony: stop.');
-    const tokens = await this.o.listTokens().catch(() => [] as TokenSummary[]);
-    const tokenChoice = (value: string, whose: string): { entry: TokenEntry; label: string; serial: string | null } => {
-      const v = value.trim();
-      if (TOKEN_FILE.test(v) && !v.startsWith('software:')) return { entry: { software: this.relativePath(v) }, label: basename(v), serial: null };
-      const t = tokens.find((x) => x.id === v);
-      if (!t) throw new KeyriteError('TOKEN_NOT_FOUND', `The token chosen for ${whose} is no longer attached. Plug it in, or choose another one.`);
-      return { entry: tokenEntryOf(t), label: t.label, serial: t.serial };
-    };
+    const trust = typedFingerprint(form.trust, this.originalFingerprint, {
+      missing: 'Type the master fingerprint the quorum read aloud (64 hex digits or the 16 words): it anchors the bundle.',
+      mismatch: 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of that ceremony: stop.',
+    });
+    const tokenChoice = await tokenChooser(this.o.listTokens, bundle.baseFolder);
     const master = tokenChoice(form.masterToken, 'the new master key');
     const trustees = form.trustees.map((t) => ({ id: t.id, name: t.name.trim(), token: tokenChoice(t.token, t.name.trim()), keyring: this.relativePath(t.keyring), envelope: this.relativePath(t.envelope) }));
     const text = encodeAnswers({

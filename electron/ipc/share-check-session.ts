@@ -18,7 +18,8 @@ import { openSoftwareTokenFile } from '../../core/node/software-token-file.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import type { OriginalBundleView, ShareCheckForm, ShareCheckView } from '../../core/ipc/contract.ts';
-import { TOKEN_FILE, readOriginalBundle } from './recovery-session.ts';
+import { readOriginalBundle } from './recovery-session.ts';
+import { TOKEN_FILE } from './quorum-check-in.ts';
 
 export interface ShareCheckSessionOptions {
   softwareDir?: string;

@@ -23,14 +23,14 @@ import { CeremonyFileError, parseCeremonyScript, type ParsedCeremonyScript, type
 import type { TranscriptEntry } from '../../core/transcript/entry.ts';
 import { ENTRY } from '../../core/bundle/entries.ts';
 import { parseAnswers, type Answers } from '../../core/ceremony/answers.ts';
-import { encodeAnswers, type TokenEntry } from '../../core/ceremony/answers-writer.ts';
+import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { runSigning, type SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
 import type { ProgressEvent } from '../../core/ceremony/types.ts';
 import type { KeyriteToken } from '../../core/tokens/token.ts';
 import type { NetworkInterfaceInfo } from '../../core/airgap/status.ts';
 import { MAX_REQUEST_BYTES, parseSigningRequest, type SigningRequest } from '../../core/signing/request.ts';
 import { ENVELOPE_SUFFIX } from '../../core/signing/documents.ts';
-import { parseTrustAnchor, verifyBundle } from '../../core/verifier/verify.ts';
+import { verifyBundle } from '../../core/verifier/verify.ts';
 import { readBundleDirectory } from '../../core/node/bundle-directory.ts';
 import { NATIVE_VERIFIER_CRYPTO } from '../../core/node/native-verifier-crypto.ts';
 import { createNodeCeremonyEnvironment, type NodeCeremonyEnvironment } from '../../core/node/ceremony-environment.ts';
@@ -38,9 +38,9 @@ import { readableFingerprint } from '../../core/bundle/principals.ts';
 import type { InterruptedCeremonyView, ParticipantView, ScriptSource, ShareCardReadView, ShareCardScan, ShippedScript, SigningCheckInForm, SigningOutcomeView, SigningRequestView, SigningView, TokenSummary } from '../../core/ipc/contract.ts';
 import { ViewSession, loadScript, shippedScripts } from './view-session.ts';
 import { interruptedRuns } from './interrupted-runs.ts';
-import { tokenEntryOf } from './prompt-broker.ts';
+import { relativeTo, tokenChooser, typedFingerprint } from './quorum-check-in.ts';
 import { scriptView } from './ceremony-session.ts';
-import { TOKEN_FILE, readOriginalBundle, saveScannedShareCard, shareEvent } from './recovery-session.ts';
+import { readOriginalBundle, saveScannedShareCard, shareEvent } from './recovery-session.ts';
 
 export interface SigningSessionOptions {
   /** Where run folders are created. */
@@ -281,9 +281,7 @@ export class SigningSession extends ViewSession<SigningView> {
 
   /** A path typed in the app, relative to the bundle's base folder (an absolute one inside it is made relative). */
   private relativePath(p: string): string {
-    const t = p.trim();
-    if (!isAbsolute(t)) return t;
-    return relative(this.view.bundle!.baseFolder, t).split(sep).join('/');
+    return relativeTo(this.view.bundle!.baseFolder, p);
   }
 
   async checkIn(form: SigningCheckInForm): Promise<SigningView> {
@@ -304,18 +302,10 @@ export class SigningSession extends ViewSession<SigningView> {
       if (!bundle.trustees.some((x) => x.id === t.id)) throw new KeyriteError('ANSWERS_INVALID', `${t.id} is not a trustee of the root ceremony.`);
       if (t.keyring.trim().length === 0 || t.envelope.trim().length === 0 || t.token.trim().length === 0) throw new KeyriteError('ANSWERS_INVALID', `${t.name.trim() || t.id} needs a token, a keyring file and a share envelope file.`);
     }
-    const trust = form.trust.trim();
-    if (trust.length === 0) throw new KeyriteError('ANSWERS_INVALID', 'Type the master fingerprint from the paper record of the root ceremony (64 hex digits or the 16 words): it anchors the bundle.');
-    let anchor: ReturnType<typeof parseTrustAnchor>;
-    try {
-      anchor = parseTrustAnchor(trust);
-    } catch (e) {
-      throw new KeyriteError('ANSWERS_INVALID', `The fingerprint typed is not a master fingerprint (${isKeyriteError(e) ? e.message : 'unreadable'}). Type the 64 hex digits or the 16 words again.`);
-    }
-    const typed = anchor.kind === 'full' ? toHex(anchor.bytes) : toHex(anchor.prefix);
-    if (!(this.originalFingerprint ?? '').startsWith(typed)) {
-      throw new KeyriteError('VERIFY_FAILED', 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of the root ceremony: stop.');
-    }
+    const trust = typedFingerprint(form.trust, this.originalFingerprint, {
+      missing: 'Type the master fingerprint from the paper record of the root ceremony (64 hex digits or the 16 words): it anchors the bundle.',
+      mismatch: 'The fingerprint typed does not match the master key of this bundle. Compare it with the paper record digit by digit; if it still differs, this is not the bundle of the root ceremony: stop.',
+    });
     let digest: string;
     if (form.requestDigest.trim().length > 0) {
       const given = typedDigest(form.requestDigest);
@@ -330,14 +320,7 @@ export class SigningSession extends ViewSession<SigningView> {
       // Rehearsal: the digest of the file shown pins it; the engine refuses the request if the file changes.
       digest = request.digest.hex;
     }
-    const tokens = await this.o.listTokens().catch(() => [] as TokenSummary[]);
-    const tokenChoice = (value: string, whose: string): { entry: TokenEntry; label: string } => {
-      const v = value.trim();
-      if (TOKEN_FILE.test(v) && !v.startsWith('software:')) return { entry: { software: this.relativePath(v) }, label: basename(v) };
-      const t = tokens.find((x) => x.id === v);
-      if (!t) throw new KeyriteError('TOKEN_NOT_FOUND', `The token chosen for ${whose} is no longer attached. Plug it in, or choose another one.`);
-      return { entry: tokenEntryOf(t), label: t.label };
-    };
+    const tokenChoice = await tokenChooser(this.o.listTokens, bundle.baseFolder);
     const master = tokenChoice(form.masterToken, 'the master key');
     const trustees = form.trustees.map((t) => ({ id: t.id, name: t.name.trim(), token: tokenChoice(t.token, t.name.trim()), keyring: this.relativePath(t.keyring), envelope: this.relativePath(t.envelope) }));
     const text = encodeAnswers({

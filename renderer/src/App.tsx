@@ -16,6 +16,7 @@ const SCREENS: readonly { id: string; label: string; component: ComponentType }[
   { id: 'ceremony', label: 'Ceremony', component: lazy(() => import('./screens/Ceremony.tsx')) },
   { id: 'recovery', label: 'Recovery', component: lazy(() => import('./screens/Recovery.tsx')) },
   { id: 'signing', label: 'Signing', component: lazy(() => import('./screens/Signing.tsx')) },
+  { id: 'rotation', label: 'Rotation', component: lazy(() => import('./screens/Rotation.tsx')) },
   { id: 'audit', label: 'Audit', component: lazy(() => import('./screens/Audit.tsx')) },
   { id: 'share', label: 'My share', component: lazy(() => import('./screens/Share.tsx')) },
 ];

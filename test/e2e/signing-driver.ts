@@ -17,7 +17,7 @@ export interface SigningPicks extends Picks {
 
 export const ROOT = '[data-testid=signing]';
 
-/** Node dependencies for the signing session (and the audit and recovery ones), pickers answering from `picks`. */
+/** Node dependencies for the signing and rotation sessions (and the audit and recovery ones), pickers answering from `picks`. */
 export function signingNodeOptions(relay: EventRelay, picks: SigningPicks, opts: { workRoot: string; modulePath?: string; auditLimits?: AuditRunLimits }): Partial<NodeDepsOptions> {
   return {
     ...recoveryNodeOptions(relay, picks, opts),
@@ -29,6 +29,13 @@ export function signingNodeOptions(relay: EventRelay, picks: SigningPicks, opts:
       pickScriptFile: async () => picks.script,
       pickRequestFile: async () => picks.request,
       pickExportFolder: async () => picks.exportFolder,
+      networkInterfaces: () => LOOPBACK_ONLY,
+    },
+    rotation: {
+      workRoot: opts.workRoot,
+      scriptsDir: join(repo, 'ceremony-scripts'),
+      pickBundleFolder: async () => picks.bundle,
+      pickScriptFile: async () => picks.script,
       networkInterfaces: () => LOOPBACK_ONLY,
     },
   };
@@ -84,19 +91,21 @@ export async function signingCheckIn(page: Page, opts: { trust: string; ids: rea
 export type SigningStop = { digestFor?: number; pinFor?: string; witnessAt?: string };
 
 /**
- * Answers every prompt until the signing ends: each PIN (typed, Enter), each digest confirmation
+ * Answers every prompt until the signing (or, with screen: 'rotation', the rotation) ends: each PIN (typed, Enter), each digest confirmation
  * (the first two words read off the screen and typed; `wrongWordsOnce` types two other words
  * first and returns the refusal shown), each other witness request (its confirm button clicked).
  * `stop` leaves the n-th digest prompt (1-based), a PIN prompt or the witness prompt of a step open.
  */
-export async function runSigningToEnd(page: Page, pins: Record<string, string>, opts: { wrongWordsOnce?: boolean; stop?: SigningStop; timeout?: number } = {}): Promise<{ wrongWords?: string; digestPrompts: string[] }> {
+export async function runSigningToEnd(page: Page, pins: Record<string, string>, opts: { wrongWordsOnce?: boolean; stop?: SigningStop; timeout?: number; screen?: 'signing' | 'rotation' } = {}): Promise<{ wrongWords?: string; digestPrompts: string[] }> {
   const timeout = opts.timeout ?? 300_000;
+  const screen = opts.screen ?? 'signing';
+  const root = `[data-testid=${screen}]`;
   const seen = new Set<string>();
   const out: { wrongWords?: string; digestPrompts: string[] } = { digestPrompts: [] };
   for (;;) {
-    const el = await page.waitForSelector(`[data-testid=pin-entry], [data-testid=digest-confirm], [data-testid=witness-confirm], ${ROOT}[data-phase=done], ${ROOT}[data-phase=failed]`, { timeout });
+    const el = await page.waitForSelector(`[data-testid=pin-entry], [data-testid=digest-confirm], [data-testid=witness-confirm], ${root}[data-phase=done], ${root}[data-phase=failed]`, { timeout });
     const testid = await el.getAttribute('data-testid');
-    if (testid === 'signing') return out;
+    if (testid === screen) return out;
     const id = (await el.getAttribute('data-prompt'))!;
     if (seen.has(id)) {
       await page.waitForFunction((pid) => !document.querySelector(`[data-prompt="${pid}"]`), id, { timeout });

@@ -63,7 +63,7 @@ export async function crossSign(run: CeremonyRun, step: StepOf<'cross-sign'>, st
   });
   const o = readableFingerprint(old.fingerprint);
   const n = readableFingerprint(next.fingerprint);
-  run.progress({ kind: 'info', stepId: step.id, message: `Key states fixed at ${at}: new key ${n.hexGroups} active; old key ${o.hexGroups} deprecated until ${until}.` });
+  run.progress({ kind: 'info', stepId: step.id, message: `Key states fixed at ${at}: new key ${n.hexGroups} active; old key ${o.hexGroups} deprecated until ${until}.`, keyStates: { at, until, previous: old.fingerprint, next: next.fingerprint } });
   await confirmWitness(run, step, [
     `Rotation at ${at}. Read both fingerprints aloud:`,
     `  OLD master key (deprecated, verify-only until ${until}):`,

@@ -17,7 +17,7 @@ export function PinEntry({ prompt, send, ns = 'ceremony' }: { prompt: PinPrompt;
   const [empty, setEmpty] = useState(false);
   const ref = useScrollIntoView<HTMLFormElement>((el) => el.querySelector('input'));
   const what = prompt.software ? 'passphrase' : 'PIN';
-  const run = ns === 'recovery' ? 'recovery' : 'ceremony';
+  const run = ns === 'recovery' || ns === 'rotation' ? ns : 'ceremony';
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (pin.length === 0) return setEmpty(true);

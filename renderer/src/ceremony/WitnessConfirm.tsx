@@ -2,7 +2,9 @@
  * A witness confirms a step after checking what it says, or declines (which stops the run); the
  * room may also stop the run here. The summary comes first, so it is read before the buttons;
  * a line indented under another belongs to it (a trustee's fingerprint words under their hex),
- * and hex is set in a monospace font. Nothing is focused but the prompt's heading: a stray
+ * and hex is set in a monospace font. A screen may show the step's facts in its own form instead
+ * (`children`: the rotation's two fingerprints side by side); the summary is then one click away.
+ * Nothing is focused but the prompt's heading: a stray
  * Enter confirms nothing. Declining and stopping end the run, so each takes a second step, and
  * they sit apart.
  */
@@ -43,30 +45,41 @@ function withHex(line: string): ReactNode[] {
   );
 }
 
-export function WitnessConfirm({ prompt, send, ns = 'ceremony' }: { prompt: WitnessPrompt; send: Send; ns?: SessionNs }) {
+function Summary({ items }: { items: SummaryItem[] }) {
+  return (
+    <ul className="summary" data-testid="witness-summary">
+      {items.map((item, i) => (
+        <li key={i}>
+          <span className="summary-head">{withHex(item.head)}</span>
+          {item.more.map((m, j) => (
+            <span className="summary-words" key={j}>
+              {withHex(m)}
+            </span>
+          ))}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function WitnessConfirm({ prompt, send, ns = 'ceremony', children }: { prompt: WitnessPrompt; send: Send; ns?: SessionNs; children?: ReactNode }) {
   const api = window.keyrite!;
   const ref = useScrollIntoView<HTMLElement>((el) => el.querySelector('h3'));
   const answer = (confirmed: boolean) => send(() => api[ns].witness({ prompt: prompt.id, confirmed }));
-  const run = ns === 'recovery' ? 'recovery' : 'ceremony';
+  const run = ns === 'recovery' || ns === 'rotation' ? ns : 'ceremony';
   const items = groupLines(prompt.summary);
   return (
     <section ref={ref} className="prompt prompt-witness" aria-labelledby="witness-title" data-testid="witness-confirm" data-prompt={prompt.id} data-step={prompt.stepId}>
       <h3 id="witness-title" tabIndex={-1}>
         Witness {prompt.witness}: confirm “{prompt.title}”
       </h3>
-      {items.length > 0 && (
-        <ul className="summary" data-testid="witness-summary">
-          {items.map((item, i) => (
-            <li key={i}>
-              <span className="summary-head">{withHex(item.head)}</span>
-              {item.more.map((m, j) => (
-                <span className="summary-words" key={j}>
-                  {withHex(m)}
-                </span>
-              ))}
-            </li>
-          ))}
-        </ul>
+      {children}
+      {items.length > 0 && children === undefined && <Summary items={items} />}
+      {items.length > 0 && children !== undefined && (
+        <details className="summary-record">
+          <summary>The step as the transcript records it</summary>
+          <Summary items={items} />
+        </details>
       )}
       <div className="witness-buttons">
         <div className="actions" data-testid="witness-answer">

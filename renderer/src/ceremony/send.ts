@@ -4,4 +4,4 @@ import type { IpcResult } from '../../../core/ipc/contract.ts';
 export type Send = (call: () => Promise<IpcResult<unknown>>) => Promise<boolean>;
 
 /** The sessions whose PIN and witness requests the shared prompt components answer (ceremony:pin, recovery:pin, …). */
-export type SessionNs = 'ceremony' | 'recovery' | 'signing';
+export type SessionNs = 'ceremony' | 'recovery' | 'signing' | 'rotation';

@@ -16,7 +16,7 @@ import type { Send } from '../ceremony/send.ts';
 import { TokenChoice, tokenValue, type TokenPick } from './TokenChoice.tsx';
 import { ShareCardScan } from './ShareCardScan.tsx';
 
-export type QuorumKind = 'recovery' | 'signing';
+export type QuorumKind = 'recovery' | 'signing' | 'rotation';
 
 interface Row {
   present: boolean;
@@ -26,12 +26,16 @@ interface Row {
   envelope: string;
   /** Whether the envelope comes from the printed card (scanned) rather than a file typed in. */
   fromCard: boolean;
+  /** A rotation: the new, empty folder for the trustee's new share, and their dice rolls. */
+  output: string;
+  dice: string;
 }
 
 /** What differs between the two check-ins: the master token's role and where the fingerprint comes from. */
 const WORDS: Record<QuorumKind, { master: string; trust: string; masterFile: string }> = {
   recovery: { master: 'the new master key', trust: 'Master fingerprint, typed by the quorum from their paper record (64 hex digits or the 16 words)', masterFile: '' },
   signing: { master: 'the master key', trust: 'Master fingerprint, typed by the quorum from the root ceremony’s paper record (64 hex digits or the 16 words)', masterFile: 'master/master.keyrite-token' },
+  rotation: { master: 'the new master key', trust: 'CURRENT master fingerprint, typed by the trustees from their paper record (of the root ceremony, or of the last rotation; 64 hex digits or the 16 words)', masterFile: 'rotation/new-master.keyrite-token' },
 };
 
 export function QuorumCheckIn({ kind, script, bundle, send }: { kind: QuorumKind; script: ScriptView; bundle: OriginalBundleView; send: Send }) {
@@ -44,15 +48,21 @@ export function QuorumCheckIn({ kind, script, bundle, send }: { kind: QuorumKind
   const [witnesses, setWitnesses] = useState<string[]>(() => Array.from({ length: script.roles.witness }, () => ''));
   const [trust, setTrust] = useState('');
   const [digest, setDigest] = useState('');
+  const rotation = kind === 'rotation';
+  const [simulateDice, setSimulateDice] = useState(rotation && script.mode === 'rehearsal' && script.minDice !== null);
+  const typedDice = rotation && script.minDice !== null && !simulateDice;
   const [master, setMaster] = useState<TokenPick>({ choice: fileFirst, path: fileFirst ? words.masterFile : '' });
   const [rows, setRows] = useState<Row[]>(() =>
     bundle.trustees.map((t) => ({
-      present: false,
+      // A rotation needs every trustee of the current bundle.
+      present: kind === 'rotation',
       name: t.name === t.id ? '' : t.name,
       token: { choice: fileFirst, path: `trustees/${t.id}/token.keyrite-token` },
       keyring: `trustees/${t.id}/keyring.json`,
       envelope: `trustees/${t.id}/share-envelope.json`,
       fromCard: false,
+      output: `rotation/trustees/${t.id}`,
+      dice: '',
     })),
   );
   const setRow = (i: number, change: Partial<Row>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...change } : r)));
@@ -64,19 +74,25 @@ export function QuorumCheckIn({ kind, script, bundle, send }: { kind: QuorumKind
     const empty = emptyRequired(e.currentTarget);
     setProblems(empty.length > 0 ? [`Fill in ${listWords(empty)}.`] : []);
     if (empty.length > 0) return;
+    const present = rows.flatMap((r, i) => (r.present ? [{ r, id: bundle.trustees[i]!.id }] : []));
     const form = {
       administrator: admin,
       witnesses,
       trust,
       masterToken: tokenValue(master),
-      trustees: rows.flatMap((r, i) => (r.present ? [{ id: bundle.trustees[i]!.id, name: r.name, token: tokenValue(r.token), keyring: r.keyring, envelope: r.envelope }] : [])),
+      trustees: present.map(({ r, id }) => ({ id, name: r.name, token: tokenValue(r.token), keyring: r.keyring, envelope: r.envelope })),
     };
+    if (kind === 'rotation') {
+      const trustees = present.map(({ r, id }) => ({ id, name: r.name, token: tokenValue(r.token), keyring: r.keyring, envelope: r.envelope, output: r.output, dice: r.dice }));
+      void send(() => api.rotation.checkIn({ ...form, simulateDice, trustees }));
+      return;
+    }
     void send(() => (kind === 'signing' ? api.signing.checkIn({ ...form, requestDigest: digest }) : api.recovery.checkIn(form)));
   };
 
   return (
     <form className="panel" onSubmit={submit} noValidate data-testid={`${kind}-check-in`}>
-      <h3>Check the quorum in</h3>
+      <h3>{kind === 'rotation' ? 'Check every trustee in' : 'Check the quorum in'}</h3>
       {tokens.state === 'error' && (
         <StatusLine tone="warn" word="No tokens listed">
           {tokens.message} Rehearsal token files can still be given by path.
@@ -105,12 +121,18 @@ export function QuorumCheckIn({ kind, script, bundle, send }: { kind: QuorumKind
         ))}
         <TokenChoice who={words.master} value={master} onChange={setMaster} tokens={listed} />
       </div>
+      {rotation && script.minDice !== null && script.mode === 'rehearsal' && (
+        <label className="check">
+          <input type="checkbox" checked={simulateDice} onChange={(e) => setSimulateDice(e.target.checked)} />
+          <span>Simulate the trustees’ dice (rehearsal only)</span>
+        </label>
+      )}
       <fieldset className="trustees">
         <legend>
           Trustees present: {present} of the {script.roles.trustee} this script needs
         </legend>
         <p className="readout-note">
-          Paths are relative to <strong>{bundle.baseFolder}</strong> (the folder holding the {kind === 'signing' ? 'root ' : ''}bundle).
+          Paths are relative to <strong>{bundle.baseFolder}</strong> (the folder holding the {kind === 'signing' ? 'root ' : rotation ? 'current ' : ''}bundle).
         </p>
         {rows.map((r, i) => {
           const t = bundle.trustees[i]!;
@@ -135,11 +157,25 @@ export function QuorumCheckIn({ kind, script, bundle, send }: { kind: QuorumKind
                     <span>Share envelope file of {t.id}</span>
                     <input className="path-input" value={r.envelope} onChange={(e) => setRow(i, { envelope: e.target.value })} spellCheck={false} autoComplete="off" required />
                   </label>
+                  {rotation && (
+                    <label className="field">
+                      <span>New share folder of {t.id} (new and empty)</span>
+                      <input className="path-input" value={r.output} onChange={(e) => setRow(i, { output: e.target.value })} spellCheck={false} autoComplete="off" required />
+                    </label>
+                  )}
+                  {typedDice && (
+                    <label className="field">
+                      <span>Dice rolls of {t.id} (at least {script.minDice} rolls of 1 to 6, separated by spaces)</span>
+                      <input value={r.dice} onChange={(e) => setRow(i, { dice: e.target.value })} spellCheck={false} autoComplete="off" />
+                    </label>
+                  )}
+                  {!rotation && (
                   <label className="check card-choice">
                     <input type="checkbox" checked={r.fromCard} onChange={(e) => setRow(i, { fromCard: e.target.checked })} />
                     <span>{t.id} brings the printed share card instead of the file</span>
                   </label>
-                  {r.fromCard && <ShareCardScan ns={kind} trusteeId={t.id} onRead={(envelope) => setRow(i, { envelope })} />}
+                  )}
+                  {r.fromCard && !rotation && <ShareCardScan ns={kind as 'recovery' | 'signing'} trusteeId={t.id} onRead={(envelope) => setRow(i, { envelope })} />}
                 </>
               )}
             </div>

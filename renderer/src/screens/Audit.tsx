@@ -13,6 +13,7 @@ import { UNREACHABLE } from '../ui.tsx';
 import { ScreenOpening, announce, useFocusHeading } from '../focus.tsx';
 import { Fingerprint } from '../audit/Fingerprint.tsx';
 import { AuditSigning } from '../audit/AuditSigning.tsx';
+import { ChainAudit } from '../audit/ChainAudit.tsx';
 
 const MODES: { value: VerifyMode; label: string }[] = [
   { value: 'hybrid', label: 'Hybrid, both (default)' },
@@ -57,6 +58,8 @@ export default function Audit() {
   const [trust, setTrust] = useState('');
   const [mode, setMode] = useState<VerifyMode>('hybrid');
   const [script, setScript] = useState('');
+  // One bundle, or a chain of bundles (root, then its rotations); a chain already started opens on the chain.
+  const [what, setWhat] = useState<'bundle' | 'chain'>('bundle');
   const heading = useFocusHeading<HTMLHeadingElement>(view ? 'audit' : 'opening', 'Audit a bundle: open its folder and verify it on this machine.');
   // Counts the verifications that gave a report; each new one takes the focus to the verdict.
   const [verified, setVerified] = useState(0);
@@ -73,13 +76,14 @@ export default function Audit() {
     void api.audit.state().then((r) => {
       if (!r.ok) return setProblem(r.message);
       setView(r.value);
+      if (r.value.chain.folders.length > 0 && !r.value.bundle) setWhat('chain');
       setTrust(r.value.options.trust);
       setMode(r.value.options.mode);
     });
   }, []);
 
-  const send = async (what: string, call: () => Promise<IpcResult<AuditView>>, verification = false): Promise<void> => {
-    setBusy(what);
+  const send = async (doing: string, call: () => Promise<IpcResult<AuditView>>, verification = false): Promise<boolean> => {
+    setBusy(doing);
     let r: IpcResult<AuditView>;
     try {
       r = await call();
@@ -87,10 +91,14 @@ export default function Audit() {
       r = { ok: false, code: 'INTERNAL', message: UNREACHABLE };
     }
     setBusy(null);
-    if (!r.ok) return setProblem(r.message);
+    if (!r.ok) {
+      setProblem(r.message);
+      return false;
+    }
     setProblem(null);
     setView(r.value);
     if (verification && r.value.report) setVerified((n) => n + 1);
+    return true;
   };
 
   const verify = (e: FormEvent) => {
@@ -101,12 +109,10 @@ export default function Audit() {
   if (!view) return <ScreenOpening title="Audit a bundle" text="Opening the audit…" problem={problem} />;
   const report = view.report;
   const anchor = report ? anchorLine(report) : null;
-  // With a report on screen the verdict comes first (a projector shows the top of the page); the settings follow the fingerprint.
-  const options = (
-    <form className="panel" onSubmit={verify} noValidate data-testid="audit-options">
+  const fields = (
       <div className="fields">
         <label className="field field-wide">
-          <span>Master fingerprint read aloud at the ceremony (64 hex digits or the 16 words; optional)</span>
+          <span>{what === 'chain' ? 'ROOT master fingerprint read aloud at the root ceremony (64 hex digits or the 16 words)' : 'Master fingerprint read aloud at the ceremony (64 hex digits or the 16 words; optional)'}</span>
           <input value={trust} onChange={(e) => setTrust(e.target.value)} autoComplete="off" spellCheck={false} placeholder="e.g. 8047 4608 95e4 … or the 16 words" />
         </label>
         <label className="field">
@@ -120,6 +126,11 @@ export default function Audit() {
           </select>
         </label>
       </div>
+  );
+  // With a report on screen the verdict comes first (a projector shows the top of the page); the settings follow the fingerprint.
+  const options = (
+    <form className="panel" onSubmit={verify} noValidate data-testid="audit-options">
+      {fields}
       <div className="actions">
         <button type="button" className={view.bundle ? 'secondary' : 'primary'} disabled={busy !== null} onClick={() => void send('Reading the bundle…', () => api.audit.open({ trust, mode }), true)}>
           Open a bundle folder…
@@ -141,8 +152,34 @@ export default function Audit() {
         <h2 id="audit-title" ref={heading} tabIndex={-1}>
           Audit a bundle
         </h2>
-        {view.bundle && <span className="progress-text bundle-path">{view.bundle}</span>}
+        {what === 'bundle' && view.bundle && <span className="progress-text bundle-path">{view.bundle}</span>}
       </div>
+      <fieldset className="audit-what" data-testid="audit-what">
+        <legend>What to audit</legend>
+        <label>
+          <input type="radio" name="audit-what" checked={what === 'bundle'} onChange={() => setWhat('bundle')} /> One bundle
+        </label>
+        <label>
+          <input type="radio" name="audit-what" checked={what === 'chain'} onChange={() => setWhat('chain')} /> A chain: the root bundle and its rotations
+        </label>
+      </fieldset>
+      {what === 'chain' && (
+        <>
+          {busy && (
+            <p className="readiness readiness-pending" role="status">
+              {busy}
+            </p>
+          )}
+          {problem && (
+            <p className="problem" role="alert" data-testid="problem">
+              {problem}
+            </p>
+          )}
+          <ChainAudit view={view} busy={busy} options={{ fields, trust, mode }} send={send} />
+        </>
+      )}
+      {what === 'bundle' && (
+      <>
       {view.archive && (
         <p className="readout-note" data-testid="archive-sha256">
           Read from the archive, in memory. Its SHA-256 (compare it with the one published beside it): <code>{view.archive.hexGroups}</code> — {view.archive.words.join(' ')}
@@ -249,6 +286,8 @@ export default function Audit() {
             )}
           </div>
         </>
+      )}
+      </>
       )}
     </section>
   );

@@ -1,4 +1,4 @@
-// Anchoring through the IPC boundary: when the recovery, signing or share-check screen opens the
+// Anchoring through the IPC boundary: when the recovery, signing, rotation or share-check screen opens the
 // original ceremony's bundle, the master fingerprint stays in the main process. The quorum (or
 // the trustee) types it from their paper record; a fingerprint already in the window could be
 // shown or copied instead, and the typing would anchor nothing. Checked on what crosses the
@@ -37,6 +37,7 @@ before(() => {
       shareCheck: { pickBundleFolder },
       recovery: { workRoot: dir, scriptsDir: join(repo, 'ceremony-scripts'), pickBundleFolder, pickScriptFile: none, pickExportFolder: none },
       signing: { workRoot: dir, scriptsDir: join(repo, 'ceremony-scripts'), pickBundleFolder, pickScriptFile: none, pickRequestFile: async () => join(dir, 'signing-request.json'), pickExportFolder: none },
+      rotation: { workRoot: dir, scriptsDir: join(repo, 'ceremony-scripts'), pickBundleFolder, pickScriptFile: none },
     }),
   );
 });
@@ -99,6 +100,25 @@ test('signing: the opened bundle, the script, the request and a refused check-in
   assert.ok(crossed.some(([e]) => e === 'signing:changed'), 'the views were published');
   assert.deepEqual(leaks(), []);
   const right = await call('signing:checkIn', { ...form, trust: FP });
+  assert.doesNotMatch(right.message ?? '', /does not match the master key/);
+});
+
+test('rotation: the opened current bundle, its key states, the script and a refused check-in carry no master fingerprint; the main process still compares', async () => {
+  crossed.length = 0;
+  const opened = await call('rotation:openBundle', { pick: true });
+  assert.ok(opened.ok, opened.message);
+  const view = opened.value as { phase: string; chain: { kind: string; keys: { state: string }[] } };
+  assert.equal(view.phase, 'script');
+  assert.deepEqual([view.chain.kind, view.chain.keys.map((k) => k.state)], ['root-keygen', ['active']], 'the key states at a glance');
+  assert.ok((await call('rotation:load', { shipped: 'rotation-rehearsal.yaml' })).ok);
+  const all = ['trustee-1', 'trustee-2', 'trustee-3', 'trustee-4', 'trustee-5'].map((id) => ({ id, name: `Trustee ${id}`, token: `trustees/${id}/token.keyrite-token`, keyring: `trustees/${id}/keyring.json`, envelope: `trustees/${id}/share-envelope.json`, output: `rotation/${id}`, dice: '' }));
+  const form = { administrator: 'Alice', witnesses: ['Grace'], masterToken: 'rotation/new-master.keyrite-token', simulateDice: true, trustees: all };
+  const wrong = await call('rotation:checkIn', { ...form, trust: WRONG });
+  assert.equal(wrong.ok, false);
+  assert.match(wrong.message!, /does not match the master key of this bundle/);
+  assert.ok(crossed.some(([e]) => e === 'rotation:changed'), 'the views were published');
+  assert.deepEqual(leaks(), []);
+  const right = await call('rotation:checkIn', { ...form, trust: FP });
   assert.doesNotMatch(right.message ?? '', /does not match the master key/);
 });
 
