@@ -22,6 +22,15 @@ export async function runInProcess(argv: string[], commands?: readonly Command[]
   return { code, stdout, stderr };
 }
 
+/**
+ * Documented commands as a test runs them: `npx keyrite` becomes `node bin/keyrite.mjs`, the
+ * file npx resolves it to, which saves npx's own start-up (about 2 s of CPU per call). One test
+ * still runs npx itself: the README's paper-share commands (test/integration/recovery/paper-share.test.ts).
+ */
+export function withBuiltCli(commands: string): string {
+  return commands.replaceAll('npx keyrite ', `${JSON.stringify(process.execPath)} ${JSON.stringify(`${repoRoot}bin/keyrite.mjs`)} `);
+}
+
 /** Runs bin/keyrite.mjs (the built CLI bundle) in a child process. */
 export function runBinary(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): CliRun {
   const r = spawnSync(process.execPath, [`${repoRoot}bin/keyrite.mjs`, ...argv], {

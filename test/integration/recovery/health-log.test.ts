@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, runInProcess, type CliRun } from '../../helpers/cli.ts';
+import { repoRoot, runInProcess, withBuiltCli, type CliRun } from '../../helpers/cli.ts';
 import { DemoCopies, pinOf, trustedFingerprint } from './helpers.ts';
 
 let copies: DemoCopies;
@@ -39,14 +39,13 @@ const verify = (...extra: string[]): Promise<CliRun> => runInProcess(['verify', 
 
 /**
  * README.md's health-log commands, on this copy instead of /tmp/keyrite-demo, run in the clone
- * (bash, the built CLI). `npx keyrite` is run as `node bin/keyrite.mjs`, the file npx resolves it
- * to: npx's own start-up costs 2 s of CPU per call, seven calls here (the other README tests run npx itself).
+ * (bash, the built CLI: withBuiltCli).
  */
 function runReadme(): ReturnType<typeof spawnSync> {
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   const commands = /then verify with the log:\n\n```sh\n([\s\S]*?)\n```/.exec(readme)?.[1];
   assert.ok(commands, 'the health-log commands are in README.md');
-  return spawnSync('bash', ['-euc', commands.replaceAll('/tmp/keyrite-demo', d).replaceAll('<the master fingerprint>', fp).replaceAll('npx keyrite ', `${JSON.stringify(process.execPath)} bin/keyrite.mjs `)], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return spawnSync('bash', ['-euc', withBuiltCli(commands.replaceAll('/tmp/keyrite-demo', d).replaceAll('<the master fingerprint>', fp))], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
 }
 
 test("README.md's commands record three checks and verify with the log; then failed checks, warnings, replays and a changed log", async () => {

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runInProcess } from '../../helpers/cli.ts';
+import { repoRoot, runInProcess, withBuiltCli } from '../../helpers/cli.ts';
 import { trustedFingerprint, type DemoCopies } from '../recovery/helpers.ts';
 import { sign, signingCopies, signingEntries } from './helpers.ts';
 
@@ -127,7 +127,7 @@ test('the signing rehearsal docs/CEREMONY-SCRIPTS.md gives runs as written (bash
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   const commands = /with a new `--out` folder:\n\n```sh\n([\s\S]*?)\n```/.exec(readme)?.[1];
   assert.ok(commands, 'the signing commands are in README.md');
-  const run = commands.replaceAll('/tmp/keyrite-demo', d).replaceAll('<the master fingerprint>', fp);
+  const run = withBuiltCli(commands.replaceAll('/tmp/keyrite-demo', d).replaceAll('<the master fingerprint>', fp));
   const rr = spawnSync('bash', ['-euc', run], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   assert.equal(rr.status, 0, rr.stdout + rr.stderr);
   assert.match(rr.stdout, /VALID/);
