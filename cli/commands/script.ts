@@ -69,7 +69,7 @@ async function participantsOf(path: string, parsed: ParsedCeremonyScript): Promi
   const out = answers.participants.map((p) =>
     p.role === 'paper-trustee'
       ? { id: p.id, name: p.name, role: 'trustee', token: 'no token: paper-backup words, attested by the witness' }
-      : { id: p.id, name: p.name, role: p.role, ...(p.role === 'trustee' ? { token: tokenText(p.token) } : p.role === 'administrator' ? { token: `master: ${tokenText(answers.master.token)}` } : {}) },
+      : { id: p.id, name: p.name, role: p.role, ...(p.role === 'trustee' ? { token: tokenText(p.token) } : p.role === 'administrator' && answers.master ? { token: `master: ${tokenText(answers.master.token)}` } : {}) },
   );
   for (const p of answers.participants) if (p.role === 'trustee') p.dice?.fill(0);
   return out;

@@ -38,7 +38,8 @@ export interface AnswersDocument {
   /** Rehearsal only. */
   readonly clock?: string;
   readonly participants: readonly ParticipantEntry[];
-  readonly master: { readonly token?: TokenEntry; readonly pin: PinEntry };
+  /** Absent in a revocation's answers: it never opens the master token. */
+  readonly master?: { readonly token?: TokenEntry; readonly pin: PinEntry };
   readonly bundle?: { readonly path: string; readonly trust?: string };
   readonly request?: { readonly path: string; readonly sha256?: string };
   readonly confirm?: readonly string[];
@@ -68,7 +69,7 @@ export function encodeAnswers(a: AnswersDocument): string {
   if (a.ceremonyId !== undefined) top['ceremony-id'] = a.ceremonyId;
   if (a.clock !== undefined) top.clock = a.clock;
   top.participants = a.participants.map(participant);
-  top.master = { ...(a.master.token ? { token: a.master.token } : {}), pin: a.master.pin };
+  if (a.master) top.master = { ...(a.master.token ? { token: a.master.token } : {}), pin: a.master.pin };
   if (a.bundle) top.bundle = { path: a.bundle.path, ...(a.bundle.trust !== undefined ? { trust: a.bundle.trust } : {}) };
   if (a.request) top.request = { path: a.request.path, ...(a.request.sha256 !== undefined ? { sha256: a.request.sha256 } : {}) };
   if (a.confirm !== undefined) top.confirm = [...a.confirm];
@@ -76,8 +77,10 @@ export function encodeAnswers(a: AnswersDocument): string {
   a.participants.forEach((_, i) => {
     for (const key of ['token', 'pin', 'entropy', 'paper-words']) flow(doc.getIn(['participants', i, key], true));
   });
-  flow(doc.getIn(['master', 'token'], true));
-  flow(doc.getIn(['master', 'pin'], true));
+  if (a.master) {
+    flow(doc.getIn(['master', 'token'], true));
+    flow(doc.getIn(['master', 'pin'], true));
+  }
   flow(doc.get('confirm', true) as Node | undefined);
   if (a.comment && a.comment.length > 0) doc.commentBefore = a.comment.map((l) => ` ${l}`).join('\n');
   return doc.toString({ lineWidth: 0 });

@@ -140,7 +140,8 @@ export interface Answers {
   readonly clock?: string;
   /** In file order. */
   readonly participants: readonly ParticipantAnswers[];
-  readonly master: MasterAnswers;
+  /** The master token and its PIN; absent exactly in a revocation, which never opens the master token. */
+  readonly master?: MasterAnswers;
   /** Present exactly when the script has a verify-bundle step. */
   readonly bundle?: BundleAnswers;
   /** Present exactly when the script has a check-request step. */
@@ -243,8 +244,8 @@ function checkAnswers(root: YNode, c: Checker, parsed: ParsedCeremonyScript): An
   }
   const needs = needsOf(script);
   const f = c.fields(top, 'The answers file', {
-    required: ['keyrite-answers', 'participants', 'master'],
-    optional: ['script-sha256', 'ceremony-id', 'clock', 'bundle', 'request', 'confirm'],
+    required: ['keyrite-answers', 'participants', ...(script.kind === 'revocation' ? [] : ['master'])],
+    optional: ['script-sha256', 'ceremony-id', 'clock', 'bundle', 'request', 'confirm', ...(script.kind === 'revocation' ? ['master'] : [])],
   });
 
   let scriptSha256: string | undefined;
@@ -289,7 +290,10 @@ function checkAnswers(root: YNode, c: Checker, parsed: ParsedCeremonyScript): An
   }
 
   const participants = f.get('participants') && checkParticipants(f.get('participants')!.value, c, script, needs);
-  const master = f.get('master') && checkMaster(f.get('master')!.value, c, script);
+  const masterEntry = f.get('master');
+  // A revocation signs with the key the quorum unlocks; the token of a compromised key may be lost or in other hands.
+  if (masterEntry && script.kind === 'revocation') c.error(masterEntry.keyAt, 'a revocation never opens the master token (it may be lost or stolen): the quorum unlocks the key from its shares; remove "master"');
+  const master = masterEntry && script.kind !== 'revocation' ? checkMaster(masterEntry.value, c, script) : undefined;
 
   let bundle: BundleAnswers | undefined;
   const bundleEntry = f.get('bundle');
@@ -319,16 +323,16 @@ function checkAnswers(root: YNode, c: Checker, parsed: ParsedCeremonyScript): An
   }
 
   // Different people, different tokens: no two token choices may select the same token.
-  if (participants && master) checkDistinctTokens(participants, master, c);
+  if (participants) checkDistinctTokens(participants, master, c);
 
-  if (c.issues.count > 0 || !participants || !master) return undefined;
+  if (c.issues.count > 0 || !participants || (!master && script.kind !== 'revocation')) return undefined;
   return {
     version: 1,
     ...(scriptSha256 !== undefined ? { scriptSha256 } : {}),
     ...(ceremonyId !== undefined ? { ceremonyId } : {}),
     ...(clock !== undefined ? { clock } : {}),
     participants: participants.map((p) => p.value),
-    master: master.value,
+    ...(master ? { master: master.value } : {}),
     ...(bundle ? { bundle } : {}),
     ...(request ? { request } : {}),
     confirm,
@@ -766,9 +770,9 @@ function tokenKey(t: TokenChoice): string {
   return t.kind === 'software' ? `software:${pathKey(t.path)}` : formatTokenMatch(t.match);
 }
 
-function checkDistinctTokens(participants: readonly Located<ParticipantAnswers>[], master: Located<MasterAnswers>, c: Checker): void {
+function checkDistinctTokens(participants: readonly Located<ParticipantAnswers>[], master: Located<MasterAnswers> | undefined, c: Checker): void {
   const seen = new Map<string, string>();
-  seen.set(tokenKey(master.value.token), 'the master token');
+  if (master) seen.set(tokenKey(master.value.token), 'the master token');
   for (const p of participants) {
     if (p.value.role !== 'trustee') continue;
     const key = tokenKey(p.value.token);

@@ -105,7 +105,8 @@ async function openTokens(parsed: ParsedCeremonyScript, answers: Answers, env: C
       sessions.set(key, s);
       if (parsed.script.mode === 'live' && s.desc.rehearsalOnly) throw new KeyriteError('CEREMONY_ERROR', `${who}: token "${s.desc.label}" is rehearsal only and cannot be used in a live ceremony.`);
     };
-    await open('master', 'master', 'the master token', answers.master.token, answers.master.pin);
+    // A revocation's answers name no master token: it is never opened.
+    if (answers.master) await open('master', 'master', 'the master token', answers.master.token, answers.master.pin);
     for (const p of answers.participants) {
       if (p.role === 'trustee') await open(p.id, 'trustee', whoIs(p.id), p.token, p.pin, p.id);
     }
@@ -162,7 +163,7 @@ function splitPath(path: string): { folder: string; name: string } {
  */
 async function sweepLeftovers(answers: Answers, env: CeremonyEnvironment): Promise<string[]> {
   const places: { ref: FileRef; name?: string }[] = ['.', JOURNAL_DIR, JOURNAL_CHECKPOINTS, JOURNAL_ESCROW, SIGNED_DIR].map((path) => ({ ref: { root: 'out', path } }));
-  const tokens = [answers.master.token];
+  const tokens = answers.master ? [answers.master.token] : [];
   for (const p of answers.participants) {
     if (p.role !== 'trustee') continue;
     if (p.output !== undefined) places.push({ ref: { root: 'answers', path: p.output } });
@@ -355,7 +356,7 @@ async function runLocked<S, R>(kind: KindEngine<S, R>, input: RunInput, staleLoc
   const journal = await preflight(input);
   const entries = journal.recovered?.entries ?? [];
   const state = await kind.prepare({ parsed, answers, env, entries, ...(journal.previous ? { previous: journal.previous } : {}) });
-  env.pins.check(answers.master.pin, kind.masterToken);
+  if (answers.master) env.pins.check(answers.master.pin, kind.masterToken);
   for (const p of answers.participants) if (p.role === 'trustee') env.pins.check(p.pin, whoIs(p.id));
   checkPaperTrustees(parsed, answers, env, whoIs);
   const leftovers = await sweepLeftovers(answers, env);

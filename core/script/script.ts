@@ -33,7 +33,7 @@ export const SCRIPT_FORMAT_VERSION = 1;
 export const MAX_SCRIPT_BYTES = 64 * 1024;
 export const MAX_STEPS = 200;
 
-export const CEREMONY_KINDS = ['root-keygen', 'escrow-recovery', 'rotation', 'signing', 'enrollment'] as const;
+export const CEREMONY_KINDS = ['root-keygen', 'escrow-recovery', 'rotation', 'revocation', 'signing', 'enrollment'] as const;
 export type CeremonyKind = (typeof CEREMONY_KINDS)[number];
 
 export const CEREMONY_MODES = ['live', 'rehearsal'] as const;
@@ -69,6 +69,7 @@ export const CEREMONY_ACTIONS = [
   'cross-sign',
   'check-request',
   'sign-document',
+  'revoke',
 ] as const;
 export type CeremonyAction = (typeof CEREMONY_ACTIONS)[number];
 
@@ -167,6 +168,8 @@ export interface ActionParams {
   /** The signing request's caps (Boulder's rule: check before signing). */
   readonly 'check-request': { readonly maxValidityDays: number; readonly maxKeys: number; readonly maxArtifacts: number };
   readonly 'sign-document': EmptyParams;
+  /** Why the key is revoked: one line, shown (escaped) wherever the revocation is. */
+  readonly revoke: { readonly reason: string };
 }
 
 export interface StepCommon {
@@ -235,15 +238,18 @@ const ROOT: readonly CeremonyKind[] = ['root-keygen', 'rotation'];
 const ROTATION: readonly CeremonyKind[] = ['rotation'];
 const RECOVERY: readonly CeremonyKind[] = ['escrow-recovery'];
 const SIGNING: readonly CeremonyKind[] = ['signing'];
-const UNLOCK: readonly CeremonyKind[] = ['escrow-recovery', 'signing', 'rotation'];
-const ALL: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing', 'rotation'];
+const REVOCATION: readonly CeremonyKind[] = ['revocation'];
+const UNLOCK: readonly CeremonyKind[] = ['escrow-recovery', 'signing', 'rotation', 'revocation'];
+const ALL: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing', 'rotation', 'revocation'];
+/** Every kind but revocation, which never opens the master token (its token may be lost or stolen). */
+const TOKEN_KINDS: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing', 'rotation'];
 
 export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object.freeze({
   'air-gap-check': { actors: ADMIN, ...NONE, kinds: ALL },
   'self-test': { actors: ADMIN, ...NONE, kinds: ALL },
   'check-in': { actors: ['administrator', 'trustee', 'witness'], required: [], optional: ['enroll'], kinds: ALL },
-  'token-select': { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: ALL },
-  login: { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: ALL },
+  'token-select': { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: TOKEN_KINDS },
+  login: { actors: ['administrator', 'trustee'], required: ['token'], optional: [], kinds: TOKEN_KINDS },
   entropy: { actors: ADMIN, required: ['sources'], optional: ['min-dice'], kinds: ROOT },
   generate: { actors: ADMIN, ...NONE, kinds: ROOT },
   import: { actors: ADMIN, ...NONE, kinds: ROOT },
@@ -259,6 +265,7 @@ export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object
   'restore-to-token': { actors: ADMIN, ...NONE, kinds: RECOVERY },
   'cross-sign': { actors: ADMIN, required: ['grace-days'], optional: [], kinds: ROTATION },
   'check-request': { actors: ADMIN, required: ['max-validity-days'], optional: ['max-keys', 'max-artifacts'], kinds: SIGNING },
+  revoke: { actors: ADMIN, required: ['reason'], optional: [], kinds: REVOCATION },
   'sign-document': { actors: ADMIN, ...NONE, kinds: SIGNING },
 });
 
@@ -281,6 +288,8 @@ const DEFAULT_MAX_ARTIFACTS = 64;
 const MAX_DICE = 1000;
 /** cross-sign: the longest grace a rotated-out key keeps (ten years, as the longest endorsement). */
 const MAX_GRACE_DAYS = 3653;
+/** revoke: the reason is one line a person reads aloud. */
+const MAX_REASON_CHARS = 300;
 
 // ---------------------------------------------------------------------------------------
 // Parser
@@ -427,7 +436,7 @@ function checkQuorum(n: YNode, c: Checker): Quorum | undefined {
 }
 
 function checkKindRoles(kind: CeremonyKind, roles: RoleCounts, quorum: Quorum | undefined, quorumEntry: YEntry | undefined, top: YMap, c: Checker): void {
-  const needsQuorum = kind === 'root-keygen' || kind === 'escrow-recovery' || kind === 'signing' || kind === 'rotation';
+  const needsQuorum = kind === 'root-keygen' || kind === 'escrow-recovery' || kind === 'signing' || kind === 'rotation' || kind === 'revocation';
   if (needsQuorum && !quorumEntry) {
     c.error(top.at, `${kindPhrase(kind)} must declare "quorum: { n: …, t: … }"`);
     return;
@@ -436,10 +445,10 @@ function checkKindRoles(kind: CeremonyKind, roles: RoleCounts, quorum: Quorum | 
   if ((kind === 'root-keygen' || kind === 'rotation') && roles.trustee !== quorum.n) {
     c.error(quorumEntry.value.at, `quorum.n (${quorum.n}) must equal roles.trustee (${roles.trustee}): at key generation every trustee receives exactly one share`);
   }
-  if ((kind === 'escrow-recovery' || kind === 'signing') && (roles.trustee < quorum.t || roles.trustee > quorum.n)) {
+  if ((kind === 'escrow-recovery' || kind === 'signing' || kind === 'revocation') && (roles.trustee < quorum.t || roles.trustee > quorum.n)) {
     c.error(
       quorumEntry.value.at,
-      `roles.trustee (${roles.trustee}) must be from quorum.t (${quorum.t}) to quorum.n (${quorum.n}): ${kind === 'signing' ? 'unlocking the key to sign' : 'a recovery'} needs at least t of the n share holders`,
+      `roles.trustee (${roles.trustee}) must be from quorum.t (${quorum.t}) to quorum.n (${quorum.n}): ${kind === 'signing' ? 'unlocking the key to sign' : kind === 'revocation' ? 'revoking the key' : 'a recovery'} needs at least t of the n share holders`,
     );
   }
 }
@@ -809,6 +818,15 @@ function checkParams(
       const graceDays = c.int(val('grace-days'), `${what}.grace-days`, 0, MAX_GRACE_DAYS);
       return graceDays === undefined ? undefined : { graceDays };
     }
+    case 'revoke': {
+      const reason = c.str(val('reason'), `${what}.reason`, { max: MAX_REASON_CHARS });
+      if (reason === undefined) return undefined;
+      if (reason.trim() === '' || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(reason)) {
+        c.error(val('reason').at, `${what}.reason must be one line of readable text (no control or format characters): the reason everyone reads in the bundle`);
+        return undefined;
+      }
+      return { reason };
+    }
     default:
       return {};
   }
@@ -973,6 +991,30 @@ function checkStepOrder(kind: CeremonyKind, steps: readonly CeremonyStep[], list
     mustPrecede(o, cross, lastCoSign, 'the rotation is co-signed after its key states are fixed');
     if (!lastCoSignStep.params.roles.includes('trustee')) {
       c.error(stepAt(lastCoSignStep), `${show(lastCoSignStep)}: the final co-sign of a rotation must include the trustees (params.roles: [trustee, …])`);
+    }
+  }
+
+  if (kind === 'revocation') {
+    for (const a of ['verify-bundle', 'collect-share', 'combine', 'revoke'] as const) atMostOnce(o, a);
+    const bundle = requireStep(o, is('verify-bundle'), 'a verify-bundle step (load and verify the current bundle)');
+    const checkIn = requireStep(o, trusteeCheckIn, 'a check-in step by the trustees');
+    const collect = requireStep(o, is('collect-share'), 'a collect-share step');
+    const combine = requireStep(o, is('combine'), 'a combine step (the key to revoke is unlocked)');
+    const revoke = requireStep(o, is('revoke'), 'a revoke step (the revocation time, the reason and the key states)');
+    if (c.issues.count > 0) return;
+    for (const s of steps) {
+      if (s.action === 'check-in' && s.params.enroll) {
+        c.error(stepAt(s), `${show(s)}: trustees do not enroll in a revocation; they check in with the identity they hold their share of the key with (enroll: false)`);
+      }
+    }
+    if (!steps[revoke]!.witness) c.error(stepAt(steps[revoke]!), `${show(steps[revoke]!)}: the witness reads the revoked fingerprint, the time and the reason aloud; the revoke step needs witness: true`);
+    mustPrecede(o, bundle, checkIn, 'the trustees check in against the verified current bundle: only its trustees revoke its key');
+    mustPrecede(o, checkIn, collect, 'the trustees check in before they hand over their shares');
+    mustPrecede(o, collect, combine, 'the shares are collected before they are combined');
+    mustPrecede(o, combine, revoke, 'the key is unlocked before it signs its own revocation');
+    mustPrecede(o, revoke, lastCoSign, 'the revocation is co-signed after its key states are fixed');
+    if (!lastCoSignStep.params.roles.includes('trustee')) {
+      c.error(stepAt(lastCoSignStep), `${show(lastCoSignStep)}: the final co-sign of a revocation must include the trustees (params.roles: [trustee, …])`);
     }
   }
 

@@ -227,7 +227,7 @@ export const ROOT_KEYGEN: KindEngine<RootState, CeremonyResult> = {
   startBody: (run) => ({
     clock: run.answers.clock !== undefined ? 'fixed by the answers file (rehearsal)' : 'system',
     tokens: {
-      master: { choice: choiceText(run.answers.master.token), keyLabel: run.script.tokens.master.keyLabel },
+      master: { choice: choiceText(run.answers.master!.token), keyLabel: run.script.tokens.master.keyLabel },
       trustees: run.trusteeAnswers.map((p) => ({ participantId: p.id, choice: choiceText(p.token), output: p.output ?? null })),
     },
   }),

@@ -165,7 +165,7 @@ test('rotation-answers.yaml validates against the shipped rotation rehearsal: al
     assert.ok(t.role === 'trustee' && t.envelope && existsSync(join(dir, 'demo', t.envelope)));
     assert.ok(t.role === 'trustee' && t.output === `rotation/trustees/${t.id}` && !existsSync(join(dir, 'demo', t.output)));
   }
-  assert.deepEqual(answers.master.token, { kind: 'software', path: 'rotation/new-master.keyrite-token' });
+  assert.deepEqual(answers.master!.token, { kind: 'software', path: 'rotation/new-master.keyrite-token' });
   assert.equal(answers.bundle?.path, 'bundle');
   assert.match(readFileSync(join(dir, 'demo', 'rotation-answers.yaml'), 'utf8'), /^# REHEARSAL ONLY: the trustees' dice below were simulated/m);
 });

@@ -37,7 +37,7 @@ test('a root ceremony\'s answers are read back exactly', () => {
   assert.deepEqual(trustees.map((t) => t.token), TRUSTEES.map((id) => ({ kind: 'software', path: `tokens/${id}.keyrite-token` })));
   assert.deepEqual(trustees[0]!.pin, { kind: 'env', name: 'PIN_1' });
   assert.equal(trustees[0]!.dice!.length, 54);
-  assert.deepEqual(a.master.pin, { kind: 'prompt' });
+  assert.deepEqual(a.master!.pin, { kind: 'prompt' });
   assert.equal(a.ceremonyId, '00112233445566778899aabbccddeeff');
   assert.equal(a.clock, '2026-01-01T09:00:00Z');
   assert.deepEqual(a.confirm, rootDoc(names).confirm);

@@ -90,7 +90,7 @@ test('valid recovery answers: keyrings, envelopes, bundle and trust anchor', () 
   assert.equal(t3.envelope, undefined);
   assert.equal(t3.envelopeCard, 'trustees/trustee-3/card-scan.txt');
   assert.equal(a.bundle?.trust?.kind, 'full');
-  assert.deepEqual(a.master.token, { kind: 'pkcs11', match: { token: 'Keyrite Root', serial: 'A1B2' }, uri: 'pkcs11:token=Keyrite%20Root;serial=A1B2' });
+  assert.deepEqual(a.master!.token, { kind: 'pkcs11', match: { token: 'Keyrite Root', serial: 'A1B2' }, uri: 'pkcs11:token=Keyrite%20Root;serial=A1B2' });
 });
 
 test('script-sha256 is accepted when it matches, in plain or grouped hex', () => {
