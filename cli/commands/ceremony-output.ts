@@ -7,6 +7,7 @@ import { CEREMONY_ID_CHECK } from '../../core/ceremony/bundle-check.ts';
 import type { RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import type { SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
 import type { RotationOutcome } from '../../core/ceremony/kinds/rotation.ts';
+import type { RevocationOutcome } from '../../core/ceremony/kinds/revocation.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import type { ParsedCeremonyScript } from '../../core/script/script.ts';
 import type { Answers } from '../../core/ceremony/answers.ts';
@@ -198,6 +199,35 @@ export function rotationText(r: RotationOutcome, files: CeremonyFiles): string {
     '',
     'Verify the chain from the root fingerprint (the root bundle first, then each rotation in order):',
     `  keyrite verify <root bundle> [<earlier rotation bundles>] ${files.display(r.bundle)} --trust <ROOT fingerprint>`,
+    '',
+  ].join('\n');
+}
+
+/** The outcome of a revocation as `keyrite ceremony run --json` prints it. */
+export function revocationJson(r: RevocationOutcome, files: CeremonyFiles): Record<string, unknown> {
+  return { ...r, kind: 'revocation', journal: files.display(r.journal), bundle: files.display(r.bundle), archive: { path: files.display(r.archive.ref), sha256: r.archive.sha256 } };
+}
+
+/** The outcome of a revocation as `keyrite ceremony run` prints it, with the chain's verify command and what comes next. */
+export function revocationText(r: RevocationOutcome, files: CeremonyFiles): string {
+  return [
+    '',
+    `Revocation ${r.ceremonyId} complete: the master key of ceremony ${r.original.ceremonyId} is REVOKED.`,
+    `Current bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
+    `Key unlocked by the shares of: ${r.used.join(', ')}${r.paper.length ? ` (from paper words: ${r.paper.join(', ')})` : ''}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
+    `REVOKED master fingerprint (nothing it signs at or after ${r.revoked.revokedAt} is trusted):`,
+    `  ${r.revoked.hexGroups}`,
+    `  ${r.revoked.words.join(' ')}`,
+    `Reason: ${r.revoked.reason}`,
+    '',
+    `Revocation transcript: ${files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
+    `Revocation bundle: ${files.display(r.bundle)}`,
+    `  verified from disk: ${verifiedLine(r.exportChecks)}`,
+    ...archiveLines(files.display(r.archive.ref), r.archive),
+    '',
+    'Publish this bundle now. The chain has NO active key until a rotation from this revocation bundle.',
+    'Verify the chain from the root fingerprint (the root bundle first, then each rotation, then this bundle):',
+    `  keyrite verify <root bundle> [<rotation bundles>] ${files.display(r.bundle)} --trust <ROOT fingerprint>`,
     '',
   ].join('\n');
 }

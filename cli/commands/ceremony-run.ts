@@ -19,8 +19,9 @@ import { headlessEnvironment, resultJson, resultText } from './ceremony-output.t
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 import { runSigning } from '../../core/ceremony/kinds/signing.ts';
 import { runRotation } from '../../core/ceremony/kinds/rotation.ts';
+import { runRevocation } from '../../core/ceremony/kinds/revocation.ts';
 import { KeyriteError } from '../../core/errors.ts';
-import { rotationJson, rotationText, signingJson, signingText } from './ceremony-output.ts';
+import { revocationJson, revocationText, rotationJson, rotationText, signingJson, signingText } from './ceremony-output.ts';
 import { CEREMONY_RUN_SPEC } from './specs.ts';
 
 export async function readInput(path: string, what: string): Promise<Uint8Array> {
@@ -41,7 +42,7 @@ export const ceremonyRunCommand: Command = {
     const parsed = parseCeremonyScript(await readInput(scriptPath, 'ceremony script'));
     const kind = parsed.script.kind;
     if (kind === 'escrow-recovery') throw new KeyriteError('USAGE', `${scriptPath} is an escrow-recovery script; run it with "keyrite recover SCRIPT --bundle DIR --answers FILE --out DIR".`);
-    if (kind !== 'root-keygen' && kind !== 'signing' && kind !== 'rotation') throw new KeyriteError('UNSUPPORTED', `${scriptPath} is a ${kind} script; this Keyrite runs root-keygen, escrow-recovery, signing and rotation ceremonies.`);
+    if (kind !== 'root-keygen' && kind !== 'signing' && kind !== 'rotation' && kind !== 'revocation') throw new KeyriteError('UNSUPPORTED', `${scriptPath} is a ${kind} script; this Keyrite runs root-keygen, escrow-recovery, signing, rotation and revocation ceremonies.`);
     const answers = parseAnswers(await readInput(answersPath, 'answers file'), parsed);
     const env = headlessEnvironment(args, io, parsed, answers, answersPath, outDir);
     try {
@@ -55,6 +56,12 @@ export const ceremonyRunCommand: Command = {
         const r = await runRotation({ parsed, answers, env });
         if (json) printJson(io, rotationJson(r, env.files));
         else io.stdout(rotationText(r, env.files));
+        return EXIT.OK;
+      }
+      if (kind === 'revocation') {
+        const r = await runRevocation({ parsed, answers, env });
+        if (json) printJson(io, revocationJson(r, env.files));
+        else io.stdout(revocationText(r, env.files));
         return EXIT.OK;
       }
       const result = await runCeremony({ parsed, answers, env });

@@ -53,6 +53,9 @@ export const ROTATION_SCRIPT = 'rotation-rehearsal.yaml';
 export const ROTATION_ANSWERS = 'rotation-answers.yaml';
 /** The demo's empty rehearsal token a rotation generates its new master key on. */
 export const ROTATION_TOKEN = 'rotation/new-master.keyrite-token';
+export const REVOCATION_SCRIPT = 'revocation-rehearsal.yaml';
+/** What the demo writes for a revocation rehearsal (docs/CEREMONY-SCRIPTS.md "The demo"). */
+export const REVOCATION_ANSWERS = 'revocation-answers.yaml';
 export const PAPER_RECOVERY_ANSWERS = 'recovery-paper-answers.yaml';
 export const DEMO_TRUSTEES = [
   { id: 'trustee-1', name: 'Bob Trustee' },
@@ -133,6 +136,7 @@ export interface DemoResult {
   signingRequest: string;
   signingAnswers: string;
   rotationAnswers: string;
+  revocationAnswers: string;
   trusteeFolders: Record<string, string>;
   checks: BundleCheck[];
 }
@@ -241,6 +245,23 @@ export function rotationAnswersText(rotation: ParsedCeremonyScript, fingerprint:
     master: { token: { software: ROTATION_TOKEN }, pin: { env: pinVariable('rotation') } },
     bundle: { path: 'bundle', trust: fingerprint },
     confirm: rotation.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
+}
+
+/** Answers for the rehearsal revocation script: trustees 3 to 5 unlock the demo's master key from their shares (its token is never opened) and revoke it. */
+export function revocationAnswersText(revocation: ParsedCeremonyScript, fingerprint: string): string {
+  const t = revocation.script.quorum?.t ?? 3;
+  return encodeAnswers({
+    comment: [
+      'Answers for an emergency revocation rehearsal of the Keyrite demo ceremony: three of the five trustees',
+      'unlock the demo\'s master key from their shares (its token is never opened: it may be lost) and revoke it,',
+      'with the reason the script gives. The chain then has no active key until a rotation.',
+      `Run it with \`keyrite ceremony run ceremony-scripts/${REVOCATION_SCRIPT} --answers ${REVOCATION_ANSWERS} --out <new folder>\``,
+      'after loading the passphrases (README.md shows the command); the PINs come from the environment. Paths are relative to this file.',
+    ],
+    participants: demoParticipants(DEMO_TRUSTEES.slice(DEMO_TRUSTEES.length - t), (id) => ({ keyring: `trustees/${id}/keyring.json`, envelope: `trustees/${id}/share-envelope.json` })),
+    bundle: { path: 'bundle', trust: fingerprint },
+    confirm: revocation.script.steps.filter((s) => s.witness).map((s) => s.id),
   });
 }
 
@@ -394,6 +415,7 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
   const rotationScript = parseCeremonyScript(await readShipped(ROTATION_SCRIPT));
   // A demo resumed on another run simulates other dice: its rotation answers are written once, by the run that finished the ceremony.
   if (!existsSync(join(outDir, ROTATION_ANSWERS))) await writeDemoFile(join(outDir, ROTATION_ANSWERS), utf8(rotationAnswersText(rotationScript, result.master.fingerprint, () => dice(random, DEMO_DICE_ROLLS))));
+  await writeDemoFile(join(outDir, REVOCATION_ANSWERS), utf8(revocationAnswersText(parseCeremonyScript(await readShipped(REVOCATION_SCRIPT)), result.master.fingerprint)));
   const recoveryAnswers = join(outDir, 'recovery-answers.yaml');
   const recoveryScript = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
   await writeDemoFile(join(outDir, PAPER_RECOVERY_ANSWERS), utf8(paperRecoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery-paper/new-master.keyrite-token')));
@@ -413,6 +435,7 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
     signingRequest: join(outDir, SIGNING_REQUEST),
     signingAnswers: join(outDir, SIGNING_ANSWERS),
     rotationAnswers: join(outDir, ROTATION_ANSWERS),
+    revocationAnswers: join(outDir, REVOCATION_ANSWERS),
     trusteeFolders: Object.fromEntries(DEMO_TRUSTEES.map((t) => [t.id, join(outDir, 'trustees', t.id)])),
     checks,
   };
@@ -431,7 +454,7 @@ export const demoCommand: Command = {
       trusteeFiles: (id: string) => [join(demo.trusteeFolders[id]!, 'token.keyrite-token'), join(demo.trusteeFolders[id]!, PASSPHRASE_FILE), ...r.trustees.find((t) => t.id === id)!.files.map((f) => join(demo.outDir, f))],
     };
     if (json) {
-      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, signingRequest: demo.signingRequest, signingAnswers: demo.signingAnswers, rotationAnswers: demo.rotationAnswers, rotationToken: join(demo.outDir, ROTATION_TOKEN), masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
+      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, signingRequest: demo.signingRequest, signingAnswers: demo.signingAnswers, rotationAnswers: demo.rotationAnswers, revocationAnswers: demo.revocationAnswers, rotationToken: join(demo.outDir, ROTATION_TOKEN), masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
     } else {
       io.stdout(resultText(r, paths));
       io.stdout(
@@ -442,6 +465,7 @@ export const demoCommand: Command = {
           `  or the same bundle as one file:     keyrite verify ${demo.archive} --trust ${r.master.fingerprint}`,
           `Rehearse a signing ceremony (the master key signs ${SIGNING_REQUEST}): see "Rehearse a signing ceremony" in README.md (answers: ${demo.signingAnswers}).`,
           `Rehearse a key rotation (a new master key replaces this one): see "Rehearse a key rotation" in README.md (answers: ${demo.rotationAnswers}).`,
+          `Rehearse an emergency revocation (the master token is lost): see "Rehearse an emergency revocation" in README.md (answers: ${demo.revocationAnswers}).`,
           '',
         ].join('\n'),
       );

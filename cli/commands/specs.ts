@@ -36,7 +36,7 @@ export const DEMO_RECOVER_SPEC: CommandSpec = {
 
 export const CEREMONY_RUN_SPEC: CommandSpec = {
   name: 'ceremony run',
-  summary: 'run a root-keygen, signing or rotation ceremony script with an answers file and export the public bundle',
+  summary: 'run a root-keygen, signing, rotation or revocation ceremony script with an answers file and export the public bundle',
   usage: ['ceremony run SCRIPT --answers FILE --out DIR [--module PATH] [--json]'],
   options: [
     { name: 'answers', takesValue: true, valueName: 'FILE', help: 'answers file: participants, tokens, PIN sources (never PINs), confirmations' },

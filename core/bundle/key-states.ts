@@ -41,7 +41,7 @@ export interface StatedKey {
 
 export interface KeyStates {
   readonly format: typeof KEY_STATES_FORMAT;
-  /** The rotation that published these states. */
+  /** The rotation or revocation that published these states. */
   readonly ceremonyId: string;
   readonly issuedAt: string;
   readonly keys: readonly StatedKey[];
@@ -98,7 +98,9 @@ export function parseKeyStates(bytes: Uint8Array): KeyStates {
     issuedAt: readTime(root, 'issuedAt', 'its'),
     keys: list.map(readKey),
   };
-  if (states.keys[0]!.state !== 'active' || states.keys.slice(1).some((k) => k.state === 'active')) throw bad('must list exactly one active key, first');
+  // The newest key comes first: active, or revoked by a revocation (the chain then has no active key until a rotation).
+  const first = states.keys[0]!.state;
+  if ((first !== 'active' && first !== 'revoked') || states.keys.slice(1).some((k) => k.state === 'active')) throw bad('must list the newest key first, active (or revoked by a revocation), and no other active key');
   if (new Set(states.keys.map((k) => k.fingerprint)).size !== states.keys.length) throw bad('lists a key twice');
   if (text !== encodeKeyStatesText(states)) throw bad('is not in the form Keyrite writes (canonical JSON and one line break)');
   return states;

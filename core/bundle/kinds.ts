@@ -6,7 +6,7 @@
  */
 import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, KEY_STATES_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, SIGNING_REQUEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE, VERIFIER_PAGE } from './layout.ts';
 
-export const BUNDLE_KINDS = ['root-keygen', 'escrow-recovery', 'signing', 'rotation'] as const;
+export const BUNDLE_KINDS = ['root-keygen', 'escrow-recovery', 'signing', 'rotation', 'revocation'] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 
 export interface BundleKindSpec {
@@ -48,6 +48,12 @@ export const BUNDLE_KIND_SPECS: Readonly<Record<BundleKind, BundleKindSpec>> = O
     subjects: [TRANSCRIPT_FILE, JWKS_FILE, KEY_STATES_FILE, ESCROW_MANIFEST_FILE, POLICY_FILE, SCRIPT_FILE, ORIGINAL_STATEMENT_FILE, VERIFIER_PAGE],
     files: [...COMMON_FILES, KEY_STATES_FILE, ESCROW_MANIFEST_FILE, ORIGINAL_STATEMENT_FILE],
     title: 'key rotation',
+  },
+  revocation: {
+    predicateType: 'https://keyrite.dev/attestation/key-revocation/v1',
+    subjects: [TRANSCRIPT_FILE, JWKS_FILE, KEY_STATES_FILE, POLICY_FILE, SCRIPT_FILE, ORIGINAL_STATEMENT_FILE, VERIFIER_PAGE],
+    files: [...COMMON_FILES, KEY_STATES_FILE, ORIGINAL_STATEMENT_FILE],
+    title: 'key revocation',
   },
 });
 

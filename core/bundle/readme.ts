@@ -13,7 +13,7 @@ import type { BundleKind } from './kinds.ts';
 const WHAT = 'README.txt';
 export const REHEARSAL_BANNER = 'REHEARSAL ONLY: made with rehearsal tokens; nothing here may be trusted for real use.';
 
-const TITLES: Readonly<Record<BundleKind, string>> = { 'root-keygen': 'KEYRITE PUBLIC BUNDLE - {scriptName}', 'escrow-recovery': 'KEYRITE RECOVERY BUNDLE - {scriptName}', signing: 'KEYRITE SIGNING BUNDLE - {scriptName}', rotation: 'KEYRITE KEY ROTATION BUNDLE - {scriptName}' };
+const TITLES: Readonly<Record<BundleKind, string>> = { 'root-keygen': 'KEYRITE PUBLIC BUNDLE - {scriptName}', 'escrow-recovery': 'KEYRITE RECOVERY BUNDLE - {scriptName}', signing: 'KEYRITE SIGNING BUNDLE - {scriptName}', rotation: 'KEYRITE KEY ROTATION BUNDLE - {scriptName}', revocation: 'KEYRITE KEY REVOCATION BUNDLE - {scriptName}' };
 
 const BODIES: Readonly<Record<BundleKind, readonly string[]>> = {
   'root-keygen': [
@@ -116,6 +116,29 @@ const BODIES: Readonly<Record<BundleKind, readonly string[]>> = {
     'follows the chain from the root key: each rotation must be signed by the key it replaces and by',
     'the new key (both signatures each), by a threshold of the old trustees and by every new trustee.',
     'This bundle alone: keyrite verify <this folder> --trust "<the new master fingerprint>".',
+    '',
+    'FILES',
+  ],
+  revocation: [
+    '',
+    'Revocation id:       {ceremonyId}',
+    'Builds on ceremony:  {originalCeremonyId}',
+    'Revoked key:         "{keyLabel}" on token "{tokenLabel}" (serial {tokenSerial}); the token was not used',
+    'Unlocked by shares:  {sharesCombined}',
+    'Revoked at:          {revokedAt}',
+    'Reason:              {reason}',
+    '',
+    'REVOKED MASTER KEY FINGERPRINT - nothing it signed at or after the revocation time is trusted:',
+    '  {fingerprintHex}',
+    '  {fingerprintWords}',
+    '',
+    'The chain has NO active master key until a rotation from this bundle makes a new one.',
+    'keys/key-states.json states every master key of the chain and its state.',
+    '',
+    'HOW TO VERIFY',
+    '  keyrite verify <root bundle> <each rotation bundle, in order> <this folder> --trust "<the ROOT master fingerprint>"',
+    'follows the chain from the root key: the revocation must be signed by the key it revokes (both',
+    'halves, unlocked by the quorum) and by the trustees present, at least the threshold of its escrow.',
     '',
     'FILES',
   ],

@@ -86,7 +86,18 @@ export interface RotationPredicate extends PredicateCommon {
   }[];
 }
 
-export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate | SigningPredicate | RotationPredicate;
+/** A revocation: the master key of the bundle it builds on is revoked; nothing it signs from `revokedAt` on is trusted. */
+export interface RevocationPredicate extends PredicateCommon {
+  /** The bundle whose master key is revoked (root-keygen or rotation). */
+  readonly original: BundleLink;
+  /** The revoked key, as the original statement names it (label and token where it lived; the token is not opened). */
+  readonly master: { readonly fingerprint: string; readonly keyLabel: string; readonly token: TokenRecord; readonly keys: PrincipalKeys };
+  readonly revocation: { readonly revokedAt: string; readonly reason: string };
+  readonly keyStates: { readonly sha256: string };
+  readonly trustees: readonly { readonly id: string; readonly name: string; readonly fingerprint: string; readonly keys: PrincipalKeys; readonly shareCombined: boolean }[];
+}
+
+export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate | SigningPredicate | RotationPredicate | RevocationPredicate;
 
 /** The predicate of each bundle kind. */
 export interface PredicateOf {
@@ -94,6 +105,7 @@ export interface PredicateOf {
   readonly 'escrow-recovery': EscrowRecoveryPredicate;
   readonly signing: SigningPredicate;
   readonly rotation: RotationPredicate;
+  readonly revocation: RevocationPredicate;
 }
 
 export interface Statement<P extends Predicate = Predicate> {

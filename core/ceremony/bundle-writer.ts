@@ -105,7 +105,20 @@ export interface RotationFacts extends CommonFacts {
   sharesCombined: readonly string[];
 }
 
-export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts | SigningFacts | RotationFacts;
+export interface RevocationFacts extends CommonFacts {
+  kind: 'revocation';
+  /** The bundle whose key is revoked. */
+  original: BundleLink;
+  originalStatement: Uint8Array;
+  /** keys/key-states.json, exactly as revoke fixed it. */
+  keyStates: Uint8Array;
+  revokedAt: string;
+  reason: string;
+  /** Trustee ids whose shares unlocked the key. */
+  sharesCombined: readonly string[];
+}
+
+export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts | SigningFacts | RotationFacts | RevocationFacts;
 
 type FactsOf<K extends BundleKind> = Extract<BundleFacts, { kind: K }>;
 
@@ -187,6 +200,17 @@ const KIND_PARTS: { readonly [K in BundleKind]: KindParts<FactsOf<K>, PredicateO
         n: String(f.script.quorum!.n),
       };
     },
+  },
+  revocation: {
+    files: (f) => [
+      [KEY_STATES_FILE, f.keyStates],
+      [ORIGINAL_STATEMENT_FILE, f.originalStatement],
+    ],
+    policy: (f) => ({ original: { ...f.original }, revocation: { revokedAt: f.revokedAt, reason: f.reason } }),
+    master: (f) => ({ token: f.master.token }),
+    trustee: (f, t) => ({ shareCombined: f.sharesCombined.includes(t.id) }),
+    predicate: (f) => ({ original: { ...f.original }, revocation: { revokedAt: f.revokedAt, reason: f.reason }, keyStates: { sha256: sha256Hex(f.keyStates) } }),
+    readme: (f) => ({ originalCeremonyId: f.original.ceremonyId, sharesCombined: f.sharesCombined.join(', '), revokedAt: f.revokedAt, reason: f.reason }),
   },
 };
 

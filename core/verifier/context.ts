@@ -58,6 +58,14 @@ export interface RotationTranscriptFacts {
   readonly keyStatesSha256: string;
 }
 
+/** What a revocation transcript states beyond a quorum unlock: the revocation time, the reason and the key states revoke fixed. */
+export interface RevocationTranscriptFacts {
+  /** The revocation time (key.states `at`): nothing the key signed at or after it is trusted. */
+  readonly at: string;
+  readonly reason: string;
+  readonly keyStatesSha256: string;
+}
+
 export class VerifyContext {
   manifest?: BundleManifest;
   /** The transcript, checked; its entries are those of the types the checks read (transcriptRules). */
@@ -73,6 +81,7 @@ export class VerifyContext {
   /** A rotation: the key it rotates out (the link's master key, its public keys from keys/jwks.json), and its key states. */
   previousMaster?: MasterRecord;
   rotation?: RotationTranscriptFacts;
+  revocation?: RevocationTranscriptFacts;
   /** The signing request, parsed and checked by the signing-request check. */
   signingRequest?: SigningRequest;
   script?: ParsedCeremonyScript;

@@ -21,8 +21,8 @@ import type { RotationState } from './rotation-state.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** An older key as the new states carry it: unchanged, or retired once its grace ended by `at`. */
-function carried(k: StatedKey, at: string): StatedKey {
+/** An older key as the new states carry it: unchanged, or retired once its grace ended by `at` (a revocation carries the same way). */
+export function carried(k: StatedKey, at: string): StatedKey {
   if (stateAt(k, at) !== 'retired' || k.state === 'retired') return k;
   return { fingerprint: k.fingerprint, kids: k.kids, ceremonyId: k.ceremonyId, state: 'retired', since: k.until! };
 }

@@ -92,8 +92,8 @@ function checkShape(parsed: ParsedCeremonyScript): void {
   assertTrusteeCoSignBeforeExport(parsed, { script: 'A rotation script', transcript: 'rotation transcript', where: 'a rotation' });
 }
 
-/** The current bundle is a root-keygen or a rotation bundle: the kinds that make a master key. */
-async function checkCurrentKind(env: CeremonyEnvironment, answers: Answers): Promise<void> {
+/** The current bundle is a root-keygen or a rotation bundle: the kinds that make a master key (a revocation checks the same). */
+export async function checkCurrentKind(env: CeremonyEnvironment, answers: Answers, noun = 'a rotation', does = 'whose master key it replaces'): Promise<void> {
   const ref: FileRef = { root: 'answers', path: `${bundleDir(answers)}/${TRANSCRIPT_FILE}` };
   const bytes = await env.files.read(ref);
   if (bytes === undefined) throw new KeyriteError('IO_ERROR', `No public bundle at ${env.files.display({ root: 'answers', path: bundleDir(answers) })} (${TRANSCRIPT_FILE} is missing).`);
@@ -104,7 +104,7 @@ async function checkCurrentKind(env: CeremonyEnvironment, answers: Answers): Pro
     throw new KeyriteError('VERIFY_FAILED', `The bundle's ${TRANSCRIPT_FILE} cannot be read; it is not a Keyrite bundle, or not all of it was copied.`);
   }
   if (kind !== 'root-keygen' && kind !== 'rotation') {
-    throw new KeyriteError('ANSWERS_INVALID', `The bundle given (answers bundle.path) is ${typeof kind === 'string' ? `a ${kind.slice(0, 40)}` : 'not a'} bundle; a rotation builds on the root bundle or the last rotation bundle, whose master key it replaces.`);
+    throw new KeyriteError('ANSWERS_INVALID', `The bundle given (answers bundle.path) is ${typeof kind === 'string' ? `a ${kind.slice(0, 40)}` : 'not a'} bundle; ${noun} builds on the root bundle or the last rotation bundle, ${does}.`);
   }
 }
 
@@ -135,7 +135,7 @@ async function prepare({ answers, env, previous }: Preflight): Promise<RotationS
 }
 
 /** After verify-bundle: when the current key became active (its ceremony.end) and the key states it published, from the verified bundle. */
-async function readCurrent(run: CeremonyRun, st: RotationState): Promise<void> {
+export async function readCurrent(run: CeremonyRun, st: Pick<RotationState, 'currentSince' | 'currentStates'>): Promise<void> {
   const dir = bundleDir(run.answers);
   const transcript = await run.env.files.read({ root: 'answers', path: `${dir}/${TRANSCRIPT_FILE}` });
   const end = transcript === undefined ? undefined : readTranscript(transcript).entries.at(-1);

@@ -16,6 +16,7 @@ import { escrowManifest, shareReceipts } from './escrow.ts';
 import { originalLink } from './recovery.ts';
 import { signedDocuments, signingRequest } from './signing.ts';
 import { keyStates, rotationSigners } from './rotation.ts';
+import { revocationSigners, revocationStates } from './revocation.ts';
 import { checkpointConsistency, checkpointRoots, checkpointSignatures } from './checkpoints.ts';
 import { hybridRule, statement, statementSignatures, threshold } from './statement.ts';
 
@@ -27,7 +28,7 @@ export interface TableEntry {
 
 const every = (check: Check<VerifyContext>): TableEntry => ({ check });
 const only = (kind: BundleKind, check: Check<VerifyContext>): TableEntry => ({ check, kinds: [kind] });
-const unlocking = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['escrow-recovery', 'signing', 'rotation'] });
+const unlocking = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['escrow-recovery', 'signing', 'rotation', 'revocation'] });
 /** The kinds that generate and escrow a master key. */
 const escrowing = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['root-keygen', 'rotation'] });
 
@@ -56,4 +57,6 @@ export const CHECKS: readonly TableEntry[] = [
   every(hybridRule),
   every(threshold),
   only('rotation', rotationSigners),
+  only('revocation', revocationStates),
+  only('revocation', revocationSigners),
 ];

@@ -38,6 +38,12 @@ const KIND_FACTS: Readonly<Record<BundleKind, (ctx: VerifyContext) => Record<str
       n: String(ctx.script!.script.quorum!.n),
     };
   },
+  revocation: (ctx) => ({
+    originalCeremonyId: ctx.recovery!.original.ceremonyId,
+    sharesCombined: ctx.recovery!.sharesCombined.join(', '),
+    revokedAt: ctx.revocation!.at,
+    reason: ctx.revocation!.reason,
+  }),
 };
 
 function expectedFacts(ctx: VerifyContext, kind: BundleKind): Record<string, string> {

@@ -81,7 +81,7 @@ export const keyStates: Check<VerifyContext> = {
 };
 
 /** The old escrow's trustees (fingerprints) and threshold, from the original statement (original-link checked it). */
-function oldQuorum(ctx: VerifyContext): { fingerprints: Set<string>; t: number } {
+export function oldQuorum(ctx: VerifyContext): { fingerprints: Set<string>; t: number } {
   const env = parseEnvelope(fromUtf8(ctx.file(ORIGINAL_STATEMENT_FILE)));
   const pred = expectObject(expectObject(parseJsonStrict(fromUtf8(env.payload), 'the original statement'), 'original statement').predicate, 'original predicate');
   const trustees = expectList(pred.trustees, 'original trustees').map((x) => readString(expectObject(x, 'original trustee'), 'fingerprint', 'original trustee'));

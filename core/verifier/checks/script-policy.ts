@@ -31,9 +31,9 @@ function checkTrustees(ctx: VerifyContext, listed: readonly Record<string, unkno
   // Paper participants (no token) count for the quorum, never as signers: policy.json lists the signers only.
   const paper = ctx.facts!.paperTrustees.length;
   if ((ctx.kind === 'root-keygen' || ctx.kind === 'rotation') && (listed.length !== n || trustees.length !== n || paper !== 0)) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}${paper > 0 ? ` and ${paper} without a token` : ''}.`);
-  if (ctx.kind === 'escrow-recovery' || ctx.kind === 'signing') {
+  if (ctx.kind === 'escrow-recovery' || ctx.kind === 'signing' || ctx.kind === 'revocation') {
     const present = trustees.length + paper;
-    if (present < t || present > n) fail(`A ${t}-of-${n} ${ctx.kind === 'signing' ? 'quorum unlock' : 'recovery'} needs ${t} to ${n} trustees present; the transcript checked in ${present}${paper > 0 ? ` (${paper} of them without a token)` : ''}.`);
+    if (present < t || present > n) fail(`A ${t}-of-${n} ${ctx.kind === 'escrow-recovery' ? 'recovery' : 'quorum unlock'} needs ${t} to ${n} trustees present; the transcript checked in ${present}${paper > 0 ? ` (${paper} of them without a token)` : ''}.`);
     if (trustees.length === 0) fail('No trustee checked in with a token: a quorum unlock needs at least one trustee who signs.');
     if (!sameLink(ctx.policy!.original, ctx.recovery!.original)) fail('policy.json links to another original ceremony than the transcript.');
   }

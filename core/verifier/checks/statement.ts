@@ -50,6 +50,12 @@ function checkPredicate(ctx: VerifyContext, pred: JsonObject): void {
     if (previous.fingerprint !== ctx.previousMaster!.fingerprint || previous.until !== ctx.rotation!.until || !sameKeys) fail('The statement names another previous master key or grace end than the transcript.');
     if (expectObject(pred.keyStates, 'predicate keyStates').sha256 !== ctx.rotation!.keyStatesSha256) fail('The statement names other key states than the transcript.');
   }
+  if (ctx.kind === 'revocation') {
+    const r = ctx.revocation!;
+    const rev = expectObject(pred.revocation, 'predicate revocation');
+    if (Object.keys(rev).length !== 2 || rev.revokedAt !== r.at || rev.reason !== r.reason) fail('The statement names another revocation time or reason than the transcript.');
+    if (expectObject(pred.keyStates, 'predicate keyStates').sha256 !== r.keyStatesSha256) fail('The statement names other key states than the transcript.');
+  }
   const pp = expectObject(pred.policy, 'predicate policy');
   const q = expectObject(ctx.json(POLICY_FILE).quorum, 'quorum in policy.json');
   if (pp.n !== q.n || pp.t !== q.t || pp.signatures !== 'hybrid') fail('The statement gives another quorum or signature rule than policy.json.');
