@@ -95,17 +95,19 @@ function printHuman(io: CliIO, documentPath: string, r: SignatureCheckReport, no
  * key of the chain that signed it, and that key must be one to rely on now (chain.ts keyUse).
  */
 async function checkOverChain(paths: readonly string[], rootTrust: string, mode: VerifyMode, now: Date, check: (anchor: ParsedFingerprint) => SignatureCheckReport): Promise<SignatureCheckReport> {
-  if (paths.length < 2) throw new KeyriteError('USAGE', '--chain names every bundle of the chain: the root bundle, then each rotation bundle in order (at least two).');
+  if (paths.length < 2) throw new KeyriteError('USAGE', '--chain names every bundle of the chain: the root bundle, then each rotation bundle in order, then a revocation bundle if there is one (at least two).');
   const files = [];
   for (const p of paths) files.push((await readBundleSource(p)).files);
   const chain = verifyChain(files, { trust: rootTrust, mode, crypto: NATIVE_VERIFIER_CRYPTO, at: now });
-  if (chain.verdict !== 'valid' || !chain.current || !chain.keys) {
+  // The newest key of a valid chain: the active one, or the revoked one when a revocation ends it.
+  const newest = chain.current?.fingerprint ?? chain.revoked?.fingerprint;
+  if (chain.verdict !== 'valid' || newest === undefined || !chain.keys) {
     const failed = chain.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.detail}`);
     return { ok: false, mode, checks: [{ name: 'chain', ok: false, detail: `The chain does not verify from the root fingerprint (${failed.join(' ')})` }] };
   }
-  const first = check(parseFingerprint(chain.current.fingerprint));
+  const first = check(parseFingerprint(newest));
   const key = chain.keys.find((k) => k.fingerprint === first.issuerFingerprint);
-  const report = key && key.fingerprint !== chain.current.fingerprint ? check(parseFingerprint(key.fingerprint)) : first;
+  const report = key && key.fingerprint !== newest ? check(parseFingerprint(key.fingerprint)) : first;
   if (!report.ok) return report;
   try {
     const detail = keyUse(key!, report.signedAt!, now);

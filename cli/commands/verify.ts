@@ -105,7 +105,7 @@ function printChain(io: CliIO, paths: readonly string[], report: ChainReport): v
   lines.push('');
   const width = Math.max(...report.checks.map((c) => c.name.length)) + 2;
   for (const c of report.checks) lines.push(`${c.status === 'pass' ? 'pass' : c.status === 'fail' ? 'FAIL' : 'skip'}  ${c.name.padEnd(width)}${c.detail}`);
-  if (report.verdict === 'valid' && report.current && report.keys) {
+  if (report.verdict === 'valid' && report.keys) {
     lines.push('', 'Path (root first):');
     for (const s of report.path) lines.push(`  ${s.kind} ${s.ceremonyId}: master ${s.masterFingerprint} (from ${s.endedAt})`);
     lines.push('', `Master keys and their states (now = ${report.at}):`);
@@ -113,8 +113,14 @@ function printChain(io: CliIO, paths: readonly string[], report: ChainReport): v
       const detail = k.state === 'deprecated' ? ` until ${k.until!}` : k.state === 'revoked' ? ` at ${k.revokedAt!}` : '';
       lines.push(`  ${k.fingerprint}  ${k.state}${detail} (since ${k.since})${k.stateNow !== k.state ? `; ${k.stateNow} now` : ''}`);
     }
-    const r = readableFingerprint(report.current.fingerprint);
-    lines.push('', 'CURRENT ACTIVE MASTER KEY:', `  ${r.hexGroups}`, `  ${r.words.join(' ')}`);
+    if (report.current) {
+      const r = readableFingerprint(report.current.fingerprint);
+      lines.push('', 'CURRENT ACTIVE MASTER KEY:', `  ${r.hexGroups}`, `  ${r.words.join(' ')}`);
+    }
+    if (report.revoked) {
+      const r = readableFingerprint(report.revoked.fingerprint);
+      lines.push('', `NO ACTIVE MASTER KEY: the last key was REVOKED at ${report.revoked.revokedAt}; a rotation is needed.`, `  ${r.hexGroups}`, `  ${r.words.join(' ')}`, `  Reason: ${report.revoked.reason}`);
+    }
   }
   lines.push('', report.verdict === 'valid' ? `VALID CHAIN: anchored on the root fingerprint, all ${report.checks.length} chain checks passed.` : `INVALID CHAIN: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ') || 'a check did not run'}.`);
   io.stdout(lines.join('\n') + '\n');
@@ -134,6 +140,7 @@ async function runChain(args: Parameters<Command['run']>[0], io: CliIO, mode: Ve
     if (health) io.stdout(healthText(healthLog!.path, health));
   }
   if (report.verdict === 'valid' && report.bundles.some((b) => b.rehearsal === true)) io.stderr(`keyrite: note: the chain holds REHEARSAL bundles: their keys are practice keys and must never be used for real. (--require-live refuses them.)\n`);
+  if (report.revoked) io.stderr(`keyrite: note: ${report.revoked.message}\n`);
   if (report.verdict !== 'valid') {
     io.stderr(`keyrite: the chain did not verify: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')} failed.\n`);
     return EXIT.CHECK_FAILED;

@@ -1,6 +1,7 @@
 /**
  * A chain of bundles followed from the root fingerprint (DESIGN.md "Rotation"; docs/FORMATS.md
- * "Chain verification"): the root bundle, then each rotation bundle in the order made. Every
+ * "Chain verification"): the root bundle, then each rotation bundle in the order made, and at most
+ * one revocation, last (the chain then has no active key; docs/FORMATS.md "Revocation"). Every
  * bundle is first verified on its own (verify.ts: the root anchored on the trusted fingerprint);
  * then each link is checked by name — it is a rotation, it builds on the bundle before it (its
  * ceremony id, master key and the SHA-256 of its signed statement), no two rotations of one key
@@ -65,8 +66,10 @@ export interface ChainReport {
   /** Each bundle's own report, in the order given. */
   readonly bundles: readonly VerifyReport[];
   readonly path: readonly ChainStep[];
-  /** The active master key at the end of the chain: only when the chain is valid. */
+  /** The active master key at the end of the chain: only when the chain is valid and does not end with a revocation. */
   readonly current?: { readonly fingerprint: string; readonly ceremonyId: string };
+  /** A valid chain that ends with a revocation: the revoked key, when, why, and that no key is active. */
+  readonly revoked?: { readonly fingerprint: string; readonly ceremonyId: string; readonly revokedAt: string; readonly reason: string; readonly message: string };
   /** Every master key of the chain with its state, newest first: only when the chain is valid. */
   readonly keys?: readonly ChainKey[];
 }
@@ -79,10 +82,12 @@ interface Facts {
   readonly statementSha256: string;
   readonly startedAt: string;
   readonly endedAt: string;
-  /** A rotation: the bundle it builds on, its rotation time and its key states. */
+  /** A rotation or a revocation: the bundle it builds on, its rotation (revocation) time and its key states. */
   readonly link?: BundleLink;
   readonly rotatedAt?: string;
   readonly states?: KeyStates;
+  /** A revocation's reason. */
+  readonly reason?: string;
 }
 
 class ChainContext {
@@ -106,11 +111,12 @@ function readFacts(files: BundleFiles, report: VerifyReport, crypto: VerifierCry
     const end = entries[entries.length - 1]!;
     const kind = String(start.body.kind);
     const base = { kind, ceremonyId: report.ceremonyId!, masterFingerprint: report.masterFingerprint!, statementSha256: toHex(crypto.sha256(files.get(STATEMENT_FILE)!)), startedAt: start.time, endedAt: end.time };
-    if (kind !== 'rotation') return base;
+    if (kind !== 'rotation' && kind !== 'revocation') return base;
     const o = expectObject(start.body.original, 'link of ceremony.start');
     const link = { ceremonyId: readString(o, 'ceremonyId', 'link'), masterFingerprint: readString(o, 'masterFingerprint', 'link'), statementSha256: readString(o, 'statementSha256', 'link') };
-    const rotatedAt = readString(entries.find((e) => e.type === ENTRY.keyStates)!.body, 'at', 'key.states entry');
-    return { ...base, link, rotatedAt, states: parseKeyStates(files.get(KEY_STATES_FILE)!) };
+    const states = entries.find((e) => e.type === ENTRY.keyStates)!.body;
+    const rotatedAt = readString(states, 'at', 'key.states entry');
+    return { ...base, link, rotatedAt, states: parseKeyStates(files.get(KEY_STATES_FILE)!), ...(kind === 'revocation' ? { reason: readString(states, 'reason', 'key.states entry') } : {}) };
   } catch {
     // Only a bundle that did not verify can be unreadable here; chain-bundles names it.
     return undefined;
@@ -151,10 +157,12 @@ function linkCheck(i: number): Check<ChainContext> {
     run(ctx) {
       const f = ctx.f(i);
       const prev = ctx.f(i - 1);
-      if (f.kind !== 'rotation' || !f.link) fail(`Not a successor: bundle ${i} is a ${f.kind} bundle; only a rotation bundle follows a key in a chain.`);
+      if ((f.kind !== 'rotation' && f.kind !== 'revocation') || !f.link) fail(`Not a successor: bundle ${i} is a ${f.kind} bundle; only a rotation or a revocation bundle follows a key in a chain.`);
+      // A revoked key has no successor this verifier accepts yet: the recovery rotation from a revocation is docs/FORMATS.md "Revocation".
+      if (prev.kind === 'revocation') fail(`Bundle ${i} follows bundle ${i - 1}, a revocation: the key it revoked signs nothing more in this chain, and a rotation from a revocation is not yet supported by this Keyrite.`);
       const link = f.link;
       const twin = ctx.facts.findIndex((g, j) => j !== i && g?.link !== undefined && g.link.ceremonyId === link.ceremonyId && g.link.statementSha256 === link.statementSha256);
-      if (twin >= 0) fail(`Fork: bundles ${Math.min(i, twin)} and ${Math.max(i, twin)} both rotate the key of ceremony ${link.ceremonyId}; a key has one successor.`);
+      if (twin >= 0) fail(`Fork: bundles ${Math.min(i, twin)} and ${Math.max(i, twin)} both build on the key of ceremony ${link.ceremonyId} (a rotation or a revocation each); a key has one successor.`);
       if (!sameBundle(link, prev)) {
         const at = ctx.facts.findIndex((g) => g !== undefined && sameBundle(link, g));
         if (at > i) fail(`Rollback: bundle ${i} builds on bundle ${at}, which is given after it; give the root bundle first, then each rotation in the order they were made.`);
@@ -165,12 +173,16 @@ function linkCheck(i: number): Check<ChainContext> {
         fail(`Gap: bundle ${i} builds on ceremony ${link.ceremonyId} (master key ${link.masterFingerprint.slice(0, 16)}…), which is not in the chain; a bundle is missing between bundle ${i - 1} and bundle ${i}.`);
       }
       if (f.startedAt < prev.endedAt) fail(`Rollback: bundle ${i} began at ${f.startedAt}, before bundle ${i - 1} it builds on ended (${prev.endedAt}).`);
-      return `bundle ${i} (rotation ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… and the SHA-256 of its signed statement; begun after it ended`;
+      return `bundle ${i} (${f.kind} ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… and the SHA-256 of its signed statement; begun after it ended`;
     },
   };
 }
 
-/** The key that signed rotation i (bundle i−1's) was active then: not before it was made, not rotated out or revoked earlier by any key states of the chain. */
+/**
+ * The key that signed rotation or revocation i (bundle i−1's) was active then: not before it was
+ * made, not rotated out or revoked earlier by any key states of the chain. The one thing a key
+ * signs after its revocation time is its own revocation (bundle i's own key states revoke it).
+ */
 function validityCheck(i: number): Check<ChainContext> {
   return {
     name: `chain-validity-${i}`,
@@ -179,14 +191,17 @@ function validityCheck(i: number): Check<ChainContext> {
       const f = ctx.f(i);
       const prev = ctx.f(i - 1);
       const signer = prev.masterFingerprint;
-      if (f.endedAt <= prev.endedAt) fail(`Signed outside its validity: the key ${signer.slice(0, 16)}… signed rotation ${i} at ${f.endedAt}, not after it became active (${prev.endedAt}).`);
+      const what = `${f.kind} ${i}`;
+      if (f.endedAt <= prev.endedAt) fail(`Signed outside its validity: the key ${signer.slice(0, 16)}… signed ${what} at ${f.endedAt}, not after it became active (${prev.endedAt}).`);
       for (const [j, g] of ctx.facts.entries()) {
+        if (j === i && f.kind === 'revocation') continue;
         const stated = g?.states?.keys.find((k) => k.fingerprint === signer);
-        if (stated?.state === 'revoked' && stated.revokedAt! <= f.endedAt) fail(`Signed after revocation: bundle ${j} states the key ${signer.slice(0, 16)}… revoked at ${stated.revokedAt}, and it signed rotation ${i} at ${f.endedAt}.`);
+        if (stated?.state === 'revoked' && stated.revokedAt! <= f.endedAt) fail(`Signed after revocation: bundle ${j} states the key ${signer.slice(0, 16)}… revoked at ${stated.revokedAt}, and it signed ${what} at ${f.endedAt}.`);
         if (stated && stated.state !== 'active' && stated.state !== 'revoked' && stated.since < f.rotatedAt!) {
-          fail(`Signed outside its validity: bundle ${j} states the key ${signer.slice(0, 16)}… ${stated.state} since ${stated.since}, before it signed rotation ${i} (rotation time ${f.rotatedAt}).`);
+          fail(`Signed outside its validity: bundle ${j} states the key ${signer.slice(0, 16)}… ${stated.state} since ${stated.since}, before it signed ${what} (its time ${f.rotatedAt}).`);
         }
       }
+      if (f.kind === 'revocation') return `the key ${signer.slice(0, 16)}… was active from ${prev.endedAt} and signed its own revocation (revoked at ${f.rotatedAt}), before any other rotation or revocation of it`;
       return `the key ${signer.slice(0, 16)}… was active from ${prev.endedAt} and signed rotation ${i} at ${f.endedAt}, before any rotation or revocation of it`;
     },
   };
@@ -194,7 +209,7 @@ function validityCheck(i: number): Check<ChainContext> {
 
 const sameStated = (a: StatedKey, b: StatedKey): boolean => a.fingerprint === b.fingerprint && a.ceremonyId === b.ceremonyId && a.kids.classical === b.kids.classical && a.kids.pq === b.kids.pq;
 
-/** Rotation i's key states carry bundle i−1's forward (docs/FORMATS.md "Key states"). */
+/** Rotation or revocation i's key states carry bundle i−1's forward (docs/FORMATS.md "Key states"): after its own key(s), one for a revocation, two for a rotation. */
 function keyStatesCheck(i: number): Check<ChainContext> {
   return {
     name: `chain-key-states-${i}`,
@@ -202,7 +217,7 @@ function keyStatesCheck(i: number): Check<ChainContext> {
     run(ctx) {
       const f = ctx.f(i);
       const prevKeys = ctx.f(i - 1).states?.keys ?? [];
-      const carried = f.states!.keys.slice(2);
+      const carried = f.states!.keys.slice(f.kind === 'revocation' ? 1 : 2);
       const expected = prevKeys.slice(1);
       if (carried.length !== expected.length) fail(`The key states of bundle ${i} list ${carried.length} older key(s); bundle ${i - 1} states ${expected.length} before its own.`);
       expected.forEach((was, k) => {
@@ -228,6 +243,14 @@ function chainKeys(ctx: ChainContext, at: string): ChainKey[] {
 function rootKids(ctx: ChainContext): { classical: string; pq: string } {
   const [c, q] = parseJwks(fromUtf8(ctx.bundles[0]!.get(JWKS_FILE)!), JWKS_FILE);
   return principalKeyIds({ classical: { alg: 'Ed25519', publicKey: c!.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: q!.publicKey } });
+}
+
+/** The end of a valid chain: its active key, or (a revocation last) the revoked key and that no key is active. */
+function endOf(last: Facts): Pick<ChainReport, 'current' | 'revoked'> {
+  if (last.kind !== 'revocation') return { current: { fingerprint: last.masterFingerprint, ceremonyId: last.ceremonyId } };
+  const fp = last.masterFingerprint;
+  const at = last.rotatedAt!;
+  return { revoked: { fingerprint: fp, ceremonyId: last.ceremonyId, revokedAt: at, reason: last.reason!, message: `No active key: the key ${fp.slice(0, 16)}… was revoked on ${at}; a rotation is needed.` } };
 }
 
 /** Verifies the bundles of `bundles` (root first) as one chain from the trusted root fingerprint. Throws only for bad options. */
@@ -261,7 +284,7 @@ export function verifyChain(bundles: readonly BundleFiles[], options: ChainOptio
     checks: list.results,
     bundles: reports,
     path: ctx.facts.flatMap((f) => (f ? [{ kind: f.kind, ceremonyId: f.ceremonyId, masterFingerprint: f.masterFingerprint, endedAt: f.endedAt }] : [])),
-    ...(valid && last ? { current: { fingerprint: last.masterFingerprint, ceremonyId: last.ceremonyId }, keys: chainKeys(ctx, at) } : {}),
+    ...(valid && last ? { ...endOf(last), keys: chainKeys(ctx, at) } : {}),
   };
 }
 
