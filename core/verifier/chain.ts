@@ -162,7 +162,7 @@ function linkCheck(i: number): Check<ChainContext> {
       if (prev.kind === 'revocation') fail(`Bundle ${i} follows bundle ${i - 1}, a revocation: the key it revoked signs nothing more in this chain, and a rotation from a revocation is not yet supported by this Keyrite.`);
       const link = f.link;
       const twin = ctx.facts.findIndex((g, j) => j !== i && g?.link !== undefined && g.link.ceremonyId === link.ceremonyId && g.link.statementSha256 === link.statementSha256);
-      if (twin >= 0) fail(`Fork: bundles ${Math.min(i, twin)} and ${Math.max(i, twin)} both build on the key of ceremony ${link.ceremonyId} (a rotation or a revocation each); a key has one successor.`);
+      if (twin >= 0) fail(`Fork: bundles ${Math.min(i, twin)} and ${Math.max(i, twin)} both ${f.kind === 'rotation' && ctx.f(twin).kind === 'rotation' ? 'rotate' : 'rotate or revoke'} the key of ceremony ${link.ceremonyId}; a key has one successor.`);
       if (!sameBundle(link, prev)) {
         const at = ctx.facts.findIndex((g) => g !== undefined && sameBundle(link, g));
         if (at > i) fail(`Rollback: bundle ${i} builds on bundle ${at}, which is given after it; give the root bundle first, then each rotation in the order they were made.`);
