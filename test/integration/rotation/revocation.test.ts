@@ -10,6 +10,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,4 +161,14 @@ test('refusals: a revocation short of the threshold, of a key not in the chain (
 test('an interrupted revocation is refused, never resumed', async () => {
   const again = await runInProcess(['ceremony', 'run', SCRIPT, '--answers', join(d, 'revocation-answers.yaml'), '--out', join(d, 'rev'), '--json'], undefined, pins);
   assert.notEqual(again.code, 0, again.stdout + again.stderr);
+});
+
+test("README.md's revocation runs as written (bash): the revocation, then the chain with no active key", () => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const commands = /Rehearse an emergency revocation\*\*[\s\S]*?```sh\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  assert.ok(commands, 'the revocation commands are in README.md');
+  const run = commands.replaceAll('/tmp/keyrite-demo', d).replaceAll('<the ROOT master fingerprint>', root);
+  const r = spawnSync('bash', ['-euc', run], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /NO ACTIVE MASTER KEY[\s\S]*VALID CHAIN/);
 });
