@@ -9,7 +9,8 @@
  *  - anything under `tokens` (software tokens instead of PKCS#11 ones, the master key's label),
  *  - the entropy step's `sources` by the token's own generator (`hsm`) alone, which a software
  *    token has not,
- *  - text people read and nothing runs on: `name` and step titles (listed, so the room reads them).
+ *  - text people read and nothing runs on: `name`, step titles and a revoke step's `reason` (the
+ *    incident's own words; listed, so the room reads them).
  * Everything else — the kind, roles, quorum, algorithms, escrow, and each step's id, action,
  * actor, witness and parameters, their number and order — must be the same.
  */
@@ -60,6 +61,7 @@ function allowance(path: readonly (string | number)[]): { allowed: boolean; reas
   if (head === 'tokens') return { allowed: true, reason: 'the tokens: a rehearsal may use software tokens' };
   if (head === 'name') return { allowed: true, reason: 'text only: the name people read' };
   if (head === 'steps' && field === 'title' && path.length === 3) return { allowed: true, reason: 'text only: the title people read' };
+  if (head === 'steps' && field === 'params' && path[3] === 'reason' && path.length === 4) return { allowed: true, reason: "text only: a revocation's reason, the incident's own words" };
   return { allowed: false, reason: NOT_ALLOWED };
 }
 

@@ -81,6 +81,8 @@ function whatToCheck(step: CeremonyStep, quorum: string): string {
       return `The signing request's digest on the screen matches everyone's copy; no key in it is valid for more than ${step.params.maxValidityDays} days (at most ${step.params.maxKeys} keys and ${step.params.maxArtifacts} artifacts).`;
     case 'sign-document':
       return 'Each document shown is the one the request asks to sign; both of its signatures verify.';
+    case 'revoke':
+      return `The REVOKED master fingerprint, the revocation time and the reason ("${step.params.reason}") are read aloud and match everyone's paper record; the master token stays unopened.`;
     default:
       return 'The screen shows the step done, with no warning.';
   }

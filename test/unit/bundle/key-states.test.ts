@@ -54,6 +54,15 @@ test('the canonical form round-trips, and a deprecated key is retired once its g
   assert.equal(stateAt(revoked!, T), 'revoked');
 });
 
+test("a revocation's key states: the newest key revoked and no key active; a second key active beside it is refused", () => {
+  const revoked: KeyStates = { ...example(), keys: [{ ...example().keys[0]!, state: 'revoked', revokedAt: T }, ...example().keys.slice(1)] };
+  assert.deepEqual(parseKeyStates(encodeKeyStates(revoked)), revoked);
+  const bad = JSON.parse(new TextDecoder().decode(encodeKeyStates(revoked)));
+  bad.keys[1].state = 'active';
+  delete bad.keys[1].until;
+  refused(canonical(bad), /the newest key first, active \(or revoked by a revocation\), and no other active key/);
+});
+
 test('every rule refuses with its sentence', () => {
   const edit = (f: (d: ReturnType<typeof json>) => void): Uint8Array => {
     const d = json();
@@ -69,8 +78,8 @@ test('every rule refuses with its sentence', () => {
   refused(edit((d) => {
     d.keys[1]!.state = 'active';
     delete d.keys[1]!.until;
-  }), /exactly one active key, first/);
-  refused(edit((d) => (d.keys = [d.keys[1]!, d.keys[0]!])), /exactly one active key, first/);
+  }), /the newest key first, active \(or revoked by a revocation\), and no other active key/);
+  refused(edit((d) => (d.keys = [d.keys[1]!, d.keys[0]!])), /the newest key first, active \(or revoked by a revocation\), and no other active key/);
   refused(edit((d) => (d.keys[2]!.fingerprint = 'b'.repeat(64))), /lists a key twice/);
   refused(edit((d) => delete d.keys[1]!.until), /no "until" member/);
   refused(edit((d) => (d.keys[0]!.until = UNTIL)), /unexpected member "until"/);

@@ -9,10 +9,11 @@ import { ROOT_KEYGEN } from '../../../core/ceremony/kinds/root-keygen.ts';
 import { ESCROW_RECOVERY } from '../../../core/ceremony/kinds/escrow-recovery.ts';
 import { SIGNING } from '../../../core/ceremony/kinds/signing.ts';
 import { ROTATION } from '../../../core/ceremony/kinds/rotation.ts';
+import { REVOCATION } from '../../../core/ceremony/kinds/revocation.ts';
 import { BUNDLE_KINDS } from '../../../core/bundle/kinds.ts';
 import { KEYRITE_VERSION } from '../../../core/version.ts';
 
-const ENGINES = [ROOT_KEYGEN, ESCROW_RECOVERY, SIGNING, ROTATION];
+const ENGINES = [ROOT_KEYGEN, ESCROW_RECOVERY, SIGNING, ROTATION, REVOCATION];
 
 test('every kind with an engine has one, and a bundle kind; no engine handles an action its scripts cannot use', () => {
   assert.deepEqual(ENGINES.map((k) => k.kind).sort(), [...ENGINE_KINDS].sort());
