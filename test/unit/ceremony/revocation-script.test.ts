@@ -38,9 +38,9 @@ test('script refusals, each named at its line', () => {
   expectInvalid(() => parseScriptText(unwitnessed), 'SCRIPT_INVALID', undefined, /the revoke step needs witness: true/);
   const enroll = replaceOnce(REHEARSAL, 'params: { enroll: false }', 'params: { enroll: true }');
   expectInvalid(() => parseScriptText(enroll), 'SCRIPT_INVALID', undefined, /trustees do not enroll in a revocation/);
-  const noRevoke = REHEARSAL.replace(/  - id: revoke\n[\s\S]*?(?=  - id: revoked\n)/, '');
+  const noRevoke = REHEARSAL.replace(/ {2}- id: revoke\n[\s\S]*?(?= {2}- id: revoked\n)/, '');
   expectInvalid(() => parseScriptText(noRevoke), 'SCRIPT_INVALID', undefined, /must have a revoke step/);
-  const revokeFirst = REHEARSAL.replace(/(  - id: revoke\n[\s\S]*?)(?=  - id: revoked\n)/, '').replace('  - id: check-in\n', REHEARSAL.match(/  - id: revoke\n[\s\S]*?(?=  - id: revoked\n)/)![0] + '  - id: check-in\n');
+  const revokeFirst = REHEARSAL.replace(/( {2}- id: revoke\n[\s\S]*?)(?= {2}- id: revoked\n)/, '').replace('  - id: check-in\n', REHEARSAL.match(/ {2}- id: revoke\n[\s\S]*?(?= {2}- id: revoked\n)/)![0] + '  - id: check-in\n');
   expectInvalid(() => parseScriptText(revokeFirst), 'SCRIPT_INVALID', undefined, /the key is unlocked before it signs its own revocation/);
 });
 
