@@ -44,6 +44,7 @@ test('property: garbage bundles are refused with the failed checks named, never 
       const r = verifyChain([realRoot ? root : a, b], { trust: GOLDEN_MASTER_FINGERPRINT });
       assert.equal(r.verdict, 'invalid');
       assert.equal(r.current, undefined);
+      assert.equal(r.revoked, undefined);
       assert.ok(r.checks.some((c) => c.status === 'fail' && c.name.startsWith('chain-')));
     }),
     { numRuns: 25 },
