@@ -1,10 +1,11 @@
-// Regenerates test/fixtures/golden-bundle/, test/fixtures/golden-recovery-bundle/ and
-// test/fixtures/golden-signing-bundle/ (and the root and recovery archives, *.keyrite.tar) from
-// the deterministic ceremony, recovery and signing
-// ceremony of test/helpers/golden.ts, the verifier's reports on the three
+// Regenerates test/fixtures/golden-bundle/, test/fixtures/golden-recovery-bundle/,
+// test/fixtures/golden-signing-bundle/ and test/fixtures/golden-rotation-bundle/ (with the root
+// bundle, the golden 2-link chain; and the root and recovery archives, *.keyrite.tar) from
+// the deterministic ceremony, recovery, signing ceremony and rotation
+// of test/helpers/golden.ts, the verifier's reports on the four
 // (test/fixtures/golden-reports/), and test/fixtures/golden-outputs/ (trustee-1's paper
-// backup and share card as read by pdftotext and zbarimg, and `keyrite verify --json` on both
-// bundles: test/helpers/golden-outputs.ts). Run it ONLY when a bundle format, a trustee output
+// backup and share card as read by pdftotext and zbarimg, `keyrite verify --json` on the root and
+// recovery bundles and on the 2-link chain: test/helpers/golden-outputs.ts). Run it ONLY when a bundle format, a trustee output
 // or a verifier report change is intended, review the diff of the fixtures, and describe the
 // change in docs/FORMATS.md, docs/VERIFIER.md or docs/CLI.md:
 //   node --import tsx build/regenerate-golden.ts
@@ -12,7 +13,7 @@
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_SIGNING_BUNDLE_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, runGoldenSigning } from '../test/helpers/golden.ts';
+import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_ROTATION_FIXTURE, GOLDEN_SIGNING_BUNDLE_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, runGoldenRotation, runGoldenSigning } from '../test/helpers/golden.ts';
 import { GOLDEN_REPORTS, goldenReport } from '../test/helpers/golden-reports.ts';
 import { GOLDEN_OUTPUTS, writeGoldenOutputs } from '../test/helpers/golden-outputs.ts';
 
@@ -22,7 +23,9 @@ try {
   const run = await runGoldenCeremony(dir);
   const recovery = await runGoldenRecovery(run);
   const signing = await runGoldenSigning(run);
-  for (const [from, to] of [[run.bundleDir, GOLDEN_FIXTURE], [recovery.bundleDir, GOLDEN_RECOVERY_FIXTURE], [signing.bundleDir, GOLDEN_SIGNING_BUNDLE_FIXTURE]] as const) {
+  // Last: it takes the random stream after the others, in golden.test.ts as here.
+  const rotation = await runGoldenRotation(run);
+  for (const [from, to] of [[run.bundleDir, GOLDEN_FIXTURE], [recovery.bundleDir, GOLDEN_RECOVERY_FIXTURE], [signing.bundleDir, GOLDEN_SIGNING_BUNDLE_FIXTURE], [rotation.bundleDir, GOLDEN_ROTATION_FIXTURE]] as const) {
     rmSync(to, { recursive: true, force: true });
     cpSync(from, to, { recursive: true });
   }
@@ -32,7 +35,7 @@ try {
   for (const [name, report] of goldenReport.all()) writeFileSync(join(GOLDEN_REPORTS, name), `${JSON.stringify(report, null, 2)}\n`);
   // After the bundles: verify --json reads the fixtures just written.
   await writeGoldenOutputs(dir);
-  console.log(`golden bundles written to ${GOLDEN_FIXTURE}, ${GOLDEN_RECOVERY_FIXTURE} and ${GOLDEN_SIGNING_BUNDLE_FIXTURE} (master ${run.result.master.fingerprint}), their outputs to ${GOLDEN_OUTPUTS}`);
+  console.log(`golden bundles written to ${GOLDEN_FIXTURE}, ${GOLDEN_RECOVERY_FIXTURE}, ${GOLDEN_SIGNING_BUNDLE_FIXTURE} and ${GOLDEN_ROTATION_FIXTURE} (master ${run.result.master.fingerprint}, rotated to ${rotation.outcome.master.fingerprint}), their outputs to ${GOLDEN_OUTPUTS}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

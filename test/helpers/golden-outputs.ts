@@ -5,7 +5,9 @@
  *    card: its text (pdftotext -layout, Debian poppler-utils) and its QR codes as a scanner reads
  *    them off a 300 dpi render (pdftoppm, then zbarimg from Debian zbar-tools);
  *  - verify-json/: what `keyrite verify --json` prints on the golden root and recovery bundles,
- *    anchored, with one example audit script each; the audit scripts' run times are normalised.
+ *    anchored, with one example audit script each (the audit scripts' run times normalised), and
+ *    on the golden 2-link chain (root → rotation) from the root fingerprint (`at`, when it ran,
+ *    normalised: every key's state now is the same at any time after the grace end).
  * Compared by test/integration/ceremony/golden.test.ts and
  * test/integration/verifier/golden-verify-json.test.ts; rewritten only by
  * build/regenerate-golden.ts.
@@ -20,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runInProcess, type CliRun } from './cli.ts';
 import { GOLDEN_MASTER_FINGERPRINT } from './bundle-files.ts';
-import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE } from './golden.ts';
+import { GOLDEN_FIXTURE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_ROTATION_FIXTURE } from './golden.ts';
 
 export const GOLDEN_OUTPUTS = new URL('../fixtures/golden-outputs/', import.meta.url).pathname;
 export const GOLDEN_TRUSTEE = 'trustee-1';
@@ -83,6 +85,8 @@ export async function goldenVerifyJson(): Promise<Map<string, CliRun>> {
     const stdout = r.stdout.replace(/^(\s*"ms": )\d+(,?)$/gm, '$1"<ms>"$2').replaceAll(repoRoot, '<repo>/');
     out.set(name, { ...r, stdout });
   }
+  const chain = await runInProcess(['verify', GOLDEN_FIXTURE, GOLDEN_ROTATION_FIXTURE, '--json', '--trust', GOLDEN_MASTER_FINGERPRINT]);
+  out.set('chain.json', { ...chain, stdout: chain.stdout.replace(/^( {2}"at": )"[^"]*"(,?)$/m, '$1"<now>"$2') });
   return out;
 }
 

@@ -30,6 +30,7 @@ import { answersYaml } from '../integration/ceremony/helpers.ts';
 import { encodeAnswers } from '../../core/ceremony/answers-writer.ts';
 import { runCeremony } from '../../core/ceremony/kinds/root-keygen.ts';
 import { runSigning, type SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
+import { runRotation, type RotationOutcome } from '../../core/ceremony/kinds/rotation.ts';
 import { EXAMPLE_ARTIFACT_NAME, exampleArtifactBytes, exampleSigningRequest } from '../../core/signing/example-request.ts';
 import { toHex } from '../../core/encoding/hex.ts';
 
@@ -46,6 +47,11 @@ export const GOLDEN_RECOVERY_ARCHIVE = new URL('../fixtures/golden-recovery-bund
 export const GOLDEN_RECOVERY_ID = 'ffeeddccbbaa99887766554433221100';
 export const GOLDEN_SIGNING_BUNDLE_FIXTURE = new URL('../fixtures/golden-signing-bundle/', import.meta.url).pathname;
 export const GOLDEN_SIGNING_ID = '0123456789abcdeffedcba9876543210';
+export const GOLDEN_ROTATION_FIXTURE = new URL('../fixtures/golden-rotation-bundle/', import.meta.url).pathname;
+export const GOLDEN_ROTATION_ID = 'aabbccddeeff00112233445566778899';
+/** A month after the golden ceremony: a rotation is dated after the key it replaces became active. */
+export const GOLDEN_ROTATION_CLOCK = '2026-02-01T09:00:00Z';
+const ROTATION_SCRIPT = new URL('../../ceremony-scripts/rotation-rehearsal.yaml', import.meta.url);
 const SIGNING_SCRIPT = new URL('../../ceremony-scripts/signing-rehearsal.yaml', import.meta.url);
 const SIGNING_TRUSTEES = ['trustee-1', 'trustee-3', 'trustee-5'];
 const SCRIPT = new URL('../../ceremony-scripts/root-keygen-3of5-rehearsal.yaml', import.meta.url);
@@ -294,5 +300,59 @@ export async function runGoldenSigning(run: GoldenRun): Promise<GoldenSigningRun
     return { outcome, bundleDir: join(dir, 'signing-out', 'bundle'), signedDir: join(dir, 'signing-out', 'signed') };
   } finally {
     await signingEnv.close();
+  }
+}
+
+export interface GoldenRotationRun {
+  outcome: RotationOutcome;
+  bundleDir: string;
+}
+
+/**
+ * The golden rotation behind test/fixtures/golden-rotation-bundle/ (with the golden bundle, the
+ * golden 2-link chain): every trustee of the golden ceremony (run first, in the same process and
+ * folder; the recovery and the signing ceremony run in between, as in golden.test.ts and
+ * build/regenerate-golden.ts, and then must) unlocks its master key and receives a share of the
+ * new key, made on a new software token from their fixed dice, at GOLDEN_ROTATION_CLOCK with a
+ * fixed rotation id.
+ */
+export async function runGoldenRotation(run: GoldenRun): Promise<GoldenRotationRun> {
+  const random = installed;
+  if (!random) throw new Error('installDeterministicRandom() first');
+  const { dir } = run;
+  const parsed = parseCeremonyScript(readFileSync(ROTATION_SCRIPT));
+  const { env: nextMaster, pinVar } = await makeFixtureTokens(dir, { tag: 'Golden', envPrefix: 'GOLDEN', ids: ['next-master'], clock: GOLDEN_ROTATION_CLOCK });
+  const text = encodeAnswers({
+    ceremonyId: GOLDEN_ROTATION_ID,
+    clock: GOLDEN_ROTATION_CLOCK,
+    participants: [
+      { id: 'admin', name: 'Alice Admin', role: 'administrator' },
+      ...TRUSTEES.map((id, i) => ({
+        id,
+        name: `Golden Trustee ${i + 1}`,
+        role: 'trustee' as const,
+        token: { software: `tokens/${id}.keyrite-token` },
+        pin: { env: pinVar(id) },
+        keyring: `trustees/${id}/keyring.json`,
+        envelope: `trustees/${id}/share-envelope.json`,
+        output: `rotation-trustees/${id}`,
+        dice: fixtureDice(2000, i),
+      })),
+      { id: 'witness', name: 'Grace Witness', role: 'witness' },
+    ],
+    master: { token: { software: 'tokens/next-master.keyrite-token' }, pin: { env: pinVar('next-master') } },
+    bundle: { path: 'out/bundle', trust: run.result.master.fingerprint },
+    confirm: parsed.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
+  writeFileSync(join(dir, 'rotation-answers.yaml'), text);
+  const answers = parseAnswers(utf8(text), parsed);
+  const pins: Record<string, string> = { ...nextMaster };
+  for (const id of TRUSTEES) pins[pinVar(id)] = run.passphrases.get(id)!;
+  const rotationEnv = goldenEnvironment(dir, join(dir, 'rotation-out'), pins, answers.confirm, random);
+  try {
+    const outcome = await runRotation({ parsed, answers, env: rotationEnv, options: { mldsaSigning: 'deterministic' } });
+    return { outcome, bundleDir: join(dir, 'rotation-out', 'bundle') };
+  } finally {
+    await rotationEnv.close();
   }
 }

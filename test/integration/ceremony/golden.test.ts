@@ -3,7 +3,8 @@
  * ceremony id, clock and randomness, deterministic ML-DSA-65) must reproduce
  * test/fixtures/golden-bundle/ byte for byte, and the deterministic escrow recovery run after it
  * test/fixtures/golden-recovery-bundle/, and the deterministic signing ceremony run after that
- * test/fixtures/golden-signing-bundle/ (its documents and envelopes included), so any change to
+ * test/fixtures/golden-signing-bundle/ (its documents and envelopes included), and the deterministic
+ * rotation run last test/fixtures/golden-rotation-bundle/ (the golden 2-link chain with the root), so any change to
  * a bundle format fails here; the archive each export writes next to its folder must be
  * test/fixtures/golden-(recovery-)bundle.keyrite.tar.
  * An intended change: regenerate with `node --import tsx build/regenerate-golden.ts`, review
@@ -16,7 +17,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_SIGNING_BUNDLE_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, runGoldenSigning, type GoldenRun } from '../../helpers/golden.ts';
+import { GOLDEN_ARCHIVE, GOLDEN_FIXTURE, GOLDEN_RECOVERY_ARCHIVE, GOLDEN_RECOVERY_FIXTURE, GOLDEN_ROTATION_FIXTURE, GOLDEN_SIGNING_BUNDLE_FIXTURE, installDeterministicRandom, runGoldenCeremony, runGoldenRecovery, runGoldenRotation, runGoldenSigning, type GoldenRun } from '../../helpers/golden.ts';
 import { GOLDEN_TRUSTEE_OUTPUTS, goldenTrusteeOutputs } from '../../helpers/golden-outputs.ts';
 import { knownSecrets, listFiles, newTmpEntries, scanForSecrets, tmpSnapshot, TRUSTEES } from './helpers.ts';
 
@@ -70,6 +71,13 @@ test('a deterministic signing ceremony after them reproduces the golden signing 
   assert.deepEqual(signing.outcome.documents.map((d) => d.name), ['endorsed-keys.jwks.json', 'artifacts.intoto.json']);
   assert.equal(signing.outcome.exportChecks.every((c) => c.ok), true);
   for (const name of readdirSync(signing.signedDir)) assert.ok(readFileSync(join(signing.signedDir, name)).equals(readFileSync(join(GOLDEN_SIGNING_BUNDLE_FIXTURE, 'signed', name))), name);
+});
+
+test('a deterministic rotation after them reproduces the golden rotation bundle byte for byte (with the golden bundle, the golden 2-link chain)', async () => {
+  const rotation = await runGoldenRotation(run);
+  assertSameTree(rotation.bundleDir, GOLDEN_ROTATION_FIXTURE, 'rotation bundle');
+  assert.equal(rotation.outcome.previous.fingerprint, run.result.master.fingerprint);
+  assert.equal(rotation.outcome.exportChecks.every((c) => c.ok), true);
 });
 
 // The pinned share words and envelope are a rehearsal's, from fixed test randomness: no real secret.
