@@ -5,7 +5,8 @@
 // re-hashed over the changed files so that the file-hash checks pass and a deeper check must
 // catch it; or a value of the rotation's key states, policy or transcript link changed and
 // written back canonically — and the chain is never accepted, never names a current key, and the
-// verifier never throws or "could not read" a part.
+// verifier never throws or "could not read" a part. The same for the revocation of the root key
+// (root → revocation, the fixture's rev/): never accepted, never naming a revoked key.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -22,6 +23,7 @@ import { makeRotatedDemo } from '../integration/rotation/helpers.ts';
 let work: string;
 let ROOT: MutableBundle;
 let ROTATION: MutableBundle;
+let REVOCATION: MutableBundle;
 let trust: string;
 
 before(async () => {
@@ -30,6 +32,7 @@ before(async () => {
   await makeRotatedDemo(d);
   ROOT = readBundleDir(join(d, 'bundle'));
   ROTATION = readBundleDir(join(d, 'rot', 'bundle'));
+  REVOCATION = readBundleDir(join(d, 'rev', 'bundle'));
   trust = trustedFingerprint(d);
 });
 after(() => {
@@ -42,12 +45,15 @@ function assertRefused(root: MutableBundle, rotation: MutableBundle, what: strin
   const r = verifyChain([root, rotation], { trust, crypto: CACHED_VERIFIER_CRYPTO });
   assert.equal(r.verdict, 'invalid', what);
   assert.equal(r.current, undefined, what);
+  assert.equal(r.revoked, undefined, what);
   for (const report of [r, ...r.bundles]) for (const c of report.checks) assert.doesNotMatch(c.detail, /could not read this part/, `${what}: ${c.name}`);
 }
 
-test('the chain the mutations start from verifies', () => {
-  const r = verifyChain([copy(ROOT), copy(ROTATION)], { trust, crypto: CACHED_VERIFIER_CRYPTO });
-  assert.equal(r.verdict, 'valid', JSON.stringify(r.checks.filter((c) => c.status !== 'pass')));
+test('the chains the mutations start from verify', () => {
+  for (const next of [ROTATION, REVOCATION]) {
+    const r = verifyChain([copy(ROOT), copy(next)], { trust, crypto: CACHED_VERIFIER_CRYPTO });
+    assert.equal(r.verdict, 'valid', JSON.stringify(r.checks.filter((c) => c.status !== 'pass')));
+  }
 });
 
 type ByteOp = { pos: number; xor: number } | { truncate: number } | { insert: number; byte: number };
@@ -119,6 +125,31 @@ test('property: a value of the key states, the policy or the link in ceremony.st
       }
       rehash(rotation);
       assertRefused(copy(ROOT), rotation, `${file} leaf ${pick}`);
+    }),
+    { numRuns: 12 },
+  );
+});
+
+test('property: the revocation of the root key, any file changed (bundle.json re-hashed) or a value of its key states, policy or link changed: refused, no revoked key named', () => {
+  fc.assert(
+    fc.property(fc.constantFrom('bytes', 'keys/key-states.json', 'policy.json', 'link'), fc.nat(), byteOp, (how, pick, op) => {
+      const revocation = copy(REVOCATION);
+      if (how === 'bytes') {
+        const paths = [...revocation.keys()].filter((p) => p !== 'bundle.json').sort();
+        const path = paths[pick % paths.length]!;
+        const changed = apply(revocation.get(path)!, op);
+        fc.pre(changed.length !== revocation.get(path)!.length || changed.some((b, i) => b !== revocation.get(path)![i]));
+        revocation.set(path, changed);
+      } else if (how === 'link') {
+        const lines = transcriptLines(revocation);
+        const start = JSON.parse(lines[0]!) as { body: { original: unknown } };
+        start.body.original = tweak(start.body.original, pick);
+        setTranscriptLines(revocation, [canonicalize(start), ...lines.slice(1)]);
+      } else {
+        setText(revocation, how, canonicalize(tweak(JSON.parse(text(revocation, how)), pick)) + '\n');
+      }
+      rehash(revocation);
+      assertRefused(copy(ROOT), revocation, `revocation ${how} ${pick}`);
     }),
     { numRuns: 12 },
   );

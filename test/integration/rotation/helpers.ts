@@ -2,10 +2,12 @@
  * A demo rotated once, for the tests that need "a root bundle and its rotation" and not the
  * rotation run itself (rotation.test.ts runs and checks that): the run's shared demo
  * (makeTestDemo), a signing rehearsal with the root key (run folder sign-before/), then the
- * rehearsal rotation (rot/, its --json output in rot-run.json), made once per test run
- * (test/helpers/run-cache.ts) and copied.
+ * rehearsal rotation (rot/, its --json output in rot-run.json), and the rehearsal revocation of
+ * the root key (rev/, its --json output in rev-run.json: root → rev is a chain of its own, a
+ * fork of root → rot), made once per test run (test/helpers/run-cache.ts) and copied.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, runInProcess } from '../../helpers/cli.ts';
@@ -14,6 +16,7 @@ import { makeTestDemo } from '../recovery/helpers.ts';
 import { demoPins, sign } from '../signing/helpers.ts';
 
 export const REHEARSAL_ROTATION = join(repoRoot, 'ceremony-scripts/rotation-rehearsal.yaml');
+export const REHEARSAL_REVOCATION = join(repoRoot, 'ceremony-scripts/revocation-rehearsal.yaml');
 
 /** Every PIN of a demo copy, the rotation token's included. */
 export function rotationPins(d: string): Record<string, string> {
@@ -33,6 +36,11 @@ export async function makeRotatedDemo(dir: string): Promise<{ pins: Record<strin
     const rotation = await runInProcess(['ceremony', 'run', REHEARSAL_ROTATION, '--answers', join(folder, 'rotation-answers.yaml'), '--out', join(folder, 'rot'), '--json'], undefined, pins);
     assert.equal(rotation.code, 0, rotation.stdout + rotation.stderr);
     writeFileSync(join(folder, 'rot-run.json'), rotation.stdout);
+    // What the master token was before the revocation, which must never open it.
+    writeFileSync(join(folder, 'master-token-before-rev.sha256'), createHash('sha256').update(readFileSync(join(folder, 'master', 'master.keyrite-token'))).digest('hex'));
+    const revocation = await runInProcess(['ceremony', 'run', REHEARSAL_REVOCATION, '--answers', join(folder, 'revocation-answers.yaml'), '--out', join(folder, 'rev'), '--json'], undefined, pins);
+    assert.equal(revocation.code, 0, revocation.stdout + revocation.stderr);
+    writeFileSync(join(folder, 'rev-run.json'), revocation.stdout);
   });
   cpSync(made, dir, { recursive: true });
   return { pins: rotationPins(dir), rotation: JSON.parse(readFileSync(join(dir, 'rot-run.json'), 'utf8')) };
