@@ -80,10 +80,10 @@ test('the demo writes the same bundle as one file, DIR/bundle.keyrite.tar, with 
   }
 });
 
-test('the demo writes bundle/, trustees/<id>/ (token, keyring, envelope, paper words), master/, recovery/, rotation/, recovery-answers.yaml and rotation-answers.yaml', () => {
+test('the demo writes bundle/, trustees/<id>/ (token, keyring, envelope, paper words), master/, recovery/, rotation/, recovery-answers.yaml, rotation-answers.yaml and revocation-answers.yaml', () => {
   const d = join(dir, 'demo');
   const files = listFiles(d);
-  for (const f of ['bundle.keyrite.tar', 'bundle/bundle.json', 'bundle/transcript.jsonl', 'bundle/statement.dsse.json', 'bundle/keys/jwks.json', 'bundle/keys/fingerprints.txt', 'bundle/keys/master.ed25519.spki.pem', 'bundle/keys/master.ml-dsa-65.spki.pem', 'bundle/escrow/manifest.json', 'bundle/policy.json', 'bundle/script.yaml', 'bundle/README.txt', 'bundle/checkpoints/04-final.note', 'recovery-answers.yaml', 'rotation-answers.yaml', 'master/master.keyrite-token', 'recovery/new-master.keyrite-token', 'rotation/new-master.keyrite-token', 'rotation/REHEARSAL-ONLY-passphrase.env']) {
+  for (const f of ['bundle.keyrite.tar', 'bundle/bundle.json', 'bundle/transcript.jsonl', 'bundle/statement.dsse.json', 'bundle/keys/jwks.json', 'bundle/keys/fingerprints.txt', 'bundle/keys/master.ed25519.spki.pem', 'bundle/keys/master.ml-dsa-65.spki.pem', 'bundle/escrow/manifest.json', 'bundle/policy.json', 'bundle/script.yaml', 'bundle/README.txt', 'bundle/checkpoints/04-final.note', 'recovery-answers.yaml', 'rotation-answers.yaml', 'revocation-answers.yaml', 'master/master.keyrite-token', 'recovery/new-master.keyrite-token', 'rotation/new-master.keyrite-token', 'rotation/REHEARSAL-ONLY-passphrase.env']) {
     assert.ok(files.includes(f), `${f} is missing`);
   }
   for (const id of TRUSTEES) {
@@ -168,6 +168,17 @@ test('rotation-answers.yaml validates against the shipped rotation rehearsal: al
   assert.deepEqual(answers.master!.token, { kind: 'software', path: 'rotation/new-master.keyrite-token' });
   assert.equal(answers.bundle?.path, 'bundle');
   assert.match(readFileSync(join(dir, 'demo', 'rotation-answers.yaml'), 'utf8'), /^# REHEARSAL ONLY: the trustees' dice below were simulated/m);
+});
+
+test('revocation-answers.yaml validates against the shipped revocation rehearsal: trustees 3 to 5 with their shares of the root key, no master token, the root bundle anchored', () => {
+  const parsed = parseCeremonyScript(readFileSync(join(repoRoot, 'ceremony-scripts', 'revocation-rehearsal.yaml')));
+  const answers = parseAnswers(readFileSync(join(dir, 'demo', 'revocation-answers.yaml')), parsed);
+  const trustees = answers.participants.filter((p) => p.role === 'trustee');
+  assert.deepEqual(trustees.map((t) => t.id), TRUSTEES.slice(2));
+  for (const t of trustees) assert.ok(t.role === 'trustee' && t.envelope && existsSync(join(dir, 'demo', t.envelope)));
+  assert.equal(answers.master, undefined);
+  assert.equal(answers.bundle?.path, 'bundle');
+  assert.ok(answers.bundle?.trust);
 });
 
 test('keyrite demo refuses a finished demo, pointing at its recovery rehearsal, and a folder that holds something else (exit 2)', async () => {
