@@ -6,7 +6,7 @@
 // catch it; or a value of the rotation's key states, policy or transcript link changed and
 // written back canonically — and the chain is never accepted, never names a current key, and the
 // verifier never throws or "could not read" a part. The same for the revocation of the root key
-// (root → revocation, the fixture's rev/): never accepted, never naming a revoked key.
+// (root → revocation, the fixture's revocation-1/): never accepted, never naming a revoked key.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -32,7 +32,7 @@ before(async () => {
   await makeRotatedDemo(d);
   ROOT = readBundleDir(join(d, 'bundle'));
   ROTATION = readBundleDir(join(d, 'rot', 'bundle'));
-  REVOCATION = readBundleDir(join(d, 'rev', 'bundle'));
+  REVOCATION = readBundleDir(join(d, 'revocation-1', 'bundle'));
   trust = trustedFingerprint(d);
 });
 after(() => {

@@ -3,20 +3,21 @@
  * rotation run itself (rotation.test.ts runs and checks that): the run's shared demo
  * (makeTestDemo), a signing rehearsal with the root key (run folder sign-before/), then the
  * rehearsal rotation (rot/, its --json output in rot-run.json), and the rehearsal revocation of
- * the root key (rev/, its --json output in rev-run.json: root → rev is a chain of its own, a
+ * the root key made by README.md's copy-paste commands run as written (bash; revocation-1/, their
+ * exit status and output in revocation-readme.json: root → revocation-1 is a chain of its own, a
  * fork of root → rot), made once per test run (test/helpers/run-cache.ts) and copied.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, runInProcess } from '../../helpers/cli.ts';
 import { sharedFixture } from '../../helpers/run-cache.ts';
-import { makeTestDemo } from '../recovery/helpers.ts';
+import { makeTestDemo, trustedFingerprint } from '../recovery/helpers.ts';
 import { demoPins, sign } from '../signing/helpers.ts';
 
 export const REHEARSAL_ROTATION = join(repoRoot, 'ceremony-scripts/rotation-rehearsal.yaml');
-export const REHEARSAL_REVOCATION = join(repoRoot, 'ceremony-scripts/revocation-rehearsal.yaml');
 
 /** Every PIN of a demo copy, the rotation token's included. */
 export function rotationPins(d: string): Record<string, string> {
@@ -38,9 +39,11 @@ export async function makeRotatedDemo(dir: string): Promise<{ pins: Record<strin
     writeFileSync(join(folder, 'rot-run.json'), rotation.stdout);
     // What the master token was before the revocation, which must never open it.
     writeFileSync(join(folder, 'master-token-before-rev.sha256'), createHash('sha256').update(readFileSync(join(folder, 'master', 'master.keyrite-token'))).digest('hex'));
-    const revocation = await runInProcess(['ceremony', 'run', REHEARSAL_REVOCATION, '--answers', join(folder, 'revocation-answers.yaml'), '--out', join(folder, 'rev'), '--json'], undefined, pins);
-    assert.equal(revocation.code, 0, revocation.stdout + revocation.stderr);
-    writeFileSync(join(folder, 'rev-run.json'), revocation.stdout);
+    const commands = /Rehearse an emergency revocation\*\*[\s\S]*?```sh\n([\s\S]*?)\n```/.exec(readFileSync(join(repoRoot, 'README.md'), 'utf8'))?.[1];
+    assert.ok(commands, 'the revocation commands are in README.md');
+    const run = commands.replaceAll('/tmp/keyrite-demo', folder).replaceAll('<the ROOT master fingerprint>', trustedFingerprint(folder));
+    const r = spawnSync('bash', ['-euc', run], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    writeFileSync(join(folder, 'revocation-readme.json'), JSON.stringify({ status: r.status, stdout: r.stdout, stderr: r.stderr }));
   });
   cpSync(made, dir, { recursive: true });
   return { pins: rotationPins(dir), rotation: JSON.parse(readFileSync(join(dir, 'rot-run.json'), 'utf8')) };

@@ -10,23 +10,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runInProcess, type CliRun } from '../../helpers/cli.ts';
 import { readBundleDir } from '../../helpers/bundle-files.ts';
 import { trustedFingerprint } from '../recovery/helpers.ts';
 import { sign } from '../signing/helpers.ts';
-import { makeRotatedDemo, REHEARSAL_REVOCATION } from './helpers.ts';
+import { makeRotatedDemo } from './helpers.ts';
 import { verifyChain, type ChainReport } from '../../../core/verifier/chain.ts';
 import { verifyBundle } from '../../../core/verifier/verify.ts';
 import { parseKeyStates } from '../../../core/bundle/key-states.ts';
 import { encodeEnvelope, parseEnvelope } from '../../../core/encoding/dsse.ts';
 import { fromUtf8, utf8 } from '../../../core/bytes.ts';
 
-const SCRIPT = REHEARSAL_REVOCATION;
+const SCRIPT = join(repoRoot, 'ceremony-scripts/revocation-rehearsal.yaml');
 const REASON = 'Rehearsal: the master token is reported lost';
 
 let work: string;
@@ -37,8 +36,8 @@ let pins: Record<string, string>;
 /** SHA-256 of the master token before the revocations, and after them (before anything else opens it). */
 let masterTokenBefore: string;
 let masterTokenAfter: string;
-/** The revocation of the root key (rev/, made with the shared fixture) and of the rotated key (rev-next/). */
-let rev: { stdout: string };
+/** The revocation of the root key (revocation-1/, README.md's commands run by the shared fixture) and of the rotated key (rev-next/). */
+let readmeRun: { status: number | null; stdout: string; stderr: string };
 let revNext: CliRun;
 
 function revoke(answers: string, out: string): Promise<CliRun> {
@@ -61,7 +60,8 @@ before(async () => {
   next = made.rotation.master.fingerprint;
   root = trustedFingerprint(d);
   masterTokenBefore = readFileSync(join(d, 'master-token-before-rev.sha256'), 'utf8');
-  rev = { stdout: readFileSync(join(d, 'rev-run.json'), 'utf8') };
+  readmeRun = JSON.parse(readFileSync(join(d, 'revocation-readme.json'), 'utf8'));
+  assert.equal(readmeRun.status, 0, readmeRun.stdout + readmeRun.stderr);
   // The rotated key, revoked by the same trustees with their shares of it, anchored on its fingerprint.
   const text = readFileSync(join(d, 'revocation-answers.yaml'), 'utf8')
     .replace(/envelope: trustees\/(trustee-\d)\/share-envelope\.json/g, 'envelope: rotation/trustees/$1/share-envelope.json')
@@ -80,22 +80,22 @@ after(() => {
 });
 
 test('the revocation writes OUT/bundle: the key unlocked by three shares, its token never opened, the key states with the key revoked', () => {
-  const res = JSON.parse(rev.stdout);
-  assert.equal(res.kind, 'revocation');
-  assert.equal(res.revoked.fingerprint, root);
-  assert.equal(res.revoked.reason, REASON);
-  assert.deepEqual(res.used, ['trustee-3', 'trustee-4', 'trustee-5']);
-  assert.ok(res.exportChecks.every((c: { ok: boolean }) => c.ok));
+  const end = JSON.parse(readFileSync(join(d, 'revocation-1', 'bundle', 'transcript.jsonl'), 'utf8').trimEnd().split('\n').at(-1)!).body;
+  assert.equal(end.kind, 'revocation');
+  assert.equal(end.masterFingerprint, root);
+  assert.equal(end.reason, REASON);
+  assert.deepEqual(end.sharesCombined, ['trustee-3', 'trustee-4', 'trustee-5']);
+  const res = { revoked: { revokedAt: end.revokedAt } };
   assert.equal(masterTokenAfter, masterTokenBefore, 'the master token was never opened');
-  const states = parseKeyStates(new Uint8Array(readFileSync(join(d, 'rev', 'bundle', 'keys', 'key-states.json'))));
+  const states = parseKeyStates(new Uint8Array(readFileSync(join(d, 'revocation-1', 'bundle', 'keys', 'key-states.json'))));
   assert.deepEqual(states.keys.map((k) => [k.fingerprint, k.state, k.revokedAt]), [[root, 'revoked', res.revoked.revokedAt]]);
   const nextStates = parseKeyStates(new Uint8Array(readFileSync(join(d, 'rev-next', 'bundle', 'keys', 'key-states.json'))));
   assert.deepEqual(nextStates.keys.map((k) => [k.fingerprint, k.state]), [[next, 'revoked'], [root, 'deprecated']]);
-  assert.match(readFileSync(join(d, 'rev', 'bundle', 'README.txt'), 'utf8'), new RegExp(`Reason: {14}${REASON}`));
+  assert.match(readFileSync(join(d, 'revocation-1', 'bundle', 'README.txt'), 'utf8'), new RegExp(`Reason: {14}${REASON}`));
 });
 
 test('keyrite verify ROOT REVOCATION --trust ROOT: a valid chain with no active key, the revoked key named with its time and reason', async () => {
-  const r = await runInProcess(['verify', join(d, 'bundle'), join(d, 'rev', 'bundle'), '--trust', root, '--json']);
+  const r = await runInProcess(['verify', join(d, 'bundle'), join(d, 'revocation-1', 'bundle'), '--trust', root, '--json']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const report = JSON.parse(r.stdout);
   assert.equal(report.current, undefined);
@@ -103,7 +103,7 @@ test('keyrite verify ROOT REVOCATION --trust ROOT: a valid chain with no active 
   assert.equal(report.revoked.reason, REASON);
   assert.match(report.revoked.message, /^No active key: the key [0-9a-f]{16}… was revoked on \S+Z; a rotation is needed\.$/);
   assert.match(r.stderr, /No active key/);
-  const text = await runInProcess(['verify', join(d, 'bundle'), join(d, 'rev', 'bundle'), '--trust', root]);
+  const text = await runInProcess(['verify', join(d, 'bundle'), join(d, 'revocation-1', 'bundle'), '--trust', root]);
   assert.match(text.stdout, /NO ACTIVE MASTER KEY: the last key was REVOKED at /);
   // The revocation of the rotated key ends the 3-link chain root → rotation → revocation.
   const three = chain('bundle', 'rot/bundle', 'rev-next/bundle');
@@ -118,7 +118,7 @@ function checkSignature(run: string, chainDirs: string[]): Promise<CliRun> {
 }
 
 test('check-signature --chain: signed by the revoked key before its revocation is good; signed after it is refused, naming why', async () => {
-  const chainDirs = ['bundle', 'rev/bundle'];
+  const chainDirs = ['bundle', 'revocation-1/bundle'];
   const before = await checkSignature('sign-before', chainDirs);
   assert.equal(before.code, 0, before.stdout + before.stderr);
   assert.match(JSON.parse(before.stdout).checks.at(-1).detail, /before its revocation at /);
@@ -130,7 +130,7 @@ test('check-signature --chain: signed by the revoked key before its revocation i
 
 test('refusals: a revocation short of the threshold, of a key not in the chain (gap), a fork, anything after a revocation, changed bytes', () => {
   // Fewer trustee signatures than the threshold: the last trustee's two signatures removed.
-  const files = readBundleDir(join(d, 'rev', 'bundle'));
+  const files = readBundleDir(join(d, 'revocation-1', 'bundle'));
   const env = parseEnvelope(fromUtf8(files.get('statement.dsse.json')!));
   files.set('statement.dsse.json', utf8(encodeEnvelope({ ...env, signatures: env.signatures.slice(0, -2) }) + '\n'));
   const alone = verifyBundle(files, { trust: root });
@@ -143,14 +143,14 @@ test('refusals: a revocation short of the threshold, of a key not in the chain (
 
   const gap = chain('bundle', 'rev-next/bundle');
   assert.match(failed(gap), /Gap: bundle 1 builds on ceremony [0-9a-f]{32} .*not in the chain/);
-  const fork = chain('bundle', 'rot/bundle', 'rev/bundle');
+  const fork = chain('bundle', 'rot/bundle', 'revocation-1/bundle');
   assert.match(failed(fork), /Fork: bundles 1 and 2 both rotate or revoke the key of ceremony/);
-  const afterRevocation = chain('bundle', 'rev/bundle', 'rot/bundle');
+  const afterRevocation = chain('bundle', 'revocation-1/bundle', 'rot/bundle');
   assert.match(failed(afterRevocation), /Bundle 2 follows bundle 1, a revocation: the key it revoked signs nothing more in this chain/);
   assert.equal(afterRevocation.revoked, undefined);
 
   for (const name of ['keys/key-states.json', 'policy.json', 'README.txt']) {
-    const changed = readBundleDir(join(d, 'rev', 'bundle'));
+    const changed = readBundleDir(join(d, 'revocation-1', 'bundle'));
     const bytes = new Uint8Array(changed.get(name)!);
     const at = fromUtf8(bytes).indexOf('Rehearsal') >= 0 ? fromUtf8(bytes).indexOf('Rehearsal') : 30;
     bytes[at] = bytes[at] === 0x52 ? 0x72 : 0x52;
@@ -162,16 +162,14 @@ test('refusals: a revocation short of the threshold, of a key not in the chain (
 });
 
 test('an interrupted revocation is refused, never resumed', async () => {
-  const again = await runInProcess(['ceremony', 'run', SCRIPT, '--answers', join(d, 'revocation-answers.yaml'), '--out', join(d, 'rev'), '--json'], undefined, pins);
-  assert.notEqual(again.code, 0, again.stdout + again.stderr);
+  // A journal already in the run folder (here: of the finished revocation) is refused before anything happens.
+  cpSync(join(d, 'revocation-1', 'journal'), join(d, 'again', 'journal'), { recursive: true });
+  const again = await runInProcess(['ceremony', 'run', SCRIPT, '--answers', join(d, 'revocation-answers.yaml'), '--out', join(d, 'again'), '--json'], undefined, pins);
+  assert.equal(again.code, 1, again.stdout + again.stderr);
+  assert.match(JSON.parse(again.stdout).message, /a revocation is not resumed/);
 });
 
 test("README.md's revocation runs as written (bash): the revocation, then the chain with no active key", () => {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const commands = /Rehearse an emergency revocation\*\*[\s\S]*?```sh\n([\s\S]*?)\n```/.exec(readme)?.[1];
-  assert.ok(commands, 'the revocation commands are in README.md');
-  const run = commands.replaceAll('/tmp/keyrite-demo', d).replaceAll('<the ROOT master fingerprint>', root);
-  const r = spawnSync('bash', ['-euc', run], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /NO ACTIVE MASTER KEY[\s\S]*VALID CHAIN/);
+  // The shared fixture ran the commands (test/integration/rotation/helpers.ts): the revocation above is theirs.
+  assert.match(readmeRun.stdout, /Revocation [0-9a-f]{32} complete: the master key of ceremony [0-9a-f]{32} is REVOKED\.[\s\S]*NO ACTIVE MASTER KEY[\s\S]*VALID CHAIN/);
 });
