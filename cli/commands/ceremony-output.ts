@@ -8,6 +8,7 @@ import type { RecoveryOutcome } from '../../core/ceremony/kinds/escrow-recovery.
 import type { SigningOutcome } from '../../core/ceremony/kinds/signing.ts';
 import type { RotationOutcome } from '../../core/ceremony/kinds/rotation.ts';
 import type { RevocationOutcome } from '../../core/ceremony/kinds/revocation.ts';
+import type { ReshareOutcome } from '../../core/ceremony/kinds/reshare.ts';
 import { readableFingerprint } from '../../core/bundle/principals.ts';
 import type { ParsedCeremonyScript } from '../../core/script/script.ts';
 import type { Answers } from '../../core/ceremony/answers.ts';
@@ -26,13 +27,18 @@ export function headlessEnvironment(args: ParsedArgs, io: CliIO, parsed: ParsedC
   const modulePath = args.value('module');
   return createNodeCeremonyEnvironment({
     outDir,
-    answersDir: dirname(answersPath),
+    answersDir: answersFolder(answersPath, answers),
     ...(modulePath !== undefined ? { modulePath: resolve(io.cwd, modulePath) } : {}),
     env: io.env,
     interactive,
     confirmations: answers.confirm,
     progress: progressPrinter(io, args.flag('json')),
   });
+}
+
+/** The folder an answers file's paths are relative to: its own, or the one its `base` climbs to. */
+export function answersFolder(answersPath: string, answers: Answers): string {
+  return resolve(dirname(answersPath), answers.base ?? '.');
 }
 
 /** Progress as lines: on stdout normally, on stderr with --json (stdout then holds one JSON document). */
@@ -228,6 +234,48 @@ export function revocationText(r: RevocationOutcome, files: CeremonyFiles): stri
     'Publish this bundle now. The chain has NO active key until a rotation from this revocation bundle.',
     'Verify the chain from the root fingerprint (the root bundle first, then each rotation, then this bundle):',
     `  keyrite verify <root bundle> [<rotation bundles>] ${files.display(r.bundle)} --trust <ROOT fingerprint>`,
+    '',
+  ].join('\n');
+}
+
+/** The outcome of a reshare as `keyrite ceremony run --json` prints it (the new holders' files are in the run folder). */
+export function reshareJson(r: ReshareOutcome, files: CeremonyFiles): Record<string, unknown> {
+  return {
+    ...r,
+    kind: 'reshare',
+    trustees: r.trustees.map((t) => ({ ...t, files: t.files.map((f) => files.display({ root: 'out', path: f })) })),
+    journal: files.display(r.journal),
+    bundle: files.display(r.bundle),
+    archive: { path: files.display(r.archive.ref), sha256: r.archive.sha256 },
+  };
+}
+
+/** The outcome of a reshare as `keyrite ceremony run` prints it: the epochs, who could not attest destruction, the chain's verify command. */
+export function reshareText(r: ReshareOutcome, files: CeremonyFiles): string {
+  const missed = r.oldHolders.filter((h) => h.token !== 'destroyed' || h.paper !== 'destroyed');
+  return [
+    '',
+    `Reshare ${r.ceremonyId} complete: the escrow of the master key of ceremony ${r.original.ceremonyId} is now epoch ${r.epoch} (${r.quorum.t}-of-${r.quorum.n}); epoch ${r.previousEpoch} is superseded.`,
+    `Current bundle: ${r.bundleChecks.length} checks passed; ${r.anchored ? 'anchored by the fingerprint read aloud (bundle.trust)' : 'NOT anchored: no trusted fingerprint was given'}.`,
+    `Key unlocked by the shares of: ${r.used.join(', ')}${r.rejected.length ? `; refused: ${r.rejected.map((x) => `${x.label}: ${x.reason}`).join('; ')}` : ''}.`,
+    'Master fingerprint (UNCHANGED by a reshare):',
+    `  ${r.master.hexGroups}`,
+    `  ${r.master.words.join(' ')}`,
+    '',
+    'Old holders:',
+    ...r.oldHolders.map((h) => `  ${h.trusteeId}: old keys ${h.token === 'destroyed' ? 'destroyed on their token' : 'NOT destroyed'}; old paper ${h.paper === 'destroyed' ? 'destroyed before the witness' : 'NOT destroyed'}`),
+    ...(missed.length > 0 ? [`COULD NOT ATTEST DESTRUCTION: ${missed.map((h) => `${h.trusteeId} (${h.reason ?? 'paper not destroyed here'})`).join('; ')}.`, '  Their old share, with enough other old shares, could still open the old escrow; rotate the key if that matters.'] : []),
+    '',
+    'New holders, each with a new identity and share in their own folder:',
+    ...r.trustees.map((t) => `  ${t.name} (${t.id}): ${t.files.map((f) => files.display({ root: 'out', path: f })).join(', ')}`),
+    '',
+    `Reshare transcript: ${files.display(r.journal)}; co-signed checkpoints: ${r.checkpoints.join(', ')}`,
+    `Reshare bundle: ${files.display(r.bundle)}`,
+    `  verified from disk: ${verifiedLine(r.exportChecks)}`,
+    ...archiveLines(files.display(r.archive.ref), r.archive),
+    '',
+    'Verify the chain from the root fingerprint (the root bundle first, then each later bundle in order):',
+    `  keyrite verify <root bundle> [<earlier bundles>] ${files.display(r.bundle)} --trust <ROOT fingerprint>`,
     '',
   ].join('\n');
 }

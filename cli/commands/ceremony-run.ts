@@ -21,7 +21,9 @@ import { runSigning } from '../../core/ceremony/kinds/signing.ts';
 import { runRotation } from '../../core/ceremony/kinds/rotation.ts';
 import { runRevocation } from '../../core/ceremony/kinds/revocation.ts';
 import { KeyriteError } from '../../core/errors.ts';
-import { revocationJson, revocationText, rotationJson, rotationText, signingJson, signingText } from './ceremony-output.ts';
+import { answersFolder, reshareJson, reshareText, revocationJson, revocationText, rotationJson, rotationText, signingJson, signingText } from './ceremony-output.ts';
+import { runReshare } from '../../core/ceremony/kinds/reshare.ts';
+import { writeReshareRecoveryAnswers } from './reshare-recovery-answers.ts';
 import { CEREMONY_RUN_SPEC } from './specs.ts';
 
 export async function readInput(path: string, what: string): Promise<Uint8Array> {
@@ -42,7 +44,7 @@ export const ceremonyRunCommand: Command = {
     const parsed = parseCeremonyScript(await readInput(scriptPath, 'ceremony script'));
     const kind = parsed.script.kind;
     if (kind === 'escrow-recovery') throw new KeyriteError('USAGE', `${scriptPath} is an escrow-recovery script; run it with "keyrite recover SCRIPT --bundle DIR --answers FILE --out DIR".`);
-    if (kind !== 'root-keygen' && kind !== 'signing' && kind !== 'rotation' && kind !== 'revocation') throw new KeyriteError('UNSUPPORTED', `${scriptPath} is a ${kind} script; this Keyrite runs root-keygen, escrow-recovery, signing, rotation and revocation ceremonies.`);
+    if (kind !== 'root-keygen' && kind !== 'signing' && kind !== 'rotation' && kind !== 'revocation' && kind !== 'reshare') throw new KeyriteError('UNSUPPORTED', `${scriptPath} is a ${kind} script; this Keyrite runs root-keygen, escrow-recovery, signing, rotation, revocation and reshare ceremonies.`);
     const answers = parseAnswers(await readInput(answersPath, 'answers file'), parsed);
     const env = headlessEnvironment(args, io, parsed, answers, answersPath, outDir);
     try {
@@ -62,6 +64,14 @@ export const ceremonyRunCommand: Command = {
         const r = await runRevocation({ parsed, answers, env });
         if (json) printJson(io, revocationJson(r, env.files));
         else io.stdout(revocationText(r, env.files));
+        return EXIT.OK;
+      }
+      if (kind === 'reshare') {
+        const r = await runReshare({ parsed, answers, env });
+        // A rehearsal (software tokens) also writes the new epoch's recovery answers into the run folder.
+        const recoveryAnswers = parsed.script.mode === 'rehearsal' ? await writeReshareRecoveryAnswers(r, answers, answersFolder(answersPath, answers), outDir) : undefined;
+        if (json) printJson(io, { ...reshareJson(r, env.files), ...(recoveryAnswers ? { recoveryAnswers } : {}) });
+        else io.stdout(reshareText(r, env.files) + (recoveryAnswers ? `Recovery answers for epoch ${r.epoch}: ${recoveryAnswers}\n` : parsed.script.mode === 'rehearsal' ? `No recovery answers written: the shipped recovery rehearsal script is not ${r.quorum.t}-of-${r.quorum.n}.\n` : ''));
         return EXIT.OK;
       }
       const result = await runCeremony({ parsed, answers, env });

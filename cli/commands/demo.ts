@@ -57,6 +57,13 @@ export const REVOCATION_SCRIPT = 'revocation-rehearsal.yaml';
 /** What the demo writes for a revocation rehearsal (docs/CEREMONY-SCRIPTS.md "The demo"). */
 export const REVOCATION_ANSWERS = 'revocation-answers.yaml';
 export const PAPER_RECOVERY_ANSWERS = 'recovery-paper-answers.yaml';
+export const RESHARE_SCRIPT = 'reshare-rehearsal.yaml';
+/** What the demo writes for a reshare rehearsal (docs/CEREMONY-SCRIPTS.md "The demo"). */
+export const RESHARE_ANSWERS = 'reshare-answers.yaml';
+/** The reshare rehearsal replaces trustee-5 (whose token is "lost") by a new trustee-6, whose empty token the demo makes. */
+export const RESHARE_REPLACED = 'trustee-5';
+export const RESHARE_NEW_TRUSTEE = { id: 'trustee-6', name: 'Heidi Trustee' } as const;
+export const RESHARE_TOKEN = 'reshare/trustee-6/token.keyrite-token';
 export const DEMO_TRUSTEES = [
   { id: 'trustee-1', name: 'Bob Trustee' },
   { id: 'trustee-2', name: 'Carol Trustee' },
@@ -137,6 +144,7 @@ export interface DemoResult {
   signingAnswers: string;
   rotationAnswers: string;
   revocationAnswers: string;
+  reshareAnswers: string;
   trusteeFolders: Record<string, string>;
   checks: BundleCheck[];
 }
@@ -266,6 +274,34 @@ export function revocationAnswersText(revocation: ParsedCeremonyScript, fingerpr
 }
 
 /**
+ * Answers for the rehearsal reshare script: trustee-5's token is "lost", so trustees 1 to 4 unlock
+ * the demo's master key with their shares, and the new epoch's holders are trustees 1 to 4 (each
+ * with a new identity on their own token) and a new trustee-6 on the demo's empty token. Their new
+ * folders are in the reshare's run folder (OUT/trustees/<id>: a reshare's `output` is relative to
+ * --out); everything else is relative to this file.
+ */
+export function reshareAnswersText(reshare: ParsedCeremonyScript, fingerprint: string): string {
+  const continuing = DEMO_TRUSTEES.filter((t) => t.id !== RESHARE_REPLACED);
+  const people = demoParticipants(continuing, (id) => ({ keyring: `trustees/${id}/keyring.json`, envelope: `trustees/${id}/share-envelope.json`, output: `trustees/${id}` }));
+  const newcomer: ParticipantEntry = { id: RESHARE_NEW_TRUSTEE.id, name: RESHARE_NEW_TRUSTEE.name, role: 'trustee', token: { software: RESHARE_TOKEN }, pin: { env: pinVariable(RESHARE_NEW_TRUSTEE.id) }, output: `trustees/${RESHARE_NEW_TRUSTEE.id}` };
+  return encodeAnswers({
+    comment: [
+      `Answers for an escrow reshare rehearsal of the Keyrite demo ceremony: ${RESHARE_REPLACED} has "lost" their token, so`,
+      `trustees 1 to 4 unlock the demo's master key with their shares; the key is escrowed anew (epoch 1, 3-of-5) among`,
+      `trustees 1 to 4 (each with a NEW identity on their token; their old one is destroyed) and ${RESHARE_NEW_TRUSTEE.id}, on ${RESHARE_TOKEN}.`,
+      `${RESHARE_REPLACED} could not attest destruction: the bundle says so. Run it with`,
+      `\`keyrite ceremony run ceremony-scripts/${RESHARE_SCRIPT} --answers ${RESHARE_ANSWERS} --out <new folder>\``,
+      'after loading the passphrases (README.md shows the command). It can be run once per demo (the old identities',
+      'are destroyed). The new holders\' folders ("output") are relative to --out; every other path to this file.',
+    ],
+    participants: [...people.slice(0, -1), newcomer, people.at(-1)!],
+    master: { token: { software: 'master/master.keyrite-token' }, pin: { env: pinVariable('master') } },
+    bundle: { path: 'bundle', trust: fingerprint },
+    confirm: reshare.script.steps.filter((s) => s.witness).map((s) => s.id),
+  });
+}
+
+/**
  * The example request a demo writes: its keys from a stream seeded by the ceremony id and its
  * validity from the start of the current UTC day, so a demo resumed on the same day writes the
  * same bytes again.
@@ -334,6 +370,7 @@ function demoTokens(outDir: string) {
     { key: 'recovery', dir: join(outDir, 'recovery'), file: 'new-master.keyrite-token', label: 'Rehearsal new master', what: 'the empty rehearsal token a recovery restores the master key to' },
     { key: 'rotation', dir: join(outDir, 'rotation'), file: 'new-master.keyrite-token', label: 'Rehearsal rotated master', what: 'the empty rehearsal token a rotation generates the new master key on' },
     { key: 'recovery-paper', dir: join(outDir, 'recovery-paper'), file: 'new-master.keyrite-token', label: 'Rehearsal new master paper', what: 'the empty rehearsal token the paper-share recovery restores the master key to' },
+    { key: RESHARE_NEW_TRUSTEE.id, dir: join(outDir, 'reshare', RESHARE_NEW_TRUSTEE.id), file: 'token.keyrite-token', label: `Rehearsal ${RESHARE_NEW_TRUSTEE.id}`, what: `the empty rehearsal token of ${RESHARE_NEW_TRUSTEE.name} (${RESHARE_NEW_TRUSTEE.id}), the new trustee of the reshare rehearsal` },
   ];
 }
 
@@ -416,6 +453,8 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
   // A demo resumed on another run simulates other dice: its rotation answers are written once, by the run that finished the ceremony.
   if (!existsSync(join(outDir, ROTATION_ANSWERS))) await writeDemoFile(join(outDir, ROTATION_ANSWERS), utf8(rotationAnswersText(rotationScript, result.master.fingerprint, () => dice(random, DEMO_DICE_ROLLS))));
   await writeDemoFile(join(outDir, REVOCATION_ANSWERS), utf8(revocationAnswersText(parseCeremonyScript(await readShipped(REVOCATION_SCRIPT)), result.master.fingerprint)));
+  const reshareScript = parseCeremonyScript(await readShipped(RESHARE_SCRIPT));
+  await writeDemoFile(join(outDir, RESHARE_ANSWERS), utf8(reshareAnswersText(reshareScript, result.master.fingerprint)));
   const recoveryAnswers = join(outDir, 'recovery-answers.yaml');
   const recoveryScript = parseCeremonyScript(await readShipped(RECOVERY_SCRIPT));
   await writeDemoFile(join(outDir, PAPER_RECOVERY_ANSWERS), utf8(paperRecoveryAnswersText(recoveryScript, result.master.fingerprint, 'recovery-paper/new-master.keyrite-token')));
@@ -436,6 +475,7 @@ async function demoCeremony(opts: DemoOptions, outDir: string, state: 'new' | 'i
     signingAnswers: join(outDir, SIGNING_ANSWERS),
     rotationAnswers: join(outDir, ROTATION_ANSWERS),
     revocationAnswers: join(outDir, REVOCATION_ANSWERS),
+    reshareAnswers: join(outDir, RESHARE_ANSWERS),
     trusteeFolders: Object.fromEntries(DEMO_TRUSTEES.map((t) => [t.id, join(outDir, 'trustees', t.id)])),
     checks,
   };
@@ -454,7 +494,7 @@ export const demoCommand: Command = {
       trusteeFiles: (id: string) => [join(demo.trusteeFolders[id]!, 'token.keyrite-token'), join(demo.trusteeFolders[id]!, PASSPHRASE_FILE), ...r.trustees.find((t) => t.id === id)!.files.map((f) => join(demo.outDir, f))],
     };
     if (json) {
-      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, signingRequest: demo.signingRequest, signingAnswers: demo.signingAnswers, rotationAnswers: demo.rotationAnswers, revocationAnswers: demo.revocationAnswers, rotationToken: join(demo.outDir, ROTATION_TOKEN), masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
+      printJson(io, { ...resultJson(r, paths), rehearsal: true, outDir: demo.outDir, recoveryAnswers: demo.recoveryAnswers, signingRequest: demo.signingRequest, signingAnswers: demo.signingAnswers, rotationAnswers: demo.rotationAnswers, reshareAnswers: demo.reshareAnswers, revocationAnswers: demo.revocationAnswers, rotationToken: join(demo.outDir, ROTATION_TOKEN), masterToken: join(demo.outDir, 'master', 'master.keyrite-token'), recoveryToken: join(demo.outDir, 'recovery', 'new-master.keyrite-token'), checks: demo.checks });
     } else {
       io.stdout(resultText(r, paths));
       io.stdout(
@@ -466,6 +506,7 @@ export const demoCommand: Command = {
           `Rehearse a signing ceremony (the master key signs ${SIGNING_REQUEST}): see "Rehearse a signing ceremony" in README.md (answers: ${demo.signingAnswers}).`,
           `Rehearse a key rotation (a new master key replaces this one): see "Rehearse a key rotation" in README.md (answers: ${demo.rotationAnswers}).`,
           `Rehearse an emergency revocation (the master token is lost): see "Rehearse an emergency revocation" in README.md (answers: ${demo.revocationAnswers}).`,
+          `Rehearse a trustee change (${RESHARE_NEW_TRUSTEE.id} replaces ${RESHARE_REPLACED}, a new escrow epoch): see "Rehearse a trustee change" in README.md (answers: ${demo.reshareAnswers}).`,
           '',
         ].join('\n'),
       );

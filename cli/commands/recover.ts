@@ -9,7 +9,7 @@
  * I/O error. DIR/bundle is the recovery bundle, verified from disk (keyrite verify accepts it).
  */
 import { stat } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { EXIT, printJson, type Command } from '../command.ts';
 import { KeyriteError } from '../../core/errors.ts';
 import { parseCeremonyScript } from '../../core/script/script.ts';
@@ -17,7 +17,7 @@ import { parseAnswers } from '../../core/ceremony/answers.ts';
 import { runRecovery } from '../../core/ceremony/kinds/escrow-recovery.ts';
 import { ioError } from '../../core/node/durable-files.ts';
 import { readInput } from './ceremony-run.ts';
-import { headlessEnvironment, recoveryJson, recoveryText } from './ceremony-output.ts';
+import { answersFolder, headlessEnvironment, recoveryJson, recoveryText } from './ceremony-output.ts';
 import { RECOVER_SPEC } from './specs.ts';
 
 /** A folder the command reads from must be there before anything else is checked against it. */
@@ -43,7 +43,7 @@ export const recoverCommand: Command = {
     const parsed = parseCeremonyScript(await readInput(scriptPath, 'ceremony script'));
     if (parsed.script.kind !== 'escrow-recovery') throw new KeyriteError('USAGE', `"keyrite recover" runs escrow-recovery scripts; ${scriptPath} is ${parsed.script.kind}.`);
     const answers = parseAnswers(await readInput(answersPath, 'answers file'), parsed);
-    const named = resolve(dirname(answersPath), answers.bundle!.path);
+    const named = resolve(answersFolder(answersPath, answers), answers.bundle!.path);
     if (named !== bundleDir) throw new KeyriteError('USAGE', `--bundle ${bundleDir} is not the bundle the answers file names (${named}).`);
     const rel = relative(bundleDir, outDir);
     if (rel === '' || !rel.startsWith('..')) throw new KeyriteError('USAGE', 'The run folder (--out) must not be the bundle or inside it.');

@@ -45,6 +45,8 @@ export const ENTRY = Object.freeze({
   requestConfirm: 'request.confirm',
   documentSign: 'document.sign',
   keyStates: 'key.states',
+  keyDestroy: 'key.destroy',
+  escrowSuperseded: 'escrow.superseded',
 } as const);
 
 const ENTRY_TYPES: ReadonlySet<string> = new Set(Object.values(ENTRY));

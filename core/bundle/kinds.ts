@@ -6,7 +6,7 @@
  */
 import { BUNDLE_MANIFEST_FILE, ESCROW_MANIFEST_FILE, FINGERPRINTS_FILE, JWKS_FILE, KEY_STATES_FILE, ORIGINAL_STATEMENT_FILE, POLICY_FILE, README_FILE, SCRIPT_FILE, SIGNING_REQUEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE, VERIFIER_PAGE } from './layout.ts';
 
-export const BUNDLE_KINDS = ['root-keygen', 'escrow-recovery', 'signing', 'rotation', 'revocation'] as const;
+export const BUNDLE_KINDS = ['root-keygen', 'escrow-recovery', 'signing', 'rotation', 'revocation', 'reshare'] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 
 export interface BundleKindSpec {
@@ -54,6 +54,12 @@ export const BUNDLE_KIND_SPECS: Readonly<Record<BundleKind, BundleKindSpec>> = O
     subjects: [TRANSCRIPT_FILE, JWKS_FILE, KEY_STATES_FILE, POLICY_FILE, SCRIPT_FILE, ORIGINAL_STATEMENT_FILE, VERIFIER_PAGE],
     files: [...COMMON_FILES, KEY_STATES_FILE, ORIGINAL_STATEMENT_FILE],
     title: 'key revocation',
+  },
+  reshare: {
+    predicateType: 'https://keyrite.dev/attestation/escrow-reshare/v1',
+    subjects: [TRANSCRIPT_FILE, JWKS_FILE, ESCROW_MANIFEST_FILE, POLICY_FILE, SCRIPT_FILE, ORIGINAL_STATEMENT_FILE, VERIFIER_PAGE],
+    files: [...COMMON_FILES, ESCROW_MANIFEST_FILE, ORIGINAL_STATEMENT_FILE],
+    title: 'escrow reshare',
   },
 });
 

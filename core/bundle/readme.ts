@@ -13,7 +13,7 @@ import type { BundleKind } from './kinds.ts';
 const WHAT = 'README.txt';
 export const REHEARSAL_BANNER = 'REHEARSAL ONLY: made with rehearsal tokens; nothing here may be trusted for real use.';
 
-const TITLES: Readonly<Record<BundleKind, string>> = { 'root-keygen': 'KEYRITE PUBLIC BUNDLE - {scriptName}', 'escrow-recovery': 'KEYRITE RECOVERY BUNDLE - {scriptName}', signing: 'KEYRITE SIGNING BUNDLE - {scriptName}', rotation: 'KEYRITE KEY ROTATION BUNDLE - {scriptName}', revocation: 'KEYRITE KEY REVOCATION BUNDLE - {scriptName}' };
+const TITLES: Readonly<Record<BundleKind, string>> = { 'root-keygen': 'KEYRITE PUBLIC BUNDLE - {scriptName}', 'escrow-recovery': 'KEYRITE RECOVERY BUNDLE - {scriptName}', signing: 'KEYRITE SIGNING BUNDLE - {scriptName}', rotation: 'KEYRITE KEY ROTATION BUNDLE - {scriptName}', revocation: 'KEYRITE KEY REVOCATION BUNDLE - {scriptName}', reshare: 'KEYRITE ESCROW RESHARE BUNDLE - {scriptName}' };
 
 const BODIES: Readonly<Record<BundleKind, readonly string[]>> = {
   'root-keygen': [
@@ -139,6 +139,31 @@ const BODIES: Readonly<Record<BundleKind, readonly string[]>> = {
     '  keyrite verify <root bundle> <each rotation bundle, in order> <this folder> --trust "<the ROOT master fingerprint>"',
     'follows the chain from the root key: the revocation must be signed by the key it revokes (both',
     'halves, unlocked by the quorum) and by the trustees present, at least the threshold of its escrow.',
+    '',
+    'FILES',
+  ],
+  reshare: [
+    '',
+    'Reshare id:          {ceremonyId}',
+    'Builds on ceremony:  {originalCeremonyId}',
+    'Unlocked by shares:  {sharesCombined}',
+    'Escrow epoch:        {epoch} (supersedes epoch {previousEpoch})',
+    'New holders:         {holders}',
+    '',
+    'MASTER KEY FINGERPRINT (unchanged by a reshare) - compare it with the one read aloud:',
+    '  {fingerprintHex}',
+    '  {fingerprintWords}',
+    '',
+    'The master key is escrowed anew {t}-of-{n} among the holders above (escrow/manifest.json);',
+    'envelopes of epoch {previousEpoch} no longer unlock it through Keyrite.',
+    'Old holders who COULD NOT ATTEST the destruction of their old share: {notAttested}',
+    '(their old share, with enough other old shares, could still open the old escrow).',
+    '',
+    'HOW TO VERIFY',
+    '  keyrite verify <root bundle> <each later bundle, in order> --trust "<the ROOT master fingerprint>"',
+    'follows the chain from the root key: a reshare keeps the master key, is signed by it and by',
+    'every new holder, its epoch follows the one before by one, and a threshold of the old holders',
+    'signed its quorum-present checkpoint.',
     '',
     'FILES',
   ],

@@ -97,7 +97,23 @@ export interface RevocationPredicate extends PredicateCommon {
   readonly trustees: readonly { readonly id: string; readonly name: string; readonly fingerprint: string; readonly keys: PrincipalKeys; readonly shareCombined: boolean }[];
 }
 
-export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate | SigningPredicate | RotationPredicate | RevocationPredicate;
+/** A reshare: the same master key's escrow split anew to the new holders (a new epoch); the old epoch superseded. */
+export interface ResharePredicate extends PredicateCommon {
+  /** The bundle whose escrow epoch is superseded (root-keygen, rotation or reshare); same master key. */
+  readonly original: BundleLink;
+  readonly master: { readonly fingerprint: string; readonly keyLabel: string; readonly keys: PrincipalKeys };
+  /** The new epoch and the one it supersedes, with the old holders who could not attest destruction. */
+  readonly escrow: { readonly epoch: number; readonly supersedes: { readonly ceremonyId: string; readonly epoch: number }; readonly notAttested: readonly string[] };
+  readonly trustees: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly fingerprint: string;
+    readonly keys: PrincipalKeys;
+    readonly share: { readonly x: number; readonly receipt: 'verified' | 'mismatch' } | null;
+  }[];
+}
+
+export type Predicate = RootKeygenPredicate | EscrowRecoveryPredicate | SigningPredicate | RotationPredicate | RevocationPredicate | ResharePredicate;
 
 /** The predicate of each bundle kind. */
 export interface PredicateOf {
@@ -106,6 +122,7 @@ export interface PredicateOf {
   readonly signing: SigningPredicate;
   readonly rotation: RotationPredicate;
   readonly revocation: RevocationPredicate;
+  readonly reshare: ResharePredicate;
 }
 
 export interface Statement<P extends Predicate = Predicate> {

@@ -37,6 +37,8 @@ export interface AnswersDocument {
   readonly ceremonyId?: string;
   /** Rehearsal only. */
   readonly clock?: string;
+  /** ".." steps: the folder every path is relative to, from the file's folder (answers.ts Answers.base). */
+  readonly base?: string;
   readonly participants: readonly ParticipantEntry[];
   /** Absent in a revocation's answers: it never opens the master token. */
   readonly master?: { readonly token?: TokenEntry; readonly pin: PinEntry };
@@ -68,6 +70,7 @@ export function encodeAnswers(a: AnswersDocument): string {
   if (a.scriptSha256 !== undefined) top['script-sha256'] = a.scriptSha256;
   if (a.ceremonyId !== undefined) top['ceremony-id'] = a.ceremonyId;
   if (a.clock !== undefined) top.clock = a.clock;
+  if (a.base !== undefined) top.base = a.base;
   top.participants = a.participants.map(participant);
   if (a.master) top.master = { ...(a.master.token ? { token: a.master.token } : {}), pin: a.master.pin };
   if (a.bundle) top.bundle = { path: a.bundle.path, ...(a.bundle.trust !== undefined ? { trust: a.bundle.trust } : {}) };

@@ -138,6 +138,12 @@ export interface Answers {
   readonly ceremonyId?: string;
   /** Rehearsal only: a fixed start time, RFC 3339 UTC ("2026-01-01T09:00:00Z"). */
   readonly clock?: string;
+  /**
+   * The folder every path of the file is relative to, from the file's own folder, in ".." steps
+   * only ("..", "../.."): recovery answers a reshare writes into its run folder name the holders'
+   * tokens, which stay where they were (docs/CEREMONY-SCRIPTS.md "Answers file"). Absent: the file's folder.
+   */
+  readonly base?: string;
   /** In file order. */
   readonly participants: readonly ParticipantAnswers[];
   /** The master token and its PIN; absent exactly in a revocation, which never opens the master token. */
@@ -176,6 +182,11 @@ interface Needs {
   readonly stepIds: ReadonlySet<string>;
   /** The collect-share step has witness: true (a paper share is attested by the witness). */
   readonly witnessedCollect: boolean;
+  /**
+   * A reshare: each trustee is an old holder who unlocks (keyring and envelope), a holder of the
+   * new epoch (output), or both; the three fields are asked per trustee, not of all.
+   */
+  readonly perTrustee: boolean;
 }
 
 function needsOf(script: CeremonyScript): Needs {
@@ -192,6 +203,7 @@ function needsOf(script: CeremonyScript): Needs {
     witnessSteps: new Set(steps.filter((s) => s.witness).map((s) => s.id)),
     stepIds: new Set(steps.map((s) => s.id)),
     witnessedCollect: steps.some((s) => s.action === 'collect-share' && s.witness),
+    perTrustee: script.kind === 'reshare',
   };
 }
 
@@ -245,8 +257,16 @@ function checkAnswers(root: YNode, c: Checker, parsed: ParsedCeremonyScript): An
   const needs = needsOf(script);
   const f = c.fields(top, 'The answers file', {
     required: ['keyrite-answers', 'participants', ...(script.kind === 'revocation' ? [] : ['master'])],
-    optional: ['script-sha256', 'ceremony-id', 'clock', 'bundle', 'request', 'confirm', ...(script.kind === 'revocation' ? ['master'] : [])],
+    optional: ['script-sha256', 'ceremony-id', 'clock', 'base', 'bundle', 'request', 'confirm', ...(script.kind === 'revocation' ? ['master'] : [])],
   });
+
+  let base: string | undefined;
+  const baseEntry = f.get('base');
+  if (baseEntry) {
+    const s = c.str(baseEntry.value, 'base', { max: 3 * 32 });
+    if (s !== undefined && !/^\.\.(?:\/\.\.)*$/.test(s)) c.error(baseEntry.value.at, 'base must be ".." steps only ("..", "../.."): the folder above this file\'s that every path here is relative to');
+    else if (s !== undefined) base = s;
+  }
 
   let scriptSha256: string | undefined;
   const shaEntry = f.get('script-sha256');
@@ -331,6 +351,7 @@ function checkAnswers(root: YNode, c: Checker, parsed: ParsedCeremonyScript): An
     ...(scriptSha256 !== undefined ? { scriptSha256 } : {}),
     ...(ceremonyId !== undefined ? { ceremonyId } : {}),
     ...(clock !== undefined ? { clock } : {}),
+    ...(base !== undefined ? { base } : {}),
     participants: participants.map((p) => p.value),
     ...(master ? { master: master.value } : {}),
     ...(bundle ? { bundle } : {}),
@@ -592,7 +613,7 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
     const pathField = (k: 'output' | 'keyring' | 'envelope', needed: boolean, purpose: string): string | undefined => {
       const e = get(k);
       if (!e) {
-        if (needed) c.error(m.at, `${label} needs "${k}": ${purpose}`);
+        if (needed && !needs.perTrustee) c.error(m.at, `${label} needs "${k}": ${purpose}`);
         return undefined;
       }
       if (!needed) {
@@ -635,8 +656,20 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
       } else dice = checkDice(entropyEntry.value, `${label}: entropy`, c, needs.minDice);
     }
 
+    const unlocks = envelope !== undefined || envelopeCard !== undefined;
+    if (needs.perTrustee) {
+      if ((keyring !== undefined) !== unlocks && !(get('keyring') && !keyring) && !(get('envelope') && !envelope)) {
+        c.error(m.at, `${label}: an old holder who unlocks brings both "keyring" and "envelope" (or "envelope-card"); a new holder brings neither`);
+        return;
+      }
+      if (keyring === undefined && output === undefined && !get('keyring') && !get('output')) {
+        c.error(m.at, `${label} needs "output" (a holder of the new epoch: their new identity and envelope go there), or "keyring" and "envelope" (an old holder who unlocks), or all three (a continuing holder)`);
+        return;
+      }
+    }
     if (!id || !name || !token || !pin) return;
-    if ((needs.output && output === undefined) || (needs.keyring && keyring === undefined) || (needs.envelope && envelope === undefined && envelopeCard === undefined)) return;
+    if (!needs.perTrustee && ((needs.output && output === undefined) || (needs.keyring && keyring === undefined) || (needs.envelope && !unlocks))) return;
+    if (needs.perTrustee && ((keyring !== undefined) !== unlocks || (keyring === undefined && output === undefined))) return;
     if (entropyEntry && dice === undefined) return;
     out.push({
       value: {
@@ -658,6 +691,10 @@ function checkParticipants(n: YNode, c: Checker, script: CeremonyScript, needs: 
     });
   });
 
+  if (needs.perTrustee && script.quorum && c.issues.count === before) {
+    const holders = out.filter((p) => p.value.role === 'trustee' && p.value.output !== undefined).length;
+    if (holders !== script.quorum.n) c.error(list.at, `the new epoch has quorum.n = ${script.quorum.n} holders, but ${holders} trustees have an "output" folder; every holder of the new epoch has one`);
+  }
   const paper = out.filter((p) => p.value.role === 'paper-trustee');
   if (script.quorum && paper.length > maxPaperShares(script.quorum.t)) {
     c.error(list.at, `${paper.length} trustees offer paper words; a quorum combines at most t − 1 = ${maxPaperShares(script.quorum.t)} shares typed from paper, so that at least one share is opened with a token and checked against its commitment`);

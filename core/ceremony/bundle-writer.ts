@@ -118,7 +118,23 @@ export interface RevocationFacts extends CommonFacts {
   sharesCombined: readonly string[];
 }
 
-export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts | SigningFacts | RotationFacts | RevocationFacts;
+export interface ReshareFacts extends CommonFacts {
+  kind: 'reshare';
+  /** The bundle whose escrow epoch is superseded (same master key). */
+  original: BundleLink;
+  originalStatement: Uint8Array;
+  /** The new epoch's escrow manifest and each new holder's receipt. */
+  manifestBytes: Uint8Array;
+  receipts: readonly ShareReceiptFact[];
+  epoch: number;
+  supersedes: { ceremonyId: string; epoch: number };
+  /** Old holders who could not attest the destruction of their old share (escrow.superseded). */
+  notAttested: readonly string[];
+  /** Trustee ids whose shares of the old epoch were combined. */
+  sharesCombined: readonly string[];
+}
+
+export type BundleFacts = RootKeygenFacts | EscrowRecoveryFacts | SigningFacts | RotationFacts | RevocationFacts | ReshareFacts;
 
 type FactsOf<K extends BundleKind> = Extract<BundleFacts, { kind: K }>;
 
@@ -212,14 +228,34 @@ const KIND_PARTS: { readonly [K in BundleKind]: KindParts<FactsOf<K>, PredicateO
     predicate: (f) => ({ original: { ...f.original }, revocation: { revokedAt: f.revokedAt, reason: f.reason }, keyStates: { sha256: sha256Hex(f.keyStates) } }),
     readme: (f) => ({ originalCeremonyId: f.original.ceremonyId, sharesCombined: f.sharesCombined.join(', '), revokedAt: f.revokedAt, reason: f.reason }),
   },
+  reshare: {
+    files: (f) => [
+      [ESCROW_MANIFEST_FILE, f.manifestBytes],
+      [ORIGINAL_STATEMENT_FILE, f.originalStatement],
+    ],
+    policy: (f) => ({ algorithms: algorithmsPolicy(f), original: { ...f.original }, reshare: { epoch: f.epoch, supersedes: { ...f.supersedes }, notAttested: [...f.notAttested] } }),
+    master: () => ({}),
+    trustee: (f, t) => ({ share: shareOf(f, t) }),
+    predicate: (f) => ({ original: { ...f.original }, escrow: { epoch: f.epoch, supersedes: { ...f.supersedes }, notAttested: [...f.notAttested] } }),
+    readme: (f) => ({
+      originalCeremonyId: f.original.ceremonyId,
+      sharesCombined: f.sharesCombined.join(', '),
+      epoch: String(f.epoch),
+      previousEpoch: String(f.supersedes.epoch),
+      holders: f.trustees.map((t) => t.id).join(', '),
+      notAttested: f.notAttested.length > 0 ? f.notAttested.join(', ') : 'none',
+      t: String(f.script.quorum!.t),
+      n: String(f.script.quorum!.n),
+    }),
+  },
 };
 
-function algorithmsPolicy(f: RootKeygenFacts | RotationFacts): Record<string, unknown> {
+function algorithmsPolicy(f: RootKeygenFacts | RotationFacts | ReshareFacts): Record<string, unknown> {
   return { classical: 'Ed25519', trusteeClassical: ['Ed25519', 'ES256'], pq: f.script.algorithms.pq, kem: f.script.algorithms.kem, aead: f.script.algorithms.aead, hash: 'SHA-256' };
 }
 
 /** A trustee's share of the escrow this ceremony made, as its receipt confirmed it. */
-function shareOf(f: RootKeygenFacts | RotationFacts, t: TrusteeRecord): { x: number; receipt: 'verified' | 'mismatch' } | null {
+function shareOf(f: RootKeygenFacts | RotationFacts | ReshareFacts, t: TrusteeRecord): { x: number; receipt: 'verified' | 'mismatch' } | null {
   const r = f.receipts.find((x) => x.trusteeId === t.id);
   return r ? { x: r.x, receipt: r.commitmentCheck === 'match' && r.blobCheck === 'match' ? 'verified' : 'mismatch' } : null;
 }

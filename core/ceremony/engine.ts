@@ -27,7 +27,7 @@ import { KEYRITE_VERSION } from '../version.ts';
 import { ceremonyOrigin } from '../transcript/checkpoint.ts';
 import type { TranscriptEntry } from '../transcript/entry.ts';
 import { TranscriptWriter, recoverTranscript, type RecoveredTranscript } from '../transcript/transcript.ts';
-import type { CeremonyStep, ParsedCeremonyScript } from '../script/script.ts';
+import type { CeremonyKind, CeremonyStep, ParsedCeremonyScript } from '../script/script.ts';
 import { ENTRY } from '../bundle/entries.ts';
 import { SIGNED_DIR } from '../bundle/layout.ts';
 import type { Answers, TokenChoice } from './answers.ts';
@@ -36,7 +36,7 @@ import type { KeyriteToken } from '../tokens/token.ts';
 import { ABORT_REASON, BUNDLE_DIR, JOURNAL_CHECKPOINTS, JOURNAL_DIR, JOURNAL_ESCROW, STAGING_PREFIX, analyzeJournal, type JournalState } from './journal.ts';
 import { CeremonyRun, type TokenSession } from './run.ts';
 import type { Exported, KindEngine, StepHandler } from './kind.ts';
-import { deviation } from './actions/common.ts';
+import { deviation, outputFolder } from './actions/common.ts';
 import { rehearsalTokenCreation } from './rehearsal-token.ts';
 import { exportBundle } from './actions/export.ts';
 
@@ -76,6 +76,8 @@ interface WantedToken {
   readonly who: string;
   readonly choice: TokenChoice;
   readonly pin: TokenSession['pin'];
+  /** A reshare's trustee who holds nothing of the old epoch (no keyring): their token may start empty. */
+  readonly newHolder?: boolean;
 }
 
 /**
@@ -86,7 +88,7 @@ interface WantedToken {
  */
 async function createMissingRehearsalToken(parsed: ParsedCeremonyScript, env: CeremonyEnvironment, w: WantedToken): Promise<KeyriteToken | undefined> {
   if (w.choice.kind !== 'software' || !env.tokens.createIfMissing) return undefined;
-  const creation = rehearsalTokenCreation(parsed.script, w.target, w.participantId);
+  const creation = rehearsalTokenCreation(parsed.script, w.target, w.participantId, w.newHolder === true);
   const token = await env.tokens.createIfMissing({ target: w.target, ...(w.participantId ? { participantId: w.participantId } : {}), path: w.choice.path, creation, who: w.who, pin: w.pin });
   if (token && creation.allowed) {
     env.progress({ kind: 'info', message: `Created the rehearsal software token "${creation.label}" for ${w.who} at ${env.files.display({ root: 'answers', path: w.choice.path })} (it did not exist; its passphrase is the one its PIN source gives).` });
@@ -98,8 +100,8 @@ async function createMissingRehearsalToken(parsed: ParsedCeremonyScript, env: Ce
 async function openTokens(parsed: ParsedCeremonyScript, answers: Answers, env: CeremonyEnvironment, whoIs: (id: string) => string): Promise<Map<string, TokenSession>> {
   const sessions = new Map<string, TokenSession>();
   try {
-    const open = async (key: string, target: 'master' | 'trustee', who: string, choice: TokenChoice, pin: TokenSession['pin'], participantId?: string) => {
-      const created = await createMissingRehearsalToken(parsed, env, { target, who, choice, pin, ...(participantId ? { participantId } : {}) });
+    const open = async (key: string, target: 'master' | 'trustee', who: string, choice: TokenChoice, pin: TokenSession['pin'], participantId?: string, newHolder = false) => {
+      const created = await createMissingRehearsalToken(parsed, env, { target, who, choice, pin, newHolder, ...(participantId ? { participantId } : {}) });
       const token = created ?? (await env.tokens.open({ target, choice, ...(participantId ? { participantId } : {}) }));
       const s: TokenSession = { key, who, target, choice, pin, token, desc: await token.describe(), selectedRecorded: false, ...(participantId ? { participantId } : {}), ...(created ? { created: true } : {}) };
       sessions.set(key, s);
@@ -108,7 +110,7 @@ async function openTokens(parsed: ParsedCeremonyScript, answers: Answers, env: C
     // A revocation's answers name no master token: it is never opened.
     if (answers.master) await open('master', 'master', 'the master token', answers.master.token, answers.master.pin);
     for (const p of answers.participants) {
-      if (p.role === 'trustee') await open(p.id, 'trustee', whoIs(p.id), p.token, p.pin, p.id);
+      if (p.role === 'trustee') await open(p.id, 'trustee', whoIs(p.id), p.token, p.pin, p.id, p.keyring === undefined);
     }
     const seen = new Map<string, string>();
     for (const s of sessions.values()) {
@@ -134,10 +136,11 @@ function checkPaperTrustees(parsed: ParsedCeremonyScript, answers: Answers, env:
 }
 
 /** Trustees' files never go into the run folder's bundle, journal or staging folders, nor loose into the run folder. */
-function checkTrusteeOutputs(answers: Answers, env: CeremonyEnvironment): void {
+function checkTrusteeOutputs(kind: CeremonyKind, answers: Answers, env: CeremonyEnvironment): void {
   for (const p of answers.participants) {
     if (p.role !== 'trustee' || p.output === undefined) continue;
-    const rel = env.files.within({ root: 'answers', path: p.output }, 'out');
+    const folder = outputFolder(kind, p.output);
+    const rel = folder.root === 'out' ? folder.path : env.files.within(folder, 'out');
     if (rel === undefined) continue;
     const first = rel.split('/')[0]!;
     if (rel === '' || first === BUNDLE_DIR || first === JOURNAL_DIR || first.startsWith(STAGING_PREFIX)) {
@@ -161,12 +164,12 @@ function splitPath(path: string): { folder: string; name: string } {
  * journal, the trustees' folders, and those of the software token files it uses (only the
  * token's own). Returns them as "root:path", to be reported and recorded.
  */
-async function sweepLeftovers(answers: Answers, env: CeremonyEnvironment): Promise<string[]> {
+async function sweepLeftovers(kind: CeremonyKind, answers: Answers, env: CeremonyEnvironment): Promise<string[]> {
   const places: { ref: FileRef; name?: string }[] = ['.', JOURNAL_DIR, JOURNAL_CHECKPOINTS, JOURNAL_ESCROW, SIGNED_DIR].map((path) => ({ ref: { root: 'out', path } }));
   const tokens = answers.master ? [answers.master.token] : [];
   for (const p of answers.participants) {
     if (p.role !== 'trustee') continue;
-    if (p.output !== undefined) places.push({ ref: { root: 'answers', path: p.output } });
+    if (p.output !== undefined) places.push({ ref: outputFolder(kind, p.output) });
     tokens.push(p.token);
   }
   for (const t of tokens) {
@@ -185,7 +188,7 @@ async function preflight(input: RunInput): Promise<Journal> {
   if ((await env.files.kind({ root: 'out', path: BUNDLE_DIR })) !== undefined) {
     throw new KeyriteError('OBJECT_EXISTS', `${env.files.display({ root: 'out', path: BUNDLE_DIR })} already exists: this folder holds a finished ceremony. Keyrite never overwrites a bundle; use a new --out folder.`);
   }
-  checkTrusteeOutputs(answers, env);
+  checkTrusteeOutputs(parsed.script.kind, answers, env);
   const existing = await env.transcript.read();
   const recovered = existing !== undefined && existing.length > 0 ? recoverTranscript(existing) : undefined;
   const previous = recovered && recovered.entries.length > 0 ? analyzeJournal(recovered.entries) : undefined;
@@ -359,7 +362,7 @@ async function runLocked<S, R>(kind: KindEngine<S, R>, input: RunInput, staleLoc
   if (answers.master) env.pins.check(answers.master.pin, kind.masterToken);
   for (const p of answers.participants) if (p.role === 'trustee') env.pins.check(p.pin, whoIs(p.id));
   checkPaperTrustees(parsed, answers, env, whoIs);
-  const leftovers = await sweepLeftovers(answers, env);
+  const leftovers = await sweepLeftovers(parsed.script.kind, answers, env);
   if (leftovers.length > 0) env.progress({ kind: 'warning', message: `Removed ${leftovers.length} temporary file${leftovers.length === 1 ? '' : 's'} an interrupted run left behind: ${leftovers.join(', ')}.` });
   let sessions: Map<string, TokenSession> = new Map();
   let sink: Awaited<ReturnType<typeof openJournal>>['sink'] | undefined;

@@ -84,10 +84,13 @@ export class CeremonyRun {
   readonly clock: () => Date;
   readonly admin: AdministratorAnswers;
   readonly witnesses: readonly WitnessAnswers[];
-  /** Trustees with their tokens (they open envelopes and co-sign). */
-  readonly trusteeAnswers: readonly TrusteeAnswers[];
-  /** Trustees without a token, offering their share from paper words (they sign nothing). */
-  readonly paperTrustees: readonly PaperTrusteeAnswers[];
+  /**
+   * Trustees with their tokens (they open envelopes and co-sign). A reshare narrows it per phase
+   * (kinds/reshare.ts): the old holders while they unlock, then the holders of the new epoch.
+   */
+  trusteeAnswers: readonly TrusteeAnswers[];
+  /** Trustees without a token, offering their share from paper words (they sign nothing); none once a reshare's new epoch begins. */
+  paperTrustees: readonly PaperTrusteeAnswers[];
   readonly sessions = new Map<string, TokenSession>();
   readonly trustees = new Map<string, TrusteeRecord>();
   readonly keyrings = new Map<string, TrusteeKeyring>();

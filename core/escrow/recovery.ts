@@ -69,7 +69,9 @@ export type RejectionKind =
   /** A share typed from paper words that passed its checks but does not open E with the token-checked shares. */
   | 'paper-share-wrong'
   /** More paper shares than a quorum may combine (paper-share.ts PAPER_SHARE_RULE). */
-  | 'paper-rule';
+  | 'paper-rule'
+  /** An envelope of an escrow epoch a reshare superseded (epoch.ts). */
+  | 'superseded-epoch';
 
 export interface ShareRejection {
   trusteeId: string;

@@ -83,6 +83,8 @@ function whatToCheck(step: CeremonyStep, quorum: string): string {
       return 'Each document shown is the one the request asks to sign; both of its signatures verify.';
     case 'revoke':
       return `The REVOKED master fingerprint, the revocation time and the reason ("${step.params.reason}") are read aloud and match everyone's paper record; the master token stays unopened.`;
+    case 'destroy-old-keys':
+      return "Each old holder's old keys are shown destroyed on their token; their old paper and share card are destroyed in front of the witness; the old holders who could not attest it are written here: ________";
     default:
       return 'The screen shows the step done, with no warning.';
   }

@@ -33,7 +33,7 @@ export const SCRIPT_FORMAT_VERSION = 1;
 export const MAX_SCRIPT_BYTES = 64 * 1024;
 export const MAX_STEPS = 200;
 
-export const CEREMONY_KINDS = ['root-keygen', 'escrow-recovery', 'rotation', 'revocation', 'signing', 'enrollment'] as const;
+export const CEREMONY_KINDS = ['root-keygen', 'escrow-recovery', 'rotation', 'revocation', 'signing', 'reshare', 'enrollment'] as const;
 export type CeremonyKind = (typeof CEREMONY_KINDS)[number];
 
 export const CEREMONY_MODES = ['live', 'rehearsal'] as const;
@@ -70,6 +70,7 @@ export const CEREMONY_ACTIONS = [
   'check-request',
   'sign-document',
   'revoke',
+  'destroy-old-keys',
 ] as const;
 export type CeremonyAction = (typeof CEREMONY_ACTIONS)[number];
 
@@ -170,6 +171,8 @@ export interface ActionParams {
   readonly 'sign-document': EmptyParams;
   /** Why the key is revoked: one line, shown (escaped) wherever the revocation is. */
   readonly revoke: { readonly reason: string };
+  /** reshare: each old holder present destroys the keys of their old identity on their token; old paper backups destroyed before the witness. */
+  readonly 'destroy-old-keys': EmptyParams;
 }
 
 export interface StepCommon {
@@ -235,14 +238,17 @@ const ADMIN: readonly CeremonyRole[] = ['administrator'];
 const NONE = { required: [], optional: [] } as const;
 /** The kinds that generate and escrow a new master key. */
 const ROOT: readonly CeremonyKind[] = ['root-keygen', 'rotation'];
+/** The kinds that split an escrow: a new key's (root-keygen, rotation) or the same key's anew (reshare). */
+const ESCROWING: readonly CeremonyKind[] = ['root-keygen', 'rotation', 'reshare'];
+const RESHARE: readonly CeremonyKind[] = ['reshare'];
 const ROTATION: readonly CeremonyKind[] = ['rotation'];
 const RECOVERY: readonly CeremonyKind[] = ['escrow-recovery'];
 const SIGNING: readonly CeremonyKind[] = ['signing'];
 const REVOCATION: readonly CeremonyKind[] = ['revocation'];
-const UNLOCK: readonly CeremonyKind[] = ['escrow-recovery', 'signing', 'rotation', 'revocation'];
-const ALL: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing', 'rotation', 'revocation'];
 /** Every kind but revocation, which never opens the master token (its token may be lost or stolen). */
 const TOKEN_KINDS: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing', 'rotation'];
+const UNLOCK: readonly CeremonyKind[] = ['escrow-recovery', 'signing', 'rotation', 'revocation', 'reshare'];
+const ALL: readonly CeremonyKind[] = ['root-keygen', 'escrow-recovery', 'signing', 'rotation', 'revocation', 'reshare'];
 
 export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object.freeze({
   'air-gap-check': { actors: ADMIN, ...NONE, kinds: ALL },
@@ -253,9 +259,9 @@ export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object
   entropy: { actors: ADMIN, required: ['sources'], optional: ['min-dice'], kinds: ROOT },
   generate: { actors: ADMIN, ...NONE, kinds: ROOT },
   import: { actors: ADMIN, ...NONE, kinds: ROOT },
-  split: { actors: ADMIN, ...NONE, kinds: ROOT },
-  distribute: { actors: ADMIN, ...NONE, kinds: ROOT },
-  'verify-receipts': { actors: ['trustee'], ...NONE, kinds: ROOT },
+  split: { actors: ADMIN, ...NONE, kinds: ESCROWING },
+  distribute: { actors: ADMIN, ...NONE, kinds: ESCROWING },
+  'verify-receipts': { actors: ['trustee'], ...NONE, kinds: ESCROWING },
   checkpoint: { actors: ADMIN, required: ['phase'], optional: [], kinds: ALL },
   'co-sign': { actors: ADMIN, required: ['roles'], optional: [], kinds: ALL },
   export: { actors: ADMIN, ...NONE, kinds: ALL },
@@ -267,6 +273,7 @@ export const ACTION_RULES: Readonly<Record<CeremonyAction, ActionRule>> = Object
   'check-request': { actors: ADMIN, required: ['max-validity-days'], optional: ['max-keys', 'max-artifacts'], kinds: SIGNING },
   revoke: { actors: ADMIN, required: ['reason'], optional: [], kinds: REVOCATION },
   'sign-document': { actors: ADMIN, ...NONE, kinds: SIGNING },
+  'destroy-old-keys': { actors: ADMIN, ...NONE, kinds: RESHARE },
 });
 
 /** The kinds an engine runs; the others accept the whole vocabulary until their engines come. */
@@ -436,7 +443,7 @@ function checkQuorum(n: YNode, c: Checker): Quorum | undefined {
 }
 
 function checkKindRoles(kind: CeremonyKind, roles: RoleCounts, quorum: Quorum | undefined, quorumEntry: YEntry | undefined, top: YMap, c: Checker): void {
-  const needsQuorum = kind === 'root-keygen' || kind === 'escrow-recovery' || kind === 'signing' || kind === 'rotation' || kind === 'revocation';
+  const needsQuorum = kind === 'root-keygen' || kind === 'escrow-recovery' || kind === 'signing' || kind === 'rotation' || kind === 'revocation' || kind === 'reshare';
   if (needsQuorum && !quorumEntry) {
     c.error(top.at, `${kindPhrase(kind)} must declare "quorum: { n: …, t: … }"`);
     return;
@@ -444,6 +451,9 @@ function checkKindRoles(kind: CeremonyKind, roles: RoleCounts, quorum: Quorum | 
   if (!quorum || !quorumEntry) return;
   if ((kind === 'root-keygen' || kind === 'rotation') && roles.trustee !== quorum.n) {
     c.error(quorumEntry.value.at, `quorum.n (${quorum.n}) must equal roles.trustee (${roles.trustee}): at key generation every trustee receives exactly one share`);
+  }
+  if (kind === 'reshare' && roles.trustee < quorum.n) {
+    c.error(quorumEntry.value.at, `roles.trustee (${roles.trustee}) must be at least quorum.n (${quorum.n}): every holder of the new epoch takes part in a reshare (roles.trustee counts them and the old holders who only unlock)`);
   }
   if ((kind === 'escrow-recovery' || kind === 'signing' || kind === 'revocation') && (roles.trustee < quorum.t || roles.trustee > quorum.n)) {
     c.error(
@@ -1015,6 +1025,34 @@ function checkStepOrder(kind: CeremonyKind, steps: readonly CeremonyStep[], list
     mustPrecede(o, revoke, lastCoSign, 'the revocation is co-signed after its key states are fixed');
     if (!lastCoSignStep.params.roles.includes('trustee')) {
       c.error(stepAt(lastCoSignStep), `${show(lastCoSignStep)}: the final co-sign of a revocation must include the trustees (params.roles: [trustee, …])`);
+    }
+  }
+
+  if (kind === 'reshare') {
+    for (const a of ['verify-bundle', 'collect-share', 'combine', 'split', 'distribute', 'verify-receipts', 'destroy-old-keys'] as const) atMostOnce(o, a);
+    const bundle = requireStep(o, is('verify-bundle'), 'a verify-bundle step (load and verify the current bundle)');
+    const unlockCheckIn = requireStep(o, (s) => trusteeCheckIn(s) && s.action === 'check-in' && !s.params.enroll, 'a check-in step by the trustees with enroll: false (the old holders who unlock)');
+    const collect = requireStep(o, is('collect-share'), 'a collect-share step');
+    const combine = requireStep(o, is('combine'), 'a combine step');
+    const enrol = requireStep(o, (s) => trusteeCheckIn(s) && s.action === 'check-in' && s.params.enroll, 'a check-in step by the trustees with enroll: true (every holder of the new epoch gets a new identity)');
+    const split = requireStep(o, is('split'), 'a split step');
+    const distribute = requireStep(o, is('distribute'), 'a distribute step');
+    const receipts = requireStep(o, is('verify-receipts'), 'a verify-receipts step');
+    const destroy = requireStep(o, is('destroy-old-keys'), 'a destroy-old-keys step (the old holders destroy their old keys and paper)');
+    if (c.issues.count > 0) return;
+    if (steps.filter(trusteeCheckIn).length !== 2) c.error(stepAt(steps[enrol]!), `${show(steps[enrol]!)}: a reshare has exactly two trustee check-ins: the old holders (enroll: false), then the new epoch's holders (enroll: true)`);
+    if (!steps[destroy]!.witness) c.error(stepAt(steps[destroy]!), `${show(steps[destroy]!)}: old paper backups are destroyed before the witness; the destroy-old-keys step needs witness: true`);
+    mustPrecede(o, bundle, unlockCheckIn, 'the old holders check in against the verified current bundle: only its trustees unlock its key');
+    mustPrecede(o, unlockCheckIn, collect, 'the trustees check in before they hand over their shares');
+    mustPrecede(o, collect, combine, 'the shares are collected before they are combined');
+    mustPrecede(o, combine, enrol, 'the key is unlocked (and re-derives the published keys) before anyone enrols for the new epoch');
+    mustPrecede(o, enrol, split, 'the new holders have their identities before the new escrow is split to them');
+    mustPrecede(o, split, distribute, 'shares are distributed after the split');
+    mustPrecede(o, distribute, receipts, 'receipts are verified after the shares are distributed');
+    mustPrecede(o, receipts, destroy, 'the old keys are destroyed only once every new holder has confirmed their new share');
+    mustPrecede(o, destroy, lastCoSign, 'the reshare is co-signed after the old keys and paper are destroyed (and recorded)');
+    if (!lastCoSignStep.params.roles.includes('trustee')) {
+      c.error(stepAt(lastCoSignStep), `${show(lastCoSignStep)}: the final co-sign of a reshare must include the trustees (params.roles: [trustee, …])`);
     }
   }
 

@@ -15,7 +15,7 @@ import { KeyriteError } from '../errors.ts';
 import { fromUtf8 } from '../bytes.ts';
 import { toHex } from '../encoding/hex.ts';
 import { parseJwks } from '../encoding/jwks.ts';
-import { expectObject, readString } from '../encoding/json-fields.ts';
+import { expectObject, readInt, readString } from '../encoding/json-fields.ts';
 import { readTranscript } from '../transcript/transcript.ts';
 import type { VerifyMode } from '../crypto/hybrid.ts';
 import { ENTRY } from '../bundle/entries.ts';
@@ -88,6 +88,8 @@ interface Facts {
   readonly states?: KeyStates;
   /** A revocation's reason. */
   readonly reason?: string;
+  /** The escrow epoch the bundle holds (0 for a root or rotation bundle; a reshare's own). */
+  readonly epoch: number;
 }
 
 class ChainContext {
@@ -110,10 +112,11 @@ function readFacts(files: BundleFiles, report: VerifyReport, crypto: VerifierCry
     const start = entries[0]!;
     const end = entries[entries.length - 1]!;
     const kind = String(start.body.kind);
-    const base = { kind, ceremonyId: report.ceremonyId!, masterFingerprint: report.masterFingerprint!, statementSha256: toHex(crypto.sha256(files.get(STATEMENT_FILE)!)), startedAt: start.time, endedAt: end.time };
-    if (kind !== 'rotation' && kind !== 'revocation') return base;
+    const base = { kind, ceremonyId: report.ceremonyId!, masterFingerprint: report.masterFingerprint!, statementSha256: toHex(crypto.sha256(files.get(STATEMENT_FILE)!)), startedAt: start.time, endedAt: end.time, epoch: 0 };
+    if (kind !== 'rotation' && kind !== 'revocation' && kind !== 'reshare') return base;
     const o = expectObject(start.body.original, 'link of ceremony.start');
     const link = { ceremonyId: readString(o, 'ceremonyId', 'link'), masterFingerprint: readString(o, 'masterFingerprint', 'link'), statementSha256: readString(o, 'statementSha256', 'link') };
+    if (kind === 'reshare') return { ...base, link, epoch: readInt(entries.find((e) => e.type === ENTRY.escrowSplit)!.body, 'epoch', 'escrow.split entry', 1, Number.MAX_SAFE_INTEGER) };
     const states = entries.find((e) => e.type === ENTRY.keyStates)!.body;
     const rotatedAt = readString(states, 'at', 'key.states entry');
     return { ...base, link, rotatedAt, states: parseKeyStates(files.get(KEY_STATES_FILE)!), ...(kind === 'revocation' ? { reason: readString(states, 'reason', 'key.states entry') } : {}) };
@@ -157,12 +160,17 @@ function linkCheck(i: number): Check<ChainContext> {
     run(ctx) {
       const f = ctx.f(i);
       const prev = ctx.f(i - 1);
-      if ((f.kind !== 'rotation' && f.kind !== 'revocation') || !f.link) fail(`Not a successor: bundle ${i} is a ${f.kind} bundle; only a rotation or a revocation bundle follows a key in a chain.`);
+      if ((f.kind !== 'rotation' && f.kind !== 'revocation' && f.kind !== 'reshare') || !f.link) fail(`Not a successor: bundle ${i} is a ${f.kind} bundle; only a rotation, a revocation or a reshare bundle follows a key in a chain.`);
       // A revoked key has no successor this verifier accepts yet: the recovery rotation from a revocation is docs/FORMATS.md "Revocation".
       if (prev.kind === 'revocation') fail(`Bundle ${i} follows bundle ${i - 1}, a revocation: the key it revoked signs nothing more in this chain, and a rotation from a revocation is not yet supported by this Keyrite.`);
       const link = f.link;
       const twin = ctx.facts.findIndex((g, j) => j !== i && g?.link !== undefined && g.link.ceremonyId === link.ceremonyId && g.link.statementSha256 === link.statementSha256);
-      if (twin >= 0) fail(`Fork: bundles ${Math.min(i, twin)} and ${Math.max(i, twin)} both ${f.kind === 'rotation' && ctx.f(twin).kind === 'rotation' ? 'rotate' : 'rotate or revoke'} the key of ceremony ${link.ceremonyId}; a key has one successor.`);
+      if (twin >= 0) {
+        const [a, b] = [Math.min(i, twin), Math.max(i, twin)];
+        const [ka, kb] = [ctx.f(a).kind, ctx.f(b).kind];
+        if (ka !== 'reshare' && kb !== 'reshare') fail(`Fork: bundles ${a} and ${b} both ${ka === 'rotation' && kb === 'rotation' ? 'rotate' : 'rotate or revoke'} the key of ceremony ${link.ceremonyId}; a key has one successor.`);
+        fail(`Fork: bundles ${a} and ${b} both build on ceremony ${link.ceremonyId} (${ctx.f(a).kind} and ${ctx.f(b).kind}); a key, and an escrow epoch, has one successor.`);
+      }
       if (!sameBundle(link, prev)) {
         const at = ctx.facts.findIndex((g) => g !== undefined && sameBundle(link, g));
         if (at > i) fail(`Rollback: bundle ${i} builds on bundle ${at}, which is given after it; give the root bundle first, then each rotation in the order they were made.`);
@@ -174,6 +182,12 @@ function linkCheck(i: number): Check<ChainContext> {
       }
       if (f.startedAt < prev.endedAt) fail(`Rollback: bundle ${i} began at ${f.startedAt}, before bundle ${i - 1} it builds on ended (${prev.endedAt}).`);
       return `bundle ${i} (${f.kind} ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… and the SHA-256 of its signed statement; begun after it ended`;
+      if (f.kind === 'reshare') {
+        if (f.masterFingerprint !== prev.masterFingerprint) fail(`Not the current key: the reshare of bundle ${i} escrows the key ${f.masterFingerprint.slice(0, 16)}…, but the current key after bundle ${i - 1} is ${prev.masterFingerprint.slice(0, 16)}…; a reshare keeps the key.`);
+        if (f.epoch !== prev.epoch + 1) fail(`Epoch: the reshare of bundle ${i} makes escrow epoch ${f.epoch}, but bundle ${i - 1} holds epoch ${prev.epoch}; a reshare moves the epoch on by exactly one.`);
+        return `bundle ${i} (reshare ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… (unchanged) and the SHA-256 of its signed statement; escrow epoch ${prev.epoch} → ${f.epoch}; begun after it ended`;
+      }
+      return `bundle ${i} (rotation ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… and the SHA-256 of its signed statement; begun after it ended`;
     },
   };
 }
@@ -192,17 +206,19 @@ function validityCheck(i: number): Check<ChainContext> {
       const prev = ctx.f(i - 1);
       const signer = prev.masterFingerprint;
       const what = `${f.kind} ${i}`;
+      // When the key signed: a rotation's or revocation's own time; a reshare's, its end.
+      const when = f.rotatedAt ?? f.endedAt;
       if (f.endedAt <= prev.endedAt) fail(`Signed outside its validity: the key ${signer.slice(0, 16)}… signed ${what} at ${f.endedAt}, not after it became active (${prev.endedAt}).`);
       for (const [j, g] of ctx.facts.entries()) {
         if (j === i && f.kind === 'revocation') continue;
         const stated = g?.states?.keys.find((k) => k.fingerprint === signer);
         if (stated?.state === 'revoked' && stated.revokedAt! <= f.endedAt) fail(`Signed after revocation: bundle ${j} states the key ${signer.slice(0, 16)}… revoked at ${stated.revokedAt}, and it signed ${what} at ${f.endedAt}.`);
-        if (stated && stated.state !== 'active' && stated.state !== 'revoked' && stated.since < f.rotatedAt!) {
-          fail(`Signed outside its validity: bundle ${j} states the key ${signer.slice(0, 16)}… ${stated.state} since ${stated.since}, before it signed ${what} (its time ${f.rotatedAt}).`);
+        if (stated && stated.state !== 'active' && stated.state !== 'revoked' && stated.since < when) {
+          fail(`Signed outside its validity: bundle ${j} states the key ${signer.slice(0, 16)}… ${stated.state} since ${stated.since}, before it signed ${what} (its time ${when}).`);
         }
       }
       if (f.kind === 'revocation') return `the key ${signer.slice(0, 16)}… was active from ${prev.endedAt} and signed its own revocation (revoked at ${f.rotatedAt}), before any other rotation or revocation of it`;
-      return `the key ${signer.slice(0, 16)}… was active from ${prev.endedAt} and signed rotation ${i} at ${f.endedAt}, before any rotation or revocation of it`;
+      return `the key ${signer.slice(0, 16)}… was active from ${prev.endedAt} and signed ${what} at ${f.endedAt}, before any rotation or revocation of it`;
     },
   };
 }
@@ -216,7 +232,8 @@ function keyStatesCheck(i: number): Check<ChainContext> {
     needs: [`chain-link-${i}`],
     run(ctx) {
       const f = ctx.f(i);
-      const prevKeys = ctx.f(i - 1).states?.keys ?? [];
+      if (f.kind === 'reshare') return `bundle ${i} is a reshare: the key and every key's state are unchanged`;
+      const prevKeys = statesBefore(ctx, i)?.keys ?? [];
       const carried = f.states!.keys.slice(f.kind === 'revocation' ? 1 : 2);
       const expected = prevKeys.slice(1);
       if (carried.length !== expected.length) fail(`The key states of bundle ${i} list ${carried.length} older key(s); bundle ${i - 1} states ${expected.length} before its own.`);
@@ -231,11 +248,16 @@ function keyStatesCheck(i: number): Check<ChainContext> {
   };
 }
 
+/** The key states in force before bundle i: the last rotation's before it (a reshare changes none), or none. */
+function statesBefore(ctx: ChainContext, i: number): KeyStates | undefined {
+  for (let j = i - 1; j >= 0; j--) if (ctx.f(j).states) return ctx.f(j).states;
+  return undefined;
+}
+
 /** Every key of the chain and its state: the last rotation's key states, or the root key alone. */
 function chainKeys(ctx: ChainContext, at: string): ChainKey[] {
-  const last = ctx.f(ctx.bundles.length - 1);
   const root = ctx.f(0);
-  const keys: readonly StatedKey[] = last.states?.keys ?? [{ fingerprint: root.masterFingerprint, kids: rootKids(ctx), ceremonyId: root.ceremonyId, state: 'active', since: root.endedAt }];
+  const keys: readonly StatedKey[] = statesBefore(ctx, ctx.bundles.length)?.keys ?? [{ fingerprint: root.masterFingerprint, kids: rootKids(ctx), ceremonyId: root.ceremonyId, state: 'active', since: root.endedAt }];
   return keys.map((k) => ({ ...k, stateNow: stateAt(k, at) }));
 }
 
@@ -255,7 +277,7 @@ function endOf(last: Facts): Pick<ChainReport, 'current' | 'revoked'> {
 
 /** Verifies the bundles of `bundles` (root first) as one chain from the trusted root fingerprint. Throws only for bad options. */
 export function verifyChain(bundles: readonly BundleFiles[], options: ChainOptions): ChainReport {
-  if (!Array.isArray(bundles) || bundles.length < 2 || bundles.length > MAX_CHAIN_BUNDLES) throw new KeyriteError('INVALID_INPUT', `A chain is 2 to ${MAX_CHAIN_BUNDLES} bundles: the root bundle, then each rotation bundle in order.`);
+  if (!Array.isArray(bundles) || bundles.length < 2 || bundles.length > MAX_CHAIN_BUNDLES) throw new KeyriteError('INVALID_INPUT', `A chain is 2 to ${MAX_CHAIN_BUNDLES} bundles: the root bundle, then each rotation or reshare bundle in order.`);
   if (typeof options?.trust !== 'string') throw new KeyriteError('INVALID_INPUT', 'A chain is verified from the root master fingerprint (trust).');
   parseTrustAnchor(options.trust);
   const mode = options.mode ?? 'hybrid';

@@ -66,6 +66,16 @@ export interface RevocationTranscriptFacts {
   readonly keyStatesSha256: string;
 }
 
+/** What a reshare transcript states beyond a quorum unlock: the new epoch, the old identities, the superseded epoch. */
+export interface ReshareTranscriptFacts {
+  readonly epoch: number;
+  readonly supersedes: { readonly ceremonyId: string; readonly epoch: number };
+  /** Old holders who could not attest destruction (escrow.superseded). */
+  readonly notAttested: readonly string[];
+  /** The identities the old holders unlocked with (they sign the checkpoints before the new epoch's enrolment). */
+  readonly oldTrustees: readonly TrusteeRecord[];
+}
+
 export class VerifyContext {
   manifest?: BundleManifest;
   /** The transcript, checked; its entries are those of the types the checks read (transcriptRules). */
@@ -82,6 +92,7 @@ export class VerifyContext {
   previousMaster?: MasterRecord;
   rotation?: RotationTranscriptFacts;
   revocation?: RevocationTranscriptFacts;
+  reshare?: ReshareTranscriptFacts;
   /** The signing request, parsed and checked by the signing-request check. */
   signingRequest?: SigningRequest;
   script?: ParsedCeremonyScript;

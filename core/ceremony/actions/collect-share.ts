@@ -18,6 +18,7 @@ import { wipe } from '../../crypto/wipe.ts';
 import { parseEnvelope, type ShareEnvelope } from '../../escrow/envelope.ts';
 import { openAndCheckOffer, ShareRejectedError, type ShareRejection } from '../../escrow/recovery.ts';
 import { checkPaperWords } from '../../escrow/paper-share.ts';
+import { supersededEnvelopeReason } from '../../escrow/epoch.ts';
 import { readScannedShareCard } from '../../escrow/share-card-parts.ts';
 import type { StepOf } from '../../script/script.ts';
 import { ENTRY } from '../../bundle/entries.ts';
@@ -65,6 +66,11 @@ export async function collectShares(run: CeremonyRun, step: StepOf<'collect-shar
       envelope = parseEnvelope(fromUtf8(bytes).replace(/\n$/, ''));
     } catch (e) {
       await fail('malformed', `the share envelope is damaged (${e instanceof KeyriteError ? e.message : 'unreadable'})`);
+      continue;
+    }
+    const superseded = supersededEnvelopeReason(envelope.header, manifest, st.superseded ?? []);
+    if (superseded !== undefined) {
+      await fail('superseded-epoch', superseded);
       continue;
     }
     const opened = await run.withTrusteeKeys(ta.id, step.id, async ({ xwingSecretKey }) => openAndCheckOffer(manifest, st.masterPublicKey!, ta.id, envelope, xwingSecretKey));

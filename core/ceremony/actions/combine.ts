@@ -14,7 +14,8 @@ import type { CeremonyRun } from '../run.ts';
 import { confirmWitness } from './common.ts';
 import type { RecoveryState } from './recovery-state.ts';
 
-export async function combine(run: CeremonyRun, step: StepOf<'combine'>, st: RecoveryState): Promise<void> {
+/** `keepSeed`: a reshare keeps S in run.seed for its new split (which wipes it). */
+export async function combine(run: CeremonyRun, step: StepOf<'combine'>, st: RecoveryState, keepSeed = false): Promise<void> {
   const publicKey = st.masterPublicKey!;
   const result = await recoverFromShares({ manifest: st.manifest!, masterPublicKey: publicKey, offered: st.offers });
   let keys;
@@ -22,8 +23,9 @@ export async function combine(run: CeremonyRun, step: StepOf<'combine'>, st: Rec
     assertSeedMatchesMasterKey(result.seed, publicKey);
     keys = deriveMasterKeys(result.seed);
   } finally {
-    wipe(result.seed);
+    if (!keepSeed || keys === undefined) wipe(result.seed);
   }
+  if (keepSeed) run.seed = result.seed;
   const fingerprint = fingerprintHex(publicKey);
   run.master = { publicKey, fingerprint, edSeed: keys.ed25519.seed, mldsaSecretKey: keys.mldsa65.secretKey };
   st.recoveredFingerprint = fingerprintHex({ classical: { alg: 'Ed25519', publicKey: keys.ed25519.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: keys.mldsa65.publicKey } });

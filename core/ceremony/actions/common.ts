@@ -3,6 +3,7 @@
  * hashing and "create this file, or find exactly these bytes there" for idempotent redo.
  */
 import { KeyriteError } from '../../errors.ts';
+import type { CeremonyKind } from '../../script/script.ts';
 import { equalBytes } from '../../bytes.ts';
 import { toHex } from '../../encoding/hex.ts';
 import { sha256 } from '../../crypto/hash.ts';
@@ -19,7 +20,17 @@ export function sha256Hex(bytes: Uint8Array): string {
 export function trusteeFile(run: CeremonyRun, trusteeId: string, file: keyof typeof TRUSTEE_FILES): FileRef {
   const t = run.trustee(trusteeId);
   if (t.output === undefined) throw new KeyriteError('ANSWERS_INVALID', `The answers file gives no output folder for ${run.whoIs(trusteeId)}.`);
-  return { root: 'answers', path: `${t.output}/${TRUSTEE_FILES[file]}` };
+  const folder = outputFolder(run.script.kind, t.output);
+  return { root: folder.root, path: `${folder.path}/${TRUSTEE_FILES[file]}` };
+}
+
+/**
+ * A trustee's output folder: relative to the answers file, except in a reshare, whose new holders'
+ * folders lie in the run folder (--out), beside its bundle: written before the run knows where it
+ * is, a reshare's answers cannot name a place in it otherwise (docs/CEREMONY-SCRIPTS.md "Reshare").
+ */
+export function outputFolder(kind: CeremonyKind, output: string): FileRef {
+  return { root: kind === 'reshare' ? 'out' : 'answers', path: output };
 }
 
 /** The first witness, who confirms and is named in deviations. */

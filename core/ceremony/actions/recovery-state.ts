@@ -7,6 +7,7 @@ import type { HybridPublicKey } from '../../crypto/hybrid.ts';
 import type { EscrowManifest } from '../../escrow/manifest.ts';
 import type { OfferedShare, ShareRejection } from '../../escrow/recovery.ts';
 import type { PaperOffer } from '../../escrow/paper-share.ts';
+import type { SupersededEpoch } from '../../escrow/epoch.ts';
 import { wipe } from '../../crypto/wipe.ts';
 import type { TokenRecord } from '../../bundle/entries.ts';
 import type { BundleLink } from '../../bundle/statement.ts';
@@ -23,6 +24,8 @@ export interface RecoveryState {
   /** The original ceremony, read from its bundle before anything was written, and recorded in ceremony.start. */
   readonly link: BundleLink;
   manifest?: EscrowManifest;
+  /** The escrow epochs of this key that the verified bundle records as superseded (a reshare bundle): their envelopes are refused by name. */
+  superseded?: readonly SupersededEpoch[];
   masterPublicKey?: HybridPublicKey;
   anchored?: boolean;
   bundleChecks?: BundleCheck[];

@@ -19,7 +19,12 @@ import { ENTRY } from '../../bundle/entries.ts';
 
 export const ESCROW_EPOCH = 0;
 
-export async function split(run: CeremonyRun, step: StepOf<'split'>): Promise<void> {
+export function split(run: CeremonyRun, step: StepOf<'split'>): Promise<void> {
+  return splitEpoch(run, step, ESCROW_EPOCH, {});
+}
+
+/** The split at `epoch`: a reshare splits the same key's escrow anew, one epoch after the one it supersedes (`recordMore` says which). */
+export async function splitEpoch(run: CeremonyRun, step: StepOf<'split'>, epoch: number, recordMore: Record<string, unknown>): Promise<void> {
   const S = run.seed;
   const m = run.master;
   if (!S || !m) throw new KeyriteError('CEREMONY_ERROR', 'There is no master seed in memory to escrow; the script must generate the key first.');
@@ -36,7 +41,7 @@ export async function split(run: CeremonyRun, step: StepOf<'split'>): Promise<vo
       n: quorum.n,
       t: quorum.t,
       ceremonyId: run.ceremonyId,
-      epoch: ESCROW_EPOCH,
+      epoch,
     });
   } finally {
     // The escrow holds S now (or the split failed and the key is abandoned): S is no longer needed.
@@ -53,7 +58,8 @@ export async function split(run: CeremonyRun, step: StepOf<'split'>): Promise<vo
     step: step.id,
     n: quorum.n,
     t: quorum.t,
-    epoch: ESCROW_EPOCH,
+    epoch,
+    ...recordMore,
     suites: created.manifest.suites,
     manifest: path,
     manifestSha256: sha256Hex(bytes),

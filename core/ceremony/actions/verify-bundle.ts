@@ -9,11 +9,15 @@ import { KeyriteError } from '../../errors.ts';
 import { fromUtf8 } from '../../bytes.ts';
 import { toHex } from '../../encoding/hex.ts';
 import { parseManifest } from '../../escrow/manifest.ts';
+import { supersededEpochs } from '../../escrow/epoch.ts';
 import { readTranscript } from '../../transcript/transcript.ts';
 import type { StepOf } from '../../script/script.ts';
 import { ENTRY } from '../../bundle/entries.ts';
-import { ESCROW_MANIFEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
-import { readableFingerprint } from '../../bundle/principals.ts';
+import { ESCROW_MANIFEST_FILE, JWKS_FILE, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
+import { fingerprintHex, readableFingerprint } from '../../bundle/principals.ts';
+import type { MasterRecord } from '../../bundle/entries.ts';
+import { parseJwks } from '../../encoding/jwks.ts';
+import type { HybridPublicKey } from '../../crypto/hybrid.ts';
 import type { Answers } from '../answers.ts';
 import { checkBundle } from '../bundle-check.ts';
 import { analyzeJournal } from '../journal.ts';
@@ -36,7 +40,24 @@ export function bundleDir(answers: Answers): string {
 }
 
 
-export async function verifyBundle(run: CeremonyRun, step: StepOf<'verify-bundle'>, st: RecoveryState): Promise<void> {
+/**
+ * `sameQuorum`: the script's quorum must be the escrow's (a recovery, signing or rotation unlocks
+ * with it); a reshare's script gives the NEW epoch's quorum instead.
+ */
+/**
+ * The master key a verified bundle publishes first in keys/jwks.json: a reshare bundle's, whose
+ * transcript makes no key (it escrows the key of the bundle before it anew).
+ */
+async function publishedMaster(run: CeremonyRun, path: string, fingerprint: string): Promise<MasterRecord> {
+  const [c, q] = parseJwks(fromUtf8((await run.env.files.read({ root: 'answers', path: `${path}/${JWKS_FILE}` }))!), JWKS_FILE);
+  const wrong = new KeyriteError('VERIFY_FAILED', "The bundle's keys/jwks.json does not begin with its master key.");
+  if (c?.alg !== 'Ed25519' || q?.alg !== 'ML-DSA-65') throw wrong;
+  const publicKey: HybridPublicKey = { classical: { alg: 'Ed25519', publicKey: c.publicKey }, pq: { alg: 'ML-DSA-65', publicKey: q.publicKey } };
+  if (fingerprintHex(publicKey) !== fingerprint) throw wrong;
+  return { fingerprint, publicKey };
+}
+
+export async function verifyBundle(run: CeremonyRun, step: StepOf<'verify-bundle'>, st: RecoveryState, sameQuorum = true): Promise<void> {
   const path = bundleDir(run.answers);
   const dir: FileRef = { root: 'answers', path };
   const trust = trustText(run.answers);
@@ -50,7 +71,7 @@ export async function verifyBundle(run: CeremonyRun, step: StepOf<'verify-bundle
   }
   const transcript = readTranscript((await run.env.files.read({ root: 'answers', path: `${path}/${TRANSCRIPT_FILE}` }))!);
   const j = analyzeJournal(transcript.entries);
-  const master = j.master!;
+  const master = j.master ?? (await publishedMaster(run, path, link.masterFingerprint));
   let anchored = false;
   if (trust?.hex !== undefined) {
     if (trust.hex !== master.fingerprint) throw new KeyriteError('VERIFY_FAILED', `The bundle's master fingerprint ${readableFingerprint(master.fingerprint).hexGroups} is not the one read aloud (answers bundle.trust); this is not the bundle of the key to recover.`);
@@ -64,8 +85,9 @@ export async function verifyBundle(run: CeremonyRun, step: StepOf<'verify-bundle
   const manifestBytes = (await run.env.files.read({ root: 'answers', path: `${path}/${ESCROW_MANIFEST_FILE}` }))!;
   const manifest = parseManifest(fromUtf8(manifestBytes).replace(/\n$/, ''));
   const q = run.script.quorum!;
-  if (manifest.n !== q.n || manifest.t !== q.t) throw new KeyriteError('VERIFY_FAILED', `The script expects a ${q.t}-of-${q.n} escrow, but the bundle's signed escrow manifest is ${manifest.t}-of-${manifest.n}.`);
+  if (sameQuorum && (manifest.n !== q.n || manifest.t !== q.t)) throw new KeyriteError('VERIFY_FAILED', `The script expects a ${q.t}-of-${q.n} escrow, but the bundle's signed escrow manifest is ${manifest.t}-of-${manifest.n}.`);
   st.manifest = manifest;
+  st.superseded = supersededEpochs(transcript.entries, j.ceremonyId);
   st.masterPublicKey = master.publicKey;
   st.anchored = anchored;
   st.bundleChecks = checks;

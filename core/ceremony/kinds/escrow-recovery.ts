@@ -100,7 +100,7 @@ export async function readLink(env: CeremonyEnvironment, answers: Answers): Prom
 }
 
 /** The link a transcript of `kind` records (in ceremony.start and ceremony.end), if it is of that kind. */
-export function recordedLink(entries: readonly TranscriptEntry[], kind: 'escrow-recovery' | 'signing' | 'rotation' | 'revocation' = 'escrow-recovery'): BundleLink | undefined {
+export function recordedLink(entries: readonly TranscriptEntry[], kind: 'escrow-recovery' | 'signing' | 'rotation' | 'revocation' | 'reshare' = 'escrow-recovery'): BundleLink | undefined {
   const body = entries[0]?.body;
   if (body?.kind !== kind) return undefined;
   try {

@@ -81,7 +81,9 @@ function requiredSigners(ctx: VerifyContext, index: number): string[] {
 function knownSigners(ctx: VerifyContext, index: number): KnownPrincipal[] {
   const entry = ctx.facts!.checkpoints[index];
   const earlier = entry === undefined ? [] : ctx.facts!.abandonedMasters.filter((a) => a.abandonedAt > entry.seq);
-  return [...ctx.principals(), ...earlier.map((a) => ({ name: principalName(a.master.fingerprint), publicKey: a.master.publicKey }))];
+  // A reshare's old holders sign with the identities they unlocked with until the new epoch's enrolment.
+  const oldHolders = (ctx.reshare?.oldTrustees ?? []).map((t) => ({ name: principalName(t.fingerprint), publicKey: t.publicKey }));
+  return [...ctx.principals(), ...oldHolders, ...earlier.map((a) => ({ name: principalName(a.master.fingerprint), publicKey: a.master.publicKey }))];
 }
 
 export const checkpointSignatures: Check<VerifyContext> = {

@@ -17,6 +17,7 @@ import { originalLink } from './recovery.ts';
 import { signedDocuments, signingRequest } from './signing.ts';
 import { keyStates, rotationSigners } from './rotation.ts';
 import { revocationSigners, revocationStates } from './revocation.ts';
+import { reshareSigners } from './reshare.ts';
 import { checkpointConsistency, checkpointRoots, checkpointSignatures } from './checkpoints.ts';
 import { hybridRule, statement, statementSignatures, threshold } from './statement.ts';
 
@@ -28,9 +29,9 @@ export interface TableEntry {
 
 const every = (check: Check<VerifyContext>): TableEntry => ({ check });
 const only = (kind: BundleKind, check: Check<VerifyContext>): TableEntry => ({ check, kinds: [kind] });
-const unlocking = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['escrow-recovery', 'signing', 'rotation', 'revocation'] });
-/** The kinds that generate and escrow a master key. */
-const escrowing = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['root-keygen', 'rotation'] });
+const unlocking = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['escrow-recovery', 'signing', 'rotation', 'revocation', 'reshare'] });
+/** The kinds that escrow a master key: a new one (root-keygen, rotation) or the same one anew (reshare). */
+const escrowing = (check: Check<VerifyContext>): TableEntry => ({ check, kinds: ['root-keygen', 'rotation', 'reshare'] });
 
 export const CHECKS: readonly TableEntry[] = [
   every(bundleManifest),
@@ -59,4 +60,5 @@ export const CHECKS: readonly TableEntry[] = [
   only('rotation', rotationSigners),
   only('revocation', revocationStates),
   only('revocation', revocationSigners),
+  only('reshare', reshareSigners),
 ];

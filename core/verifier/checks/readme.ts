@@ -44,6 +44,16 @@ const KIND_FACTS: Readonly<Record<BundleKind, (ctx: VerifyContext) => Record<str
     revokedAt: ctx.revocation!.at,
     reason: ctx.revocation!.reason,
   }),
+  reshare: (ctx) => ({
+    originalCeremonyId: ctx.recovery!.original.ceremonyId,
+    sharesCombined: ctx.recovery!.sharesCombined.join(', '),
+    epoch: String(ctx.reshare!.epoch),
+    previousEpoch: String(ctx.reshare!.supersedes.epoch),
+    holders: ctx.trustees.map((t) => t.id).join(', '),
+    notAttested: ctx.reshare!.notAttested.length > 0 ? ctx.reshare!.notAttested.join(', ') : 'none',
+    t: String(ctx.script!.script.quorum!.t),
+    n: String(ctx.script!.script.quorum!.n),
+  }),
 };
 
 function expectedFacts(ctx: VerifyContext, kind: BundleKind): Record<string, string> {

@@ -53,14 +53,14 @@ export function originalMasterKey(ctx: VerifyContext, fingerprint: string, at: 0
   return key;
 }
 
-const CLOSES: Readonly<Record<string, string>> = { signing: 'a signing ceremony', 'escrow-recovery': 'a recovery', rotation: 'a rotation' };
+const CLOSES: Readonly<Record<string, string>> = { signing: 'a signing ceremony', 'escrow-recovery': 'a recovery', rotation: 'a rotation', reshare: 'a reshare' };
 
 /**
  * The quorum unlock a transcript tells (escrow-recovery, signing, rotation): its link to the
  * original ceremony at start and end, every key.restore sound and of the original key, the last
  * one's shares those ceremony.end names, each accepted, at least t distinct.
  */
-export function unlockFacts(ctx: VerifyContext, entries: readonly TranscriptEntry[]): RecoveryFacts {
+export function unlockFacts(ctx: VerifyContext, entries: readonly TranscriptEntry[], oldT?: number): RecoveryFacts {
   const start = entries[0]!.body;
   const original = linkOf(start.original);
   const end = entries[entries.length - 1]!.body;
@@ -80,7 +80,8 @@ export function unlockFacts(ctx: VerifyContext, entries: readonly TranscriptEntr
   const accepted = new Set(entries.filter((e) => e.type === ENTRY.shareAccepted).map((e) => String(e.body.trusteeId)));
   const unaccepted = combined.filter((id) => !accepted.has(id));
   if (unaccepted.length > 0) fail(`Shares were combined without a share.accepted entry: ${unaccepted.join(', ')}.`);
-  const t = expectObject(start.quorum, 'quorum in ceremony.start').t;
+  // A reshare's ceremony.start gives the NEW epoch's quorum; its unlock needs the old one's t.
+  const t = oldT ?? expectObject(start.quorum, 'quorum in ceremony.start').t;
   if (typeof t !== 'number' || new Set(combined).size < t) fail(`Fewer than t = ${String(t)} distinct shares were combined.`);
   checkPaperShares(ctx, entries, combined, restores[restores.length - 1]!.body, t);
   return { original, end, sharesCombined: combined };
@@ -154,9 +155,9 @@ export const originalLink: Check<VerifyContext> = {
     const env = parseEnvelope(fromUtf8(bytes));
     if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) fail('original/statement.dsse.json is not an in-toto statement.');
     const st = expectObject(parseJsonStrict(fromUtf8(env.payload), 'the original statement'), 'original statement');
-    // Every kind builds on the bundle that made its master key: the root ceremony, or the rotation that made the current key.
-    const kinds = ['root-keygen', 'rotation'] as const;
-    if (st._type !== IN_TOTO_STATEMENT_TYPE || !kinds.some((k) => st.predicateType === BUNDLE_KIND_SPECS[k].predicateType)) fail('original/statement.dsse.json is not a root key ceremony or key rotation statement.');
+    // Every kind builds on the bundle that holds the current escrow of its master key: the root ceremony, the rotation that made the key, or the last reshare of it.
+    const kinds = ['root-keygen', 'rotation', 'reshare'] as const;
+    if (st._type !== IN_TOTO_STATEMENT_TYPE || !kinds.some((k) => st.predicateType === BUNDLE_KIND_SPECS[k].predicateType)) fail('original/statement.dsse.json is not a root key ceremony, key rotation or escrow reshare statement.');
     const pred = expectObject(st.predicate, 'original predicate');
     if (pred.ceremonyId !== original.ceremonyId || expectObject(pred.master, 'original master').fingerprint !== original.masterFingerprint) fail('original/statement.dsse.json is of another ceremony or master key.');
     // The key that signed the original statement: the one a rotation rotates out, else this bundle's own master key.
@@ -174,14 +175,16 @@ export const originalLink: Check<VerifyContext> = {
       const o = expectObject(x, 'original trustee');
       return [String(o.id), String(o.fingerprint)] as const;
     }));
-    const strangers = ctx.trustees.filter((t) => named.get(t.id) !== t.fingerprint);
+    // A reshare's own trustees are the new epoch's holders: the old holders who unlocked must be the original's.
+    const unlocking = ctx.kind === 'reshare' ? ctx.reshare!.oldTrustees : ctx.trustees;
+    const strangers = unlocking.filter((t) => named.get(t.id) !== t.fingerprint);
     if (strangers.length > 0) fail(`${strangers.map((t) => t.id).join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not a trustee of the original ceremony with the same keys.`);
     const paper = ctx.facts!.paperTrustees;
     const unknownPaper = paper.filter((p) => !named.has(p.id));
     if (unknownPaper.length > 0) fail(`${unknownPaper.map((p) => p.id).join(', ')} offered paper words but ${unknownPaper.length === 1 ? 'is' : 'are'} not a trustee of the original ceremony.`);
     const op = expectObject(pred.policy, 'original policy');
     const quorum = expectObject(ctx.policy!.quorum, 'quorum in policy.json');
-    if (op.n !== quorum.n || op.t !== quorum.t) fail(`The ${ctx.kind === 'rotation' ? 'rotation' : 'recovery'}'s quorum is not the original ${String(op.t)}-of-${String(op.n)}.`);
-    return `the original statement (SHA-256 recorded at the start) of ceremony ${original.ceremonyId} is signed (${modeClause(mode)}) by ${ctx.kind === 'rotation' ? 'the master key this rotation rotates out' : 'the same master key'}; the ${ctx.trustees.length} trustees present are trustees of that ceremony, and ${sharesCombined.length} of their shares (t = ${String(op.t)}) were combined`;
+    if (ctx.kind !== 'reshare' && (op.n !== quorum.n || op.t !== quorum.t)) fail(`The ${ctx.kind === 'rotation' ? 'rotation' : 'recovery'}'s quorum is not the original ${String(op.t)}-of-${String(op.n)}.`);
+    return `the original statement (SHA-256 recorded at the start) of ceremony ${original.ceremonyId} is signed (${modeClause(mode)}) by ${ctx.kind === 'rotation' ? 'the master key this rotation rotates out' : 'the same master key'}; the ${unlocking.length} trustees ${ctx.kind === 'reshare' ? 'who unlocked' : 'present'} are trustees of that ceremony, and ${sharesCombined.length} of their shares (t = ${String(op.t)}) were combined`;
   },
 };

@@ -30,6 +30,13 @@ function checkTrustees(ctx: VerifyContext, listed: readonly Record<string, unkno
   const trustees = ctx.trustees;
   // Paper participants (no token) count for the quorum, never as signers: policy.json lists the signers only.
   const paper = ctx.facts!.paperTrustees.length;
+  if (ctx.kind === 'reshare') {
+    if (listed.length !== n || trustees.length !== n) fail(`The new epoch has n = ${n}, but policy.json lists ${listed.length} holders and the transcript enrolled ${trustees.length}.`);
+    if (!sameLink(ctx.policy!.original, ctx.recovery!.original)) fail('policy.json links to another original ceremony than the transcript.');
+    const r = expectObject(ctx.policy!.reshare, 'reshare in policy.json');
+    const sup = expectObject(r.supersedes, 'supersedes in policy.json');
+    if (r.epoch !== ctx.reshare!.epoch || sup.ceremonyId !== ctx.reshare!.supersedes.ceremonyId || sup.epoch !== ctx.reshare!.supersedes.epoch || expectList(r.notAttested, 'notAttested in policy.json').join() !== ctx.reshare!.notAttested.join()) fail('policy.json names another epoch, superseded epoch or list of old holders who could not attest destruction than the transcript.');
+  }
   if ((ctx.kind === 'root-keygen' || ctx.kind === 'rotation') && (listed.length !== n || trustees.length !== n || paper !== 0)) fail(`The quorum has n = ${n}, but policy.json lists ${listed.length} trustees and the transcript checked in ${trustees.length}${paper > 0 ? ` and ${paper} without a token` : ''}.`);
   if (ctx.kind === 'escrow-recovery' || ctx.kind === 'signing' || ctx.kind === 'revocation') {
     const present = trustees.length + paper;

@@ -56,6 +56,12 @@ function checkPredicate(ctx: VerifyContext, pred: JsonObject): void {
     if (Object.keys(rev).length !== 2 || rev.revokedAt !== r.at || rev.reason !== r.reason) fail('The statement names another revocation time or reason than the transcript.');
     if (expectObject(pred.keyStates, 'predicate keyStates').sha256 !== r.keyStatesSha256) fail('The statement names other key states than the transcript.');
   }
+  if (ctx.kind === 'reshare') {
+    const r = ctx.reshare!;
+    const e = expectObject(pred.escrow, 'predicate escrow');
+    const sup = expectObject(e.supersedes, 'predicate escrow supersedes');
+    if (e.epoch !== r.epoch || sup.ceremonyId !== r.supersedes.ceremonyId || sup.epoch !== r.supersedes.epoch || expectList(e.notAttested, 'predicate notAttested').join() !== r.notAttested.join()) fail('The statement names another epoch, superseded epoch or list of old holders who could not attest destruction than the transcript.');
+  }
   const pp = expectObject(pred.policy, 'predicate policy');
   const q = expectObject(ctx.json(POLICY_FILE).quorum, 'quorum in policy.json');
   if (pp.n !== q.n || pp.t !== q.t || pp.signatures !== 'hybrid') fail('The statement gives another quorum or signature rule than policy.json.');

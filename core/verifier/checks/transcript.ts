@@ -17,6 +17,7 @@ import { recoveryFacts } from './recovery.ts';
 import { signingTranscriptFacts } from './signing.ts';
 import { rotationFacts } from './rotation.ts';
 import { revocationFacts } from './revocation.ts';
+import { reshareFacts } from './reshare.ts';
 
 const RULE_CHECKS: Readonly<Record<TranscriptRule, string>> = {
   syntax: 'transcript-syntax',
@@ -72,6 +73,11 @@ function describe(ctx: VerifyContext, facts: TranscriptFacts): string {
     const r = ctx.recovery!;
     return `revocation ${facts.ceremonyId} of the master key of ceremony ${r.original.ceremonyId}: ${size} entries from ceremony.start to ceremony.end, ${facts.runs} run(s), the key unlocked by ${r.sharesCombined.length} shares and checked (its token not used), revoked at ${ctx.revocation!.at}, ${ctx.trustees.length} trustees present`;
   }
+  if (ctx.kind === 'reshare') {
+    const r = ctx.recovery!;
+    const s = ctx.reshare!;
+    return `reshare ${facts.ceremonyId} of the escrow of the master key of ceremony ${r.original.ceremonyId}: ${size} entries from ceremony.start to ceremony.end, ${facts.runs} run(s), the key unlocked by ${r.sharesCombined.length} old shares and checked, escrowed anew as epoch ${s.epoch} among ${ctx.trustees.length} new holders; epoch ${s.supersedes.epoch} superseded${s.notAttested.length > 0 ? `; could NOT attest destruction: ${s.notAttested.join(', ')}` : ''}`;
+  }
   if (ctx.kind === 'escrow-recovery') {
     const r = ctx.recovery!;
     return `escrow recovery ${facts.ceremonyId} of ceremony ${r.original.ceremonyId}: ${size} entries from ceremony.start to ceremony.end, ${facts.runs} run(s), the master key recovered from ${r.sharesCombined.length} shares, checked and restored, ${ctx.trustees.length} trustees present`;
@@ -88,7 +94,7 @@ export const transcriptStructure: Check<VerifyContext> = {
     // entries holds the types the checks read: the first and last must still be the file's own.
     if (first === undefined || first.seq !== 0 || first.type !== ENTRY.ceremonyStart) fail('The transcript does not begin with ceremony.start.');
     const kind = first.body.kind;
-    if (!isBundleKind(kind)) fail(`The transcript is of a ${JSON.stringify(kind)} ceremony; this verifier reads root-keygen, escrow-recovery, signing, rotation and revocation bundles.`);
+    if (!isBundleKind(kind)) fail(`The transcript is of a ${JSON.stringify(kind)} ceremony; this verifier reads root-keygen, escrow-recovery, signing, rotation, revocation and reshare bundles.`);
     ctx.kind = kind;
     if (first.body.origin !== ceremonyOrigin(String(first.body.ceremonyId))) fail('ceremony.start names another log origin than its ceremony id gives.');
     const last = entries[entries.length - 1]!;
@@ -110,6 +116,8 @@ export const transcriptStructure: Check<VerifyContext> = {
       ctx.recovery = rotationFacts(ctx, entries);
     } else if (kind === 'revocation') {
       ctx.recovery = revocationFacts(ctx, entries);
+    } else if (kind === 'reshare') {
+      ctx.recovery = reshareFacts(ctx, entries);
     } else {
       if (!facts.master) fail('The transcript records no master key.');
       if (!facts.masterEscrowed) fail('The transcript does not record the master key as generated and escrowed.');

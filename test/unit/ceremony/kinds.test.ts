@@ -10,10 +10,11 @@ import { ESCROW_RECOVERY } from '../../../core/ceremony/kinds/escrow-recovery.ts
 import { SIGNING } from '../../../core/ceremony/kinds/signing.ts';
 import { ROTATION } from '../../../core/ceremony/kinds/rotation.ts';
 import { REVOCATION } from '../../../core/ceremony/kinds/revocation.ts';
+import { RESHARE } from '../../../core/ceremony/kinds/reshare.ts';
 import { BUNDLE_KINDS } from '../../../core/bundle/kinds.ts';
 import { KEYRITE_VERSION } from '../../../core/version.ts';
 
-const ENGINES = [ROOT_KEYGEN, ESCROW_RECOVERY, SIGNING, ROTATION, REVOCATION];
+const ENGINES = [ROOT_KEYGEN, ESCROW_RECOVERY, SIGNING, ROTATION, REVOCATION, RESHARE];
 
 test('every kind with an engine has one, and a bundle kind; no engine handles an action its scripts cannot use', () => {
   assert.deepEqual(ENGINES.map((k) => k.kind).sort(), [...ENGINE_KINDS].sort());
