@@ -181,13 +181,12 @@ function linkCheck(i: number): Check<ChainContext> {
         fail(`Gap: bundle ${i} builds on ceremony ${link.ceremonyId} (master key ${link.masterFingerprint.slice(0, 16)}…), which is not in the chain; a bundle is missing between bundle ${i - 1} and bundle ${i}.`);
       }
       if (f.startedAt < prev.endedAt) fail(`Rollback: bundle ${i} began at ${f.startedAt}, before bundle ${i - 1} it builds on ended (${prev.endedAt}).`);
-      return `bundle ${i} (${f.kind} ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… and the SHA-256 of its signed statement; begun after it ended`;
       if (f.kind === 'reshare') {
         if (f.masterFingerprint !== prev.masterFingerprint) fail(`Not the current key: the reshare of bundle ${i} escrows the key ${f.masterFingerprint.slice(0, 16)}…, but the current key after bundle ${i - 1} is ${prev.masterFingerprint.slice(0, 16)}…; a reshare keeps the key.`);
         if (f.epoch !== prev.epoch + 1) fail(`Epoch: the reshare of bundle ${i} makes escrow epoch ${f.epoch}, but bundle ${i - 1} holds epoch ${prev.epoch}; a reshare moves the epoch on by exactly one.`);
         return `bundle ${i} (reshare ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… (unchanged) and the SHA-256 of its signed statement; escrow epoch ${prev.epoch} → ${f.epoch}; begun after it ended`;
       }
-      return `bundle ${i} (rotation ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… and the SHA-256 of its signed statement; begun after it ended`;
+      return `bundle ${i} (${f.kind} ${f.ceremonyId}) builds on bundle ${i - 1}: its ceremony id, master key ${prev.masterFingerprint.slice(0, 16)}… and the SHA-256 of its signed statement; begun after it ended`;
     },
   };
 }
