@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { repoRoot, runInProcess, type CliRun } from '../../helpers/cli.ts';
+import { repoRoot, runInProcess, withBuiltCli, type CliRun } from '../../helpers/cli.ts';
 import { DemoCopies, trustedFingerprint } from '../recovery/helpers.ts';
 import { reshare, resharePins } from './helpers.ts';
 import { RESHARE_RECOVERY_PIN } from '../../../cli/commands/reshare-recovery-answers.ts';
@@ -53,7 +53,7 @@ before(async () => {
   // README.md's commands run as written on the fork copy (its reshare-1 is the fork's second reshare).
   const commands = /verify the chain, recover with the new epoch, then try an old envelope \(refused, named\):\n\n```sh\n([\s\S]*?)\n```/.exec(readFileSync(join(repoRoot, 'README.md'), 'utf8'))?.[1];
   assert.ok(commands, 'the reshare commands are in README.md');
-  readmeRun = spawnSync('bash', ['-euc', commands.replaceAll('/tmp/keyrite-demo', forkCopy).replaceAll('<the ROOT master fingerprint>', root)], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  readmeRun = spawnSync('bash', ['-euc', withBuiltCli(commands.replaceAll('/tmp/keyrite-demo', forkCopy).replaceAll('<the ROOT master fingerprint>', root))], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   assert.equal(run.code, 0, run.stdout + run.stderr);
 });
 
