@@ -5,6 +5,7 @@
  */
 import {
   PDFDocument,
+  PDFNumber,
   StandardFonts,
   fill,
   popGraphicsState,
@@ -34,6 +35,16 @@ export async function renderShareCard(layout: ShareCardLayout): Promise<Uint8Arr
     bold: doc.embedStandardFont(StandardFonts.HelveticaBold),
     mono: doc.embedStandardFont(StandardFonts.Courier),
   };
+  // One PDFNumber per distinct coordinate: pdf-lib formats a number when it makes one, and a QR symbol repeats a few values thousands of times.
+  const numbers = new Map<number, PDFNumber>();
+  const pdfNumber = (v: number): PDFNumber => {
+    let n = numbers.get(v);
+    if (n === undefined) {
+      n = PDFNumber.of(v);
+      numbers.set(v, n);
+    }
+    return n;
+  };
   for (const p of layout.pages) {
     const page = doc.addPage([layout.pageSize[0], layout.pageSize[1]]);
     for (const item of p.items) {
@@ -46,7 +57,8 @@ export async function renderShareCard(layout: ShareCardLayout): Promise<Uint8Arr
         page.pushOperators(pushGraphicsState(), setFillingGrayscaleColor(0));
         for (let row = 0; row < symbol.size; row++) {
           const ops: PDFOperator[] = [];
-          const y = r3(item.y - (row + 1) * m);
+          const y = pdfNumber(r3(item.y - (row + 1) * m));
+          const height = pdfNumber(r3(m));
           for (let col = 0; col < symbol.size; ) {
             if (symbol.modules[row * symbol.size + col] !== 1) {
               col++;
@@ -54,7 +66,7 @@ export async function renderShareCard(layout: ShareCardLayout): Promise<Uint8Arr
             }
             const start = col;
             while (col < symbol.size && symbol.modules[row * symbol.size + col] === 1) col++;
-            ops.push(rectangle(r3(item.x + start * m), y, r3((col - start) * m), r3(m)));
+            ops.push(rectangle(pdfNumber(r3(item.x + start * m)), y, pdfNumber(r3((col - start) * m)), height));
           }
           if (ops.length > 0) page.pushOperators(...ops);
         }
