@@ -20,13 +20,9 @@ function collect(dir) {
   return out;
 }
 
-// The longest file, which makes its own fixtures, runs first: the other worker then makes the
-// run's shared fixtures (renderer, demos) while it runs, instead of both waiting on them.
-const FIRST = ['test/integration/ceremony/crash.test.ts'];
 const files = collect(join(root, 'test'))
   .map((f) => relative(root, f))
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
-  .sort((a, b) => Number(FIRST.includes(b)) - Number(FIRST.includes(a)));
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(2);
