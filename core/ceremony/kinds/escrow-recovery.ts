@@ -112,6 +112,25 @@ export function recordedLink(entries: readonly TranscriptEntry[], kind: 'escrow-
   }
 }
 
+/**
+ * At export, for a kind that builds on the current bundle (rotation, revocation, reshare): its closed
+ * transcript's last entry (ceremony.end), the link it records, and the current bundle's signed
+ * statement, which must be the one linked.
+ */
+export async function closedLinkAndStatement(run: CeremonyRun, kind: 'rotation' | 'revocation' | 'reshare'): Promise<{ end: TranscriptEntry; original: BundleLink; originalStatement: Uint8Array }> {
+  const transcript = await run.env.transcript.read();
+  if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
+  const end = readTranscript(transcript).entries.at(-1)!;
+  const original = recordedLink([end], kind);
+  if (!original) throw new KeyriteError('CEREMONY_ERROR', `The closed ${kind} transcript does not end with the link to the current bundle.`);
+  const ref: FileRef = { root: 'answers', path: `${bundleDir(run.answers)}/${STATEMENT_FILE}` };
+  const originalStatement = await run.env.files.read(ref);
+  if (originalStatement === undefined || sha256Hex(originalStatement) !== original.statementSha256) {
+    throw new KeyriteError('VERIFY_FAILED', `The current bundle's signed statement (${run.env.files.display(ref)}) is missing or is not the one this ${kind} recorded at its start.`);
+  }
+  return { end, original, originalStatement };
+}
+
 async function prepare({ answers, env, previous, entries }: Preflight): Promise<RecoveryState> {
   const link = await readLink(env, answers);
   if (previous) {

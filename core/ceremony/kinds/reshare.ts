@@ -21,7 +21,7 @@ import { KeyriteError } from '../../errors.ts';
 import { expectStrings } from '../../encoding/json-fields.ts';
 import { readTranscript } from '../../transcript/transcript.ts';
 import type { CeremonyStep, ParsedCeremonyScript } from '../../script/script.ts';
-import { ESCROW_MANIFEST_FILE, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
+import { ESCROW_MANIFEST_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
 import { principalName, readableFingerprint } from '../../bundle/principals.ts';
 import type { BundleLink } from '../../bundle/statement.ts';
 import { sha256Hex, type ReshareFacts } from '../bundle-writer.ts';
@@ -48,7 +48,7 @@ import { destroyOldKeys } from '../actions/destroy-old-keys.ts';
 import { wipeOffers } from '../actions/recovery-state.ts';
 import type { OldHolderStatus, ReshareState } from '../actions/reshare-state.ts';
 import type { ShareRejection } from '../../escrow/recovery.ts';
-import { admitPaperTrusteeOfOriginal, admitTrusteeOfOriginal, readLink, recordedLink } from './escrow-recovery.ts';
+import { admitPaperTrusteeOfOriginal, admitTrusteeOfOriginal, readLink, closedLinkAndStatement } from './escrow-recovery.ts';
 
 export interface ReshareOutcome {
   readonly ok: true;
@@ -168,16 +168,7 @@ async function bundleFacts(run: CeremonyRun, st: ReshareState): Promise<ReshareF
   const old = st.manifest;
   if (!m || !old || !st.holders) throw new KeyriteError('CEREMONY_ERROR', 'There is no unlocked master key, superseded escrow or destruction record in this run.');
   const manifest = await requireManifest(run);
-  const transcript = await run.env.transcript.read();
-  if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
-  const end = readTranscript(transcript).entries.at(-1)!;
-  const original = recordedLink([end], 'reshare');
-  if (!original) throw new KeyriteError('CEREMONY_ERROR', 'The closed reshare transcript does not end with the link to the current bundle.');
-  const ref: FileRef = { root: 'answers', path: `${bundleDir(run.answers)}/${STATEMENT_FILE}` };
-  const originalStatement = await run.env.files.read(ref);
-  if (originalStatement === undefined || sha256Hex(originalStatement) !== original.statementSha256) {
-    throw new KeyriteError('VERIFY_FAILED', `The current bundle's signed statement (${run.env.files.display(ref)}) is missing or is not the one this reshare recorded at its start.`);
-  }
+  const { end, original, originalStatement } = await closedLinkAndStatement(run, 'reshare');
   return {
     kind: 'reshare',
     ...(await run.bundleBasics()),

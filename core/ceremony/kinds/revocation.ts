@@ -17,7 +17,6 @@ import { fromUtf8 } from '../../bytes.ts';
 import { parseEnvelope } from '../../encoding/dsse.ts';
 import { parseJsonStrict } from '../../encoding/json.ts';
 import { expectObject, expectStrings, readString } from '../../encoding/json-fields.ts';
-import { readTranscript } from '../../transcript/transcript.ts';
 import type { CeremonyStep, ParsedCeremonyScript } from '../../script/script.ts';
 import { tokenRecord } from '../../bundle/entries.ts';
 import { STATEMENT_FILE } from '../../bundle/layout.ts';
@@ -40,7 +39,7 @@ import { revoke } from '../actions/revoke.ts';
 import { wipeOffers } from '../actions/recovery-state.ts';
 import type { RevocationState } from '../actions/revocation-state.ts';
 import type { ShareRejection } from '../../escrow/recovery.ts';
-import { admitPaperTrusteeOfOriginal, admitTrusteeOfOriginal, readLink, recordedLink } from './escrow-recovery.ts';
+import { admitPaperTrusteeOfOriginal, admitTrusteeOfOriginal, readLink, closedLinkAndStatement } from './escrow-recovery.ts';
 import { checkCurrentKind, readCurrent } from './rotation.ts';
 
 export interface RevocationOutcome {
@@ -97,16 +96,7 @@ async function readKeyHome(run: CeremonyRun, st: RevocationState): Promise<void>
 async function bundleFacts(run: CeremonyRun, st: RevocationState): Promise<RevocationFacts> {
   const m = run.master;
   if (!m || !st.keyStates || !st.keyHome) throw new KeyriteError('CEREMONY_ERROR', 'There is no unlocked key or key states in this run.');
-  const transcript = await run.env.transcript.read();
-  if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
-  const end = readTranscript(transcript).entries.at(-1)!;
-  const original = recordedLink([end], 'revocation');
-  if (!original) throw new KeyriteError('CEREMONY_ERROR', 'The closed revocation transcript does not end with the link to the current bundle.');
-  const ref: FileRef = { root: 'answers', path: `${bundleDir(run.answers)}/${STATEMENT_FILE}` };
-  const originalStatement = await run.env.files.read(ref);
-  if (originalStatement === undefined || sha256Hex(originalStatement) !== original.statementSha256) {
-    throw new KeyriteError('VERIFY_FAILED', `The current bundle's signed statement (${run.env.files.display(ref)}) is missing or is not the one this revocation recorded at its start.`);
-  }
+  const { end, original, originalStatement } = await closedLinkAndStatement(run, 'revocation');
   return {
     kind: 'revocation',
     ...(await run.bundleBasics()),

@@ -23,7 +23,7 @@ import { readTranscript } from '../../transcript/transcript.ts';
 import type { CeremonyStep, ParsedCeremonyScript, StepOf } from '../../script/script.ts';
 import { ENTRY } from '../../bundle/entries.ts';
 import { parseKeyStates } from '../../bundle/key-states.ts';
-import { KEY_STATES_FILE, STATEMENT_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
+import { KEY_STATES_FILE, TRANSCRIPT_FILE } from '../../bundle/layout.ts';
 import { principalName, readableFingerprint } from '../../bundle/principals.ts';
 import type { BundleLink } from '../../bundle/statement.ts';
 import { sha256Hex, type RotationFacts } from '../bundle-writer.ts';
@@ -53,7 +53,7 @@ import { combine } from '../actions/combine.ts';
 import { crossSign } from '../actions/cross-sign.ts';
 import { wipeRotationSecrets, type RotationState } from '../actions/rotation-state.ts';
 import type { ShareRejection } from '../../escrow/recovery.ts';
-import { admitTrusteeOfOriginal, readLink, recordedLink } from './escrow-recovery.ts';
+import { admitTrusteeOfOriginal, readLink, closedLinkAndStatement } from './escrow-recovery.ts';
 import { masterPrecheck } from './root-keygen.ts';
 
 const GATES: ReadonlySet<string> = new Set(['air-gap-check', 'self-test']);
@@ -173,16 +173,7 @@ async function bundleFacts(run: CeremonyRun, st: RotationState): Promise<Rotatio
   const m = run.master;
   if (!m || !st.old || !st.keyStates) throw new KeyriteError('CEREMONY_ERROR', 'There is no new master key, unlocked old key or key states in this run.');
   await requireManifest(run);
-  const transcript = await run.env.transcript.read();
-  if (transcript === undefined) throw new KeyriteError('IO_ERROR', 'The transcript of this run cannot be read back.');
-  const end = readTranscript(transcript).entries.at(-1)!;
-  const original = recordedLink([end], 'rotation');
-  if (!original) throw new KeyriteError('CEREMONY_ERROR', 'The closed rotation transcript does not end with the link to the current bundle.');
-  const ref: FileRef = { root: 'answers', path: `${bundleDir(run.answers)}/${STATEMENT_FILE}` };
-  const originalStatement = await run.env.files.read(ref);
-  if (originalStatement === undefined || sha256Hex(originalStatement) !== original.statementSha256) {
-    throw new KeyriteError('VERIFY_FAILED', `The current bundle's signed statement (${run.env.files.display(ref)}) is missing or is not the one this rotation recorded at its start.`);
-  }
+  const { end, original, originalStatement } = await closedLinkAndStatement(run, 'rotation');
   return {
     kind: 'rotation',
     ...(await run.bundleBasics()),
